@@ -1,0 +1,46 @@
+# Docket's one task runner. `make demo` and `make test` set up everything they need first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup debian demo test lint typecheck pytest bench lock clean
+
+setup: debian $(STAMP)
+
+debian:
+	@sh scripts/debian-packages.sh
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: setup
+	@sh scripts/demo.sh
+
+test: setup lint typecheck pytest
+
+lint: setup
+	$(BIN)/ruff format --check docket tests bench scripts
+	$(BIN)/ruff check docket tests bench scripts
+
+typecheck: setup
+	$(BIN)/mypy docket
+
+pytest: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/docket bench ingest
+	$(BIN)/docket bench verify --clean
+
+# Regenerate the lock file after changing dependencies in pyproject.toml.
+lock:
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra dev \
+		-o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

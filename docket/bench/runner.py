@@ -1,0 +1,161 @@
+"""`docket bench ingest` and `docket bench verify`.
+
+ingest: generate files of mixed sizes (many small, three large), time `docket import files` on
+them in a fresh instance, and as the baseline `sha256sum` over the same files plus `cp` of them
+to a directory on the same disk. verify: time `docket verify` on that instance against
+`sha256sum` over its blobs. Both report the peak RSS of Docket's process (from wait4).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MB = 1024 * 1024
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mb: float
+    stdout: bytes
+
+
+def generate(target: Path, total_mb: int, *, seed: int = 20200809) -> tuple[int, int]:
+    """Three large files of a quarter of the total each, the rest in small files (16 KiB–1 MiB).
+    Random bytes: nothing compresses or deduplicates."""
+    rng = random.Random(seed)
+    target.mkdir(parents=True, exist_ok=True)
+    total = total_mb * MB
+    sizes = [total // 4] * 3
+    remaining = total - sum(sizes)
+    while remaining > 0:
+        size = min(remaining, rng.randint(16 * 1024, MB))
+        sizes.append(size)
+        remaining -= size
+    block = os.urandom(MB)
+    for number, size in enumerate(sizes):
+        folder = target / f"batch-{number % 16:02d}"
+        folder.mkdir(exist_ok=True)
+        with (folder / f"file-{number:05d}.bin").open("wb") as out:
+            written = 0
+            while written < size:
+                # A fresh prefix per block keeps every block (and so every file) distinct.
+                piece = os.urandom(32) + block[32 : min(MB, size - written)]
+                out.write(piece[: size - written])
+                written += len(piece)
+    subprocess.run(["sync"], check=True)
+    return len(sizes), total
+
+
+def timed_with_rss(argv: list[str], env: dict[str, str]) -> Run:
+    """Run a command alone and return its wall time and its own peak RSS (wait4)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Drain both pipes while it runs (a full pipe would stall it), then reap it with wait4.
+    out_chunks: list[bytes] = []
+    err_chunks: list[bytes] = []
+
+    def drain(stream: Any, sink: list[bytes]) -> None:
+        for chunk in iter(lambda: stream.read(65536), b""):
+            sink.append(chunk)
+
+    threads = [
+        threading.Thread(target=drain, args=(process.stdout, out_chunks)),
+        threading.Thread(target=drain, args=(process.stderr, err_chunks)),
+    ]
+    for thread in threads:
+        thread.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    for thread in threads:
+        thread.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.stderr.write(b"".join(err_chunks).decode(errors="replace"))
+        raise SystemExit(f"{argv[0]} failed with exit code {process.returncode}")
+    return Run(seconds, usage.ru_maxrss / 1024, b"".join(out_chunks))
+
+
+def instance_env(workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKET_")}
+    env["DOCKET_DATA_DIR"] = str(workdir / "instance")
+    env["DOCKET_VAULT_PASSPHRASE"] = "benchmark-passphrase"  # noqa: S105 (throw-away instance)
+    return env
+
+
+def docket_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "docket", *args]
+
+
+def ingest(workdir: Path, total_mb: int) -> dict[str, Any]:
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    files = workdir / "files"
+    count, total = generate(files, total_mb)
+    env = instance_env(workdir)
+    subprocess.run(
+        docket_argv("init", "--scrypt-work-factor", "10"),
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+    start = time.perf_counter()
+    subprocess.run(
+        f"find {files} -type f -print0 | xargs -0 sha256sum > /dev/null",
+        shell=True,
+        check=True,
+    )
+    subprocess.run(["cp", "-r", str(files), str(workdir / "copy")], check=True)
+    baseline = time.perf_counter() - start
+    shutil.rmtree(workdir / "copy")
+
+    run = timed_with_rss(docket_argv("import", "files", str(files), "--json"), env)
+    return {
+        "benchmark": "ingest",
+        "files": count,
+        "bytes": total,
+        "seconds": round(run.seconds, 3),
+        "baseline_seconds": round(baseline, 3),
+        "ratio": round(baseline / run.seconds, 3),
+        "peak_rss_mb": round(run.peak_rss_mb, 1),
+        "mb_per_second": round(total / MB / run.seconds, 1),
+        "baseline": "sha256sum over the files + cp -r to the same disk",
+    }
+
+
+def verify(workdir: Path, total_mb: int) -> dict[str, Any]:
+    if not (workdir / "instance").exists():
+        ingest(workdir, total_mb)
+    env = instance_env(workdir)
+    vault = workdir / "instance" / "vault"
+    blobs = [str(p) for p in vault.rglob("*.age")]
+    start = time.perf_counter()
+    subprocess.run(
+        f"find {vault} -name '*.age' -print0 | xargs -0 sha256sum > /dev/null",
+        shell=True,
+        check=True,
+    )
+    baseline = time.perf_counter() - start
+    run = timed_with_rss(docket_argv("verify", "--json"), env)
+    total = sum(os.path.getsize(p) for p in blobs)
+    return {
+        "benchmark": "verify",
+        "blobs": len(blobs),
+        "bytes": total,
+        "seconds": round(run.seconds, 3),
+        "baseline_seconds": round(baseline, 3),
+        "ratio": round(baseline / run.seconds, 3),
+        "peak_rss_mb": round(run.peak_rss_mb, 1),
+        "mb_per_second": round(total / MB / run.seconds, 1),
+        "baseline": "sha256sum over the encrypted blobs",
+    }

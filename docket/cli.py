@@ -1,0 +1,50 @@
+"""The `docket` command: Docket's verbs first, any other word is a Django management command."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+VERBS = {
+    "init": "create an instance (database, keys, custody log)",
+    "import": "import evidence: `docket import files PATH…`",
+    "cat": "write an item's original bytes to stdout",
+    "verify": "check every blob and the signed custody log",
+    "log": "custody log: head, proof, consistency, seal",
+    "serve": "run the web server on 127.0.0.1",
+    "worker": "run background jobs",
+    "bench": "benchmarks: `docket bench ingest`, `docket bench verify`",
+}
+
+
+def usage() -> str:
+    lines = ["usage: docket COMMAND [OPTIONS]", "", "commands:"]
+    lines += [f"  {verb:<8} {text}" for verb, text in VERBS.items()]
+    lines += [
+        "",
+        "Any other word runs the Django management command of that name "
+        "(docket check --deploy, docket migrate).",
+        "`docket COMMAND --help` describes each command.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(usage())
+        return
+    if args[0] == "--version":
+        from docket import __version__
+
+        print(f"docket {__version__}")
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docket.settings")
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["docket", *args])
+    except ImproperlyConfigured as exc:
+        print(f"docket: configuration error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Bulk import: folders now; archives, Telegram exports and CSV come with their issues."""

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from docket.ingest.files import Found, Summary, import_files, walk
+from docket.vault.keys import KeyError_
+from docket.vault.store import Stored
+
+
+class Command(BaseCommand):
+    help = "Import evidence in bulk: `docket import files PATH…`."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sources = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
+        files = sources.add_parser(
+            "files", help="store every file under the paths, recursively (idempotent)"
+        )
+        files.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        output = files.add_mutually_exclusive_group()
+        output.add_argument("--json", action="store_true", help="print a JSON summary at the end")
+        output.add_argument(
+            "--jsonl", action="store_true", help="print one JSON line per item once it is durable"
+        )
+        files.add_argument("--actor", default="cli", help="who is importing (for custody)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        summary = Summary()
+        found = list(walk(options["paths"], summary))
+        total = sum(f.size for f in found)
+        bar = tqdm(
+            total=total,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            desc="importing",
+            disable=not sys.stderr.isatty(),
+            file=sys.stderr,
+        )
+
+        def stored(entry: Found, result: Stored) -> None:
+            if options["jsonl"]:
+                line = {
+                    "item": result.item.pk,
+                    "sha256": result.item.sha256,
+                    "path": str(entry.path),
+                    "new": result.created,
+                }
+                sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+
+        try:
+            with bar:
+                import_files(
+                    found, summary, actor=options["actor"], on_stored=stored, on_progress=bar.update
+                )
+        except KeyError_ as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            sys.stdout.write(json.dumps(summary.as_json(), ensure_ascii=False) + "\n")
+        elif not options["jsonl"]:
+            self.stdout.write(
+                f"{summary.stored} stored, {summary.received_again} already held, "
+                f"{len(summary.failed)} failed, {len(summary.skipped)} skipped"
+            )
+            for failure in summary.failed:
+                self.stderr.write(f"failed: {failure['path']}: {failure['error']}")
+            for skip in summary.skipped:
+                self.stderr.write(f"skipped: {skip['path']}: {skip['reason']}")
+        if summary.failed:
+            raise CommandError(f"{len(summary.failed)} file(s) could not be imported", returncode=1)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from docket.jobs.worker import Worker
+
+
+class Command(BaseCommand):
+    help = "Run background jobs until stopped (SIGTERM finishes the job in hand first)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--processes", type=int, default=1, help="worker processes to run")
+        parser.add_argument(
+            "--until-idle", action="store_true", help="exit once no job is left (for scripts)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        processes = options["processes"]
+        if processes > 1:
+            argv = [sys.executable, "-m", "docket", "worker"]
+            if options["until_idle"]:
+                argv.append("--until-idle")
+            children = [subprocess.Popen(argv) for _ in range(processes)]
+            try:
+                codes = [child.wait() for child in children]
+            finally:
+                for child in children:
+                    child.terminate()
+            if any(codes):
+                sys.exit(1)
+            return
+        Worker(poll_seconds=settings.WORKER_POLL_SECONDS).run(until_idle=options["until_idle"])

@@ -1,0 +1,100 @@
+"""The job queue: enqueue after commit, claim safely, run, retry with backoff.
+
+Claiming uses SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL so any number of workers on any
+number of machines take distinct jobs; on SQLite the IMMEDIATE write transaction serialises
+claims, which is enough on one machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import traceback
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from docket.jobs.models import Job
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], None]
+#: kind -> handler. Apps register their job kinds here, in their AppConfig.ready().
+HANDLERS: dict[str, Handler] = {}
+
+
+def register(kind: str) -> Callable[[Handler], Handler]:
+    def decorate(handler: Handler) -> Handler:
+        HANDLERS[kind] = handler
+        return handler
+
+    return decorate
+
+
+def enqueue(kind: str, payload: dict[str, Any] | None = None, *, delay: float = 0) -> None:
+    """Queue a job once the surrounding transaction commits (never for a rolled-back change)."""
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+
+    def create() -> None:
+        Job.objects.create(
+            kind=kind, payload=payload or {}, run_after=timezone.now() + timedelta(seconds=delay)
+        )
+
+    transaction.on_commit(create)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim() -> Job | None:
+    with transaction.atomic():
+        due = Job.objects.filter(state=Job.State.QUEUED, run_after__lte=timezone.now())
+        if connection.vendor == "postgresql":
+            due = due.select_for_update(skip_locked=True)
+        job = due.order_by("run_after", "id").first()
+        if job is None:
+            return None
+        job.state = Job.State.RUNNING
+        job.attempts += 1
+        job.claimed_by = worker_name()
+        job.claimed_at = timezone.now()
+        job.save(update_fields=["state", "attempts", "claimed_by", "claimed_at"])
+        return job
+
+
+def run(job: Job) -> None:
+    """Run a claimed job; a failure is recorded on the row and retried with backoff."""
+    handler = HANDLERS.get(job.kind)
+    try:
+        if handler is None:
+            raise LookupError(f"no handler for job kind {job.kind!r}")
+        handler(job.payload)
+    except Exception as exc:  # a job's failure must never stop the worker
+        log.warning("job %s (%s) failed: %s", job.pk, job.kind, exc)
+        job.error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
+        if job.attempts >= job.max_attempts:
+            job.state = Job.State.FAILED
+            job.finished_at = timezone.now()
+        else:
+            job.state = Job.State.QUEUED
+            job.run_after = timezone.now() + timedelta(seconds=min(3600, 5 * 4**job.attempts))
+        job.save(update_fields=["error", "state", "finished_at", "run_after"])
+        return
+    job.state = Job.State.DONE
+    job.finished_at = timezone.now()
+    job.error = ""
+    job.save(update_fields=["state", "finished_at", "error"])
+
+
+def requeue_stale(older_than: timedelta = timedelta(hours=1)) -> int:
+    """Jobs whose worker died mid-run go back to the queue."""
+    cutoff = timezone.now() - older_than
+    return Job.objects.filter(state=Job.State.RUNNING, claimed_at__lt=cutoff).update(
+        state=Job.State.QUEUED, run_after=timezone.now()
+    )

@@ -1,0 +1,1 @@
+"""Thin wrappers of the outside world: the environment, storage, subprocesses, HTTP."""

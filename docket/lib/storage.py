@@ -1,0 +1,131 @@
+"""Durable blob storage behind Django's Storage API.
+
+The vault writes each encrypted blob to a staging file, fsyncs it, then hands it here to be
+committed under its final name. For a local directory the commit is a rename followed by an
+fsync of the directory, so after a crash a blob is either whole under its final name or absent;
+for S3-compatible stores it is one PUT (multipart for large files), durable once it returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _makedirs_durably(path: Path) -> None:
+    """Create missing directories and fsync each parent, so the new names survive a crash."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            directory.mkdir(mode=0o700)
+        fsync_dir(directory.parent)
+
+
+class DurableFileSystemStorage(FileSystemStorage):
+    """A local directory where a committed file has been renamed into place and fsynced."""
+
+    def staging_dir(self) -> Path:
+        # Inside the vault directory so the commit is a rename on one file system.
+        path = Path(self.location) / ".staging"
+        _makedirs_durably(path)
+        return path
+
+    def commit(self, staged: Path, name: str) -> None:
+        target = Path(self.path(name))
+        _makedirs_durably(target.parent)
+        if target.exists():
+            raise FileExistsError(f"vault blob {name} exists already")
+        os.replace(staged, target)
+        fsync_dir(target.parent)
+
+    def stray_names(self) -> Iterator[str]:
+        """Every stored name, for finding blobs that no item owns."""
+        root = Path(self.location)
+        for path in root.rglob("*"):
+            if path.is_file() and ".staging" not in path.relative_to(root).parts:
+                yield str(path.relative_to(root))
+
+
+class BlobStore:
+    """The vault's view of its storage: stage a file, commit it, read it back."""
+
+    def __init__(self, storage: Storage, staging_dir: Path) -> None:
+        self.storage = storage
+        self._staging_dir = staging_dir
+
+    @classmethod
+    def default(cls) -> BlobStore:
+        from django.conf import settings
+
+        return cls(storages["vault"], Path(settings.TMP_DIR))
+
+    def staging_dir(self) -> Path:
+        if isinstance(self.storage, DurableFileSystemStorage):
+            return self.storage.staging_dir()
+        _makedirs_durably(self._staging_dir)
+        return self._staging_dir
+
+    @contextlib.contextmanager
+    def staged_file(self) -> Iterator[tuple[Path, IO[bytes]]]:
+        """A new staging file; removed on exit unless it was committed (moved away)."""
+        fd, name = tempfile.mkstemp(prefix="blob-", suffix=".part", dir=self.staging_dir())
+        path = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                yield path, handle
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+    def commit(self, staged: Path, name: str) -> None:
+        if isinstance(self.storage, DurableFileSystemStorage):
+            self.storage.commit(staged, name)
+            return
+        if self.storage.exists(name):
+            raise FileExistsError(f"vault blob {name} exists already")
+        with staged.open("rb") as handle:
+            saved = self.storage.save(name, File(handle, name=name))
+        if saved != name:  # the backend renamed it: refuse rather than lose track of it
+            self.storage.delete(saved)
+            raise FileExistsError(f"storage renamed blob {name} to {saved}")
+
+    def open(self, name: str) -> IO[Any]:
+        return self.storage.open(name, "rb")
+
+    def exists(self, name: str) -> bool:
+        return self.storage.exists(name)
+
+    def delete(self, name: str) -> None:
+        self.storage.delete(name)
+
+    def names(self) -> Iterator[str]:
+        if isinstance(self.storage, DurableFileSystemStorage):
+            yield from self.storage.stray_names()
+            return
+        yield from _walk(self.storage, "")
+
+
+def _walk(storage: Storage, prefix: str) -> Iterator[str]:
+    dirs, files = storage.listdir(prefix)
+    for name in files:
+        yield f"{prefix}{name}"
+    for directory in dirs:
+        yield from _walk(storage, f"{prefix}{directory}/")

@@ -1,0 +1,233 @@
+"""Docket's one settings module: everything comes from DOCKET_* variables (docs/configuration.md).
+
+Defaults run on one machine with nothing installed: SQLite and a local vault under
+DOCKET_DATA_DIR. PostgreSQL, S3-compatible storage and production hardening are chosen by
+variables, never by editing this file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from docket.lib.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_optional,
+    env_path,
+    env_secret,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR = env_path("DOCKET_DATA_DIR", Path("data"))
+KEYS_DIR = env_path("DOCKET_KEYS_DIR", DATA_DIR / "keys")
+TMP_DIR = env_path("DOCKET_TMP_DIR", DATA_DIR / "tmp")
+
+DEBUG = env_bool("DOCKET_DEBUG", False)
+HTTPS = env_bool("DOCKET_HTTPS", False)
+
+
+def _secret_key() -> str:
+    key = env_secret("DOCKET_SECRET_KEY")
+    if key:
+        return key
+    # `docket init` writes one; before that (or for one-off commands) a process-local key
+    # is fine because nothing signed with it outlives the process.
+    stored = KEYS_DIR / "secret-key"
+    if stored.exists():
+        return stored.read_text().strip()
+    import secrets
+
+    return secrets.token_urlsafe(50)
+
+
+SECRET_KEY = _secret_key()
+SECRET_KEY_FROM_ENV = env_secret("DOCKET_SECRET_KEY") is not None
+ALLOWED_HOSTS = env_list("DOCKET_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("DOCKET_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "docket.accounts",
+    "docket.vault",
+    "docket.jobs",
+    "docket.ingest",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "docket.accounts.middleware.OneTimePasswordMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "docket.urls"
+WSGI_APPLICATION = "docket.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+
+def _databases() -> dict[str, dict[str, object]]:
+    url = env_str("DOCKET_DATABASE_URL", f"sqlite:///{DATA_DIR / 'docket.sqlite3'}")
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DOCKET_DATABASE_URL: {exc}") from exc
+    engine = str(config.get("ENGINE", ""))
+    if engine.endswith("sqlite3"):
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            # IMMEDIATE: a write transaction takes the lock at BEGIN, so two processes never
+            # deadlock upgrading read locks; WAL lets readers run beside the one writer.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+            ),
+        }
+    elif not engine.endswith("postgresql"):
+        raise ImproperlyConfigured(
+            "DOCKET_DATABASE_URL must be sqlite:///PATH or postgres://USER:PASSWORD@HOST/NAME"
+        )
+    return {"default": config}  # type: ignore[dict-item]
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "vault:items"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+
+
+def _storage() -> dict[str, object]:
+    """DOCKET_STORAGE_URL: file:///PATH (default DATA_DIR/vault) or s3://BUCKET/PREFIX?…"""
+    url = env_str("DOCKET_STORAGE_URL", f"file://{DATA_DIR / 'vault'}")
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return {
+            "BACKEND": "docket.lib.storage.DurableFileSystemStorage",
+            "OPTIONS": {"location": parts.path},
+        }
+    if parts.scheme == "s3":
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        unknown = set(query) - {"endpoint_url", "region", "addressing_style"}
+        if not parts.netloc or unknown:
+            raise ImproperlyConfigured(
+                "DOCKET_STORAGE_URL: s3://BUCKET/PREFIX?endpoint_url=…&region=…"
+                + (f" (unknown option {', '.join(sorted(unknown))})" if unknown else "")
+            )
+        options: dict[str, object] = {
+            "bucket_name": parts.netloc,
+            "location": parts.path.strip("/"),
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+            "access_key": env_secret("DOCKET_S3_ACCESS_KEY_ID"),
+            "secret_key": env_secret("DOCKET_S3_SECRET_ACCESS_KEY"),
+        }
+        if "endpoint_url" in query:
+            options["endpoint_url"] = query["endpoint_url"]
+        if "region" in query:
+            options["region_name"] = query["region"]
+        if "addressing_style" in query:
+            options["addressing_style"] = query["addressing_style"]
+        return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    raise ImproperlyConfigured(
+        f"DOCKET_STORAGE_URL must start with file:// or s3://, not {parts.scheme or url!r}"
+    )
+
+
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "media")},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "vault": _storage(),
+}
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Served straight from the apps' static folders: no collectstatic step to forget.
+WHITENOISE_USE_FINDERS = True
+
+# --- The vault ---------------------------------------------------------------------------------
+VAULT_PUBLIC_KEY = env_optional("DOCKET_VAULT_PUBLIC_KEY")
+VAULT_IDENTITY_FILE = env_path("DOCKET_VAULT_IDENTITY_FILE", KEYS_DIR / "vault-identity.age")
+VAULT_PASSPHRASE = env_secret("DOCKET_VAULT_PASSPHRASE")
+LOG_SIGNING_KEY_FILE = env_path("DOCKET_LOG_SIGNING_KEY_FILE", KEYS_DIR / "log-signing.key")
+LOG_ORIGIN = env_optional("DOCKET_LOG_ORIGIN")
+TSA_URL = env_optional("DOCKET_TSA_URL")
+TSA_TIMEOUT = env_int("DOCKET_TSA_TIMEOUT", 20, minimum=1)
+WORKER_POLL_SECONDS = env_int("DOCKET_WORKER_POLL_SECONDS", 2, minimum=1)
+
+# --- Web hardening -----------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_AGE = env_int("DOCKET_SESSION_IDLE_SECONDS", 3600, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a hard one
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("DOCKET_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("DOCKET_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("DOCKET_LOG_LEVEL", "INFO").upper()},
+    # Django logs each request line with the client address in runserver; Docket never runs
+    # runserver in production and gunicorn's access log is off (see docket/lib/serve.py).
+    "loggers": {"django.server": {"level": "WARNING"}},
+}

@@ -1,0 +1,8 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="vault:items", permanent=False)),
+    path("accounts/", include("docket.accounts.urls")),
+    path("vault/", include("docket.vault.urls")),
+]

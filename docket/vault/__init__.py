@@ -1,0 +1,1 @@
+"""The vault: originals kept for ever, encrypted, with a tamper-evident custody log."""

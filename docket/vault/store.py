@@ -1,0 +1,131 @@
+"""Putting originals into the vault and reading them back.
+
+Policy (DESIGN.md §2.1): an original is written once and never changed, and is reported stored
+only when it is durable:
+  1. stream the bytes once: SHA-256 of the plaintext, age encryption to the vault's public key,
+     SHA-256 of the ciphertext, into a staging file; fsync it;
+  2. if the content is already held, drop the staging file and record "received again";
+  3. otherwise commit the blob under a random name (rename + directory fsync, or an S3 PUT);
+  4. in one transaction create the item row and its "received" custody entry;
+  5. only then return, so a caller that reports the item never reports an item that a crash
+     could take back.
+Blob names are random, not content hashes: storage access alone must not confirm that the
+vault holds a given known file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from docket.lib.storage import BlobStore
+from docket.vault import age, custody, keys
+from docket.vault.models import Item
+
+
+@dataclass(frozen=True)
+class Stored:
+    item: Item
+    created: bool  # False: the content was already held ("received again")
+
+
+class _HashingWriter:
+    """Writes through to a file while hashing what is written (the ciphertext)."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return self.handle.write(data)
+
+
+def store(
+    src: IO[bytes],
+    *,
+    actor: str,
+    details: dict[str, Any] | None = None,
+    blobs: BlobStore | None = None,
+) -> Stored:
+    """Store one original read from `src` (see the module docstring for the stages)."""
+    blobs = blobs or BlobStore.default()
+    recipient = keys.recipient()
+    plain_hash = hashlib.sha256()
+    # 1. One pass: hash, encrypt, hash the ciphertext, write; then fsync.
+    with blobs.staged_file() as (staged, handle):
+        writer = _HashingWriter(handle)
+        size = age.encrypt(src, writer, [recipient], on_plaintext=plain_hash.update)
+        handle.flush()
+        os.fsync(handle.fileno())
+        sha256 = plain_hash.hexdigest()
+
+        # 2. Already held: the staging file is discarded when the block exits.
+        known = Item.objects.filter(sha256=sha256).first()
+        if known is not None:
+            return _received_again(known, actor, details)
+
+        # 3. Commit the blob under a random name.
+        name = _blob_name()
+        blobs.commit(staged, name)
+
+    # 4. The item and its custody entry, in one transaction.
+    try:
+        with transaction.atomic():
+            item = Item.objects.create(
+                sha256=sha256,
+                size=size,
+                blob=name,
+                blob_sha256=writer.hash.hexdigest(),
+                received_at=timezone.now(),
+            )
+            custody.append(
+                "received",
+                actor=actor,
+                item=item,
+                details={
+                    **(details or {}),
+                    "size": size,
+                    "blob": name,
+                    "blob_sha256": item.blob_sha256,
+                },
+            )
+    except IntegrityError:
+        # Another process stored the same content between our check and our insert.
+        blobs.delete(name)
+        return _received_again(Item.objects.get(sha256=sha256), actor, details)
+    # 5. Durable and committed: now the caller may report it.
+    return Stored(item, True)
+
+
+def _received_again(item: Item, actor: str, details: dict[str, Any] | None) -> Stored:
+    with transaction.atomic():
+        custody.append("received again", actor=actor, item=item, details=details or {})
+    return Stored(item, False)
+
+
+def _blob_name() -> str:
+    token = uuid.uuid4().hex
+    return f"{token[:2]}/{token[2:4]}/{token}.age"
+
+
+def read(item: Item, *, actor: str, blobs: BlobStore | None = None) -> Iterator[bytes]:
+    """Decrypted bytes of an original, chunk by chunk. The read is logged before any byte
+    leaves; a process without the vault identity fails here with a clear KeyError_."""
+    blobs = blobs or BlobStore.default()
+    identity = keys.identity()
+    with transaction.atomic():
+        custody.append("read", actor=actor, item=item)
+    return _decrypted(blobs, item.blob, identity)
+
+
+def _decrypted(blobs: BlobStore, name: str, identity: age.Identity) -> Iterator[bytes]:
+    with blobs.open(name) as handle:
+        yield from age.decrypt_chunks(handle, [identity])

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from docket.vault import views
+
+app_name = "vault"
+urlpatterns = [
+    path("items/", views.item_list, name="items"),
+    path("items/<int:pk>/", views.item_detail, name="item"),
+    path("items/<int:pk>/original", views.item_original, name="original"),
+    path("log/", views.log, name="log"),
+]

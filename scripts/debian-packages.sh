@@ -1,0 +1,28 @@
+#!/bin/sh
+# The Debian packages Docket and its tests need. As root, install the missing ones; otherwise
+# print the one apt-get line to run and stop.
+set -eu
+
+PACKAGES="age openssl ca-certificates"
+# Debian's python3 lacks venv/ensurepip until python3-venv is installed.
+python3 -c 'import ensurepip, venv' 2>/dev/null || PACKAGES="$PACKAGES python3-venv"
+
+missing=""
+for package in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $package"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "Installing Debian packages:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+    echo "Docket needs Debian packages that are not installed. Run:" >&2
+    echo "    sudo apt-get install -y$missing" >&2
+    exit 1
+fi

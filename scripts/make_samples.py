@@ -1,0 +1,96 @@
+"""Generate the demo's sample evidence: a testimony, a scanned-looking image, a recording, a
+spreadsheet and a PDF. Made by code, so nothing is downloaded and no real person appears."""
+
+from __future__ import annotations
+
+import math
+import struct
+import sys
+import wave
+import zlib
+from pathlib import Path
+
+TESTIMONY = """Testimony 2020-08-11, Minsk (sample, fictitious)
+
+On 10 August 2020 at about 23:30 I was detained near the Pushkinskaya metro station by men in
+black uniforms without insignia. I was taken by bus to the detention centre on Akrestsina
+street. In the yard we were made to kneel with our hands behind our heads for several hours.
+I saw officers beating people with batons as they came off the bus ("the corridor").
+"""
+
+
+def png(width: int, height: int) -> bytes:
+    rows = b""
+    for y in range(height):
+        row = bytearray([0])
+        for x in range(width):
+            shade = 200 + int(40 * math.sin((x + y) / 9))
+            row += bytes([shade, shade - 10, shade - 25])
+        rows += bytes(row)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def wav(path: Path, seconds: float = 2.0, rate: int = 16000) -> None:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        frames = b"".join(
+            struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate)))
+            for i in range(int(seconds * rate))
+        )
+        out.writeframes(frames)
+
+
+def pdf(text: str) -> bytes:
+    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+def main(target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "testimonies").mkdir(exist_ok=True)
+    (target / "testimonies" / "2020-08-11-akrestsina.txt").write_text(TESTIMONY)
+    (target / "photos").mkdir(exist_ok=True)
+    (target / "photos" / "bruising-2020-08-14.png").write_bytes(png(320, 240))
+    (target / "recordings").mkdir(exist_ok=True)
+    wav(target / "recordings" / "radio-2020-08-10.wav")
+    (target / "lists.csv").write_text(
+        "date,place,detained\n2020-08-09,Minsk,3000\n2020-08-10,Minsk,2000\n2020-08-11,Hrodna,150\n"
+    )
+    (target / "directive-scan.pdf").write_bytes(pdf("Directive (sample): disperse by any means"))
+    print(f"sample files in {target}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "data/samples"))
