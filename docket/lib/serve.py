@@ -11,7 +11,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 
-class DocketServer(BaseApplication):  # type: ignore[misc]
+class DocketServer(BaseApplication):
     def __init__(self, application: Any, options: dict[str, Any]) -> None:
         self.application = application
         self.options = options
