@@ -183,7 +183,6 @@ STORAGES = {
     "vault": _storage(),
 }
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
 # Served straight from the apps' static folders: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True
 

@@ -131,7 +131,9 @@ def seal() -> Checkpoint | None:
     Runs in its own transaction; two sealers racing for the same size leave one checkpoint.
     """
     with transaction.atomic():
-        state = LogState.objects.select_for_update().get(pk=1)
+        state = LogState.objects.select_for_update().filter(pk=1).first()
+        if state is None:
+            return None  # not initialised yet: nothing can have been appended
         previous = latest_checkpoint()
         if previous is not None and previous.size >= state.size:
             return None

@@ -111,4 +111,3 @@ def test_entries_are_numbered_densely_and_sealed_incrementally(vault: Path) -> N
     second = custody.seal()
     assert second is not None and second.size == first.size + 1
     assert Checkpoint.objects.count() >= 2
-

@@ -1,0 +1,85 @@
+"""The job queue: jobs queued on commit, run once, failures recorded and retried."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from docket.jobs import queue
+from docket.jobs.models import Job
+from docket.jobs.worker import Worker
+from docket.vault import custody
+from docket.vault.store import store
+
+CALLS: list[dict[str, Any]] = []
+
+
+@queue.register("test.record")
+def record(payload: dict[str, Any]) -> None:
+    CALLS.append(payload)
+
+
+@queue.register("test.fail")
+def fail(payload: dict[str, Any]) -> None:
+    raise ValueError("the file is truncated")
+
+
+@pytest.fixture(autouse=True)
+def _clear() -> None:
+    CALLS.clear()
+
+
+def test_a_job_is_queued_on_commit_and_run_once(
+    db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.enqueue("test.record", {"item": 7})
+    worker = Worker()
+    assert worker.step() is True
+    assert CALLS == [{"item": 7}]
+    assert Job.objects.get().state == Job.State.DONE
+    assert worker.step() is False
+
+
+def test_nothing_is_queued_when_the_change_rolls_back(
+    db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        with transaction.atomic():
+            queue.enqueue("test.record", {"item": 8})
+            raise RuntimeError("change failed")
+    assert not Job.objects.exists()
+
+
+def test_a_failure_is_recorded_and_retried_later(
+    db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.enqueue("test.fail")
+    Worker().step()
+    job = Job.objects.get()
+    assert job.state == Job.State.QUEUED and job.attempts == 1
+    assert "the file is truncated" in job.error
+    assert queue.claim() is None  # backing off
+    job.max_attempts = 1
+    job.save()
+    Job.objects.update(run_after=job.created_at)
+    Worker().step()
+    assert Job.objects.get().state == Job.State.FAILED
+
+
+def test_an_idle_worker_seals_the_custody_log(vault: Path) -> None:
+    store(io.BytesIO(b"read by the web"), actor="cli")
+    assert custody.latest_checkpoint().size < custody.LogState.objects.get().size  # type: ignore[union-attr]
+    assert Worker().step() is True
+    assert Worker().step() is False
+    assert custody.latest_checkpoint().size == custody.LogState.objects.get().size  # type: ignore[union-attr]
+
+
+def test_unknown_job_kinds_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown job kind"):
+        queue.enqueue("no.such.kind")

@@ -1,0 +1,36 @@
+"""Documentation is part of the product: every variable and command is written down."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docket.cli import VERBS
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+CLI_DOC = (ROOT / "docs" / "cli.md").read_text()
+
+
+def variables_in_code() -> set[str]:
+    found: set[str] = set()
+    for path in (ROOT / "docket").rglob("*.py"):
+        found |= set(re.findall(r"DOCKET_[A-Z0-9_]+", path.read_text()))
+    return found
+
+
+def test_every_setting_is_in_the_readme_configuration_table() -> None:
+    table = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"`(DOCKET_[A-Z0-9_]+)`", table))
+    missing = variables_in_code() - documented
+    assert not missing, f"undocumented settings: {sorted(missing)}"
+
+
+def test_every_command_is_documented() -> None:
+    for verb in VERBS:
+        assert f"## `docket {verb}" in CLI_DOC, f"docs/cli.md lacks `docket {verb}`"
+        assert f"docket {verb}" in README or verb in ("worker", "bench", "init")
+
+
+def test_the_readme_shows_the_two_commands() -> None:
+    assert "make demo" in README and "make test" in README

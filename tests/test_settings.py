@@ -1,0 +1,62 @@
+"""Configuration: typed variables with clear errors, secrets from files, a clean deploy check."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from docket.lib import env
+from tests.conftest import Instance
+
+
+def test_a_bad_boolean_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKET_HTTPS", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DOCKET_HTTPS must be true or false"):
+        env.env_bool("DOCKET_HTTPS", False)
+
+
+def test_a_secret_is_read_from_its_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "secret").write_text("from-a-file\n")
+    monkeypatch.setenv("DOCKET_SECRET_KEY_FILE", str(tmp_path / "secret"))
+    assert env.env_secret("DOCKET_SECRET_KEY") == "from-a-file"
+    monkeypatch.setenv("DOCKET_SECRET_KEY", "direct")
+    with pytest.raises(ImproperlyConfigured, match="not both"):
+        env.env_secret("DOCKET_SECRET_KEY")
+
+
+def test_an_unknown_database_scheme_stops_the_command(instance: Instance) -> None:
+    result = instance.run(
+        "check", check=False, env={**instance.env, "DOCKET_DATABASE_URL": "mysql://x@y/z"}
+    )
+    assert result.returncode == 2
+    assert b"DOCKET_DATABASE_URL must be sqlite" in result.stderr
+
+
+def test_an_unknown_storage_scheme_stops_the_command(instance: Instance) -> None:
+    result = instance.run(
+        "check", check=False, env={**instance.env, "DOCKET_STORAGE_URL": "ftp://host/x"}
+    )
+    assert result.returncode == 2
+    assert b"DOCKET_STORAGE_URL must start with file:// or s3://" in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings(instance: Instance, tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text(os.urandom(40).hex())
+    production = {
+        **instance.env,
+        "DOCKET_HTTPS": "true",
+        "DOCKET_ALLOWED_HOSTS": "docket.example.org",
+        "DOCKET_SECRET_KEY_FILE": str(secret),
+    }
+    result = instance.run("check", "--deploy", "--fail-level", "WARNING", env=production)
+    assert b"System check identified no issues" in result.stdout
+
+
+def test_deploy_check_flags_plain_http(instance: Instance) -> None:
+    result = instance.run("check", "--deploy", "--fail-level", "WARNING", check=False)
+    assert result.returncode != 0
+    assert b"security.W004" in result.stderr  # no HSTS without DOCKET_HTTPS

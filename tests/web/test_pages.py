@@ -1,0 +1,87 @@
+"""Staff pages: login, the one-time password, items, custody, and logged downloads."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from docket.accounts.models import User
+from docket.vault.models import CustodyEntry
+from docket.vault.store import store
+
+PASSWORD = "a long staff password 42"
+
+
+@pytest.fixture
+def staff(vault: Path) -> User:
+    return User.objects.create_user("ana", password=PASSWORD)
+
+
+def test_pages_need_a_login(vault: Path, client: Client) -> None:
+    for url in ("/vault/items/", "/vault/log/", "/vault/items/1/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_one_time_password_must_be_replaced_before_anything_else(
+    vault: Path, client: Client
+) -> None:
+    user = User.objects.create_user("admin", password=PASSWORD, must_change_password=True)
+    client.force_login(user)
+    assert client.get("/vault/items/")["Location"] == "/accounts/password/"
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a brand new passphrase",
+            "new_password2": "a brand new passphrase",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.must_change_password
+    assert client.get("/vault/items/").status_code == 200
+
+
+def test_the_login_form_logs_in(staff: User, client: Client) -> None:
+    response = client.post("/accounts/login/", {"username": "ana", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/vault/items/").status_code == 200
+    bad = Client().post("/accounts/login/", {"username": "ana", "password": "wrong"})
+    assert b"did not match" in bad.content
+
+
+def test_items_and_their_custody_are_listed(staff: User, client: Client) -> None:
+    item = store(io.BytesIO(b"a photo of bruises"), actor="cli").item
+    client.force_login(staff)
+    listing = client.get("/vault/items/").content.decode()
+    assert f'href="/vault/items/{item.pk}/"' in listing
+    detail = client.get(f"/vault/items/{item.pk}/").content.decode()
+    assert item.sha256 in detail and "received" in detail
+    assert client.get("/vault/items/99999/").status_code == 404
+    log = client.get("/vault/log/").content.decode()
+    assert "signed checkpoint covers" in log
+
+
+def test_a_download_is_a_logged_post(staff: User, client: Client) -> None:
+    item = store(io.BytesIO(b"radio recording"), actor="cli").item
+    client.force_login(staff)
+    assert client.get(f"/vault/items/{item.pk}/original").status_code == 405
+    response = client.post(f"/vault/items/{item.pk}/original")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"radio recording"  # type: ignore[attr-defined]
+    last = CustodyEntry.objects.order_by("-index").first()
+    assert last is not None and last.action == "read" and last.item == item
+    assert f"user:{staff.pk}:ana".encode() in bytes(last.leaf)
+
+
+def test_security_headers_are_sent(staff: User, client: Client) -> None:
+    client.force_login(staff)
+    response = client.get("/vault/items/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Content-Type-Options"] == "nosniff"
