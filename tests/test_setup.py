@@ -50,7 +50,9 @@ def test_the_benchmark_prints_its_figures_and_ratio(tmp_path: Path) -> None:
     )  # fmt: skip
     figures = json.loads(result.stdout)
     assert figures["bytes"] == 8 * 1024 * 1024
+    # The seconds are printed rounded to milliseconds, so recompute the ratio loosely.
+    assert figures["ratio"] > 0
     assert figures["ratio"] == pytest.approx(
-        figures["baseline_seconds"] / figures["seconds"], rel=0.01
+        figures["baseline_seconds"] / figures["seconds"], rel=0.05, abs=0.01
     )
     assert 0 < figures["peak_rss_mb"] < 500

@@ -19,7 +19,8 @@ def forwards(apps, schema_editor):
     elif connection.vendor == "postgresql":
         schema_editor.execute(
             "CREATE FUNCTION docket_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
+            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$",
+            params=None,  # no parameters: the '%' is PL/pgSQL's, not a placeholder
         )
         for table in TABLES:
             schema_editor.execute(
