@@ -179,3 +179,26 @@ def test_the_command_lists_its_verbs_and_runs_django_commands(instance: Instance
     for verb in ("init", "import", "cat", "verify", "log", "serve", "worker", "bench"):
         assert f"  {verb} " in usage
     assert b"No changes detected" in instance.run("makemigrations", "--check", "--dry-run").stdout
+
+
+def test_concurrent_imports_keep_the_log_dense_and_store_shared_files_once(
+    instance: Instance, tmp_path: Path
+) -> None:
+    shared = write_files(tmp_path / "shared", {f"s{n}": 20_000 for n in range(10)}, seed=5)
+    for side in ("left", "right"):
+        write_files(
+            tmp_path / side, {f"{side}{n}": 30_000 for n in range(15)}, seed=hash(side) % 1000
+        )
+        for name, data in shared.items():
+            (tmp_path / side / name).write_bytes(data)
+    processes = [
+        instance.popen("import", "files", str(tmp_path / side), "--json")
+        for side in ("left", "right")
+    ]
+    summaries = [json.loads(p.communicate()[0]) for p in processes]
+    assert all(p.returncode == 0 for p in processes)
+    assert sum(s["stored"] for s in summaries) == 40
+    assert sum(s["received_again"] for s in summaries) == 10
+    report = instance.json("verify", "--json")
+    assert report["ok"], report["problems"]
+    assert report["items"] == 40
