@@ -203,7 +203,10 @@ CSRF_COOKIE_SAMESITE = "Strict"
 SESSION_COOKIE_AGE = env_int("DOCKET_SESSION_IDLE_SECONDS", 3600, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a hard one
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: nothing is sent to other sites, but Chromium sends
+# "Origin: null" on a form POST under no-referrer, and Django's CSRF check then refuses every
+# login. Pages link to no other origin anyway.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if HTTPS:

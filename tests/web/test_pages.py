@@ -55,6 +55,22 @@ def test_the_login_form_logs_in(staff: User, client: Client) -> None:
     assert b"did not match" in bad.content
 
 
+def test_a_browser_login_passes_the_csrf_check(staff: User) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get("/accounts/login/")
+    token = page.context["csrf_token"]
+    form = {"username": "ana", "password": PASSWORD, "csrfmiddlewaretoken": str(token)}
+    # What Chromium sends under our Referrer-Policy: the page's own origin.
+    assert (
+        browser.post("/accounts/login/", form, HTTP_ORIGIN="http://testserver").status_code == 302
+    )
+    # What it would send under no-referrer: refused, which is why the policy is same-origin.
+    refused = Client(enforce_csrf_checks=True)
+    refused.get("/accounts/login/")
+    form["csrfmiddlewaretoken"] = str(refused.get("/accounts/login/").context["csrf_token"])
+    assert refused.post("/accounts/login/", form, HTTP_ORIGIN="null").status_code == 403
+
+
 def test_items_and_their_custody_are_listed(staff: User, client: Client) -> None:
     item = store(io.BytesIO(b"a photo of bruises"), actor="cli").item
     client.force_login(staff)
@@ -83,5 +99,5 @@ def test_security_headers_are_sent(staff: User, client: Client) -> None:
     client.force_login(staff)
     response = client.get("/vault/items/")
     assert response["X-Frame-Options"] == "DENY"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
