@@ -71,6 +71,13 @@ def test_a_browser_login_passes_the_csrf_check(staff: User) -> None:
     assert refused.post("/accounts/login/", form, HTTP_ORIGIN="null").status_code == 403
 
 
+def test_logging_out_returns_to_the_login_page(staff: User, client: Client) -> None:
+    client.force_login(staff)
+    response = client.post("/accounts/logout/")
+    assert (response.status_code, response["Location"]) == (302, "/accounts/login/")
+    assert client.get("/vault/items/").status_code == 302
+
+
 def test_items_and_their_custody_are_listed(staff: User, client: Client) -> None:
     item = store(io.BytesIO(b"a photo of bruises"), actor="cli").item
     client.force_login(staff)
