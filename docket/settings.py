@@ -184,6 +184,7 @@ STORAGES = {
     "vault": _storage(),
 }
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Served straight from the apps' static folders: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True
 

@@ -102,6 +102,14 @@ def test_a_download_is_a_logged_post(staff: User, client: Client) -> None:
     assert f"user:{staff.pk}:ana".encode() in bytes(last.leaf)
 
 
+def test_the_stylesheet_is_served(vault: Path, client: Client) -> None:
+    page = client.get("/accounts/login/").content.decode()
+    assert 'href="/static/docket/docket.css"' in page
+    response = client.get("/static/docket/docket.css")
+    assert response.status_code == 200
+    assert b"font" in b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
 def test_security_headers_are_sent(staff: User, client: Client) -> None:
     client.force_login(staff)
     response = client.get("/vault/items/")
