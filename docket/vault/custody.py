@@ -101,11 +101,10 @@ def head() -> Head:
 
 
 def _builder_from(checkpoint: Checkpoint | None) -> merkle.TreeBuilder:
-    builder = merkle.TreeBuilder()
-    if checkpoint is not None:
-        builder._stack = [(h, bytes.fromhex(v)) for h, v in checkpoint.compact_range]
-        builder.size = checkpoint.size
-    return builder
+    if checkpoint is None:
+        return merkle.TreeBuilder()
+    saved = [(height, bytes.fromhex(value)) for height, value in checkpoint.compact_range]
+    return merkle.TreeBuilder.resume(checkpoint.size, saved)
 
 
 def leaf_hashes(start: int = 0, stop: int | None = None, batch: int = 5000) -> Iterator[bytes]:
@@ -145,7 +144,7 @@ def seal() -> Checkpoint | None:
             size=builder.size,
             root_hash=statement.root_hash,
             note=note,
-            compact_range=[[h, v.hex()] for h, v in builder._stack],
+            compact_range=[[h, v.hex()] for h, v in builder.compact_range()],
             signed_at=timezone.now(),
         )
     if settings.TSA_URL:

@@ -62,6 +62,19 @@ class TreeBuilder:
         self._stack.append((height, value))
         self.size += 1
 
+    @classmethod
+    def resume(cls, size: int, compact_range: list[tuple[int, bytes]]) -> TreeBuilder:
+        """Continue a tree from the compact range saved with an earlier checkpoint."""
+        builder = cls()
+        if sum(1 << height for height, _ in compact_range) != size:
+            raise ProofError(f"the compact range does not describe a tree of size {size}")
+        builder.size = size
+        builder._stack = list(compact_range)
+        return builder
+
+    def compact_range(self) -> list[tuple[int, bytes]]:
+        return list(self._stack)
+
     def extend(self, leaf_hashes: Iterable[bytes]) -> None:
         for value in leaf_hashes:
             self.append(value)

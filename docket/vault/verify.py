@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,22 +70,22 @@ def verify(
     on_bytes: Progress | None = None,
 ) -> Report:
     report = Report()
-    received = _verify_log(report, on_entry)
-    _verify_items(report, received, deep, blobs or BlobStore.default(), on_bytes)
+    _verify_log(report, on_entry)
+    _verify_items(report, deep, blobs or BlobStore.default(), on_bytes)
     return report
 
 
-def _verify_log(report: Report, on_entry: Progress | None) -> dict[int, dict[str, Any]]:
-    """Stage 1. Returns, per item id, the details of its "received" entry."""
+def _verify_log(report: Report, on_entry: Progress | None) -> None:
+    """Stage 1, in constant memory: one pass over the entries in index order."""
     state = LogState.objects.filter(pk=1).first()
     if state is None:
         report.problem("log", None, "the custody log is not initialised (run `docket init`)")
-        return {}
+        return
     try:
         public = keys.signing_public_key()
     except keys.KeyError_ as exc:
         report.problem("log", None, str(exc))
-        return {}
+        return
     checkpoints = list(Checkpoint.objects.order_by("size"))
     report.checkpoints = len(checkpoints)
     for checkpoint in checkpoints:
@@ -97,7 +97,6 @@ def _verify_log(report: Report, on_entry: Progress | None) -> dict[int, dict[str
         next_checkpoint = next(pending, None)
 
     builder = merkle.TreeBuilder()
-    received: dict[int, dict[str, Any]] = {}
     expected_index = 0
     for entry in CustodyEntry.objects.order_by("index").iterator(chunk_size=2000):
         while expected_index < entry.index:
@@ -109,9 +108,7 @@ def _verify_log(report: Report, on_entry: Progress | None) -> dict[int, dict[str
         if computed != bytes(entry.leaf_hash):
             report.problem("entry", entry.index, "leaf bytes do not match the stored leaf hash")
         builder.append(computed)
-        data = _check_leaf(report, entry, leaf)
-        if data and data.get("action") == "received" and data.get("item") is not None:
-            received[int(data["item"])] = {**data["details"], "sha256": data["sha256"]}
+        _check_leaf(report, entry, leaf)
         expected_index += 1
         report.entries += 1
         while next_checkpoint is not None and next_checkpoint.size == builder.size:
@@ -131,7 +128,6 @@ def _verify_log(report: Report, on_entry: Progress | None) -> dict[int, dict[str
         )
     sealed = checkpoints[-1].size if checkpoints else 0
     report.unsealed_entries = max(0, builder.size - sealed)
-    return received
 
 
 def _verify_checkpoint_note(
@@ -184,37 +180,61 @@ def _check_leaf(report: Report, entry: CustodyEntry, leaf: bytes) -> dict[str, A
     return data
 
 
+def _received_records() -> Iterator[tuple[int, dict[str, Any]]]:
+    """(item id, what its "received" leaf states), ordered by item id.
+
+    Stage 1 checked every leaf against the signed tree; a leaf whose bytes no longer match its
+    hash was reported there and is skipped here, so nothing unsigned is trusted.
+    """
+    rows = (
+        CustodyEntry.objects.filter(action="received", item__isnull=False)
+        .order_by("item_id", "index")
+        .values_list("item_id", "leaf", "leaf_hash")
+    )
+    for item_id, leaf, stored_hash in rows.iterator(chunk_size=2000):
+        leaf = bytes(leaf)
+        if merkle.leaf_hash(leaf) != bytes(stored_hash):
+            continue
+        data = json.loads(leaf)
+        yield int(item_id), {**data["details"], "sha256": data["sha256"]}
+
+
 def _verify_items(
     report: Report,
-    received: dict[int, dict[str, Any]],
     deep: bool,
     blobs: BlobStore,
     on_bytes: Progress | None,
 ) -> None:
+    """Stage 2: a merge join of items and their "received" entries, both in item-id order,
+    so memory stays constant however many items the vault holds."""
     identity = keys.identity() if deep else None
-    seen: set[int] = set()
     owned: set[str] = set()
+    records = _received_records()
+    pending = next(records, None)
     for item in Item.objects.order_by("id").iterator(chunk_size=2000):
         report.items += 1
-        seen.add(item.pk)
         owned.add(item.blob)
-        record = received.get(item.pk)
-        if record is None:
+        while pending is not None and pending[0] < item.pk:
+            report.problem("item", pending[0], "item is in the custody log but not in the database")
+            pending = next(records, None)
+        if pending is None or pending[0] != item.pk:
             report.problem("item", item.pk, "no 'received' custody entry for this item")
         else:
-            for column, key in (
-                ("sha256", "sha256"),
-                ("size", "size"),
-                ("blob", "blob"),
-                ("blob_sha256", "blob_sha256"),
-            ):
-                if getattr(item, column) != record.get(key):
+            record = pending[1]
+            for column in ("sha256", "size", "blob", "blob_sha256"):
+                if getattr(item, column) != record.get(column):
                     report.problem(
                         "item", item.pk, f"{column} differs from the signed custody entry"
                     )
+            pending = next(records, None)
+            while pending is not None and pending[0] == item.pk:
+                report.problem("item", item.pk, "more than one 'received' entry for this item")
+                pending = next(records, None)
         _verify_blob(report, item, blobs, identity, on_bytes)
-    for missing in sorted(set(received) - seen):
-        report.problem("item", missing, "item is in the custody log but not in the database")
+    while pending is not None:
+        report.problem("item", pending[0], "item is in the custody log but not in the database")
+        pending = next(records, None)
+    # Blob names are short; one set of them per verify is the price of finding strays.
     report.stray_blobs = sum(1 for name in blobs.names() if name not in owned)
 
 

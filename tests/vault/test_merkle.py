@@ -185,3 +185,14 @@ def test_its_own_proofs_verify_for_every_pair_of_sizes() -> None:
         for first in range(1, second + 1):
             proof = merkle.consistency_proof(first, hashes[:second])
             merkle.verify_consistency(first, second, proof, merkle.root_hash(hashes[:first]), root)
+
+
+def test_a_tree_resumed_from_its_compact_range_continues_identically() -> None:
+    hashes = [merkle.leaf_hash(bytes([i])) for i in range(50)]
+    first = merkle.TreeBuilder()
+    first.extend(hashes[:21])
+    resumed = merkle.TreeBuilder.resume(21, first.compact_range())
+    resumed.extend(hashes[21:])
+    assert resumed.root() == merkle.root_hash(hashes)
+    with pytest.raises(merkle.ProofError):
+        merkle.TreeBuilder.resume(22, first.compact_range())
