@@ -104,7 +104,10 @@ def import_files(
             fd = os.open(found.path, os.O_RDONLY | os.O_NOFOLLOW)
             with os.fdopen(fd, "rb", buffering=0) as handle:
                 result = store(
-                    handle, actor=actor, details={"via": "import files", "path": found.label}
+                    handle,
+                    actor=actor,
+                    details={"via": "import files", "path": found.label},
+                    on_bytes=on_progress,
                 )
         except OSError as exc:
             summary.failed.append({"path": str(found.path), "error": exc.strerror or str(exc)})
@@ -116,8 +119,6 @@ def import_files(
             summary.received_again += 1
         if on_stored:
             on_stored(found, result)
-        if on_progress:
-            on_progress(found.size)
         if time.monotonic() - last_seal > SEAL_EVERY_SECONDS:
             custody.seal()
             last_seal = time.monotonic()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -54,15 +54,25 @@ def store(
     actor: str,
     details: dict[str, Any] | None = None,
     blobs: BlobStore | None = None,
+    on_bytes: Callable[[int], object] | None = None,
 ) -> Stored:
-    """Store one original read from `src` (see the module docstring for the stages)."""
+    """Store one original read from `src` (see the module docstring for the stages).
+
+    `on_bytes` is told how many bytes were read after each buffer, for progress bars.
+    """
     blobs = blobs or BlobStore.default()
     recipient = keys.recipient()
     plain_hash = hashlib.sha256()
+
+    def consume(buffer: memoryview) -> None:
+        plain_hash.update(buffer)
+        if on_bytes is not None:
+            on_bytes(len(buffer))
+
     # 1. One pass: hash, encrypt, hash the ciphertext, write; then fsync.
     with blobs.staged_file() as (staged, handle):
         writer = _HashingWriter(handle)
-        size = age.encrypt(src, writer, [recipient], on_plaintext=plain_hash.update)
+        size = age.encrypt(src, writer, [recipient], on_plaintext=consume)
         handle.flush()
         os.fsync(handle.fileno())
         sha256 = plain_hash.hexdigest()

@@ -196,3 +196,14 @@ def test_a_tree_resumed_from_its_compact_range_continues_identically() -> None:
     assert resumed.root() == merkle.root_hash(hashes)
     with pytest.raises(merkle.ProofError):
         merkle.TreeBuilder.resume(22, first.compact_range())
+
+
+def test_the_offline_verifier_modules_need_no_django() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, docket.vault.merkle, docket.vault.notes; "
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
