@@ -229,9 +229,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_addresses": {"()": "docket.lib.addresses.NoAddresses"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_addresses"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DOCKET_LOG_LEVEL", "INFO").upper()},
-    # Django logs each request line with the client address in runserver; Docket never runs
-    # runserver in production and gunicorn's access log is off (see docket/lib/serve.py).
+    # runserver logs each request with the client address; Docket serves with gunicorn, whose
+    # access log is off (docket/lib/serve.py). The filter above catches what slips through.
     "loggers": {"django.server": {"level": "WARNING"}},
 }

@@ -9,6 +9,7 @@ if [ ! -x "$PGBIN/initdb" ]; then
         echo "PostgreSQL 15 is not installed. Run:  sudo apt-get install -y postgresql-15" >&2
         exit 1
     fi
+    apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-15 >/dev/null
 fi
 

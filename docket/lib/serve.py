@@ -1,7 +1,8 @@
 """The web server: gunicorn, bound to loopback unless told otherwise, with no access log.
 
-An access log would hold client addresses; Docket keeps none (DESIGN.md §2.2). A reverse proxy
-or onion service in front terminates TLS and must be configured the same way.
+An access log would hold client addresses; Docket keeps none (DESIGN.md §2.2), and gunicorn's
+error log goes through the same address filter as Docket's own. A reverse proxy or onion
+service in front terminates TLS and must be configured the same way.
 """
 
 from __future__ import annotations
@@ -9,6 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+from docket.lib.addresses import NoAddresses
+
+
+class AddressFreeLogger(Logger):
+    """gunicorn's logger with every address removed before it is written."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.addFilter(NoAddresses())
 
 
 class DocketServer(BaseApplication):
@@ -35,7 +48,8 @@ def serve(*, host: str, port: int, workers: int) -> None:
             "workers": workers,
             "accesslog": None,
             "errorlog": "-",
-            "loglevel": "warning",  # gunicorn names client addresses only at debug level
+            "logger_class": AddressFreeLogger,
+            "loglevel": "warning",
             "timeout": 300,  # downloads of large originals stream for a while
             "graceful_timeout": 30,
         },

@@ -31,6 +31,8 @@ class Command(BaseCommand):
         worker = None
         if options["with_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "docket", "worker"])
+        self.stdout.write(f"Docket on http://{options['host']}:{options['port']}/")
+        self.stdout.flush()
         try:
             serve(host=options["host"], port=options["port"], workers=options["workers"])
         finally:
