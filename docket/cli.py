@@ -42,9 +42,25 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docket.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
     try:
         execute_from_command_line(["docket", *args])
     except ImproperlyConfigured as exc:
         print(f"docket: configuration error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except DatabaseError as exc:
+        if not _means_uninitialised(str(exc)):
+            raise
+        print(
+            f"docket: the database is not ready ({exc}).\n"
+            "Is DOCKET_DATA_DIR (or DOCKET_DATABASE_URL) the instance you mean? "
+            "Create an instance with `docket init`.",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+
+
+def _means_uninitialised(message: str) -> bool:
+    signs = ("unable to open database file", "no such table", "does not exist")
+    return any(sign in message for sign in signs)

@@ -202,3 +202,14 @@ def test_concurrent_imports_keep_the_log_dense_and_store_shared_files_once(
     report = instance.json("verify", "--json")
     assert report["ok"], report["problems"]
     assert report["items"] == 40
+
+
+def test_commands_on_an_uninitialised_instance_say_to_run_init(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKET_")}
+    env["DOCKET_DATA_DIR"] = str(tmp_path / "never-initialised")
+    if os.environ.get("DOCKET_DATABASE_URL"):
+        env["DOCKET_DATABASE_URL"] = os.environ["DOCKET_DATABASE_URL"] + "_never_created"
+    for command in (["verify"], ["cat", "1"], ["log", "head"]):
+        result = Instance(tmp_path, env).run(*command, check=False)
+        assert result.returncode == 2, command
+        assert b"docket init" in result.stderr and b"Traceback" not in result.stderr
