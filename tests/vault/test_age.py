@@ -31,7 +31,8 @@ def test_it_round_trips_and_hashes_in_the_same_pass(identity: age.Identity, size
         == size
     )
     assert digest.digest() == hashlib.sha256(data).digest()
-    assert data not in out.getvalue() or size == 0
+    if size >= 32:  # a few random bytes can occur in any ciphertext by chance
+        assert data not in out.getvalue()
     assert age.decrypt_bytes(out.getvalue(), [identity]) == data
 
 
