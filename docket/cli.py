@@ -13,6 +13,8 @@ VERBS = {
     "log": "custody log: head, proof, consistency, seal",
     "serve": "run the web server on 127.0.0.1",
     "worker": "run background jobs",
+    "users": "staff accounts: add (with a role in a compartment), unlock, disable, list",
+    "compartments": "need-to-know compartments: add, list",
     "bench": "benchmarks: `docket bench ingest`, `docket bench verify`",
 }
 

@@ -65,7 +65,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "docket.accounts.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "docket.accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "docket.accounts.context_processors.navigation",
             ]
         },
     }
@@ -127,6 +130,9 @@ LOGIN_REDIRECT_URL = "vault:items"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTHENTICATION_BACKENDS = ["docket.accounts.lockout.LockoutBackend"]
+LOGIN_MAX_FAILURES = env_int("DOCKET_LOGIN_MAX_FAILURES", 5, minimum=1)
+AUDIT_BULK_READS = env_int("DOCKET_AUDIT_BULK_READS", 100, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",

@@ -1,8 +1,10 @@
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from docket.accounts.views_access import public
+
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="vault:items", permanent=False)),
+    path("", public(RedirectView.as_view(pattern_name="vault:items", permanent=False))),
     path("accounts/", include("docket.accounts.urls")),
     path("vault/", include("docket.vault.urls")),
 ]

@@ -16,9 +16,23 @@ if [ -z "${DOCKET_VAULT_PASSPHRASE:-}" ] && [ -z "${DOCKET_VAULT_PASSPHRASE_FILE
     export DOCKET_VAULT_PASSPHRASE_FILE="$passphrase_file"
 fi
 
-.venv/bin/docket init --admin admin
+docket=.venv/bin/docket
+$docket init --admin admin
+# Three people to try compartments with: the administrator and an analyst work in "default";
+# the outsider is an analyst of "hrodna" and must see nothing of "default".
+$docket compartments add hrodna --description "Hrodna region (demo)"
+$docket users add admin --role admin --compartment default
+$docket users add analyst --role analyst --compartment default
+$docket users add outsider --role analyst --compartment hrodna
 .venv/bin/python scripts/make_samples.py "$DOCKET_DATA_DIR/samples"
-.venv/bin/docket import files "$DOCKET_DATA_DIR/samples"
+$docket import files "$DOCKET_DATA_DIR/samples/default" --compartment default
+$docket import files "$DOCKET_DATA_DIR/samples/hrodna" --compartment hrodna
+
 echo
-echo "Docket is running on http://127.0.0.1:8000/ — log in as 'admin' (Ctrl-C stops it)."
-exec .venv/bin/docket serve --with-worker
+echo "Docket is running on http://127.0.0.1:8000/ (Ctrl-C stops it). Log in as"
+echo "  admin     administrator of the instance and of compartment 'default'"
+echo "  analyst   analyst in 'default': its items and custody, not the audit trail"
+echo "  outsider  analyst in 'hrodna': that compartment's one item, nothing of 'default'"
+echo "with the one-time passwords printed above (shown once, on the first run; each asks for"
+echo "a new password at first login). Lost them? Delete ./data and run make demo again."
+exec $docket serve --with-worker

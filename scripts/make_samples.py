@@ -77,7 +77,17 @@ def pdf(text: str) -> bytes:
     return bytes(out)
 
 
-def main(target: Path) -> None:
+HRODNA = """Testimony 2020-08-12, Hrodna (sample, fictitious)
+
+On 11 August 2020 riot police detained about thirty of us on Savetskaja street after the
+evening march. We were held overnight in the district police department without water.
+"""
+
+
+def main(root: Path) -> None:
+    (root / "hrodna").mkdir(parents=True, exist_ok=True)
+    (root / "hrodna" / "2020-08-12-hrodna.txt").write_text(HRODNA)
+    target = root / "default"
     target.mkdir(parents=True, exist_ok=True)
     (target / "testimonies").mkdir(exist_ok=True)
     (target / "testimonies" / "2020-08-11-akrestsina.txt").write_text(TESTIMONY)
@@ -89,7 +99,7 @@ def main(target: Path) -> None:
         "date,place,detained\n2020-08-09,Minsk,3000\n2020-08-10,Minsk,2000\n2020-08-11,Hrodna,150\n"
     )
     (target / "directive-scan.pdf").write_bytes(pdf("Directive (sample): disperse by any means"))
-    print(f"sample files in {target}")
+    print(f"sample files in {root}")
 
 
 if __name__ == "__main__":

@@ -9,12 +9,16 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from docket.accounts.models import Compartment, Grant, Role, User
+
+STAFF_PASSWORD = "a long staff password 42"
 PASSPHRASE = "a test passphrase, not a real one"
 
 
@@ -127,3 +131,36 @@ def write_files(root: Path, sizes: dict[str, int], seed: int = 1) -> dict[str, b
         path.write_bytes(data)
         made[name] = data
     return made
+
+
+@dataclass
+class Team:
+    """Two compartments and the people of the style guide: an owner (analyst in A), a
+    teammate with another role (intake in A), an auditor of A, an outsider (analyst in B)."""
+
+    a: Compartment
+    b: Compartment
+    owner: User
+    teammate: User
+    auditor: User
+    outsider: User
+
+
+def person(name: str, compartment: Compartment, role: str) -> User:
+    user = User.objects.create_user(name, password=STAFF_PASSWORD)
+    Grant.objects.create(user=user, compartment=compartment, role=role)
+    return user
+
+
+@pytest.fixture
+def team(vault: Path) -> Team:
+    a = Compartment.objects.create(name="okrestina")
+    b = Compartment.objects.create(name="hrodna")
+    return Team(
+        a=a,
+        b=b,
+        owner=person("owner", a, Role.ANALYST),
+        teammate=person("teammate", a, Role.INTAKE),
+        auditor=person("auditor", a, Role.AUDITOR),
+        outsider=person("outsider", b, Role.ANALYST),
+    )

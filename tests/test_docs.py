@@ -34,3 +34,21 @@ def test_every_command_is_documented() -> None:
 
 def test_the_readme_shows_the_two_commands() -> None:
     assert "make demo" in README and "make test" in README
+
+
+def test_the_permission_table_in_the_docs_matches_the_code() -> None:
+    from docket.accounts.models import Role
+    from docket.accounts.permissions import PERMISSIONS
+
+    page = (ROOT / "docs" / "permissions.md").read_text()
+    rows = {
+        line.split("|")[1].strip().strip("`"): [c.strip() for c in line.split("|")[2:-1]]
+        for line in page.splitlines()
+        if line.startswith("| `")
+    }
+    assert set(rows) == set(PERMISSIONS)
+    for permission, (roles, allows) in PERMISSIONS.items():
+        cells = rows[permission]
+        assert cells[-1] == allows
+        for role, cell in zip(Role.values, cells, strict=False):
+            assert cell == ("yes" if role in roles else "no"), (permission, role)

@@ -1,12 +1,108 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 
 class User(AbstractUser):
-    """A staff member. Sources are never users: they hold receipts, not accounts."""
+    """A staff member. Sources are never users: they hold receipts, not accounts.
+
+    `is_superuser` makes an instance administrator: they manage users, compartments and
+    grants, but see the contents of a compartment only through a grant of their own, which is
+    audited like any other. Nobody sees everything by default.
+    """
 
     must_change_password = models.BooleanField(
         default=False, help_text="set for a one-time password; cleared when the user picks one"
     )
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrator"
+    INTAKE = "intake", "Intake"
+    ANALYST = "analyst", "Analyst"
+    LEGAL = "legal", "Legal"
+    AUDITOR = "auditor", "Auditor"
+
+
+class Compartment(models.Model):
+    """A need-to-know boundary: every stored object belongs to exactly one."""
+
+    name = models.SlugField(max_length=60, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grant(models.Model):
+    """A user holds a role in a compartment. Created and removed only through
+    `docket.accounts.access.grant` / `revoke`, which audit the change."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+    )
+    compartment = models.ForeignKey(Compartment, on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "compartment", "role"], name="one_grant_per_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role} in {self.compartment}"
+
+
+class AuditEvent(models.Model):
+    """One staff action: every read, search, export and permission change (append-only).
+
+    Names and labels are frozen copies, so the trail still reads right after a user or an
+    object is renamed or removed. No network address is ever recorded.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=60, db_index=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    object_label = models.CharField(max_length=200, blank=True)
+    compartment = models.ForeignKey(
+        Compartment, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    request_id = models.CharField(max_length=36, blank=True)
+    details = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["actor", "at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_label}"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docket.accounts.models import Compartment
 from docket.vault import custody
 from docket.vault.store import Stored, store
 
@@ -93,6 +94,7 @@ def import_files(
     summary: Summary,
     *,
     actor: str,
+    compartment: Compartment | None = None,
     on_stored: Callable[[Found, Stored], None] | None = None,
     on_progress: Callable[[int], object] | None = None,
 ) -> Summary:
@@ -106,6 +108,7 @@ def import_files(
                 result = store(
                     handle,
                     actor=actor,
+                    compartment=compartment,
                     details={"via": "import files", "path": found.label},
                     on_bytes=on_progress,
                 )

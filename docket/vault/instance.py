@@ -65,6 +65,14 @@ def initialise(*, scrypt_log_n: int = age.DEFAULT_SCRYPT_LOG_N) -> InitResult:
                 details={"vault_public_key": result.vault_public_key, "log_key": verifier},
             )
             result.created.append("custody log")
+    from docket.accounts.models import Compartment
+    from docket.vault.store import DEFAULT_COMPARTMENT
+
+    _, made = Compartment.objects.get_or_create(
+        name=DEFAULT_COMPARTMENT, defaults={"description": "created by docket init"}
+    )
+    if made:
+        result.created.append(f"compartment {DEFAULT_COMPARTMENT!r}")
     custody.seal()
     result.log_verifier_key = notes.verifier_key(custody.origin(), keys.signing_public_key())
     return result

@@ -18,6 +18,9 @@ class Item(models.Model):
         max_length=64, help_text="SHA-256 of the encrypted blob, checkable without the key"
     )
     received_at = models.DateTimeField()
+    compartment = models.ForeignKey(
+        "accounts.Compartment", on_delete=models.PROTECT, related_name="items"
+    )
 
     class Meta:
         ordering = ["-id"]

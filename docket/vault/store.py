@@ -25,6 +25,7 @@ from typing import IO, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from docket.accounts.models import Compartment
 from docket.lib.storage import BlobStore
 from docket.vault import age, custody, keys
 from docket.vault.models import Item
@@ -52,14 +53,18 @@ def store(
     src: IO[bytes],
     *,
     actor: str,
+    compartment: Compartment | None = None,
     details: dict[str, Any] | None = None,
     blobs: BlobStore | None = None,
     on_bytes: Callable[[int], object] | None = None,
 ) -> Stored:
     """Store one original read from `src` (see the module docstring for the stages).
 
-    `on_bytes` is told how many bytes were read after each buffer, for progress bars.
+    A new item goes into `compartment` (the instance's default compartment if None); content
+    already held stays in the compartment it is in. `on_bytes` is told how many bytes were
+    read after each buffer, for progress bars.
     """
+    compartment = compartment or default_compartment()
     blobs = blobs or BlobStore.default()
     recipient = keys.recipient()
     plain_hash = hashlib.sha256()
@@ -95,6 +100,7 @@ def store(
                 blob=name,
                 blob_sha256=writer.hash.hexdigest(),
                 received_at=timezone.now(),
+                compartment=compartment,
             )
             custody.append(
                 "received",
@@ -105,6 +111,7 @@ def store(
                     "size": size,
                     "blob": name,
                     "blob_sha256": item.blob_sha256,
+                    "compartment": compartment.name,
                 },
             )
     except IntegrityError:
@@ -113,6 +120,18 @@ def store(
         return _received_again(Item.objects.get(sha256=sha256), actor, details)
     # 5. Durable and committed: now the caller may report it.
     return Stored(item, True)
+
+
+DEFAULT_COMPARTMENT = "default"
+
+
+def default_compartment() -> Compartment:
+    found = Compartment.objects.filter(name=DEFAULT_COMPARTMENT).first()
+    if found is None:
+        raise LookupError(
+            f"no compartment {DEFAULT_COMPARTMENT!r}: run `docket init`, or name a compartment"
+        )
+    return found
 
 
 def _received_again(item: Item, actor: str, details: dict[str, Any] | None) -> Stored:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from docket.accounts.models import User
+from docket.accounts.models import Compartment, Grant, Role, User
 from docket.vault.models import CustodyEntry
 from docket.vault.store import store
 
@@ -17,7 +17,11 @@ PASSWORD = "a long staff password 42"
 
 @pytest.fixture
 def staff(vault: Path) -> User:
-    return User.objects.create_user("ana", password=PASSWORD)
+    user = User.objects.create_user("ana", password=PASSWORD)
+    Grant.objects.create(
+        user=user, compartment=Compartment.objects.get(name="default"), role=Role.ANALYST
+    )
+    return user
 
 
 def test_pages_need_a_login(vault: Path, client: Client) -> None:
@@ -31,6 +35,9 @@ def test_a_one_time_password_must_be_replaced_before_anything_else(
     vault: Path, client: Client
 ) -> None:
     user = User.objects.create_user("admin", password=PASSWORD, must_change_password=True)
+    Grant.objects.create(
+        user=user, compartment=Compartment.objects.get(name="default"), role=Role.ADMIN
+    )
     client.force_login(user)
     assert client.get("/vault/items/")["Location"] == "/accounts/password/"
     response = client.post(
@@ -116,3 +123,7 @@ def test_security_headers_are_sent(staff: User, client: Client) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert len(response["X-Request-ID"]) == 36

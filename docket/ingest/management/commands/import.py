@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from docket.accounts.models import Compartment
 from docket.ingest.files import Found, Summary, import_files, walk
 from docket.vault.keys import KeyError_
 from docket.vault.store import Stored
@@ -28,8 +29,20 @@ class Command(BaseCommand):
             "--jsonl", action="store_true", help="print one JSON line per item once it is durable"
         )
         files.add_argument("--actor", default="cli", help="who is importing (for custody)")
+        files.add_argument(
+            "--compartment",
+            default="default",
+            metavar="NAME",
+            help="compartment for new items (default: default)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        compartment = Compartment.objects.filter(name=options["compartment"]).first()
+        if compartment is None:
+            raise CommandError(
+                f"no compartment {options['compartment']!r}: create it with "
+                f"`docket compartments add {options['compartment']}` (or run `docket init`)"
+            )
         summary = Summary()
         found = list(walk(options["paths"], summary))
         total = sum(f.size for f in found)
@@ -57,7 +70,12 @@ class Command(BaseCommand):
         try:
             with bar:
                 import_files(
-                    found, summary, actor=options["actor"], on_stored=stored, on_progress=bar.update
+                    found,
+                    summary,
+                    actor=options["actor"],
+                    compartment=compartment,
+                    on_stored=stored,
+                    on_progress=bar.update,
                 )
         except KeyError_ as exc:
             raise CommandError(str(exc)) from exc

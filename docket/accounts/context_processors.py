@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from docket.accounts import access
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Which sections to link to: only those the user may open."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+
+    def may(permission: str) -> bool:
+        return user.is_superuser or bool(access.compartment_ids(user, permission))
+
+    return {
+        "nav": {
+            "items": may("item.view"),
+            "custody": may("custody.view"),
+            "audit": may("audit.view"),
+        }
+    }

@@ -1,0 +1,45 @@
+"""What each role may do, in one table. docs/permissions.md is generated from the same words;
+a test keeps the two in step.
+
+A permission is checked against the compartment of the object concerned: a user holds a role
+in a compartment, never globally.
+"""
+
+from __future__ import annotations
+
+from docket.accounts.models import Role
+
+ADMIN, INTAKE, ANALYST, LEGAL, AUDITOR = (
+    Role.ADMIN, Role.INTAKE, Role.ANALYST, Role.LEGAL, Role.AUDITOR,
+)  # fmt: skip
+
+#: permission -> (roles that hold it, what it allows)
+PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
+    "item.view": (
+        frozenset({ADMIN, INTAKE, ANALYST, LEGAL}),
+        "see an item's metadata and its custody entries",
+    ),
+    "item.read_original": (
+        frozenset({ADMIN, INTAKE, ANALYST, LEGAL}),
+        "download an original (also written to the custody log)",
+    ),
+    "custody.view": (
+        frozenset({ADMIN, INTAKE, ANALYST, LEGAL, AUDITOR}),
+        "see the custody log entries of the compartment's items",
+    ),
+    "audit.view": (
+        frozenset({ADMIN, AUDITOR}),
+        "read the audit trail of the compartment and its bulk-access alerts",
+    ),
+    "grants.manage": (
+        frozenset({ADMIN}),
+        "grant and revoke roles in the compartment",
+    ),
+}
+
+
+def roles_with(permission: str) -> frozenset[str]:
+    try:
+        return PERMISSIONS[permission][0]
+    except KeyError:
+        raise LookupError(f"unknown permission {permission!r}") from None

@@ -1,0 +1,104 @@
+"""Compartments: outsiders get the same 404 as for nothing at all; grants are audited."""
+
+from __future__ import annotations
+
+import io
+
+from django.test import Client
+
+from docket.accounts import access
+from docket.accounts.models import AuditEvent, Role
+from docket.vault.store import store
+from tests.conftest import Team
+
+
+def test_an_outsider_gets_the_answer_for_a_missing_object(team: Team, client: Client) -> None:
+    item = store(io.BytesIO(b"video of the yard"), actor="cli", compartment=team.a).item
+    client.force_login(team.outsider)
+    for url in (f"/vault/items/{item.pk}/", f"/vault/items/{item.pk + 1000}/"):
+        response = client.get(url)
+        assert response.status_code == 404
+    assert client.post(f"/vault/items/{item.pk}/original").status_code == 404
+    missing = client.get(f"/vault/items/{item.pk + 1000}/").content
+    assert client.get(f"/vault/items/{item.pk}/").content == missing
+    listing = client.get("/vault/items/").content.decode()
+    assert f"/vault/items/{item.pk}/" not in listing
+    log = client.get("/vault/log/").content.decode()
+    assert f'href="/vault/items/{item.pk}/"' not in log
+
+
+def test_the_owner_sees_it_and_the_read_is_audited(team: Team, client: Client) -> None:
+    item = store(io.BytesIO(b"video of the yard"), actor="cli", compartment=team.a).item
+    client.force_login(team.owner)
+    response = client.get(f"/vault/items/{item.pk}/")
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="item.view")
+    assert (event.actor, event.object_id, event.compartment_id) == (
+        team.owner,
+        str(item.pk),
+        team.a.pk,
+    )
+    assert event.request_id == response["X-Request-ID"]
+
+
+def test_an_auditor_reads_the_trail_but_not_the_evidence(team: Team, client: Client) -> None:
+    item = store(io.BytesIO(b"leaked directive"), actor="cli", compartment=team.a).item
+    Client().force_login(team.owner)
+    owner = Client()
+    owner.force_login(team.owner)
+    owner.get(f"/vault/items/{item.pk}/")
+    client.force_login(team.auditor)
+    assert client.get(f"/vault/items/{item.pk}/").status_code == 404
+    trail = client.get("/accounts/audit/", {"user": "owner"}).content.decode()
+    assert "<td>item.view</td>" in trail and f"item {item.pk}" in trail
+    outsider = Client()
+    outsider.force_login(team.outsider)
+    assert outsider.get("/accounts/audit/").status_code == 404
+
+
+def test_granting_and_revoking_are_audited_and_take_effect_at_once(
+    team: Team, client: Client
+) -> None:
+    item = store(io.BytesIO(b"testimony"), actor="cli", compartment=team.b).item
+    client.force_login(team.owner)
+    assert client.get(f"/vault/items/{item.pk}/").status_code == 404
+    access.grant(team.owner, team.b, Role.LEGAL, by=team.outsider)
+    assert client.get(f"/vault/items/{item.pk}/").status_code == 200
+    access.revoke(team.owner, team.b, Role.LEGAL, by=team.outsider)
+    # The revocation ended the owner's sessions: logged out, not merely refused.
+    assert client.get(f"/vault/items/{item.pk}/").status_code == 302
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="grant.").values_list("action", "actor_name")
+    )
+    assert actions == [("grant.remove", "outsider"), ("grant.add", "outsider")]
+
+
+def test_the_audit_trail_is_append_only(team: Team) -> None:
+    import pytest
+    from django.db import DatabaseError, connection, transaction
+
+    access.grant(team.owner, team.b, Role.LEGAL, by=None)
+    for statement in (
+        "UPDATE accounts_auditevent SET action = 'x'",
+        "DELETE FROM accounts_auditevent",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+
+
+def test_bulk_reading_raises_an_alert_for_auditors(
+    team: Team, client: Client, settings: object
+) -> None:
+    settings.AUDIT_BULK_READS = 3  # type: ignore[attr-defined]
+    items = [
+        store(io.BytesIO(f"file {n}".encode()), actor="cli", compartment=team.a).item
+        for n in range(5)
+    ]
+    owner = Client()
+    owner.force_login(team.owner)
+    for item in items:
+        owner.get(f"/vault/items/{item.pk}/")
+    client.force_login(team.auditor)
+    page = client.get("/accounts/audit/").content.decode()
+    assert "Bulk access:" in page and "owner read 5 items" in page

@@ -1,0 +1,130 @@
+"""The authorization matrix: every route of the project, every persona, zero leaks.
+
+It walks the URL configuration itself, so a route added later is covered without editing this
+file: a route whose view declares no access (docket/accounts/views_access.py) fails; a route
+about an object is requested as the owner, a teammate with another role, an auditor, an
+outsider and an anonymous visitor, and must answer exactly what the permission table allows:
+the object for roles holding the permission, 404 (as for a missing object) for everyone else,
+a redirect to the login page for the anonymous. A new kind of object needs a factory here.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db.models import Model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from docket.accounts.models import Compartment, Grant, User
+from docket.accounts.permissions import roles_with
+from docket.accounts.views_access import Declared
+from docket.vault.models import Item
+from docket.vault.store import store
+from tests.conftest import Team
+
+PERSONAS = ("owner", "teammate", "auditor", "outsider", "anonymous")
+
+FACTORIES: dict[type[Model], Callable[[Compartment], Model]] = {
+    Item: lambda compartment: (
+        store(
+            io.BytesIO(f"evidence of {compartment.name}".encode()),
+            actor="matrix",
+            compartment=compartment,
+        ).item
+    ),
+}
+
+
+def routes() -> Iterator[tuple[str, URLPattern]]:
+    def walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, URLPattern]]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern), pattern
+
+    yield from walk(get_resolver().url_patterns, "/")
+
+
+ALL_ROUTES = list(routes())
+
+
+def declared(pattern: URLPattern) -> Declared | None:
+    return getattr(pattern.callback, "docket_access", None)
+
+
+def test_every_route_declares_its_access() -> None:
+    undeclared = [route for route, pattern in ALL_ROUTES if declared(pattern) is None]
+    assert not undeclared, f"routes without an access declaration: {undeclared}"
+
+
+def client_for(team: Team, persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(getattr(team, persona))
+    return client
+
+
+def holds(user: User, permission: str, compartment: Compartment) -> bool:
+    return Grant.objects.filter(
+        user=user, compartment=compartment, role__in=roles_with(permission)
+    ).exists()
+
+
+OBJECT_ROUTES = [(r, p) for r, p in ALL_ROUTES if (d := declared(p)) and d.kind == "object"]
+
+
+@pytest.mark.parametrize(("route", "pattern"), OBJECT_ROUTES, ids=[r for r, _ in OBJECT_ROUTES])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_object_routes_answer_each_persona_as_the_table_says(
+    team: Team, route: str, pattern: URLPattern, persona: str
+) -> None:
+    access = declared(pattern)
+    assert access is not None and access.model is not None and access.permission is not None
+    factory = FACTORIES.get(access.model)
+    assert factory, f"add a factory for {access.model.__name__} to the authorization matrix"
+    obj = factory(team.a)
+    url = route.replace("<int:pk>", str(obj.pk))
+    method = access.methods[0].lower()
+    response = getattr(client_for(team, persona), method)(url)
+
+    if persona == "anonymous":
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    elif holds(getattr(team, persona), access.permission, team.a):
+        assert response.status_code == 200, (
+            f"{persona} may {access.permission} but got {response.status_code}"
+        )
+    else:
+        assert response.status_code == 404, f"{persona} must not learn that {url} exists"
+
+
+LIST_ROUTES = [(r, p) for r, p in ALL_ROUTES if (d := declared(p)) and d.kind in ("list", "staff")]
+
+
+@pytest.mark.parametrize(("route", "pattern"), LIST_ROUTES, ids=[r for r, _ in LIST_ROUTES])
+def test_list_and_staff_pages_need_a_login_and_never_show_another_compartment(
+    team: Team, route: str, pattern: URLPattern
+) -> None:
+    access = declared(pattern)
+    assert access is not None
+    secret = {model: factory(team.a) for model, factory in FACTORIES.items()}
+    method = access.methods[0].lower()
+    anonymous = getattr(Client(), method)(route)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    page = getattr(client_for(team, "outsider"), method)(route)
+    assert page.status_code in (200, 302, 404)
+    body = page.content.decode(errors="replace")
+    for obj in secret.values():
+        assert f"/{obj.pk}/" not in body and getattr(obj, "sha256", "@@") not in body
+
+
+def test_the_matrix_covers_the_routes_it_claims(team: Team) -> None:
+    # Keeps the closing note honest: how many routes and persona checks the matrix runs.
+    assert len(OBJECT_ROUTES) >= 2
+    public = [r for r, p in ALL_ROUTES if (d := declared(p)) is not None and d.kind == "public"]
+    assert sorted(public) == ["/", "/accounts/login/"]
+    assert len(ALL_ROUTES) == len(OBJECT_ROUTES) + len(LIST_ROUTES) + len(public)
