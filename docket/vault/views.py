@@ -21,9 +21,9 @@ def actor_of(request: HttpRequest) -> str:
 
 @listing("item.view")
 def item_list(request: HttpRequest) -> HttpResponse:
+    audit.record(request, "item.list", details={"page": request.GET.get("page", "1")})
     items = access.visible(Item.objects.order_by("-id"), request.user, "item.view")
     page = Paginator(items.select_related("compartment"), 50).get_page(request.GET.get("page"))
-    audit.record(request, "item.list", details={"page": page.number})
     return render(request, "vault/items.html", {"page": page, "total": page.paginator.count})
 
 

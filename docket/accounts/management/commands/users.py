@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import sys
 from typing import Any
 
@@ -9,11 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.accounts import access, audit, lockout
 from docket.accounts.models import Compartment, Grant, Role, User
+from docket.accounts.passwords import one_time_password
 from docket.accounts.sessions import end_sessions
-
-
-def one_time_password() -> str:
-    return "-".join(secrets.token_urlsafe(6) for _ in range(4))
 
 
 class Command(BaseCommand):

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from docket.accounts import audit
 from docket.accounts.models import User
+from docket.accounts.passwords import one_time_password
 from docket.vault import age
 from docket.vault.instance import initialise
 from docket.vault.keys import KeyError_
@@ -54,9 +55,10 @@ class Command(BaseCommand):
         if User.objects.filter(username=username).exists():
             self.stdout.write(f"administrator {username!r} exists already; password unchanged")
             return
-        password = "-".join(secrets.token_urlsafe(6) for _ in range(4))
-        User.objects.create_superuser(username=username, password=password, email="")
-        User.objects.filter(username=username).update(must_change_password=True)
+        password = one_time_password()
+        user = User.objects.create_superuser(username=username, password=password, email="")
+        User.objects.filter(pk=user.pk).update(must_change_password=True)
+        audit.record_system(None, "user.add", user, details={"superuser": True})
         self.stdout.write(
             f"administrator {username!r} created; one-time password (shown once, "
             f"change it at first login): {password}"
