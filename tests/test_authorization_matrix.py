@@ -24,7 +24,7 @@ from docket.accounts.permissions import roles_with
 from docket.accounts.views_access import Declared
 from docket.vault.models import Item
 from docket.vault.store import store
-from tests.conftest import Team
+from tests.conftest import Team, log_in
 
 PERSONAS = ("owner", "teammate", "auditor", "outsider", "anonymous")
 
@@ -65,7 +65,7 @@ def test_every_route_declares_its_access() -> None:
 def client_for(team: Team, persona: str) -> Client:
     client = Client()
     if persona != "anonymous":
-        client.force_login(getattr(team, persona))
+        log_in(client, getattr(team, persona))
     return client
 
 
@@ -126,5 +126,5 @@ def test_the_matrix_covers_the_routes_it_claims(team: Team) -> None:
     # Keeps the closing note honest: how many routes and persona checks the matrix runs.
     assert len(OBJECT_ROUTES) >= 2
     public = [r for r, p in ALL_ROUTES if (d := declared(p)) is not None and d.kind == "public"]
-    assert sorted(public) == ["/", "/accounts/login/"]
+    assert sorted(public) == ["/", "/accounts/2fa/", "/accounts/2fa/enrol/", "/accounts/login/"]
     assert len(ALL_ROUTES) == len(OBJECT_ROUTES) + len(LIST_ROUTES) + len(public)

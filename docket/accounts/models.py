@@ -106,3 +106,32 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_label}"
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app. The secret must be readable to check codes; it is useless
+    without the password, and both are needed to log in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp"
+    )
+    secret = models.CharField(max_length=64)
+    last_step = models.BigIntegerField(default=-1, help_text="last time step used (no replay)")
+    confirmed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"authenticator of {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """Single-use codes for a lost phone. Stored as SHA-256: each has 60 random bits, so a
+    slow hash adds nothing, and the plain codes are shown once at enrolment."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user}"

@@ -6,11 +6,10 @@ from docket.accounts.views_access import public, staff
 
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "login/",
-        public(auth_views.LoginView.as_view(template_name="accounts/login.html")),
-        name="login",
-    ),
+    path("login/", public(views.Login.as_view()), name="login"),
+    path("2fa/", public(views.second_factor_view), name="second_factor"),
+    path("2fa/enrol/", public(views.enrol_view), name="enrol"),
+    path("confirm/", views.confirm_view, name="confirm"),
     path("logout/", staff(auth_views.LogoutView.as_view(), methods=("POST",)), name="logout"),
     path(
         "password/",

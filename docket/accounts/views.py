@@ -3,16 +3,21 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+import segno
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from docket.accounts import access, audit
-from docket.accounts.models import AuditEvent, User
-from docket.accounts.views_access import listing
+from docket.accounts import access, audit, second_factor, totp
+from docket.accounts.models import AuditEvent, TotpDevice, User
+from docket.accounts.views_access import listing, staff
 
 
 class PasswordChange(auth_views.PasswordChangeView):
@@ -76,3 +81,91 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
             "alerts": audit.bulk_access(compartments),
         },
     )
+
+
+class Login(auth_views.LoginView):
+    """The password step. It never logs anyone in: it hands over to the second factor."""
+
+    template_name = "accounts/login.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        second_factor.start(self.request, user)
+        target = (
+            "accounts:second_factor"
+            if TotpDevice.objects.filter(user=user).exists()
+            else "accounts:enrol"
+        )
+        return redirect(target)
+
+
+def _finish_login(request: HttpRequest, user: User, factor: str) -> None:
+    login(request, user, backend="docket.accounts.lockout.LockoutBackend")
+    second_factor.mark_verified(request)
+    audit.record(request, "user.login", user, details={"factor": factor})
+
+
+def second_factor_view(request: HttpRequest) -> HttpResponse:
+    user = second_factor.pending_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    error = ""
+    if request.method == "POST":
+        factor = second_factor.check_code(user, request.POST.get("code", ""))
+        if factor is not None:
+            _finish_login(request, user, factor)
+            if factor == "recovery":
+                messages.warning(request, "You used a recovery code. Each works once.")
+            return redirect("vault:items")
+        user_login_failed.send(
+            sender=__name__, credentials={"username": user.username}, request=request
+        )
+        error = "That code is not right, or was used already. Try the next one."
+    return render(request, "accounts/second_factor.html", {"error": error, "pending": user})
+
+
+ENROLMENT_SESSION_KEY = "docket_enrol_secret"
+
+
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    """First login: connect an authenticator app, then show the recovery codes once."""
+    user = second_factor.pending_user(request)
+    if user is None or TotpDevice.objects.filter(user=user).exists():
+        return redirect("accounts:login")
+    secret = request.session.get(ENROLMENT_SESSION_KEY) or totp.new_secret()
+    request.session[ENROLMENT_SESSION_KEY] = secret
+    error = ""
+    if request.method == "POST":
+        step = totp.verify(secret, request.POST.get("code", ""))
+        if step is not None:
+            TotpDevice.objects.create(
+                user=user, secret=secret, last_step=step, confirmed_at=timezone.now()
+            )
+            codes = second_factor.new_recovery_codes(user)
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
+            _finish_login(request, user, "totp")
+            audit.record(request, "user.second_factor_enrolled", user)
+            return render(request, "accounts/recovery_codes.html", {"codes": codes})
+        error = "That code is not right. Check the time on your phone and try the current code."
+    uri = totp.provisioning_uri(secret, user.get_username())
+    qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render(request, "accounts/enrol.html", {"qr": qr, "secret": grouped, "error": error})
+
+
+@staff
+def confirm_view(request: HttpRequest) -> HttpResponse:
+    """A fresh code before a sensitive action."""
+    target = request.GET.get("next") or request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    error = ""
+    if request.method == "POST":
+        user = request.user
+        assert isinstance(user, User)
+        if second_factor.check_code(user, request.POST.get("code", "")):
+            second_factor.mark_verified(request)
+            audit.record(request, "user.reconfirmed", user)
+            return redirect(target)
+        error = "That code is not right, or was used already."
+    return render(request, "accounts/confirm.html", {"error": error, "next": target})

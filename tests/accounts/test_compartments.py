@@ -9,12 +9,12 @@ from django.test import Client
 from docket.accounts import access
 from docket.accounts.models import AuditEvent, Role
 from docket.vault.store import store
-from tests.conftest import Team
+from tests.conftest import Team, log_in
 
 
 def test_an_outsider_gets_the_answer_for_a_missing_object(team: Team, client: Client) -> None:
     item = store(io.BytesIO(b"video of the yard"), actor="cli", compartment=team.a).item
-    client.force_login(team.outsider)
+    log_in(client, team.outsider)
     for url in (f"/vault/items/{item.pk}/", f"/vault/items/{item.pk + 1000}/"):
         response = client.get(url)
         assert response.status_code == 404
@@ -29,7 +29,7 @@ def test_an_outsider_gets_the_answer_for_a_missing_object(team: Team, client: Cl
 
 def test_the_owner_sees_it_and_the_read_is_audited(team: Team, client: Client) -> None:
     item = store(io.BytesIO(b"video of the yard"), actor="cli", compartment=team.a).item
-    client.force_login(team.owner)
+    log_in(client, team.owner)
     response = client.get(f"/vault/items/{item.pk}/")
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="item.view")
@@ -43,16 +43,15 @@ def test_the_owner_sees_it_and_the_read_is_audited(team: Team, client: Client) -
 
 def test_an_auditor_reads_the_trail_but_not_the_evidence(team: Team, client: Client) -> None:
     item = store(io.BytesIO(b"leaked directive"), actor="cli", compartment=team.a).item
-    Client().force_login(team.owner)
     owner = Client()
-    owner.force_login(team.owner)
+    log_in(owner, team.owner)
     owner.get(f"/vault/items/{item.pk}/")
-    client.force_login(team.auditor)
+    log_in(client, team.auditor)
     assert client.get(f"/vault/items/{item.pk}/").status_code == 404
     trail = client.get("/accounts/audit/", {"user": "owner"}).content.decode()
     assert "<td>item.view</td>" in trail and f"item {item.pk}" in trail
     outsider = Client()
-    outsider.force_login(team.outsider)
+    log_in(outsider, team.outsider)
     assert outsider.get("/accounts/audit/").status_code == 404
 
 
@@ -60,7 +59,7 @@ def test_granting_and_revoking_are_audited_and_take_effect_at_once(
     team: Team, client: Client
 ) -> None:
     item = store(io.BytesIO(b"testimony"), actor="cli", compartment=team.b).item
-    client.force_login(team.owner)
+    log_in(client, team.owner)
     assert client.get(f"/vault/items/{item.pk}/").status_code == 404
     access.grant(team.owner, team.b, Role.LEGAL, by=team.outsider)
     assert client.get(f"/vault/items/{item.pk}/").status_code == 200
@@ -96,10 +95,10 @@ def test_bulk_reading_raises_an_alert_for_auditors(
         for n in range(5)
     ]
     owner = Client()
-    owner.force_login(team.owner)
+    log_in(owner, team.owner)
     for item in items:
         owner.get(f"/vault/items/{item.pk}/")
-    client.force_login(team.auditor)
+    log_in(client, team.auditor)
     page = client.get("/accounts/audit/").content.decode()
     assert "Bulk access:" in page and "owner read 5 items" in page
 
@@ -114,7 +113,7 @@ def test_the_audit_page_lists_every_event_down_to_the_oldest(team: Team, client:
     chief = User.objects.create_superuser("chief", password="a long chief password")
     access.grant(chief, team.a, Role.ADMIN, by=None)
     access.grant(team.owner, team.b, Role.LEGAL, by=None)  # another compartment: not shown
-    client.force_login(chief)
+    log_in(client, chief)
     page = client.get("/accounts/audit/").content.decode()
     in_scope = AuditEvent.objects.filter(Q(compartment=team.a) | Q(compartment__isnull=True))
     assert page.count("<tr><td>") == in_scope.count()

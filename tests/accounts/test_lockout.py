@@ -29,8 +29,11 @@ def test_five_wrong_passwords_lock_the_account(team: Team, client: Client) -> No
     assert AuditEvent.objects.filter(action="user.unlocked").exists()
 
 
-def test_a_success_resets_the_count(team: Team, client: Client) -> None:
+def test_a_complete_login_resets_the_count(team: Team, client: Client) -> None:
+    from tests.accounts.test_second_factor import enrol
+
     for _ in range(4):
         client.post("/accounts/login/", {"username": "owner", "password": "wrong"})
-    client.post("/accounts/login/", {"username": "owner", "password": PASSWORD})
+    assert User.objects.get(username="owner").failed_logins == 4
+    enrol(client, "owner")  # password and second factor
     assert User.objects.get(username="owner").failed_logins == 0

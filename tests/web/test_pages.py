@@ -11,6 +11,7 @@ from django.test import Client
 from docket.accounts.models import Compartment, Grant, Role, User
 from docket.vault.models import CustodyEntry
 from docket.vault.store import store
+from tests.conftest import log_in
 
 PASSWORD = "a long staff password 42"
 
@@ -38,7 +39,7 @@ def test_a_one_time_password_must_be_replaced_before_anything_else(
     Grant.objects.create(
         user=user, compartment=Compartment.objects.get(name="default"), role=Role.ADMIN
     )
-    client.force_login(user)
+    log_in(client, user)
     assert client.get("/vault/items/")["Location"] == "/accounts/password/"
     response = client.post(
         "/accounts/password/",
@@ -54,10 +55,10 @@ def test_a_one_time_password_must_be_replaced_before_anything_else(
     assert client.get("/vault/items/").status_code == 200
 
 
-def test_the_login_form_logs_in(staff: User, client: Client) -> None:
+def test_the_password_alone_only_leads_to_the_second_step(staff: User, client: Client) -> None:
     response = client.post("/accounts/login/", {"username": "ana", "password": PASSWORD})
-    assert response.status_code == 302
-    assert client.get("/vault/items/").status_code == 200
+    assert (response.status_code, response["Location"]) == (302, "/accounts/2fa/enrol/")
+    assert client.get("/vault/items/").status_code == 302  # not logged in yet
     bad = Client().post("/accounts/login/", {"username": "ana", "password": "wrong"})
     assert b"did not match" in bad.content
 
@@ -79,7 +80,7 @@ def test_a_browser_login_passes_the_csrf_check(staff: User) -> None:
 
 
 def test_logging_out_returns_to_the_login_page(staff: User, client: Client) -> None:
-    client.force_login(staff)
+    log_in(client, staff)
     response = client.post("/accounts/logout/")
     assert (response.status_code, response["Location"]) == (302, "/accounts/login/")
     assert client.get("/vault/items/").status_code == 302
@@ -87,7 +88,7 @@ def test_logging_out_returns_to_the_login_page(staff: User, client: Client) -> N
 
 def test_items_and_their_custody_are_listed(staff: User, client: Client) -> None:
     item = store(io.BytesIO(b"a photo of bruises"), actor="cli").item
-    client.force_login(staff)
+    log_in(client, staff)
     listing = client.get("/vault/items/").content.decode()
     assert f'href="/vault/items/{item.pk}/"' in listing
     detail = client.get(f"/vault/items/{item.pk}/").content.decode()
@@ -99,7 +100,7 @@ def test_items_and_their_custody_are_listed(staff: User, client: Client) -> None
 
 def test_a_download_is_a_logged_post(staff: User, client: Client) -> None:
     item = store(io.BytesIO(b"radio recording"), actor="cli").item
-    client.force_login(staff)
+    log_in(client, staff)
     assert client.get(f"/vault/items/{item.pk}/original").status_code == 405
     response = client.post(f"/vault/items/{item.pk}/original")
     assert response.status_code == 200
@@ -118,7 +119,7 @@ def test_the_stylesheet_is_served(vault: Path, client: Client) -> None:
 
 
 def test_security_headers_are_sent(staff: User, client: Client) -> None:
-    client.force_login(staff)
+    log_in(client, staff)
     response = client.get("/vault/items/")
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"

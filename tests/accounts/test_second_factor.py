@@ -1,0 +1,120 @@
+"""Two-factor login: no session from a password alone, enrolment, codes, recovery, re-auth."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from docket.accounts import totp
+from docket.accounts.models import AuditEvent, RecoveryCode, TotpDevice, User
+from docket.accounts.second_factor import VERIFIED_AT
+from tests.conftest import STAFF_PASSWORD, Team, log_in
+
+
+def enrol(client: Client, username: str) -> tuple[str, list[str]]:
+    """Log in for the first time; returns the authenticator secret and the recovery codes."""
+    response = client.post("/accounts/login/", {"username": username, "password": STAFF_PASSWORD})
+    assert response["Location"] == "/accounts/2fa/enrol/"
+    page = client.get("/accounts/2fa/enrol/").content.decode()
+    assert 'src="data:image/svg+xml' in page  # the QR code, as an image (CSP: no inline code)
+    secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    done = client.post("/accounts/2fa/enrol/", {"code": totp.code_at(secret, time.time())})
+    assert done.status_code == 200
+    codes = re.findall(r"<li><code>([0-9a-f-]+)</code></li>", done.content.decode())
+    return secret, codes
+
+
+def test_first_login_enrols_an_authenticator_and_shows_recovery_codes_once(
+    team: Team, client: Client
+) -> None:
+    secret, codes = enrol(client, "owner")
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert client.get("/vault/items/").status_code == 200
+    device = TotpDevice.objects.get(user=team.owner)
+    assert device.secret == secret
+    stored = set(RecoveryCode.objects.filter(user=team.owner).values_list("code_hash", flat=True))
+    assert not stored & set(codes)  # only hashes are kept
+    assert AuditEvent.objects.filter(action="user.login", actor=team.owner).exists()
+
+
+def test_later_logins_need_a_fresh_code_and_refuse_a_replayed_one(team: Team) -> None:
+    secret, _ = enrol(Client(), "owner")
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "owner", "password": STAFF_PASSWORD})
+    assert response["Location"] == "/accounts/2fa/"
+    assert client.get("/vault/items/").status_code == 302
+    now = int(time.time() // totp.STEP)
+    TotpDevice.objects.filter(user=team.owner).update(last_step=now - 1)  # enrolled a step ago
+    used = totp.hotp(totp._key(secret), now - 1)  # the code that enrolment consumed
+    replay = client.post("/accounts/2fa/", {"code": used})
+    assert b"not right, or was used already" in replay.content
+    assert (
+        client.post("/accounts/2fa/", {"code": totp.code_at(secret, time.time())}).status_code
+        == 302
+    )
+    assert client.get("/vault/items/").status_code == 200
+
+
+def test_a_recovery_code_works_once(team: Team) -> None:
+    _, codes = enrol(Client(), "owner")
+    first = Client()
+    first.post("/accounts/login/", {"username": "owner", "password": STAFF_PASSWORD})
+    assert first.post("/accounts/2fa/", {"code": codes[3]}).status_code == 302
+    second = Client()
+    second.post("/accounts/login/", {"username": "owner", "password": STAFF_PASSWORD})
+    assert second.post("/accounts/2fa/", {"code": codes[3]}).status_code == 200  # refused
+
+
+def test_the_pending_step_expires_and_wrong_codes_count_towards_lockout(
+    team: Team, settings: object
+) -> None:
+    enrol(Client(), "owner")
+    client = Client()
+    client.post("/accounts/login/", {"username": "owner", "password": STAFF_PASSWORD})
+    for _ in range(5):
+        client.post("/accounts/2fa/", {"code": "000000"})
+    assert User.objects.get(username="owner").is_locked
+
+
+def test_a_session_without_the_second_factor_is_ended(team: Team, client: Client) -> None:
+    client.force_login(team.owner)  # what a bug or a forged path might produce
+    assert client.get("/vault/items/").status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_sensitive_actions_ask_for_a_fresh_code(team: Team, client: Client) -> None:
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from docket.accounts.second_factor import recent_second_factor
+
+    @recent_second_factor
+    def grant_roles(request: object) -> HttpResponse:
+        return HttpResponse("granted")
+
+    request = RequestFactory().get("/accounts/users/7/grant")
+    request.session = {VERIFIED_AT: time.time() - 3600}  # type: ignore[attr-defined]
+    assert grant_roles(request)["Location"] == "/accounts/confirm/?next=/accounts/users/7/grant"
+    request.session = {VERIFIED_AT: time.time()}  # type: ignore[attr-defined]
+    assert grant_roles(request).content == b"granted"
+
+
+def test_confirm_refreshes_the_second_factor(team: Team, client: Client) -> None:
+    secret, _ = enrol(Client(), "owner")
+    log_in(client, team.owner)
+    TotpDevice.objects.filter(user=team.owner).update(last_step=int(time.time() // 30) - 2)
+    response = client.post(
+        "/accounts/confirm/", {"code": totp.code_at(secret, time.time()), "next": "/vault/log/"}
+    )
+    assert response["Location"] == "/vault/log/"
+    evil = client.post("/accounts/confirm/", {"code": "1", "next": "https://evil.example/"})
+    assert evil.status_code == 200
+
+
+@pytest.fixture(autouse=True)
+def _vault(vault: Path) -> None:
+    pass
