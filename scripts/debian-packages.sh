@@ -3,7 +3,7 @@
 # print the one apt-get line to run and stop.
 set -eu
 
-PACKAGES="age openssl ca-certificates"
+PACKAGES="age openssl ca-certificates chromium"
 # Debian's python3 lacks venv/ensurepip until python3-venv is installed.
 python3 -c 'import ensurepip, venv' 2>/dev/null || PACKAGES="$PACKAGES python3-venv"
 
