@@ -29,6 +29,7 @@ from tests.conftest import Team, log_in
 PERSONAS = ("owner", "teammate", "auditor", "outsider", "anonymous")
 
 FACTORIES: dict[type[Model], Callable[[Compartment], Model]] = {
+    Compartment: lambda compartment: compartment,
     Item: lambda compartment: (
         store(
             io.BytesIO(f"evidence of {compartment.name}".encode()),

@@ -21,5 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "items": may("item.view"),
             "custody": may("custody.view"),
             "audit": may("audit.view"),
+            "compartments": may("grants.manage"),
+            "people": user.is_superuser,
         }
     }

@@ -45,6 +45,11 @@ class Compartment(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def compartment_id(self) -> int:
+        """A compartment is governed from inside itself: its admins manage its grants."""
+        return self.pk
+
 
 class Grant(models.Model):
     """A user holds a role in a compartment. Created and removed only through

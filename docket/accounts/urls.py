@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from docket.accounts import views
+from docket.accounts import manage, views
 from docket.accounts.views_access import public, staff
 
 app_name = "accounts"
@@ -17,4 +17,7 @@ urlpatterns = [
         name="password",
     ),
     path("audit/", views.audit_trail, name="audit"),
+    path("compartments/", manage.compartments, name="compartments"),
+    path("compartments/<int:pk>/", manage.compartment, name="compartment"),
+    path("people/", manage.people, name="people"),
 ]

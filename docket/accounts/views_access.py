@@ -76,15 +76,25 @@ def listing(permission: str, *, methods: tuple[str, ...] = ("GET",)) -> Callable
 
 
 def of_object(
-    permission: str, model: type[Model], *, methods: tuple[str, ...] = ("GET",)
+    permission: str,
+    model: type[Model],
+    *,
+    methods: tuple[str, ...] = ("GET",),
+    superuser_too: bool = False,
 ) -> Callable[[View], View]:
-    """A view of one object, looked up by `pk`: 404 unless the user may `permission` it."""
+    """A view of one object, looked up by `pk`: 404 unless the user may `permission` it.
+    `superuser_too` lets instance administrators in as well (managing grants is their job;
+    reading evidence is not, so no evidence view sets it)."""
 
     def decorate(inner: View) -> View:
         @wraps(inner)
         def wrapper(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponseBase:
             obj = model._default_manager.filter(pk=pk).first()
-            if obj is None or not access.can(request.user, permission, obj):  # type: ignore[arg-type]
+            allowed = obj is not None and (
+                (superuser_too and request.user.is_superuser)
+                or access.can(request.user, permission, obj)  # type: ignore[arg-type]
+            )
+            if not allowed:
                 raise Http404("No such object.")
             return inner(request, obj, **kwargs)
 

@@ -72,7 +72,15 @@ def test_every_staff_page_stays_on_loopback_with_no_csp_violation(
     from playwright.sync_api import sync_playwright
 
     created = instance.json(
-        "users", "add", "olga", "--role", "admin", "--compartment", "default", "--json"
+        "users",
+        "add",
+        "olga",
+        "--superuser",
+        "--role",
+        "admin",
+        "--compartment",
+        "default",
+        "--json",
     )
     password = created["one_time_password"]
     pages = staff_pages()

@@ -1,0 +1,169 @@
+"""Pages to manage people, compartments and roles, for an administrator who is not technical.
+
+Instance administrators (superusers) add people and compartments; an admin of a compartment
+grants and revokes roles in it. Every change is audited and needs a fresh second-factor code.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+
+from docket.accounts import access, audit, lockout
+from docket.accounts.models import Compartment, Grant, Role, User
+from docket.accounts.passwords import one_time_password
+from docket.accounts.second_factor import recent_second_factor
+from docket.accounts.sessions import end_sessions
+from docket.accounts.views_access import listing, of_object, staff
+
+
+class CompartmentForm(forms.Form):
+    name = forms.CharField(max_length=60, help_text="Lower-case letters, digits and '-'.")
+    description = forms.CharField(max_length=300, required=False)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if slugify(name) != name:
+            raise ValidationError(
+                f"Use lower-case letters, digits and '-', for example {slugify(name)!r}."
+            )
+        if Compartment.objects.filter(name=name).exists():
+            raise ValidationError("A compartment of that name exists already.")
+        return name
+
+
+class GrantForm(forms.Form):
+    username = forms.CharField(max_length=150, label="Person (username)")
+    role = forms.ChoiceField(choices=Role.choices)
+
+    def clean_username(self) -> User:
+        user = User.objects.filter(username=self.cleaned_data["username"].strip()).first()
+        if user is None:
+            raise ValidationError("No such person. An instance administrator adds people first.")
+        return user
+
+
+class PersonForm(forms.Form):
+    username = forms.CharField(max_length=150, help_text="Letters, digits and @.+-_ only.")
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username=username).exists():
+            raise ValidationError("That username is taken.")
+        User.username_validator(username)
+        return username
+
+
+@listing("grants.manage", methods=("GET", "POST"))
+def compartments(request: HttpRequest) -> HttpResponseBase:
+    form = CompartmentForm()
+    if request.method == "POST":
+        if not request.user.is_superuser:
+            raise Http404
+        return _create_compartment(request)
+    shown = Compartment.objects.all()
+    if not request.user.is_superuser:
+        shown = shown.filter(pk__in=access.compartment_ids(request.user, "grants.manage"))
+    return render(request, "accounts/compartments.html", {"compartments": shown, "form": form})
+
+
+@recent_second_factor
+def _create_compartment(request: HttpRequest) -> HttpResponse:
+    form = CompartmentForm(request.POST)
+    if not form.is_valid():
+        shown = Compartment.objects.all()
+        return render(request, "accounts/compartments.html", {"compartments": shown, "form": form})
+    compartment = Compartment.objects.create(**form.cleaned_data)
+    audit.record(request, "compartment.add", compartment, compartment=compartment)
+    messages.success(request, f"Compartment {compartment.name} created.")
+    return redirect("accounts:compartment", pk=compartment.pk)
+
+
+@of_object("grants.manage", Compartment, methods=("GET", "POST"), superuser_too=True)
+def compartment(request: HttpRequest, compartment: Compartment) -> HttpResponseBase:
+    form = GrantForm()
+    if request.method == "POST":
+        return _change_grants(request, compartment)
+    members = (
+        Grant.objects.filter(compartment=compartment)
+        .select_related("user")
+        .order_by("user__username", "role")
+    )
+    audit.record(request, "compartment.view", compartment)
+    return render(
+        request,
+        "accounts/compartment.html",
+        {"compartment": compartment, "members": members, "form": form},
+    )
+
+
+@recent_second_factor
+def _change_grants(request: HttpRequest, compartment: Compartment) -> HttpResponse:
+    actor = request.user
+    assert isinstance(actor, User)
+    if "revoke" in request.POST:
+        grant = Grant.objects.filter(compartment=compartment, pk=request.POST["revoke"]).first()
+        if grant is not None:
+            access.revoke(grant.user, compartment, grant.role, by=actor)
+            messages.success(request, f"{grant.user} is no longer {grant.role} in {compartment}.")
+        return redirect("accounts:compartment", pk=compartment.pk)
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        access.grant(
+            form.cleaned_data["username"], compartment, form.cleaned_data["role"], by=actor
+        )
+        messages.success(
+            request,
+            f"{form.cleaned_data['username']} is now {form.cleaned_data['role']} in {compartment}.",
+        )
+        return redirect("accounts:compartment", pk=compartment.pk)
+    members = Grant.objects.filter(compartment=compartment).select_related("user")
+    return render(
+        request,
+        "accounts/compartment.html",
+        {"compartment": compartment, "members": members, "form": form},
+    )
+
+
+@staff(methods=("GET", "POST"))
+def people(request: HttpRequest) -> HttpResponseBase:
+    """Instance administrators only: everyone else gets the 404 of a page that is not there."""
+    if not request.user.is_superuser:
+        raise Http404
+    if request.method == "POST":
+        return _change_people(request)
+    audit.record(request, "user.list")
+    users = User.objects.order_by("username").prefetch_related("grants__compartment")
+    return render(request, "accounts/people.html", {"users": users, "form": PersonForm()})
+
+
+@recent_second_factor
+def _change_people(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    target = User.objects.filter(pk=request.POST.get("user", 0)).first()
+    if "unlock" in request.POST and target is not None:
+        lockout.unlock(target, by=actor)  # type: ignore[arg-type]
+        messages.success(request, f"{target} unlocked.")
+    elif "disable" in request.POST and target is not None and target != actor:
+        User.objects.filter(pk=target.pk).update(is_active=False)
+        ended = end_sessions(target)
+        audit.record(request, "user.disable", target, details={"sessions_ended": ended})
+        messages.success(request, f"{target} disabled; their sessions ended.")
+    else:
+        form = PersonForm(request.POST)
+        if not form.is_valid():
+            users = User.objects.order_by("username").prefetch_related("grants__compartment")
+            return render(request, "accounts/people.html", {"users": users, "form": form})
+        password = one_time_password()
+        person = User.objects.create_user(
+            form.cleaned_data["username"], password=password, must_change_password=True
+        )
+        audit.record(request, "user.add", person)
+        return render(
+            request, "accounts/person_created.html", {"person": person, "password": password}
+        )
+    return redirect("accounts:people")
