@@ -15,6 +15,7 @@ VERBS = {
     "worker": "run background jobs",
     "users": "staff accounts: add (with a role in a compartment), unlock, disable, list",
     "compartments": "need-to-know compartments: add, list",
+    "tokens": "API tokens: create USERNAME, list, revoke ID",
     "bench": "benchmarks: `docket bench ingest`, `docket bench verify`",
 }
 

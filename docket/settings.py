@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "docket.vault",
     "docket.jobs",
     "docket.ingest",
+    "docket.api",
 ]
 
 MIDDLEWARE = [

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", public(RedirectView.as_view(pattern_name="vault:items", permanent=False))),
     path("accounts/", include("docket.accounts.urls")),
     path("vault/", include("docket.vault.urls")),
+    path("api/", include("docket.api.urls")),
 ]

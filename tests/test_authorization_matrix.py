@@ -63,7 +63,15 @@ def test_every_route_declares_its_access() -> None:
     assert not undeclared, f"routes without an access declaration: {undeclared}"
 
 
-def client_for(team: Team, persona: str) -> Client:
+def client_for(team: Team, persona: str, *, api: bool = False) -> Client:
+    """A browser session for pages; for the API, a client that sends the persona's token."""
+    if api:
+        if persona == "anonymous":
+            return Client()
+        from docket.api import tokens
+
+        _, token = tokens.create(getattr(team, persona), name="matrix", scopes=["items:read"])
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     client = Client()
     if persona != "anonymous":
         log_in(client, getattr(team, persona))
@@ -76,7 +84,9 @@ def holds(user: User, permission: str, compartment: Compartment) -> bool:
     ).exists()
 
 
-OBJECT_ROUTES = [(r, p) for r, p in ALL_ROUTES if (d := declared(p)) and d.kind == "object"]
+OBJECT_ROUTES = [
+    (r, p) for r, p in ALL_ROUTES if (d := declared(p)) and d.kind in ("object", "api_object")
+]
 
 
 @pytest.mark.parametrize(("route", "pattern"), OBJECT_ROUTES, ids=[r for r, _ in OBJECT_ROUTES])
@@ -91,9 +101,12 @@ def test_object_routes_answer_each_persona_as_the_table_says(
     obj = factory(team.a)
     url = route.replace("<int:pk>", str(obj.pk))
     method = access.methods[0].lower()
-    response = getattr(client_for(team, persona), method)(url)
+    api = access.kind == "api_object"
+    response = getattr(client_for(team, persona, api=api), method)(url)
 
-    if persona == "anonymous":
+    if persona == "anonymous" and api:
+        assert response.status_code == 401
+    elif persona == "anonymous":
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     elif holds(getattr(team, persona), access.permission, team.a):
         assert response.status_code == 200, (
@@ -103,7 +116,9 @@ def test_object_routes_answer_each_persona_as_the_table_says(
         assert response.status_code == 404, f"{persona} must not learn that {url} exists"
 
 
-LIST_ROUTES = [(r, p) for r, p in ALL_ROUTES if (d := declared(p)) and d.kind in ("list", "staff")]
+LIST_ROUTES = [
+    (r, p) for r, p in ALL_ROUTES if (d := declared(p)) and d.kind in ("list", "staff", "api_list")
+]
 
 
 @pytest.mark.parametrize(("route", "pattern"), LIST_ROUTES, ids=[r for r, _ in LIST_ROUTES])
@@ -114,9 +129,13 @@ def test_list_and_staff_pages_need_a_login_and_never_show_another_compartment(
     assert access is not None
     secret = {model: factory(team.a) for model, factory in FACTORIES.items()}
     method = access.methods[0].lower()
+    api = access.kind == "api_list"
     anonymous = getattr(Client(), method)(route)
-    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
-    page = getattr(client_for(team, "outsider"), method)(route)
+    if api:
+        assert anonymous.status_code == 401
+    else:
+        assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    page = getattr(client_for(team, "outsider", api=api), method)(route)
     assert page.status_code in (200, 302, 404)
     body = page.content.decode(errors="replace")
     for obj in secret.values():

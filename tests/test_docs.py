@@ -52,3 +52,14 @@ def test_the_permission_table_in_the_docs_matches_the_code() -> None:
         assert cells[-1] == allows
         for role, cell in zip(Role.values, cells, strict=False):
             assert cell == ("yes" if role in roles else "no"), (permission, role)
+
+
+def test_every_api_route_is_documented() -> None:
+    from tests.test_authorization_matrix import declared, routes
+
+    page = (ROOT / "docs" / "api.md").read_text()
+    for route, pattern in routes():
+        access = declared(pattern)
+        if access and access.kind.startswith("api"):
+            documented = route.replace("<int:pk>", "ID")
+            assert f"GET {documented}" in page, f"docs/api.md lacks {documented}"

@@ -167,3 +167,34 @@ def _change_people(request: HttpRequest) -> HttpResponse:
             request, "accounts/person_created.html", {"person": person, "password": password}
         )
     return redirect("accounts:people")
+
+
+@staff(methods=("GET", "POST"))
+def api_tokens(request: HttpRequest) -> HttpResponseBase:
+    """A person's own API tokens. Creating one needs a fresh second-factor code."""
+    from docket.api.models import ApiToken
+
+    if request.method == "POST":
+        return _change_tokens(request)
+    user = request.user
+    assert isinstance(user, User)  # @staff let in only logged-in people
+    mine = ApiToken.objects.filter(user=user).order_by("-created_at")
+    return render(request, "accounts/tokens.html", {"tokens": mine})
+
+
+@recent_second_factor
+def _change_tokens(request: HttpRequest) -> HttpResponse:
+    from docket.api import tokens
+    from docket.api.models import ApiToken
+
+    user = request.user
+    assert isinstance(user, User)
+    if "revoke" in request.POST:
+        found = ApiToken.objects.filter(user=user, pk=request.POST["revoke"]).first()
+        if found is not None:
+            tokens.revoke(found, by=user)
+            messages.success(request, f"Token {found.prefix}… revoked.")
+        return redirect("accounts:tokens")
+    name = request.POST.get("name", "").strip()[:100] or "unnamed"
+    created, token = tokens.create(user, name=name, scopes=["items:read"], by=user)
+    return render(request, "accounts/token_created.html", {"token": token, "created": created})

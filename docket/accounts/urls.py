@@ -20,4 +20,5 @@ urlpatterns = [
     path("compartments/", manage.compartments, name="compartments"),
     path("compartments/<int:pk>/", manage.compartment, name="compartment"),
     path("people/", manage.people, name="people"),
+    path("tokens/", manage.api_tokens, name="tokens"),
 ]

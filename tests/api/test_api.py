@@ -1,0 +1,84 @@
+"""The JSON API with tokens: what a script sees, and when a token stops working."""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import timedelta
+
+from django.test import Client
+from django.utils import timezone
+
+from docket.accounts.models import AuditEvent, User
+from docket.accounts.second_factor import VERIFIED_AT
+from docket.api import tokens
+from docket.api.models import ApiToken
+from docket.vault.store import store
+from tests.conftest import Team, log_in
+
+
+def api_client(token: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_a_token_reads_what_its_owner_may_read_and_the_reads_are_audited(team: Team) -> None:
+    mine = store(io.BytesIO(b"in okrestina"), actor="cli", compartment=team.a).item
+    theirs = store(io.BytesIO(b"in hrodna"), actor="cli", compartment=team.b).item
+    _, token = tokens.create(team.owner, name="script", scopes=["items:read"])
+    client = api_client(token)
+    listing = client.get("/api/items/").json()
+    assert [i["id"] for i in listing["items"]] == [mine.pk]
+    detail = client.get(f"/api/items/{mine.pk}/").json()
+    assert detail == {
+        "id": mine.pk,
+        "sha256": mine.sha256,
+        "size": mine.size,
+        "compartment": "okrestina",
+        "received_at": mine.received_at.isoformat(),
+    }
+    assert client.get(f"/api/items/{theirs.pk}/").status_code == 404
+    event = AuditEvent.objects.get(action="item.view")
+    assert (event.actor, event.details) == (team.owner, {"via": "api"})
+
+
+def test_no_token_a_revoked_an_expired_or_a_disabled_users_token_gets_401(team: Team) -> None:
+    item = store(io.BytesIO(b"x"), actor="cli", compartment=team.a).item
+    assert Client().get(f"/api/items/{item.pk}/").status_code == 401
+    assert (
+        api_client("dkt_guessed0000000000000000000000000000000000").get("/api/items/").status_code
+        == 401
+    )
+    revoked, token = tokens.create(team.owner, name="r", scopes=["items:read"])
+    tokens.revoke(revoked, by=team.owner)
+    assert api_client(token).get("/api/items/").status_code == 401
+    expired, token = tokens.create(team.owner, name="e", scopes=["items:read"])
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert api_client(token).get("/api/items/").status_code == 401
+    _, token = tokens.create(team.teammate, name="d", scopes=["items:read"])
+    User.objects.filter(pk=team.teammate.pk).update(is_active=False)
+    assert api_client(token).get("/api/items/").status_code == 401
+
+
+def test_only_a_hash_of_the_token_is_kept(team: Team) -> None:
+    created, token = tokens.create(team.owner, name="s", scopes=["items:read"])
+    assert token.startswith("dkt_") and len(token) == 44
+    assert token not in str(ApiToken.objects.filter(pk=created.pk).values().get())
+
+
+def test_the_page_creates_a_token_only_after_a_fresh_second_factor(
+    team: Team, client: Client
+) -> None:
+    log_in(client, team.owner)
+    session = client.session
+    session[VERIFIED_AT] = time.time() - 3600
+    session.save()
+    stale = client.post("/accounts/tokens/", {"name": "statistics"})
+    assert stale["Location"].startswith("/accounts/confirm/")
+    assert not ApiToken.objects.exists()
+    session = client.session
+    session[VERIFIED_AT] = time.time()
+    session.save()
+    page = client.post("/accounts/tokens/", {"name": "statistics"}).content.decode()
+    token = page.split('<code class="secret">')[1].split("</code>")[0]
+    assert api_client(token).get("/api/items/").status_code == 200
+    assert AuditEvent.objects.filter(action="token.create", actor=team.owner).exists()
