@@ -146,5 +146,14 @@ def test_the_matrix_covers_the_routes_it_claims(team: Team) -> None:
     # Keeps the closing note honest: how many routes and persona checks the matrix runs.
     assert len(OBJECT_ROUTES) >= 2
     public = [r for r, p in ALL_ROUTES if (d := declared(p)) is not None and d.kind == "public"]
-    assert sorted(public) == ["/", "/accounts/2fa/", "/accounts/2fa/enrol/", "/accounts/login/"]
+    assert sorted(public) == [
+        "/",
+        "/accounts/2fa/",
+        "/accounts/2fa/enrol/",
+        "/accounts/2fa/passkey/",
+        "/accounts/2fa/passkey/options/",
+        "/accounts/2fa/passkey/register/",
+        "/accounts/2fa/passkey/register/options/",
+        "/accounts/login/",
+    ]
     assert len(ALL_ROUTES) == len(OBJECT_ROUTES) + len(LIST_ROUTES) + len(public)

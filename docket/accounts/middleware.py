@@ -58,7 +58,12 @@ class OneTimePasswordMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if getattr(user, "must_change_password", False):
-            allowed = {reverse("accounts:password"), reverse("accounts:logout")}
+            # The recovery codes of a fresh enrolment come first: they are shown only once.
+            allowed = {
+                reverse("accounts:password"),
+                reverse("accounts:logout"),
+                reverse("accounts:recovery_codes"),
+            }
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("accounts:password")
         return self.get_response(request)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from docket.accounts import manage, views
+from docket.accounts import manage, passkeys, views
 from docket.accounts.views_access import public, staff
 
 app_name = "accounts"
@@ -9,6 +9,11 @@ urlpatterns = [
     path("login/", public(views.Login.as_view()), name="login"),
     path("2fa/", public(views.second_factor_view), name="second_factor"),
     path("2fa/enrol/", public(views.enrol_view), name="enrol"),
+    path("2fa/recovery-codes/", views.recovery_codes_view, name="recovery_codes"),
+    path("2fa/passkey/register/options/", public(passkeys.register_options)),
+    path("2fa/passkey/register/", public(passkeys.register)),
+    path("2fa/passkey/options/", public(passkeys.login_options)),
+    path("2fa/passkey/", public(passkeys.login)),
     path("confirm/", views.confirm_view, name="confirm"),
     path("logout/", staff(auth_views.LogoutView.as_view(), methods=("POST",)), name="logout"),
     path(

@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from docket.accounts import access, audit, second_factor, totp
-from docket.accounts.models import AuditEvent, TotpDevice, User
+from docket.accounts import access, audit, passkeys, second_factor, totp
+from docket.accounts.models import AuditEvent, Passkey, TotpDevice, User
 from docket.accounts.views_access import listing, staff
 
 
@@ -91,11 +91,7 @@ class Login(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
         second_factor.start(self.request, user)
-        target = (
-            "accounts:second_factor"
-            if TotpDevice.objects.filter(user=user).exists()
-            else "accounts:enrol"
-        )
+        target = "accounts:second_factor" if passkeys.enrolled(user) else "accounts:enrol"
         return redirect(target)
 
 
@@ -121,7 +117,12 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
             sender=__name__, credentials={"username": user.username}, request=request
         )
         error = "That code is not right, or was used already. Try the next one."
-    return render(request, "accounts/second_factor.html", {"error": error, "pending": user})
+    has_passkey = Passkey.objects.filter(user=user).exists()
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {"error": error, "pending": user, "has_passkey": has_passkey},
+    )
 
 
 ENROLMENT_SESSION_KEY = "docket_enrol_secret"
@@ -130,7 +131,7 @@ ENROLMENT_SESSION_KEY = "docket_enrol_secret"
 def enrol_view(request: HttpRequest) -> HttpResponse:
     """First login: connect an authenticator app, then show the recovery codes once."""
     user = second_factor.pending_user(request)
-    if user is None or TotpDevice.objects.filter(user=user).exists():
+    if user is None or passkeys.enrolled(user):
         return redirect("accounts:login")
     secret = request.session.get(ENROLMENT_SESSION_KEY) or totp.new_secret()
     request.session[ENROLMENT_SESSION_KEY] = secret
@@ -169,3 +170,13 @@ def confirm_view(request: HttpRequest) -> HttpResponse:
             return redirect(target)
         error = "That code is not right, or was used already."
     return render(request, "accounts/confirm.html", {"error": error, "next": target})
+
+
+@staff(methods=("GET",))
+def recovery_codes_view(request: HttpRequest) -> HttpResponse:
+    """Shows the recovery codes of a passkey enrolment, once (they live in the session until
+    this page takes them out)."""
+    codes = request.session.pop(passkeys.RECOVERY_CODES_TO_SHOW, None)
+    if not codes:
+        return redirect("vault:items")
+    return render(request, "accounts/recovery_codes.html", {"codes": codes})

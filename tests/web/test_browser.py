@@ -126,3 +126,68 @@ def test_every_staff_page_stays_on_loopback_with_no_csp_violation(
     assert statuses == dict.fromkeys(pages, 200), statuses
     assert hosts == {server.split("/")[2]}
     assert violations == []
+
+
+def test_a_passkey_enrols_at_first_login_and_logs_in_afterwards(
+    instance: Instance, server: str
+) -> None:
+    """WebAuthn end to end, with Chromium's virtual authenticator standing in for a key.
+    A passkey needs a host name, not an IP address: the browser talks to localhost."""
+    from playwright.sync_api import sync_playwright
+
+    from docket.accounts.models import Passkey  # noqa: F401  (documents what is created)
+
+    base = server.replace("127.0.0.1", "localhost")
+    created = instance.json(
+        "users", "add", "vera", "--role", "analyst", "--compartment", "default", "--json"
+    )
+    violations: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.on(
+            "console",
+            lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        cdp.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {"options": {"protocol": "ctap2", "transport": "usb", "hasResidentKey": False,
+                         "hasUserVerification": True, "isUserVerified": True,
+                         "automaticPresenceSimulation": True}},
+        )  # fmt: skip
+
+        page.goto(base + "/accounts/login/")
+        page.fill("#id_username", "vera")
+        page.fill("#id_password", created["one_time_password"])
+        page.click("main button[type=submit]")
+        page.click("text=Use a security key or passkey")
+        page.wait_for_url("**/accounts/2fa/recovery-codes/")
+        assert page.locator(".codes li").count() == 10
+        page.click("text=I have saved them")
+        page.fill("#id_old_password", created["one_time_password"])
+        page.fill("#id_new_password1", "vera's own long passphrase")
+        page.fill("#id_new_password2", "vera's own long passphrase")
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/vault/items/")
+
+        page.click("header button[type=submit]")  # log out
+        page.goto(base + "/accounts/login/")
+        page.fill("#id_username", "vera")
+        page.fill("#id_password", "vera's own long passphrase")
+        page.click("main button[type=submit]")
+        page.click("text=Use your security key")
+        page.wait_for_url("**/vault/items/")
+        assert "Items" in page.inner_text("h1")
+        browser.close()
+    assert violations == []
+    trail = instance.run("shell", "-c", (
+        "from docket.accounts.models import AuditEvent; "
+        "print(sorted(set(AuditEvent.objects.filter(actor_name='vera', action__startswith='user.')"
+        ".values_list('action', 'details__factor'))))"
+    )).stdout.decode()  # fmt: skip
+    assert (
+        "('user.login', 'passkey')" in trail
+        and "('user.second_factor_enrolled', 'passkey')" in trail
+    )
