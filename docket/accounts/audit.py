@@ -48,8 +48,11 @@ def record_system(
     compartment: Compartment | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """For actions outside a web request (the CLI, the worker)."""
-    return _write(actor, action, obj, compartment, details, "")
+    """For helpers that have no request at hand: inside a web request the row still gets the
+    request's id; from the CLI or the worker it gets none."""
+    from docket.accounts.middleware import current_request_id
+
+    return _write(actor, action, obj, compartment, details, current_request_id.get())
 
 
 def _write(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -25,6 +26,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+#: The id of the request being served, for audit rows written deep inside helpers.
+current_request_id: ContextVar[str] = ContextVar("docket_request_id", default="")
+
+
 class RequestIdMiddleware:
     """Gives each request an id, written on every audit row it causes and sent back in
     X-Request-ID, so an audit row and a support report can be matched."""
@@ -34,7 +39,11 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.request_id = str(uuid.uuid4())  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        token = current_request_id.set(request.request_id)  # type: ignore[attr-defined]
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
         response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
         return response
 

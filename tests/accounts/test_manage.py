@@ -29,6 +29,7 @@ def test_a_compartment_admin_grants_and_revokes_roles(team: Team, client: Client
     assert Grant.objects.filter(user=team.outsider, compartment=team.a, role="legal").exists()
     event = AuditEvent.objects.get(action="grant.add", details__user="outsider")
     assert event.actor_name == "dasha" and event.compartment_id == team.a.pk
+    assert event.request_id == response["X-Request-ID"]
 
     grant = Grant.objects.get(user=team.outsider, compartment=team.a)
     client.post(f"/accounts/compartments/{team.a.pk}/", {"revoke": grant.pk})
