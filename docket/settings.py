@@ -33,10 +33,13 @@ DEBUG = env_bool("DOCKET_DEBUG", False)
 HTTPS = env_bool("DOCKET_HTTPS", False)
 
 
+_SECRET_KEY_ENV = env_secret("DOCKET_SECRET_KEY")
+SECRET_KEY_FROM_ENV = _SECRET_KEY_ENV is not None
+
+
 def _secret_key() -> str:
-    key = env_secret("DOCKET_SECRET_KEY")
-    if key:
-        return key
+    if _SECRET_KEY_ENV:
+        return _SECRET_KEY_ENV
     # `docket init` writes one; before that (or for one-off commands) a process-local key
     # is fine because nothing signed with it outlives the process.
     stored = KEYS_DIR / "secret-key"
@@ -48,7 +51,6 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-SECRET_KEY_FROM_ENV = env_secret("DOCKET_SECRET_KEY") is not None
 ALLOWED_HOSTS = env_list("DOCKET_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DOCKET_CSRF_TRUSTED_ORIGINS", [])
 

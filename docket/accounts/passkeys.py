@@ -12,7 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.contrib.auth import login as django_login
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.http.request import split_domain_port
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from webauthn import (
@@ -22,7 +25,7 @@ from webauthn import (
     verify_authentication_response,
     verify_registration_response,
 )
-from webauthn.helpers import bytes_to_base64url
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
@@ -39,9 +42,9 @@ RECOVERY_CODES_TO_SHOW = "docket_recovery_codes_to_show"
 
 
 def _relying_party(request: HttpRequest) -> tuple[str, str]:
-    host = request.get_host().rsplit(":", 1)[0] if not request.get_host().startswith("[") else ""
-    origin = f"{request.scheme}://{request.get_host()}"
-    return host, origin
+    """(relying-party id, origin): the host name without its port, and scheme://host:port."""
+    host, _ = split_domain_port(request.get_host())
+    return host, f"{request.scheme}://{request.get_host()}"
 
 
 def _fail(message: str, status: int = 400) -> JsonResponse:
@@ -76,8 +79,6 @@ def register_options(request: HttpRequest) -> HttpResponseBase:
 
 @require_POST
 def register(request: HttpRequest) -> HttpResponseBase:
-    from webauthn.helpers import base64url_to_bytes
-
     user = second_factor.pending_user(request)
     challenge = request.session.pop(CHALLENGE, None)
     if user is None or challenge is None or enrolled(user):
@@ -125,9 +126,6 @@ def login_options(request: HttpRequest) -> HttpResponseBase:
 
 @require_POST
 def login(request: HttpRequest) -> HttpResponseBase:
-    from django.contrib.auth.signals import user_login_failed
-    from webauthn.helpers import base64url_to_bytes
-
     user = second_factor.pending_user(request)
     challenge = request.session.pop(CHALLENGE, None)
     if user is None or challenge is None:
@@ -158,7 +156,5 @@ def login(request: HttpRequest) -> HttpResponseBase:
 
 
 def _finish(request: HttpRequest, user: User) -> None:
-    from django.contrib.auth import login as django_login
-
     django_login(request, user, backend="docket.accounts.lockout.LockoutBackend")
     second_factor.mark_verified(request)

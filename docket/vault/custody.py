@@ -96,7 +96,7 @@ class Head:
 def head() -> Head:
     latest = latest_checkpoint()
     if latest is None:
-        raise keys.KeyError_("the custody log has no checkpoint yet: run `docket init`")
+        raise keys.KeyUnavailable("the custody log has no checkpoint yet: run `docket init`")
     return Head(latest.size, bytes(latest.root_hash), latest.note, keys.signing_public_key())
 
 

@@ -41,7 +41,7 @@ def initialise(*, scrypt_log_n: int = age.DEFAULT_SCRYPT_LOG_N) -> InitResult:
 
     if not Path(settings.VAULT_IDENTITY_FILE).exists() and not settings.VAULT_PUBLIC_KEY:
         if not settings.VAULT_PASSPHRASE:
-            raise keys.KeyError_(
+            raise keys.KeyUnavailable(
                 "set DOCKET_VAULT_PASSPHRASE or DOCKET_VAULT_PASSPHRASE_FILE: it protects the "
                 "key that decrypts the vault, and cannot be recovered if lost"
             )

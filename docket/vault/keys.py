@@ -24,7 +24,7 @@ from django.conf import settings
 from docket.vault import age
 
 
-class KeyError_(RuntimeError):
+class KeyUnavailable(RuntimeError):
     """A key this operation needs is not available to this process; the message says why."""
 
 
@@ -37,7 +37,7 @@ def recipient() -> age.Recipient:
     if not text:
         path = public_key_path()
         if not path.exists():
-            raise KeyError_(
+            raise KeyUnavailable(
                 f"no vault public key: run `docket init` or set DOCKET_VAULT_PUBLIC_KEY ({path})"
             )
         text = path.read_text()
@@ -50,22 +50,22 @@ def _identity_cached(path: str, passphrase: str) -> age.Identity:
     try:
         plain = age.decrypt_bytes(encrypted, passphrase=passphrase.encode())
     except age.NoIdentityError:
-        raise KeyError_("DOCKET_VAULT_PASSPHRASE does not open the vault identity") from None
+        raise KeyUnavailable("DOCKET_VAULT_PASSPHRASE does not open the vault identity") from None
     return age.Identity.parse(plain.decode())
 
 
 def identity() -> age.Identity:
     path = Path(settings.VAULT_IDENTITY_FILE)
     if not settings.VAULT_PASSPHRASE:
-        raise KeyError_(
+        raise KeyUnavailable(
             "this process holds only the vault's public key and cannot decrypt: "
             "set DOCKET_VAULT_PASSPHRASE or DOCKET_VAULT_PASSPHRASE_FILE"
         )
     if not path.exists():
-        raise KeyError_(f"this process has no vault identity file ({path}); it cannot decrypt")
+        raise KeyUnavailable(f"this process has no vault identity file ({path}); it cannot decrypt")
     found = _identity_cached(str(path), settings.VAULT_PASSPHRASE)
     if found.recipient() != recipient():
-        raise KeyError_("the vault identity does not match the vault public key")
+        raise KeyUnavailable("the vault identity does not match the vault public key")
     return found
 
 
@@ -94,10 +94,10 @@ def create_vault_keys(passphrase: str, *, scrypt_log_n: int = age.DEFAULT_SCRYPT
 def signing_key() -> Ed25519PrivateKey:
     path = Path(settings.LOG_SIGNING_KEY_FILE)
     if not path.exists():
-        raise KeyError_(f"no log signing key ({path}): run `docket init`")
+        raise KeyUnavailable(f"no log signing key ({path}): run `docket init`")
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
-        raise KeyError_(f"{path} is not an Ed25519 key")
+        raise KeyUnavailable(f"{path} is not an Ed25519 key")
     return key
 
 

@@ -149,7 +149,7 @@ def _blob_name() -> str:
 
 def read(item: Item, *, actor: str, blobs: BlobStore | None = None) -> Iterator[bytes]:
     """Decrypted bytes of an original, chunk by chunk. The read is logged before any byte
-    leaves; a process without the vault identity fails here with a clear KeyError_."""
+    leaves; a process without the vault identity fails here with a clear KeyUnavailable."""
     blobs = blobs or BlobStore.default()
     identity = keys.identity()
     with transaction.atomic():

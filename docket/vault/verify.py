@@ -83,7 +83,7 @@ def _verify_log(report: Report, on_entry: Progress | None) -> None:
         return
     try:
         public = keys.signing_public_key()
-    except keys.KeyError_ as exc:
+    except keys.KeyUnavailable as exc:
         report.problem("log", None, str(exc))
         return
     checkpoints = list(Checkpoint.objects.order_by("size"))

@@ -40,7 +40,7 @@ def item_original(request: HttpRequest, item: Item) -> HttpResponseBase:
     something a prefetching browser or a crawler should trigger."""
     try:
         chunks = read(item, actor=actor_of(request))
-    except keys.KeyError_ as exc:
+    except keys.KeyUnavailable as exc:
         return render(
             request, "vault/cannot_read.html", {"item": item, "reason": str(exc)}, status=503
         )

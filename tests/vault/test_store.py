@@ -68,7 +68,7 @@ def test_a_process_with_only_the_public_key_stores_but_cannot_read(
     settings.VAULT_PASSPHRASE = None
     item = store(io.BytesIO(TESTIMONY), actor="intake").item
     reads_before = CustodyEntry.objects.filter(action="read").count()
-    with pytest.raises(keys.KeyError_, match="only the vault's public key"):
+    with pytest.raises(keys.KeyUnavailable, match="only the vault's public key"):
         read(item, actor="intake")
     assert CustodyEntry.objects.filter(action="read").count() == reads_before
 

@@ -131,7 +131,7 @@ def test_a_forged_checkpoint_signature_is_named(filled: list[Item]) -> None:
 def test_deep_verification_decrypts_every_blob(filled: list[Item], settings: Any) -> None:
     assert verify(deep=True).ok
     settings.VAULT_PASSPHRASE = None
-    from docket.vault.keys import KeyError_
+    from docket.vault.keys import KeyUnavailable
 
-    with pytest.raises(KeyError_):
+    with pytest.raises(KeyUnavailable):
         verify(deep=True)

@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from docket.accounts.models import Compartment
 from docket.ingest.files import Found, Summary, import_files, walk
-from docket.vault.keys import KeyError_
+from docket.vault.keys import KeyUnavailable
 from docket.vault.store import Stored
 
 
@@ -77,7 +77,7 @@ class Command(BaseCommand):
                     on_stored=stored,
                     on_progress=bar.update,
                 )
-        except KeyError_ as exc:
+        except KeyUnavailable as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:
             sys.stdout.write(json.dumps(summary.as_json(), ensure_ascii=False) + "\n")

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.vault import age
-from docket.vault.keys import KeyError_
+from docket.vault.keys import KeyUnavailable
 from docket.vault.models import Item
 from docket.vault.store import read
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         try:
             for chunk in read(item, actor=options["actor"]):
                 out.write(chunk)
-        except KeyError_ as exc:
+        except KeyUnavailable as exc:
             raise CommandError(str(exc)) from exc
         except age.AgeError as exc:
             raise CommandError(f"item {item.pk}: the blob does not decrypt: {exc}") from exc

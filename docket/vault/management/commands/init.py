@@ -10,7 +10,7 @@ from docket.accounts.models import User
 from docket.accounts.passwords import one_time_password
 from docket.vault import age
 from docket.vault.instance import initialise
-from docket.vault.keys import KeyError_
+from docket.vault.keys import KeyUnavailable
 
 
 class Command(BaseCommand):
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError("--scrypt-work-factor must be between 10 and 22")
         try:
             result = initialise(scrypt_log_n=options["scrypt_work_factor"])
-        except KeyError_ as exc:
+        except KeyUnavailable as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"instance: {settings.DATA_DIR}")
         if result.created:

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.vault import custody, merkle
-from docket.vault.keys import KeyError_
+from docket.vault.keys import KeyUnavailable
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, "_" + options["verb"])(options)
-        except (KeyError_, merkle.ProofError) as exc:
+        except (KeyUnavailable, merkle.ProofError) as exc:
             raise CommandError(str(exc)) from exc
 
     def _emit(self, data: dict[str, Any], as_json: bool, text: str) -> None:

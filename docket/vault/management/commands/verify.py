@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from docket.vault.keys import KeyError_
+from docket.vault.keys import KeyUnavailable
 from docket.vault.verify import totals, verify
 
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 report = verify(
                     deep=options["deep"], on_entry=log_bar.update, on_bytes=blob_bar.update
                 )
-        except KeyError_ as exc:
+        except KeyUnavailable as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:
             sys.stdout.write(json.dumps(report.as_json()) + "\n")
