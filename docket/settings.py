@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "docket.jobs",
     "docket.ingest",
     "docket.api",
+    "docket.exports",
 ]
 
 MIDDLEWARE = [

@@ -18,12 +18,13 @@ fi
 
 docket=.venv/bin/docket
 $docket init --admin admin
-# Three people to try compartments with: the administrator and an analyst work in "default";
-# the outsider is an analyst of "hrodna" and must see nothing of "default".
+# People to try compartments with: the administrator, an analyst and a lawyer work in
+# "default"; the outsider is an analyst of "hrodna" and must see nothing of "default".
 $docket compartments add hrodna --description "Hrodna region (demo)"
 $docket users add admin --role admin --compartment default
 $docket users add analyst --role analyst --compartment default
 $docket users add outsider --role analyst --compartment hrodna
+$docket users add lawyer --role legal --compartment default
 .venv/bin/python scripts/make_samples.py "$DOCKET_DATA_DIR/samples"
 $docket import files "$DOCKET_DATA_DIR/samples/default" --compartment default
 $docket import files "$DOCKET_DATA_DIR/samples/hrodna" --compartment hrodna
@@ -33,6 +34,8 @@ echo "Docket is running on http://127.0.0.1:8000/ (Ctrl-C stops it). Log in as"
 echo "  admin     administrator of the instance and of compartment 'default'"
 echo "  analyst   analyst in 'default': its items and custody, not the audit trail"
 echo "  outsider  analyst in 'hrodna': that compartment's one item, nothing of 'default'"
+echo "  lawyer    legal in 'default': asks for an export of it, which admin must approve"
+echo "            (two-person rule; age-keygen makes the recipient key)"
 echo "with the one-time passwords printed above (shown once, on the first run). The first"
 echo "login of each sets up a second step: a security key or passkey (open"
 echo "http://localhost:8000 for that) or an authenticator app (Aegis, FreeOTP...) by QR code;"

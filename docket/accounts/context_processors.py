@@ -23,5 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "audit": may("audit.view"),
             "compartments": may("grants.manage"),
             "people": user.is_superuser,
+            "exports": may("export.request"),
+            "approvals": may("approvals.decide"),
         }
     }

@@ -158,3 +158,39 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} of {self.user}"
+
+
+class Approval(models.Model):
+    """The two-person rule: an action that could take everything (exporting a whole
+    compartment, revealing who a source is) waits for a second person, an admin of the
+    compartment other than the one who asked. Both steps are audited.
+
+    Decided only through `docket.accounts.approvals`.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for a second admin"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    action = models.CharField(max_length=60)
+    compartment = models.ForeignKey(Compartment, on_delete=models.PROTECT, related_name="approvals")
+    summary = models.CharField(max_length=300, help_text="what would happen, in a sentence")
+    reason = models.TextField(help_text="why the requester needs it")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"approval {self.pk}: {self.summary}"

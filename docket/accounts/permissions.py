@@ -31,6 +31,15 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
         frozenset({ADMIN, AUDITOR}),
         "read the audit trail of the compartment and its bulk-access alerts",
     ),
+    "export.request": (
+        frozenset({ADMIN, LEGAL}),
+        "ask for an export of the whole compartment, see its exports and download them"
+        " (each export needs a second admin's approval and is encrypted to its recipient)",
+    ),
+    "approvals.decide": (
+        frozenset({ADMIN}),
+        "approve or refuse another person's request under the two-person rule",
+    ),
     "grants.manage": (
         frozenset({ADMIN}),
         "grant and revoke roles in the compartment",

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from docket.accounts import manage, passkeys, views
+from docket.accounts import manage, passkeys, views, views_approvals
 from docket.accounts.views_access import public, staff
 
 app_name = "accounts"
@@ -26,4 +26,6 @@ urlpatterns = [
     path("compartments/<int:pk>/", manage.compartment, name="compartment"),
     path("people/", manage.people, name="people"),
     path("tokens/", manage.api_tokens, name="tokens"),
+    path("approvals/", views_approvals.approval_list, name="approvals"),
+    path("approvals/<int:pk>/", views_approvals.approval_detail, name="approval"),
 ]

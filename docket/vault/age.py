@@ -328,6 +328,52 @@ def encrypt(
         view = memoryview(buffer)
 
 
+class EncryptingWriter:
+    """The push side of `encrypt`: write plaintext in pieces of any size, then `close()`.
+
+    For producers that write rather than get read from (zipfile building an export). One chunk
+    is held back until more data or `close()` says whether it is the last.
+    """
+
+    def __init__(self, dst: Writer, recipients: list[Recipient]) -> None:
+        if not recipients:
+            raise AgeError("encrypt to at least one recipient")
+        file_key = os.urandom(16)
+        dst.write(_header(file_key, [_x25519_stanza(file_key, r) for r in recipients]))
+        nonce = os.urandom(16)
+        dst.write(nonce)
+        self._dst = dst
+        self._aead = ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
+        self._pending = bytearray()
+        self._counter = 0
+        self.size = 0
+        self.closed = False
+
+    def write(self, data: bytes | memoryview, /) -> int:
+        if self.closed:
+            raise ValueError("write to a closed age stream")
+        self._pending += data
+        self.size += len(data)
+        # Keep at least one byte back: the last chunk is only known at close.
+        while len(self._pending) > CHUNK:
+            self._seal(bytes(self._pending[:CHUNK]), last=False)
+            del self._pending[:CHUNK]
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: chunks go out as soon as they are known not to be the last."""
+
+    def close(self) -> None:
+        if not self.closed:
+            self._seal(bytes(self._pending), last=True)
+            self._pending.clear()
+            self.closed = True
+
+    def _seal(self, chunk: bytes, *, last: bool) -> None:
+        self._dst.write(self._aead.encrypt(_nonce(self._counter, last), chunk, None))
+        self._counter += 1
+
+
 def _fill(src: IO[Any], view: memoryview) -> int:
     """Read until `view` is full or the stream ends (short reads happen on pipes)."""
     filled = 0

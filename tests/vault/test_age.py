@@ -106,3 +106,29 @@ def test_a_passphrase_file_opens_only_with_the_passphrase() -> None:
     assert age.decrypt_bytes(blob, passphrase=b"right") == b"the vault identity"
     with pytest.raises(age.NoIdentityError, match="wrong passphrase"):
         age.decrypt_bytes(blob, passphrase=b"wrong")
+
+
+@pytest.mark.parametrize("size", [0, 1, age.CHUNK, age.CHUNK + 1, 5 * age.CHUNK + 3])
+def test_the_push_writer_makes_files_debians_age_opens(
+    identity: age.Identity, size: int, tmp_path: Path
+) -> None:
+    # Written in uneven pieces, as zipfile writes: the chunking must not depend on them.
+    data = os.urandom(size)
+    out = io.BytesIO()
+    writer = age.EncryptingWriter(out, [identity.recipient()])
+    position, piece = 0, 1
+    while position < size:
+        writer.write(data[position : position + piece])
+        position += piece
+        piece = piece * 7 % 90001 + 1
+    writer.close()
+    assert writer.size == size
+    assert age.decrypt_bytes(out.getvalue(), [identity]) == data
+    (tmp_path / "key.txt").write_text(f"{identity}\n")
+    (tmp_path / "blob.age").write_bytes(out.getvalue())
+    result = subprocess.run(
+        ["age", "--decrypt", "-i", str(tmp_path / "key.txt"), str(tmp_path / "blob.age")],
+        capture_output=True,
+        check=True,
+    )
+    assert result.stdout == data

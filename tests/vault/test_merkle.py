@@ -207,3 +207,16 @@ def test_the_offline_verifier_modules_need_no_django() -> None:
         "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 8, 9, 31, 100])
+def test_a_proof_tree_gives_the_same_proofs_as_one_proof_at_a_time(size: int) -> None:
+    hashes = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(size)]
+    tree = merkle.ProofTree(hashes)
+    assert tree.root() == merkle.root_hash(hashes)
+    for index in range(size):
+        proof = tree.inclusion_proof(index)
+        assert proof == merkle.inclusion_proof(index, hashes)
+        merkle.verify_inclusion(index, size, hashes[index], proof, tree.root())
+    with pytest.raises(merkle.ProofError):
+        tree.inclusion_proof(size)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from docket.accounts import totp
+from docket.vault import age
 from tests.conftest import Instance, write_files
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -116,6 +117,17 @@ def test_every_staff_page_stays_on_loopback_with_no_csp_violation(
         page.fill("#id_new_password2", "olga's own long passphrase")
         page.click("main button[type=submit]")
         page.wait_for_load_state()
+
+        # An export request, through the form (it also gives the export and approval pages
+        # an object 1 to show).
+        page.goto(server + "/exports/")
+        page.select_option("#id_compartment", label="default")
+        page.fill("#id_recipient", str(age.Identity.generate().recipient()))
+        page.fill("#id_recipient_label", "a court's evidence unit")
+        page.fill("#id_reason", "Browser test")
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/exports/1/")
+        assert "approve" in page.inner_text("main")
 
         for path in pages:
             response = page.goto(server + path)

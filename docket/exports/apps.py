@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ExportsConfig(AppConfig):
+    name = "docket.exports"
+    label = "exports"
+    verbose_name = "Exports"
+
+    def ready(self) -> None:
+        from docket.exports import build  # noqa: F401  (registers the job and the approval)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Export(models.Model):
+    """A whole compartment, packed for a court or a partner: the originals, their hashes and
+    their custody entries with proofs, in one zip encrypted to the recipient's age key.
+
+    Asked for by a legal or admin user, approved by a second admin (two-person rule), built by
+    the worker, which holds the vault key. Docket never keeps the package in clear.
+    """
+
+    class State(models.TextChoices):
+        AWAITING = "awaiting", "Waiting for a second admin's approval"
+        REFUSED = "refused", "Refused"
+        QUEUED = "queued", "Approved, waiting for the worker"
+        BUILDING = "building", "Being built"
+        READY = "ready", "Ready to download"
+        FAILED = "failed", "Failed"
+
+    compartment = models.ForeignKey(
+        "accounts.Compartment", on_delete=models.PROTECT, related_name="exports"
+    )
+    approval = models.OneToOneField(
+        "accounts.Approval", on_delete=models.PROTECT, related_name="export"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    recipient = models.CharField(max_length=100, help_text="age public key (age1…)")
+    recipient_label = models.CharField(max_length=200, help_text="who holds the key")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.AWAITING)
+    total = models.PositiveIntegerField(default=0, help_text="items to pack")
+    done = models.PositiveIntegerField(default=0, help_text="items packed so far")
+    blob = models.CharField(max_length=200, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, help_text="of the encrypted package")
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.compartment}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(100 * self.done / self.total)
+
+    @property
+    def file_name(self) -> str:
+        return f"docket-export-{self.pk}.zip.age"
