@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "docket.ingest",
     "docket.api",
     "docket.exports",
+    "docket.register",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,14 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
         frozenset({ADMIN, INTAKE, ANALYST, LEGAL}),
         "download an original (also written to the custody log)",
     ),
+    "register.view": (
+        frozenset({ADMIN, INTAKE, ANALYST, LEGAL}),
+        "see and search the register: events, acts, persons, units and their evidence links",
+    ),
+    "register.edit": (
+        frozenset({ADMIN, ANALYST}),
+        "create and change register records (every change is kept with before and after)",
+    ),
     "custody.view": (
         frozenset({ADMIN, INTAKE, ANALYST, LEGAL, AUDITOR}),
         "see the custody log entries of the compartment's items",

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from docket.accounts import audit
+from docket.accounts.models import Compartment
+from docket.register import search
+
+
+class Command(BaseCommand):
+    help = (
+        "Search the register (events, persons, units, places) in any script or spelling: "
+        "'Akrestsina' finds 'Окрестина'. Searches every compartment unless --compartment is "
+        "given; audited."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("text", nargs="+", help="words to find")
+        parser.add_argument("--compartment", action="append", default=[], metavar="NAME")
+        parser.add_argument("--limit", type=int, default=50)
+        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--reindex", action="store_true", help="rebuild the search index first")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        text = " ".join(options["text"])
+        if options["reindex"]:
+            self.stderr.write(f"reindexed {search.reindex_all()} records")
+        compartments = None
+        if options["compartment"]:
+            found = Compartment.objects.filter(name__in=options["compartment"])
+            missing = set(options["compartment"]) - {c.name for c in found}
+            if missing:
+                raise CommandError(f"no compartment {', '.join(sorted(missing))}")
+            compartments = {c.pk for c in found}
+        hits = search.search(text, compartments=compartments, limit=options["limit"])
+        audit.record_system(
+            None, "register.search", details={"query": text, "hits": len(hits), "via": "cli"}
+        )
+        if options["json"]:
+            sys.stdout.write(json.dumps({"hits": [h.as_json() for h in hits]}) + "\n")
+            return
+        for hit in hits:
+            self.stdout.write(f"{hit.type:<7} {hit.id:>7}  {hit.label}")
+        if not hits:
+            self.stdout.write("no hits")

@@ -1,0 +1,453 @@
+"""The register, in the shape of the HURIDOCS Events Standard Formats (../shared/DESIGN.md §4).
+
+One Person table; the role lives on the link: a victim through an Act, a perpetrator through
+an Involvement, a source through an Information row. Units are first-class, with memberships
+over time. Every row belongs to a compartment (an act to its event's, and so on down), says
+who created it and when, and has its change history in Change (append-only).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Precision(models.TextChoices):
+    """How much of a date is known (HURIDOCS ESF date types)."""
+
+    EXACT = "exact", "Exact"
+    DAY = "day", "Day known"
+    MONTH = "month", "Month known"
+    YEAR = "year", "Year known"
+    ESTIMATE = "estimate", "Estimate"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Confidentiality(models.TextChoices):
+    INTERNAL = "internal", "Internal: the compartment"
+    RESTRICTED = "restricted", "Restricted: named people only"
+    SHAREABLE = "shareable", "Shareable with partners, redacted"
+
+
+class Term(models.Model):
+    """A vocabulary term. Built-in terms come from docket/register/vocabularies/*.toml;
+    administrators add local ones. Retired, never deleted: old records keep their meaning."""
+
+    vocabulary = models.CharField(max_length=40)
+    code = models.CharField(max_length=40)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
+    label_en = models.CharField(max_length=300)
+    label_be = models.CharField(max_length=300)
+    label_ru = models.CharField(max_length=300)
+    builtin = models.BooleanField(default=False)
+    retired = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["vocabulary", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["vocabulary", "code"], name="one_term_per_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.label_en
+
+    def label(self, language: str) -> str:
+        return str(getattr(self, f"label_{language}", "") or self.label_en)
+
+
+def _vocabulary(name: str) -> dict[str, str]:
+    return {"vocabulary": name}
+
+
+class Place(models.Model):
+    """The gazetteer: regions, districts, cities, detention facilities, streets. Built-in
+    places come from docket/register/places.toml; documenters add their own."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country"
+        REGION = "region"
+        DISTRICT = "district"
+        CITY = "city"
+        FACILITY = "facility", "Place of detention"
+        SITE = "site", "Street, square or building"
+
+    class CoordinatePrecision(models.TextChoices):
+        POINT = "point", "The spot itself"
+        APPROXIMATE = "approximate", "Within about a kilometre"
+        AREA = "area", "Centre of a city or region"
+
+    code = models.CharField(max_length=60, unique=True, null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
+    name_en = models.CharField(max_length=300)
+    name_be = models.CharField(max_length=300, blank=True)
+    name_ru = models.CharField(max_length=300, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    precision = models.CharField(
+        max_length=12, choices=CoordinatePrecision.choices, default=CoordinatePrecision.AREA
+    )
+    builtin = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def region(self) -> Place | None:
+        place: Place | None = self
+        while place is not None and place.kind not in (self.Kind.REGION, self.Kind.COUNTRY):
+            place = place.parent
+        return place if place is not None and place.kind == self.Kind.REGION else None
+
+
+class Record(models.Model):
+    """What every register row carries."""
+
+    compartment = models.ForeignKey(
+        "accounts.Compartment", on_delete=models.PROTECT, related_name="+"
+    )
+    confidentiality = models.CharField(
+        max_length=12, choices=Confidentiality.choices, default=Confidentiality.INTERNAL
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Person(Record):
+    """A victim, perpetrator, witness or source: the role lives on the link. A source is
+    recorded under a pseudonym; who they really are stays in intake, behind the two-person
+    rule."""
+
+    class Gender(models.TextChoices):
+        FEMALE = "female"
+        MALE = "male"
+        OTHER = "other"
+        UNKNOWN = "unknown"
+
+    display_name = models.CharField(max_length=300, help_text="the name the register shows")
+    gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    birth_date = models.DateField(null=True, blank=True)
+    birth_precision = models.CharField(
+        max_length=10, choices=Precision.choices, default=Precision.UNKNOWN
+    )
+    groups = models.ManyToManyField(
+        Term, blank=True, related_name="+", limit_choices_to=_vocabulary("victim_group")
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["display_name", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class PersonName(models.Model):
+    """One of a person's names: Belarusian and Russian Cyrillic, Łacinka, transliterations."""
+
+    class Script(models.TextChoices):
+        CYRILLIC = "Cyrl", "Cyrillic"
+        LATIN = "Latn", "Latin"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=300)
+    script = models.CharField(max_length=4, choices=Script.choices)
+    language = models.CharField(max_length=8, blank=True, help_text="be, ru, en, pl…")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonIdentifier(models.Model):
+    """Badge ("personal") numbers and the like, which identify officers."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=40, help_text="badge number, personal number, …")
+    value = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.value}"
+
+
+class Unit(Record):
+    """An organisation or unit: an OMON regiment, a district police department, a court."""
+
+    name = models.CharField(max_length=300)
+    other_names = models.TextField(blank=True, help_text="one per line, any script")
+    unit_type = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to=_vocabulary("unit_type"),
+    )  # fmt: skip
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(Record):
+    """A person in a unit, from–to, with rank, position and badge number at the time."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    start = models.DateField(null=True, blank=True)
+    start_precision = models.CharField(
+        max_length=10, choices=Precision.choices, default=Precision.UNKNOWN
+    )
+    end = models.DateField(null=True, blank=True)
+    end_precision = models.CharField(
+        max_length=10, choices=Precision.choices, default=Precision.UNKNOWN
+    )
+    rank = models.CharField(max_length=100, blank=True)
+    position = models.CharField(max_length=200, blank=True)
+    badge_number = models.CharField(max_length=50, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.unit}"
+
+
+class Event(Record):
+    """An incident: what happened, when (a window, with precision) and where."""
+
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    start = models.DateTimeField(null=True, blank=True)
+    start_precision = models.CharField(
+        max_length=10, choices=Precision.choices, default=Precision.DAY
+    )
+    end = models.DateTimeField(null=True, blank=True)
+    end_precision = models.CharField(
+        max_length=10, choices=Precision.choices, default=Precision.DAY
+    )
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    place_detail = models.CharField(max_length=300, blank=True, help_text="street, building")
+    violation_status = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to=_vocabulary("violation_status"),
+    )  # fmt: skip
+    categories = models.ManyToManyField(
+        Term, blank=True, related_name="+", limit_choices_to=_vocabulary("violation_category")
+    )
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        indexes = [
+            models.Index(fields=["compartment", "start"]),
+            models.Index(fields=["place", "start"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Act(Record):
+    """One act against one victim within an event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="acts")
+    victim = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="acts_suffered"
+    )
+    act_type = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="+", limit_choices_to=_vocabulary("act_type")
+    )
+    methods = models.ManyToManyField(
+        Term, blank=True, related_name="+", limit_choices_to=_vocabulary("method")
+    )
+    injuries = models.ManyToManyField(
+        Term, blank=True, related_name="+", limit_choices_to=_vocabulary("injury")
+    )
+    qualifications = models.ManyToManyField(
+        Term, blank=True, related_name="+", limit_choices_to=_vocabulary("rome_statute")
+    )
+    start = models.DateTimeField(null=True, blank=True)
+    start_precision = models.CharField(
+        max_length=10, choices=Precision.choices, default=Precision.UNKNOWN
+    )
+    end = models.DateTimeField(null=True, blank=True)
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT)
+    detained_at = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="place of detention, for deprivation of liberty",
+    )  # fmt: skip
+    detained_from = models.DateTimeField(null=True, blank=True)
+    detained_until = models.DateTimeField(null=True, blank=True)
+    charges = models.ManyToManyField(
+        Term, blank=True, related_name="+", limit_choices_to=_vocabulary("criminal_code")
+    )
+    attribution = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to=_vocabulary("attribution"),
+    )  # fmt: skip
+    notes = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.act_type} against {self.victim or 'an unknown victim'}"
+
+
+class Involvement(Record):
+    """A perpetrator, a person or a unit, in an act: degree of involvement, confidence."""
+
+    class Confidence(models.TextChoices):
+        ESTABLISHED = "established", "Established by evidence"
+        PROBABLE = "probable", "Probable"
+        POSSIBLE = "possible", "Possible"
+        ALLEGED = "alleged", "Alleged, not yet checked"
+
+    act = models.ForeignKey(Act, on_delete=models.CASCADE, related_name="involvements")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="involvements"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="involvements"
+    )
+    degree = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to=_vocabulary("involvement_degree"),
+    )  # fmt: skip
+    confidence = models.CharField(
+        max_length=12, choices=Confidence.choices, default=Confidence.ALLEGED
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(unit__isnull=False),
+                name="involvement_names_a_perpetrator",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person or self.unit} in {self.act}"
+
+
+class Information(Record):
+    """A source's account of an event, graded on the Admiralty scale."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="information")
+    source = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="information"
+    )
+    connection = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to=_vocabulary("connection"),
+    )  # fmt: skip
+    reliability = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to=_vocabulary("source_reliability"),
+    )  # fmt: skip
+    credibility = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to=_vocabulary("information_credibility"),
+    )  # fmt: skip
+    received_on = models.DateField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"information on {self.event}"
+
+
+class EvidenceLink(Record):
+    """A vault item as evidence of an event, act or person, with a span (seconds of a video,
+    a page of a document) and an annotation."""
+
+    item = models.ForeignKey("vault.Item", on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    act = models.ForeignKey(
+        Act, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    start_seconds = models.FloatField(null=True, blank=True)
+    end_seconds = models.FloatField(null=True, blank=True)
+    page = models.PositiveIntegerField(null=True, blank=True)
+    annotation = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(event__isnull=False) | Q(act__isnull=False) | Q(person__isnull=False),
+                name="evidence_supports_something",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_seconds__isnull=True)
+                | Q(start_seconds__isnull=False, end_seconds__gte=models.F("start_seconds")),
+                name="evidence_span_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} as evidence"
+
+
+class Change(models.Model):
+    """One change to a register row, with the row before and after (append-only)."""
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
+    )  # fmt: skip
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=10)  # create, update, delete
+    model = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    object_label = models.CharField(max_length=300)
+    compartment = models.ForeignKey(
+        "accounts.Compartment", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )  # fmt: skip
+    before = models.JSONField(null=True)
+    after = models.JSONField(null=True)
+    request_id = models.CharField(max_length=36, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.model} {self.object_id}"
+
+
+class SearchEntry(models.Model):
+    """What search finds: one row per event, person, unit and place, with its words folded
+    (docket/register/names.py `words`) and their consonant skeletons. A full-text index sits
+    on top: SQLite FTS5 or PostgreSQL's own (docket/register/search.py). Places belong to no
+    compartment: the gazetteer is shared; everything else carries its compartment."""
+
+    kind = models.CharField(max_length=10)
+    object_id = models.BigIntegerField()
+    compartment = models.ForeignKey(
+        "accounts.Compartment", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    label = models.CharField(max_length=300)
+    words = models.TextField()
+    skeletons = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="one_entry_per_object")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.label}"
