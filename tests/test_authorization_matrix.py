@@ -23,6 +23,7 @@ from docket.accounts.models import Approval, Compartment, Grant, User
 from docket.accounts.permissions import roles_with
 from docket.accounts.views_access import Declared
 from docket.exports.models import Export
+from docket.register.models import Event, Person, Unit
 from docket.vault.models import Item
 from docket.vault.store import store
 from tests.conftest import Team, log_in
@@ -45,6 +46,15 @@ def an_export(compartment: Compartment) -> Export:
 
 FACTORIES: dict[type[Model], Callable[[Compartment], Model]] = {
     Approval: an_approval,
+    Event: lambda compartment: Event.objects.create(
+        compartment=compartment, title=f"event of {compartment.name}"
+    ),
+    Person: lambda compartment: Person.objects.create(
+        compartment=compartment, display_name=f"person of {compartment.name}"
+    ),
+    Unit: lambda compartment: Unit.objects.create(
+        compartment=compartment, name=f"unit of {compartment.name}"
+    ),
     Export: an_export,
     Compartment: lambda compartment: compartment,
     Item: lambda compartment: (

@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav": {
             "items": may("item.view"),
+            "register": may("register.view"),
             "custody": may("custody.view"),
             "audit": may("audit.view"),
             "compartments": may("grants.manage"),

@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -129,6 +130,8 @@ def test_every_staff_page_stays_on_loopback_with_no_csp_violation(
         page.wait_for_url("**/exports/1/")
         assert "approve" in page.inner_text("main")
 
+        record_an_event_and_find_it_again(page, server)
+
         for path in pages:
             response = page.goto(server + path)
             assert response is not None
@@ -138,6 +141,49 @@ def test_every_staff_page_stays_on_loopback_with_no_csp_violation(
     assert statuses == dict.fromkeys(pages, 200), statuses
     assert hosts == {server.split("/")[2]}
     assert violations == []
+
+
+ARTEFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artefacts"
+
+
+def record_an_event_and_find_it_again(page: Any, server: str) -> None:
+    """From scratch, as a documenter would: an event, an act with its victim and perpetrator,
+    then the event found again by a Latin spelling of the victim's Cyrillic name."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(server + "/register/events/")
+    page.click("text=New event")
+    page.select_option("#id_compartment", label="default")
+    page.fill("#id_title", "Detainees beaten on arrival (fictional)")
+    page.fill("#id_start", "2020-08-12 01:30")
+    page.select_option("#id_start_precision", "exact")
+    page.select_option("#id_end_precision", "unknown")
+    page.select_option(
+        "#id_place",
+        label="Okrestina Centre for Isolation of Offenders (TsIP), Minsk (place of detention)",
+    )
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/register/events/1/acts/new")
+    page.fill("#id_victim", "Зміцер Лазоўскі (выдуманы)")
+    page.select_option("#id_act_type", label="— Beating")
+    page.fill("#id_perpetrator", "Officer Bandarenka (fictional)")
+    page.fill("#id_badge_number", "0813")
+    page.fill("#id_unit", "OMON Minsk (fictional entry)")
+    page.select_option("#id_degree", label="Directly carried out the act")
+    page.click("main button[type=submit] >> nth=0")
+    page.wait_for_url("**/register/events/1/")
+    text = page.inner_text("main")
+    assert "Зміцер Лазоўскі" in text and "Officer Bandarenka" in text and "Beating" in text
+    page.screenshot(path=str(ARTEFACTS / "event.png"), full_page=True)
+
+    page.goto(server + "/register/search/")
+    page.fill("input[name=q]", "Zmitser Lazouski")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "Зміцер Лазоўскі" in page.inner_text("main")
+    page.screenshot(path=str(ARTEFACTS / "search.png"), full_page=True)
+    page.goto(server + "/register/events/?q=Akrestsina")
+    assert "Detainees beaten on arrival" in page.inner_text("main")
+    page.screenshot(path=str(ARTEFACTS / "events.png"), full_page=True)
 
 
 def test_a_passkey_enrols_at_first_login_and_logs_in_afterwards(

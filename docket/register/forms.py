@@ -1,0 +1,118 @@
+"""Forms of the register's pages. Each says exactly what is wrong, field by field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from docket.accounts import access
+from docket.accounts.models import Compartment, User
+from docket.register.models import Event, Involvement, Place, Precision, Term
+
+
+def terms(vocabulary: str) -> Any:
+    return Term.objects.filter(vocabulary=vocabulary, retired=False).order_by("code")
+
+
+class TermChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        depth = obj.code.count(".")
+        return ("— " * depth) + obj.label_en
+
+
+class TermChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return ("— " * obj.code.count(".")) + obj.label_en
+
+
+class PlaceChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name_en} ({obj.get_kind_display().lower()})"
+
+
+class EventForm(forms.ModelForm):
+    compartment = forms.ModelChoiceField(queryset=Compartment.objects.none())
+    place = PlaceChoice(queryset=Place.objects.order_by("kind", "name_en"), required=False)
+    violation_status = TermChoice(queryset=terms("violation_status"), required=False)
+    categories = TermChoices(
+        queryset=terms("violation_category"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    start = forms.DateTimeField(
+        required=False, help_text="YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC)", label="From"
+    )
+    end = forms.DateTimeField(required=False, label="Until", help_text="leave empty if unknown")
+
+    class Meta:
+        model = Event
+        fields = [
+            "compartment", "title", "description", "start", "start_precision", "end",
+            "end_precision", "place", "place_detail", "violation_status", "categories",
+            "confidentiality",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        editable = access.compartment_ids(user, "register.edit")
+        field = self.fields["compartment"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Compartment.objects.filter(pk__in=editable)
+        if self.instance.pk is not None:
+            del self.fields["compartment"]  # moving a record between compartments is not edit
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end is before the start.")
+        if not start and data.get("start_precision") not in (Precision.UNKNOWN, None, ""):
+            self.add_error(
+                "start", "Give at least an estimate of the date, or set its precision to Unknown."
+            )
+        return data
+
+
+class ActForm(forms.Form):
+    """Who did what to whom, in one form: the act, its victim and (optionally) a perpetrator."""
+
+    victim = forms.CharField(
+        max_length=300, required=False,
+        help_text="The victim's name as the register shows it. An existing person of this "
+        "compartment with exactly this name is reused; otherwise a new person is created. "
+        "Leave empty for an unknown victim.",
+    )  # fmt: skip
+    act_type = TermChoice(queryset=terms("act_type"), label="What was done")
+    methods = TermChoices(queryset=terms("method"), required=False)
+    injuries = TermChoices(queryset=terms("injury"), required=False)
+    start = forms.DateTimeField(required=False, label="When", help_text="within the event")
+    detained_at = PlaceChoice(
+        queryset=Place.objects.filter(kind=Place.Kind.FACILITY), required=False,
+        help_text="for deprivation of liberty",
+    )  # fmt: skip
+    perpetrator = forms.CharField(
+        max_length=300, required=False, label="Perpetrator (person)",
+        help_text="Name, or leave empty and give a unit. Reused or created like the victim.",
+    )  # fmt: skip
+    badge_number = forms.CharField(max_length=50, required=False)
+    unit = forms.CharField(
+        max_length=300, required=False, label="Perpetrator (unit)",
+        help_text="For example: ОМОН ГУВД Мингорисполкома",
+    )  # fmt: skip
+    degree = TermChoice(
+        queryset=terms("involvement_degree"), required=False, label="Degree of involvement"
+    )
+    confidence = forms.ChoiceField(
+        choices=Involvement.Confidence.choices, initial=Involvement.Confidence.ALLEGED
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        named = data.get("perpetrator") or data.get("unit")
+        if named and not data.get("degree"):
+            self.add_error("degree", "Say how the perpetrator was involved (or choose Unknown).")
+        if data.get("degree") and not named:
+            self.add_error("perpetrator", "Name a person or a unit for this degree of involvement.")
+        if data.get("badge_number") and not data.get("perpetrator"):
+            self.add_error("badge_number", "A badge number belongs to a person: name them too.")
+        return data

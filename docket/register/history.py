@@ -1,0 +1,83 @@
+"""Change history of the register (STYLE.md rule 9): every create, update and delete of a
+register row writes a Change with the row before and after, who did it, and the request.
+
+Policy: register rows are saved only through `save()` and removed only through `delete()`
+here, in the same transaction as their Change; the Change table is append-only (database
+triggers), so the history cannot be rewritten by the application either.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from docket.accounts.models import User
+from docket.register.models import Change
+
+SKIPPED = {"created_at", "updated_at"}
+M = TypeVar("M", bound=Model)
+
+
+def snapshot(obj: Model) -> dict[str, Any]:
+    """The row's own fields and its many-to-many codes, as JSON-ready values."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in SKIPPED:
+            continue
+        value = field.value_from_object(obj)
+        data[field.attname] = value.isoformat() if hasattr(value, "isoformat") else value
+    if obj.pk is not None:
+        for field in obj._meta.many_to_many:
+            data[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+    return data
+
+
+def _write(action: str, obj: Model, actor: User | None, before: Any, after: Any) -> Change:
+    from docket.accounts.middleware import current_request_id
+
+    return Change.objects.create(
+        at=timezone.now(),
+        actor=actor,
+        actor_name=actor.get_username() if actor else "system",
+        action=action,
+        model=obj._meta.model_name or "",
+        object_id=obj.pk,
+        object_label=str(obj)[:300],
+        compartment_id=getattr(obj, "compartment_id", None),
+        before=before,
+        after=after,
+        request_id=current_request_id.get(),
+    )
+
+
+def save(obj: M, *, actor: User | None, m2m: dict[str, Any] | None = None) -> M:
+    """Create or update `obj` (and set its many-to-many fields from `m2m`), with history."""
+    with transaction.atomic():
+        before = None
+        if obj.pk is not None:
+            stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+            before = snapshot(stored) if stored is not None else None
+        if hasattr(obj, "created_by_id") and obj.pk is None and actor is not None:
+            obj.created_by = actor  # type: ignore[attr-defined]
+        obj.save()
+        for name, values in (m2m or {}).items():
+            getattr(obj, name).set(values)
+        after = snapshot(obj)
+        if before != after:
+            _write("create" if before is None else "update", obj, actor, before, after)
+    return obj
+
+
+def delete(obj: Model, *, actor: User | None) -> None:
+    with transaction.atomic():
+        _write("delete", obj, actor, snapshot(obj), None)
+        obj.delete()
+
+
+def of(obj: Model) -> list[Change]:
+    return list(
+        Change.objects.filter(model=obj._meta.model_name, object_id=obj.pk).order_by("at", "id")
+    )

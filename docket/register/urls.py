@@ -1,0 +1,15 @@
+from django.urls import path
+
+from docket.register import views
+
+app_name = "register"
+urlpatterns = [
+    path("events/", views.event_list, name="events"),
+    path("events/new", views.event_new, name="event_new"),
+    path("events/<int:pk>/", views.event_detail, name="event"),
+    path("events/<int:pk>/edit", views.event_edit, name="event_edit"),
+    path("events/<int:pk>/acts/new", views.act_new, name="act_new"),
+    path("persons/<int:pk>/", views.person_detail, name="person"),
+    path("units/<int:pk>/", views.unit_detail, name="unit"),
+    path("search/", views.search_page, name="search"),
+]

@@ -1,0 +1,327 @@
+"""The register's staff pages: events with filters and counts per facet, the who-did-what-
+to-whom of an event at a glance, a person's roles across events, a unit's members over time.
+
+Access as everywhere (docket/accounts/access.py): `register.view` to see, `register.edit` to
+change, 404 outside one's compartments. Reads and searches are audited; changes go through
+docket/register/history.py, which keeps the row before and after.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+
+from docket.accounts import access, audit
+from docket.accounts.models import User
+from docket.accounts.views_access import listing, of_object
+from docket.register import history, search
+from docket.register.forms import ActForm, EventForm
+from docket.register.models import (
+    Act,
+    Event,
+    Involvement,
+    Membership,
+    Person,
+    PersonIdentifier,
+    Place,
+    Term,
+    Unit,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # the access declarations let in only logged-in staff
+    return user
+
+
+def _subtree(term_id: str) -> Q:
+    """Acts whose type is the term or one below it in the hierarchy."""
+    term = Term.objects.filter(pk=term_id if term_id.isdigit() else 0).first()
+    if term is None:
+        return Q(pk__in=[])
+    return Q(acts__act_type__vocabulary=term.vocabulary) & (
+        Q(acts__act_type__code=term.code) | Q(acts__act_type__code__startswith=term.code + ".")
+    )
+
+
+def _region_ids(place_id: str) -> list[int]:
+    """The place and every place under it (a region's cities and their facilities)."""
+    found = [int(place_id)] if place_id.isdigit() else []
+    frontier = list(found)
+    while frontier:
+        frontier = list(Place.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        found.extend(frontier)
+    return found
+
+
+def _day(text: str, *, end: bool = False) -> datetime | None:
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+
+
+def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], dict[str, str]]:
+    events = access.visible(Event.objects.all(), request.user, "register.view")
+    params = {
+        k: request.GET.get(k, "").strip()
+        for k in ("q", "region", "act", "status", "since", "until")
+    }
+    if params["q"]:
+        hits = search.search(
+            params["q"], compartments=access.compartment_ids(request.user, "register.view"),
+            limit=5000,
+        )  # fmt: skip
+        events = events.filter(pk__in=[h.id for h in hits if h.type == "event"])
+    if params["region"]:
+        events = events.filter(place_id__in=_region_ids(params["region"]))
+    if params["act"]:
+        events = events.filter(_subtree(params["act"])).distinct()
+    if params["status"].isdigit():
+        events = events.filter(violation_status_id=int(params["status"]))
+    if since := _day(params["since"]):
+        events = events.filter(start__gte=since)
+    if until := _day(params["until"], end=True):
+        events = events.filter(start__lte=until)
+    return events, params
+
+
+def _facets(events: QuerySet[Event]) -> dict[str, list[dict[str, Any]]]:
+    """Counts per value of each facet, under the other filters in force."""
+    ids = events.values("pk")
+    regions = []
+    for region in Place.objects.filter(kind=Place.Kind.REGION).order_by("name_en"):
+        count = Event.objects.filter(pk__in=ids, place_id__in=_region_ids(str(region.pk))).count()
+        if count:
+            regions.append({"id": region.pk, "label": region.name_en, "count": count})
+    acts = (
+        Act.objects.filter(event_id__in=ids)
+        .values("act_type_id", "act_type__label_en")
+        .annotate(count=Count("event_id", distinct=True))
+        .order_by("-count")[:15]
+    )
+    statuses = (
+        Event.objects.filter(pk__in=ids, violation_status__isnull=False)
+        .values("violation_status_id", "violation_status__label_en")
+        .annotate(count=Count("pk"))
+        .order_by("violation_status__code")
+    )
+    return {
+        "region": regions,
+        "act": [
+            {"id": a["act_type_id"], "label": a["act_type__label_en"], "count": a["count"]}
+            for a in acts
+        ],
+        "status": [
+            {
+                "id": s["violation_status_id"],
+                "label": s["violation_status__label_en"],
+                "count": s["count"],
+            }
+            for s in statuses
+        ],
+    }
+
+
+@listing("register.view")
+def event_list(request: HttpRequest) -> HttpResponse:
+    events, params = filtered_events(request)
+    audit.record(request, "event.list", details={k: v for k, v in params.items() if v})
+    events = events.select_related("place", "violation_status").annotate(
+        act_count=Count("acts", distinct=True)
+    )
+    page = Paginator(events.order_by("-start", "-id"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "register/events.html",
+        {
+            "page": page,
+            "filters": params,
+            "facets": _facets(events),
+            "query": query.urlencode(),
+            "can_edit": bool(access.compartment_ids(request.user, "register.edit")),
+            "act_types": Term.objects.filter(vocabulary="act_type", retired=False),
+        },
+    )
+
+
+@listing("register.edit", methods=("GET", "POST"))
+def event_new(request: HttpRequest) -> HttpResponseBase:
+    user = _user(request)
+    form = EventForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        event = history.save(
+            form.save(commit=False), actor=user,
+            m2m={"categories": form.cleaned_data["categories"]},
+        )  # fmt: skip
+        messages.success(request, "Event recorded. Now add what was done, and to whom.")
+        return redirect("register:act_new", pk=event.pk)
+    return render(request, "register/event_form.html", {"form": form, "event": None})
+
+
+@of_object("register.view", Event)
+def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
+    audit.record(request, "event.view", event)
+    acts = (
+        event.acts.select_related("victim", "act_type", "detained_at")
+        .prefetch_related(
+            "methods",
+            "injuries",
+            "involvements__person",
+            "involvements__unit",
+            "involvements__degree",
+        )
+        .order_by("start", "id")
+    )
+    return render(
+        request,
+        "register/event.html",
+        {
+            "event": event,
+            "acts": acts,
+            "information": event.information.select_related(
+                "source", "connection", "reliability", "credibility"
+            ),
+            "evidence": event.evidence.select_related("item"),
+            "changes": history.of(event),
+            "can_edit": access.can(request.user, "register.edit", event),
+        },
+    )
+
+
+@of_object("register.edit", Event, methods=("GET", "POST"))
+def event_edit(request: HttpRequest, event: Event) -> HttpResponseBase:
+    user = _user(request)
+    form = EventForm(request.POST or None, instance=event, user=user)
+    if request.method == "POST" and form.is_valid():
+        history.save(
+            form.save(commit=False), actor=user,
+            m2m={"categories": form.cleaned_data["categories"]},
+        )  # fmt: skip
+        messages.success(request, "Saved.")
+        return redirect("register:event", pk=event.pk)
+    return render(request, "register/event_form.html", {"form": form, "event": event})
+
+
+def _person(name: str, event: Event, user: User) -> Person | None:
+    """The compartment's person of exactly that name, or a new one."""
+    name = " ".join(name.split())
+    if not name:
+        return None
+    found = Person.objects.filter(
+        compartment_id=event.compartment_id, display_name__iexact=name
+    ).first()
+    if found is not None:
+        return found
+    return history.save(Person(compartment_id=event.compartment_id, display_name=name), actor=user)
+
+
+def _unit(name: str, event: Event, user: User) -> Unit | None:
+    name = " ".join(name.split())
+    if not name:
+        return None
+    found = Unit.objects.filter(compartment_id=event.compartment_id, name__iexact=name).first()
+    if found is not None:
+        return found
+    return history.save(Unit(compartment_id=event.compartment_id, name=name), actor=user)
+
+
+@of_object("register.edit", Event, methods=("GET", "POST"))
+def act_new(request: HttpRequest, event: Event) -> HttpResponseBase:
+    user = _user(request)
+    form = ActForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            act = history.save(
+                Act(
+                    event=event, compartment_id=event.compartment_id,
+                    victim=_person(data["victim"], event, user), act_type=data["act_type"],
+                    start=data["start"], detained_at=data["detained_at"], notes=data["notes"],
+                ),
+                actor=user,
+                m2m={"methods": data["methods"], "injuries": data["injuries"]},
+            )  # fmt: skip
+            perpetrator = _person(data["perpetrator"], event, user)
+            if perpetrator is not None and data["badge_number"]:
+                PersonIdentifier.objects.get_or_create(
+                    person=perpetrator, kind="badge number", value=data["badge_number"]
+                )
+            unit = _unit(data["unit"], event, user)
+            if perpetrator is not None or unit is not None:
+                history.save(
+                    Involvement(
+                        act=act, compartment_id=event.compartment_id, person=perpetrator,
+                        unit=unit, degree=data["degree"], confidence=data["confidence"],
+                    ),
+                    actor=user,
+                )  # fmt: skip
+        messages.success(request, "Act recorded.")
+        if "another" in request.POST:
+            return redirect("register:act_new", pk=event.pk)
+        return redirect("register:event", pk=event.pk)
+    return render(request, "register/act_form.html", {"form": form, "event": event})
+
+
+@of_object("register.view", Person)
+def person_detail(request: HttpRequest, person: Person) -> HttpResponse:
+    audit.record(request, "person.view", person)
+    return render(
+        request,
+        "register/person.html",
+        {
+            "person": person,
+            "suffered": person.acts_suffered.select_related("event", "act_type").order_by(
+                "event__start"
+            ),
+            "involvements": person.involvements.select_related(
+                "act__event", "act__act_type", "act__victim", "degree", "unit"
+            ).order_by("act__event__start"),
+            "information": person.information.select_related("event", "connection"),
+            "memberships": person.memberships.select_related("unit").order_by("start"),
+            "changes": history.of(person),
+        },
+    )
+
+
+@of_object("register.view", Unit)
+def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
+    audit.record(request, "unit.view", unit)
+    members: QuerySet[Membership] = unit.memberships.select_related("person").order_by(
+        "start", "person__display_name"
+    )
+    return render(
+        request,
+        "register/unit.html",
+        {
+            "unit": unit,
+            "members": members,
+            "children": unit.children.order_by("name"),
+            "involvements": unit.involvements.select_related(
+                "act__event", "act__act_type", "act__victim", "degree"
+            ).order_by("act__event__start"),
+        },
+    )
+
+
+@listing("register.view")
+def search_page(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "").strip()
+    hits = []
+    if text:
+        hits = search.search(
+            text, compartments=access.compartment_ids(request.user, "register.view")
+        )
+        audit.record(request, "register.search", details={"query": text, "hits": len(hits)})
+    return render(request, "register/search.html", {"q": text, "hits": hits})

@@ -1,0 +1,168 @@
+"""The register's pages, as an analyst works in them: record an event, add who did what to
+whom, find it again, see a person's roles across events; the history keeps before and after;
+nobody outside the compartment learns anything."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+
+from docket.accounts.models import AuditEvent
+from docket.register.models import Act, Change, Event, Involvement, Person, Place, Term, Unit
+from tests.conftest import Team, log_in
+
+
+def term(vocabulary: str, code: str) -> Term:
+    return Term.objects.get(vocabulary=vocabulary, code=code)
+
+
+@pytest.fixture
+def analyst(team: Team) -> Client:
+    client = Client()
+    log_in(client, team.owner)  # the team's owner is an analyst of compartment A
+    return client
+
+
+def record_event(client: Client, team: Team) -> Event:
+    response = client.post(
+        "/register/events/new",
+        {
+            "compartment": team.a.pk,
+            "title": "Detainees beaten in the exercise yard",
+            "description": "Testimony of three detainees (fictional).",
+            "start": "2020-08-11 22:00",
+            "start_precision": "exact",
+            "end_precision": "unknown",
+            "place": Place.objects.get(code="facility.okrestina").pk,
+            "violation_status": term("violation_status", "20").pk,
+            "categories": [term("violation_category", "60").pk],
+            "confidentiality": "internal",
+        },
+    )
+    event = Event.objects.get()
+    assert response["Location"] == f"/register/events/{event.pk}/acts/new"
+    return event
+
+
+def test_it_records_an_event_and_who_did_what_to_whom(team: Team, analyst: Client) -> None:
+    event = record_event(analyst, team)
+    response = analyst.post(
+        f"/register/events/{event.pk}/acts/new",
+        {
+            "victim": "Алесь Навумчык (выдуманы)",
+            "act_type": term("act_type", "20.10").pk,
+            "methods": [term("method", "10.10").pk],
+            "injuries": [term("injury", "80").pk],
+            "perpetrator": "Officer Kavaliou (fictional)",
+            "badge_number": "0417",
+            "unit": "ОМОН ГУВД Мингорисполкома",
+            "degree": term("involvement_degree", "10").pk,
+            "confidence": "probable",
+        },
+    )
+    assert response.status_code == 302
+    act = Act.objects.select_related("victim").get()
+    assert act.victim.display_name == "Алесь Навумчык (выдуманы)"
+    assert act.compartment_id == event.compartment_id == team.a.pk
+    involvement = Involvement.objects.select_related("person", "unit").get()
+    assert involvement.person.identifiers.get().value == "0417"
+    assert involvement.unit.name == "ОМОН ГУВД Мингорисполкома"
+
+    page = analyst.get(f"/register/events/{event.pk}/").content.decode()
+    for shown in ("Алесь Навумчык", "Beating", "Corridor", "Officer Kavaliou", "ОМОН", "probable"):
+        assert shown in page, shown
+    person = analyst.get(f"/register/persons/{involvement.person.pk}/").content.decode()
+    assert "As a perpetrator" in person and "Detainees beaten" in person and "0417" in person
+    unit = analyst.get(f"/register/units/{involvement.unit.pk}/").content.decode()
+    assert "Detainees beaten" in unit
+    assert AuditEvent.objects.filter(action="event.view", object_id=str(event.pk)).exists()
+
+
+def test_it_finds_the_event_by_a_latin_spelling_of_its_cyrillic_victim(
+    team: Team, analyst: Client
+) -> None:
+    event = record_event(analyst, team)
+    analyst.post(
+        f"/register/events/{event.pk}/acts/new",
+        {"victim": "Алесь Навумчык", "act_type": term("act_type", "10.10").pk,
+         "confidence": "alleged"},
+    )  # fmt: skip
+    victim = Person.objects.get()
+    page = analyst.get("/register/search/", {"q": "Ales Navumchyk"}).content.decode()
+    assert f"/register/persons/{victim.pk}/" in page
+    listed = analyst.get("/register/events/", {"q": "Akrestsina"}).content.decode()
+    assert f"/register/events/{event.pk}/" in listed
+    assert AuditEvent.objects.filter(action="register.search").exists()
+
+
+def test_filters_narrow_the_list_and_facets_count_what_is_left(team: Team, analyst: Client) -> None:
+    minsk = Place.objects.get(code="facility.okrestina")
+    grodno = Place.objects.get(code="city.grodno")
+    for n, place in enumerate([minsk, minsk, grodno]):
+        Event.objects.create(
+            compartment=team.a, title=f"Event {n}", place=place,
+            start=datetime(2020, 8, 10 + n, tzinfo=UTC),
+        )  # fmt: skip
+    region = Place.objects.get(code="BY-HM")
+    page = analyst.get("/register/events/", {"region": region.pk})
+    assert page.context["page"].paginator.count == 2
+    facets = {f["label"]: f["count"] for f in page.context["facets"]["region"]}
+    assert facets == {"Minsk (city)": 2}
+    everything = analyst.get("/register/events/").context["facets"]["region"]
+    assert {f["label"]: f["count"] for f in everything} == {
+        "Minsk (city)": 2, "Grodno Region": 1,
+    }  # fmt: skip
+    dated = analyst.get("/register/events/", {"since": "2020-08-11", "until": "2020-08-11"})
+    assert [e.title for e in dated.context["page"]] == ["Event 1"]
+
+
+def test_a_form_says_exactly_what_is_wrong(team: Team, analyst: Client) -> None:
+    bad = analyst.post(
+        "/register/events/new",
+        {"compartment": team.a.pk, "title": "", "start": "2020-08-12", "end": "2020-08-10",
+         "start_precision": "day", "end_precision": "day", "confidentiality": "internal"},
+    )  # fmt: skip
+    errors = bad.context["form"].errors
+    assert "This field is required." in errors["title"]
+    assert "The end is before the start." in errors["end"]
+    event = Event.objects.create(compartment=team.a, title="x")
+    act = analyst.post(
+        f"/register/events/{event.pk}/acts/new",
+        {"act_type": term("act_type", "20.10").pk, "perpetrator": "Someone",
+         "confidence": "alleged"},
+    )  # fmt: skip
+    assert "Say how the perpetrator was involved" in act.content.decode()
+    assert not Act.objects.exists()
+
+
+def test_every_change_is_kept_with_before_and_after(team: Team, analyst: Client) -> None:
+    event = record_event(analyst, team)
+    analyst.post(
+        f"/register/events/{event.pk}/edit",
+        {"title": "Detainees beaten in the yard (corrected)", "start": "2020-08-11 23:00",
+         "start_precision": "exact", "end_precision": "unknown", "confidentiality": "internal"},
+    )  # fmt: skip
+    changes = Change.objects.filter(model="event", object_id=event.pk).order_by("at", "id")
+    assert [c.action for c in changes] == ["create", "update"]
+    assert changes[1].before["title"] == "Detainees beaten in the exercise yard"
+    assert changes[1].after["title"] == "Detainees beaten in the yard (corrected)"
+    assert changes[1].actor_name == "owner"
+    page = analyst.get(f"/register/events/{event.pk}/").content.decode()
+    assert "update" in page
+
+
+def test_outsiders_and_readers_cannot_change_or_see(team: Team) -> None:
+    event = Event.objects.create(compartment=team.a, title="Secret of A")
+    unit = Unit.objects.create(compartment=team.a, name="Unit of A")
+    outsider, intake = Client(), Client()
+    log_in(outsider, team.outsider)
+    log_in(intake, team.teammate)
+    assert outsider.get(f"/register/events/{event.pk}/").status_code == 404
+    assert outsider.get(f"/register/units/{unit.pk}/").status_code == 404
+    assert "Secret of A" not in outsider.get("/register/events/").content.decode()
+    assert intake.get(f"/register/events/{event.pk}/").status_code == 200  # may read
+    assert intake.post(f"/register/events/{event.pk}/edit", {"title": "x"}).status_code == 404
+    event.refresh_from_db()
+    assert event.title == "Secret of A"
