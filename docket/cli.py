@@ -16,6 +16,7 @@ VERBS = {
     "users": "staff accounts: add (with a role in a compartment), unlock, disable, list",
     "compartments": "need-to-know compartments: add, list",
     "tokens": "API tokens: create USERNAME, list, revoke ID",
+    "register": "the register: `docket register generate` (a fictional dataset)",
     "search": "search the register in any script or spelling: `docket search Akrestsina`",
     "exports": "exports: list, check PACKAGE (a decrypted export, offline)",
     "bench": "benchmarks: `docket bench ingest`, `docket bench verify`",

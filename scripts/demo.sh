@@ -28,10 +28,13 @@ $docket users add lawyer --role legal --compartment default
 .venv/bin/python scripts/make_samples.py "$DOCKET_DATA_DIR/samples"
 $docket import files "$DOCKET_DATA_DIR/samples/default" --compartment default
 $docket import files "$DOCKET_DATA_DIR/samples/hrodna" --compartment hrodna
+# A living register to look at: fictional events, victims and officers in real places.
+$docket register generate --compartment default --events 300 --persons 1000 --if-empty
 
 echo
 echo "Docket is running on http://127.0.0.1:8000/ (Ctrl-C stops it). Log in as"
-echo "  admin     administrator of the instance and of compartment 'default'"
+echo "  admin     administrator of the instance and of compartment 'default', which holds"
+echo "            300 fictional events (Events, Search) and the sample files (Items)"
 echo "  analyst   analyst in 'default': its items and custody, not the audit trail"
 echo "  outsider  analyst in 'hrodna': that compartment's one item, nothing of 'default'"
 echo "  lawyer    legal in 'default': asks for an export of it, which admin must approve"

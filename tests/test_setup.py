@@ -56,3 +56,21 @@ def test_the_benchmark_prints_its_figures_and_ratio(tmp_path: Path) -> None:
         figures["baseline_seconds"] / figures["seconds"], rel=0.05, abs=0.01
     )
     assert 0 < figures["peak_rss_mb"] < 500
+
+
+def test_the_register_benchmark_prints_percentiles_per_view(tmp_path: Path) -> None:
+    import json
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKET_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "docket", "bench", "register", "--json", "--events", "120",
+         "--persons", "300", "--workdir", str(tmp_path / "bench")],
+        capture_output=True, text=True, env=env, check=True, timeout=300,
+    )  # fmt: skip
+    figures = json.loads(result.stdout)
+    assert figures["events"] == 120 and figures["database"] == "sqlite"
+    assert set(figures["views"]) == {"list", "filter", "search", "detail"}
+    for view in figures["views"].values():
+        assert 0 < view["p50_ms"] <= view["p95_ms"]
+    assert set(figures["ratio_p95_to_baseline"]) == set(figures["views"])

@@ -251,6 +251,7 @@ class Event(Record):
         indexes = [
             models.Index(fields=["compartment", "start"]),
             models.Index(fields=["place", "start"]),
+            models.Index(fields=["violation_status", "compartment"]),
         ]
 
     def __str__(self) -> str:
@@ -296,6 +297,10 @@ class Act(Record):
         limit_choices_to=_vocabulary("attribution"),
     )  # fmt: skip
     notes = models.TextField(blank=True)
+
+    class Meta:
+        # Covers the "what was done" facet: acts grouped by type, counted by event.
+        indexes = [models.Index(fields=["act_type", "event"])]
 
     def __str__(self) -> str:
         return f"{self.act_type} against {self.victim or 'an unknown victim'}"

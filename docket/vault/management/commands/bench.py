@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 from pathlib import Path
@@ -11,11 +12,11 @@ from docket.bench import runner
 
 
 class Command(BaseCommand):
-    help = "Benchmarks against a baseline measured in the same run: `ingest`, `verify`."
+    help = "Benchmarks against a baseline measured in the same run: `ingest`, `verify`, `register`."
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("which", choices=["ingest", "verify"])
+        parser.add_argument("which", choices=["ingest", "verify", "register"])
         parser.add_argument("--json", action="store_true", help="print one JSON line")
         parser.add_argument(
             "--total-mb", type=int, default=2048, help="size of the generated data (2 GB)"
@@ -27,11 +28,22 @@ class Command(BaseCommand):
             help="scratch directory on the disk to measure (default ./.bench)",
         )
         parser.add_argument("--clean", action="store_true", help="remove the workdir afterwards")
+        parser.add_argument("--events", type=int, default=100_000, help="register: events")
+        parser.add_argument("--persons", type=int, default=200_000, help="register: persons")
+        parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         workdir = options["workdir"].absolute()
-        run = runner.ingest if options["which"] == "ingest" else runner.verify
-        result = run(workdir, options["total_mb"])
+        if options["which"] == "register":
+            from docket.bench import register
+
+            if options["measure"]:  # the second half, inside the benchmarked instance
+                self.stdout.write(json.dumps(register.measure()))
+                return
+            result = register.run(workdir, events=options["events"], persons=options["persons"])
+        else:
+            run = runner.ingest if options["which"] == "ingest" else runner.verify
+            result = run(workdir, options["total_mb"])
         if options["json"]:
             self.stdout.write(json.dumps(result))
         else:

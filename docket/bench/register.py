@@ -1,0 +1,116 @@
+"""`docket bench register`: a big register, then the time of the pages people wait for.
+
+1. A fresh instance in WORKDIR/register (SQLite), or the database DOCKET_DATABASE_URL names
+   (point it at a scratch database), gets a generated fictional register: 100,000 events,
+   about 300,000 acts and 200,000 persons by default (`docket register generate`).
+2. In one process, through the real request path (middleware, access checks, audit rows,
+   templates; Django's test client, no network), each view is requested after a warm-up:
+   the event list, a filtered list (a region and a type of act), a search, an event page.
+3. p50 and p95 per view, and the baseline: the login page, which touches no register table,
+   through the same path. One JSON line.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+SAMPLES = 40
+WARMUP = 3
+
+
+def run(workdir: Path, *, events: int, persons: int) -> dict[str, Any]:
+    env = dict(os.environ)
+    env["DOCKET_DATA_DIR"] = str(workdir / "register")
+    env.setdefault("DOCKET_VAULT_PASSPHRASE", "bench passphrase, not a secret")
+    (workdir / "register").mkdir(parents=True, exist_ok=True)
+    docket = [sys.executable, "-m", "docket"]
+
+    def call(*args: str) -> str:
+        done = subprocess.run(
+            [*docket, *args], env=env, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"docket {' '.join(args)}: {done.stderr.strip()}")
+        return done.stdout
+
+    call("init", "--scrypt-work-factor", "10")
+    if "bench-register" not in call("compartments", "list"):
+        call("compartments", "add", "bench-register")
+    started = time.monotonic()
+    call("register", "generate", "--compartment", "bench-register", "--events", str(events),
+         "--persons", str(persons), "--if-empty")  # fmt: skip
+    generated = time.monotonic() - started
+    out = call("bench", "register", "--measure")
+    import json
+
+    result: dict[str, Any] = json.loads(out)
+    result["generate_seconds"] = round(generated, 1)
+    return result
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 1), "p95_ms": round(p95 * 1000, 1)}
+
+
+def measure() -> dict[str, Any]:
+    """Inside the instance's own process (Django set up)."""
+    from django.db import connection
+    from django.test import Client
+
+    from docket.accounts.models import Compartment, Grant, Role, User
+    from docket.accounts.second_factor import VERIFIED_AT
+    from docket.register.models import Event, Place, Term
+
+    compartment = Compartment.objects.get(name="bench-register")
+    user, _ = User.objects.get_or_create(username="bench-analyst")
+    Grant.objects.get_or_create(user=user, compartment=compartment, role=Role.ANALYST)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    session = client.session
+    session[VERIFIED_AT] = time.time() + 10**6  # fresh for the whole run
+    session.save()
+
+    rng = random.Random(7)
+    ids = list(Event.objects.filter(compartment=compartment).values_list("pk", flat=True))
+    region = Place.objects.get(code="BY-HM").pk
+    beating = Term.objects.get(vocabulary="act_type", code="20.10").pk
+    queries = ["Akrestsina", "Окрестина", "Brumkevich", "OMON Hrodna", "Жвітлоўскі", "Zhodino"]
+    views = {
+        "list": lambda: "/register/events/",
+        "filter": lambda: f"/register/events/?region={region}&act={beating}",
+        "search": lambda: f"/register/search/?q={rng.choice(queries)}",
+        "detail": lambda: f"/register/events/{rng.choice(ids)}/",
+        "baseline": lambda: "/accounts/login/",
+    }
+    figures: dict[str, Any] = {}
+    for name, url in views.items():
+        samples = []
+        for n in range(WARMUP + SAMPLES):
+            path = url()
+            started = time.perf_counter()
+            response = client.get(path)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+            if n >= WARMUP:
+                samples.append(elapsed)
+        figures[name] = _percentiles(samples)
+    baseline = figures.pop("baseline")
+    return {
+        "events": len(ids),
+        "database": connection.vendor,
+        "views": figures,
+        "baseline_login_page": baseline,
+        "ratio_p95_to_baseline": {
+            k: round(v["p95_ms"] / max(baseline["p95_ms"], 0.1), 1) for k, v in figures.items()
+        },
+    }

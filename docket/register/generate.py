@@ -1,0 +1,306 @@
+"""A clearly fictional register for the demo and the benchmark: events from August to December
+2020 in real places of Belarus, attributed to real kinds of institution, with victims and
+officers whose names are invented (surnames built from roots that are not Belarusian names,
+so no real person is named). Every generated person carries a note saying so.
+
+Written with bulk inserts (no per-row signals), so the search index and the change history
+are written here in bulk too; a million rows take minutes, not hours.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from docket.accounts.models import Compartment
+from docket.register import search
+from docket.register.models import (
+    Act,
+    Change,
+    Event,
+    Involvement,
+    Membership,
+    Person,
+    PersonIdentifier,
+    PersonName,
+    Place,
+    SearchEntry,
+    Term,
+    Unit,
+)
+from docket.register.names import fold
+
+FIRST = [
+    ("Аляксандр", "male"), ("Сяргей", "male"), ("Андрэй", "male"), ("Дзмітрый", "male"),
+    ("Мікалай", "male"), ("Павел", "male"), ("Зміцер", "male"), ("Алесь", "male"),
+    ("Ігар", "male"), ("Віктар", "male"), ("Янка", "male"), ("Рыгор", "male"),
+    ("Вольга", "female"), ("Ганна", "female"), ("Марына", "female"), ("Таццяна", "female"),
+    ("Наталля", "female"), ("Алена", "female"), ("Святлана", "female"), ("Кацярына", "female"),
+    ("Юлія", "female"), ("Ірына", "female"), ("Дар'я", "female"), ("Вераніка", "female"),
+]  # fmt: skip
+# Invented roots: none is a Belarusian or Russian surname, whatever suffix follows.
+ROOTS = [
+    "Брумк", "Жвітл", "Кардзюл", "Лумпав", "Мрыжал", "Пуцвел", "Сквірл", "Трызбал", "Фляшк",
+    "Хрумкав", "Цвірканд", "Шпунтав", "Бзылёв", "Гульдзяр", "Дрымбал", "Жмуркал", "Квацял",
+    "Пырскал", "Тарабарк", "Шмыгал",
+]  # fmt: skip
+SUFFIXES = {"male": ["евіч", "оўскі", "ёнак", "ук", "еня"], "female": ["евіч", "оўская", "ук"]}
+TITLES = [
+    ("Detentions at a march in {city}", "10.10"),
+    ("Beatings on arrival at {facility}", "20.10"),
+    ("Detainees forced to kneel in the yard of {facility}", "20.30"),
+    ("Stun grenades used against a crowd in {city}", "30.22"),
+    ("Rubber bullets fired at protesters in {city}", "30.21"),
+    ("Journalist detained while reporting in {city}", "10.10"),
+    ("Night search of a flat in {city}", "50.10"),
+    ("Women's solidarity chain dispersed in {city}", "30.10"),
+    ("Students detained outside a university in {city}", "10.10"),
+    ("Torture during interrogation at {facility}", "20.20"),
+    ("Medical care refused to detainees at {facility}", "20.60"),
+    ("Forced \"repentance\" video recorded in {city}", "40.10"),
+]  # fmt: skip
+RANKS = ["sergeant", "senior sergeant", "lieutenant", "senior lieutenant", "captain", "major"]
+START, END = date(2020, 8, 9), date(2020, 12, 31)
+
+
+@dataclass
+class Counts:
+    events: int = 0
+    acts: int = 0
+    persons: int = 0
+    units: int = 0
+
+    def as_json(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def _latin(cyrillic: str) -> str:
+    return " ".join(word.capitalize() for word in fold(cyrillic).split())
+
+
+def _day(rng: random.Random) -> datetime:
+    """Weighted like the record: the week after the election, then Sundays' marches."""
+    if rng.random() < 0.35:
+        day = START + timedelta(days=rng.randint(0, 7))
+    else:
+        day = START + timedelta(days=rng.randint(0, (END - START).days))
+        if rng.random() < 0.5:
+            day += timedelta(days=(6 - day.weekday()) % 7)  # to the next Sunday
+            day = min(day, END)
+    moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    return moment + timedelta(minutes=rng.randint(14 * 60, 24 * 60 - 1))
+
+
+class Generator:
+    def __init__(self, compartment: Compartment, *, seed: int = 2020, batch: int = 5000) -> None:
+        self.compartment = compartment
+        self.rng = random.Random(seed)
+        self.batch = batch
+        self.now = timezone.now()
+        self.counts = Counts()
+        self.terms = {
+            (t.vocabulary, t.code): t for t in Term.objects.filter(builtin=True, retired=False)
+        }
+        places = list(Place.objects.filter(builtin=True).select_related("parent"))
+        self.cities = [p for p in places if p.kind == Place.Kind.CITY]
+        self.facilities = [p for p in places if p.kind == Place.Kind.FACILITY]
+
+    def term(self, vocabulary: str, code: str) -> Term:
+        return self.terms[(vocabulary, code)]
+
+    def run(
+        self, *, events: int, persons: int, progress: Callable[[str, int], None] | None = None
+    ) -> Counts:
+        """1. units  2. officers with memberships  3. victims  4. events  5. acts and
+        involvements  6. search index and history rows for all of it."""
+        with transaction.atomic():
+            units = self._units()
+            officers = self._persons(max(1, persons * 3 // 10), officer=True)
+            self._memberships(officers, units)
+            victims = self._persons(persons - len(officers), officer=False)
+            if progress:
+                progress("persons", len(officers) + len(victims))
+            made: list[Event] = []
+            for start in range(0, events, self.batch):
+                made = self._events(min(self.batch, events - start))
+                self._acts(made, victims, officers, units)
+                if progress:
+                    progress("events", self.counts.events)
+        return self.counts
+
+    def _bulk(self, model: Any, rows: list[Any]) -> list[Any]:
+        created = model.objects.bulk_create(rows, batch_size=self.batch)
+        if model in (Event, Person, Unit):
+            SearchEntry.objects.bulk_create(
+                [self._entry(obj) for obj in created], batch_size=self.batch
+            )
+        if model in (Event, Person, Unit, Act, Involvement, Membership):
+            Change.objects.bulk_create(
+                [self._change(obj) for obj in created], batch_size=self.batch
+            )
+        return created
+
+    def _entry(self, obj: Any) -> SearchEntry:
+        kind, label, texts = self._texts(obj)
+        words, shapes = search.entry_values(texts)
+        return SearchEntry(
+            kind=kind, object_id=obj.pk, compartment_id=self.compartment.pk, label=label[:300],
+            words=words, skeletons=shapes,
+        )  # fmt: skip
+
+    def _texts(self, obj: Any) -> tuple[str, str, list[str]]:
+        if isinstance(obj, Person):
+            return "person", obj.display_name, [obj.display_name, _latin(obj.display_name)]
+        return search.texts_of(obj)
+
+    def _change(self, obj: Any) -> Change:
+        return Change(
+            at=self.now, actor=None, actor_name="generator", action="create",
+            model=obj._meta.model_name, object_id=obj.pk, object_label=str(obj)[:300],
+            compartment_id=self.compartment.pk, before=None, after={"generated": True},
+        )  # fmt: skip
+
+    def _units(self) -> list[Unit]:
+        omon = self.term("unit_type", "10.10")
+        police = self.term("unit_type", "10.60")
+        staff = self.term("unit_type", "40")
+        rows = [
+            Unit(compartment=self.compartment, name=f"OMON, {city.name_en}", unit_type=omon,
+                 place=city, other_names=f"АМАП, {city.name_be}\nОМОН, {city.name_ru}")
+            for city in self.cities
+        ] + [
+            Unit(compartment=self.compartment, name=f"Police department, {city.name_en}",
+                 unit_type=police, place=city)
+            for city in self.cities
+        ] + [
+            Unit(compartment=self.compartment, name=f"Staff of {facility.name_en}",
+                 unit_type=staff, place=facility)
+            for facility in self.facilities
+        ]  # fmt: skip
+        units = self._bulk(Unit, rows)
+        self.counts.units += len(units)
+        return units
+
+    def _persons(self, count: int, *, officer: bool) -> list[Person]:
+        rows = []
+        for _ in range(count):
+            first, gender = self.rng.choice(FIRST)
+            surname = self.rng.choice(ROOTS) + self.rng.choice(SUFFIXES[gender])
+            rows.append(
+                Person(
+                    compartment=self.compartment,
+                    display_name=f"{first} {surname}",
+                    gender=gender,
+                    notes="Fictional person generated for the demo.",
+                )
+            )
+        created = self._bulk(Person, rows)
+        PersonName.objects.bulk_create(
+            [PersonName(person=p, name=_latin(p.display_name), script="Latn", language="be")
+             for p in created],
+            batch_size=self.batch,
+        )  # fmt: skip
+        if officer:
+            PersonIdentifier.objects.bulk_create(
+                [PersonIdentifier(person=p, kind="badge number", value=f"{p.pk % 10000:04d}")
+                 for p in created],
+                batch_size=self.batch,
+            )  # fmt: skip
+        self.counts.persons += len(created)
+        return created
+
+    def _memberships(self, officers: list[Person], units: list[Unit]) -> None:
+        rows = [
+            Membership(
+                compartment=self.compartment,
+                person=officer,
+                unit=self.rng.choice(units),
+                start=date(2010 + self.rng.randint(0, 9), self.rng.randint(1, 12), 1),
+                start_precision="month",
+                rank=self.rng.choice(RANKS),
+                badge_number=f"{officer.pk % 10000:04d}",
+            )
+            for officer in officers
+        ]
+        self._bulk(Membership, rows)
+
+    def _events(self, count: int) -> list[Event]:
+        statuses = [self.term("violation_status", c) for c in ("10", "20", "20", "30")]
+        rows = []
+        self._event_types: dict[int, str] = {}
+        for n in range(count):
+            template, act_code = self.rng.choice(TITLES)
+            facility = self.rng.choice(self.facilities)
+            city = self.rng.choice(self.cities)
+            place = facility if "{facility}" in template else city
+            rows.append(
+                Event(
+                    compartment=self.compartment,
+                    title=template.format(city=city.name_en, facility=facility.name_en),
+                    description="Fictional event generated for the demo.",
+                    start=_day(self.rng),
+                    start_precision="exact",
+                    end_precision="unknown",
+                    place=place,
+                    violation_status=self.rng.choice(statuses),
+                )
+            )
+            self._event_types[n] = act_code
+        created = self._bulk(Event, rows)
+        self.counts.events += len(created)
+        return created
+
+    def _acts(
+        self, events: list[Event], victims: list[Person], officers: list[Person], units: list[Unit]
+    ) -> None:
+        methods = [t for (v, _), t in self.terms.items() if v == "method"]
+        injuries = [t for (v, _), t in self.terms.items() if v == "injury"]
+        degrees = [self.term("involvement_degree", c) for c in ("10", "10", "20", "30", "90")]
+        acts = []
+        for n, event in enumerate(events):
+            for _ in range(self.rng.choice([1, 2, 3, 3, 4, 5])):
+                acts.append(
+                    Act(
+                        compartment=self.compartment,
+                        event=event,
+                        victim=self.rng.choice(victims) if victims else None,
+                        act_type=self.term("act_type", self._event_types[n]),
+                        start=event.start,
+                        start_precision="exact",
+                    )
+                )
+        created = self._bulk(Act, acts)
+        self.counts.acts += len(created)
+        through_methods = Act.methods.through
+        through_injuries = Act.injuries.through
+        through_methods.objects.bulk_create(
+            [through_methods(act_id=a.pk, term_id=self.rng.choice(methods).pk)
+             for a in created if self.rng.random() < 0.6],
+            batch_size=self.batch,
+        )  # fmt: skip
+        through_injuries.objects.bulk_create(
+            [through_injuries(act_id=a.pk, term_id=self.rng.choice(injuries).pk)
+             for a in created if self.rng.random() < 0.4],
+            batch_size=self.batch,
+        )  # fmt: skip
+        involvements = []
+        for act in created:
+            if self.rng.random() < 0.75:
+                person = self.rng.choice(officers) if self.rng.random() < 0.5 else None
+                involvements.append(
+                    Involvement(
+                        compartment=self.compartment,
+                        act=act,
+                        person=person,
+                        unit=self.rng.choice(units),
+                        degree=self.rng.choice(degrees),
+                        confidence=self.rng.choice(Involvement.Confidence.values),
+                    )
+                )
+        self._bulk(Involvement, involvements)

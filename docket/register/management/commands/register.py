@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from docket.accounts.models import Compartment
+from docket.register.generate import Generator
+from docket.register.models import Event
+
+
+class Command(BaseCommand):
+    help = (
+        "The register: `generate` fills a compartment with a clearly fictional dataset "
+        "(for the demo and the benchmark)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+        generate = verbs.add_parser("generate", help="fictional events, acts, persons, units")
+        generate.add_argument("--compartment", required=True, metavar="NAME")
+        generate.add_argument("--events", type=int, default=300)
+        generate.add_argument("--persons", type=int, default=1000)
+        generate.add_argument("--seed", type=int, default=2020)
+        generate.add_argument("--json", action="store_true")
+        generate.add_argument(
+            "--if-empty", action="store_true", help="do nothing if the compartment has events"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        compartment = Compartment.objects.filter(name=options["compartment"]).first()
+        if compartment is None:
+            raise CommandError(f"no compartment {options['compartment']!r}")
+        if options["if_empty"] and Event.objects.filter(compartment=compartment).exists():
+            self.stdout.write(f"{compartment.name} has events already: nothing generated")
+            return
+        if options["events"] < 0 or options["persons"] < 2:
+            raise CommandError("--events must be 0 or more and --persons at least 2")
+
+        def progress(what: str, count: int) -> None:
+            if not options["json"]:
+                self.stderr.write(f"  {count} {what}")
+
+        counts = Generator(compartment, seed=options["seed"]).run(
+            events=options["events"], persons=options["persons"], progress=progress
+        )
+        if options["json"]:
+            sys.stdout.write(json.dumps(counts.as_json()) + "\n")
+        else:
+            self.stdout.write(
+                f"generated {counts.events} events, {counts.acts} acts, {counts.persons} "
+                f"persons and {counts.units} units in {compartment.name} (fictional)"
+            )
