@@ -245,9 +245,19 @@ class Event(Record):
     categories = models.ManyToManyField(
         Term, blank=True, related_name="+", limit_choices_to=_vocabulary("violation_category")
     )
+    import_ref = models.CharField(
+        max_length=100, blank=True, help_text="the event_ref of a CSV import (re-runs match it)"
+    )
 
     class Meta:
         ordering = ["-start", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compartment", "import_ref"],
+                condition=~Q(import_ref=""),
+                name="one_event_per_import_ref",
+            )
+        ]
         indexes = [
             models.Index(fields=["compartment", "start"]),
             models.Index(fields=["place", "start"]),
@@ -297,6 +307,9 @@ class Act(Record):
         limit_choices_to=_vocabulary("attribution"),
     )  # fmt: skip
     notes = models.TextField(blank=True)
+    import_key = models.CharField(
+        max_length=64, blank=True, help_text="what a CSV import row said, hashed (re-runs skip it)"
+    )
 
     class Meta:
         # Covers the "what was done" facet: acts grouped by type, counted by event.

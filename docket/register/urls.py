@@ -12,4 +12,5 @@ urlpatterns = [
     path("persons/<int:pk>/", views.person_detail, name="person"),
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("search/", views.search_page, name="search"),
+    path("import/", views.import_page, name="import"),
 ]

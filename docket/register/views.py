@@ -29,11 +29,11 @@ from docket.register.models import (
     Involvement,
     Membership,
     Person,
-    PersonIdentifier,
     Place,
     Term,
     Unit,
 )
+from docket.register.records import add_badge, person_named, unit_named
 
 
 def _user(request: HttpRequest) -> User:
@@ -240,29 +240,6 @@ def event_edit(request: HttpRequest, event: Event) -> HttpResponseBase:
     return render(request, "register/event_form.html", {"form": form, "event": event})
 
 
-def _person(name: str, event: Event, user: User) -> Person | None:
-    """The compartment's person of exactly that name, or a new one."""
-    name = " ".join(name.split())
-    if not name:
-        return None
-    found = Person.objects.filter(
-        compartment_id=event.compartment_id, display_name__iexact=name
-    ).first()
-    if found is not None:
-        return found
-    return history.save(Person(compartment_id=event.compartment_id, display_name=name), actor=user)
-
-
-def _unit(name: str, event: Event, user: User) -> Unit | None:
-    name = " ".join(name.split())
-    if not name:
-        return None
-    found = Unit.objects.filter(compartment_id=event.compartment_id, name__iexact=name).first()
-    if found is not None:
-        return found
-    return history.save(Unit(compartment_id=event.compartment_id, name=name), actor=user)
-
-
 @of_object("register.edit", Event, methods=("GET", "POST"))
 def act_new(request: HttpRequest, event: Event) -> HttpResponseBase:
     user = _user(request)
@@ -273,18 +250,16 @@ def act_new(request: HttpRequest, event: Event) -> HttpResponseBase:
             act = history.save(
                 Act(
                     event=event, compartment_id=event.compartment_id,
-                    victim=_person(data["victim"], event, user), act_type=data["act_type"],
+                    victim=person_named(data["victim"], event.compartment_id, user),
+                    act_type=data["act_type"],
                     start=data["start"], detained_at=data["detained_at"], notes=data["notes"],
                 ),
                 actor=user,
                 m2m={"methods": data["methods"], "injuries": data["injuries"]},
             )  # fmt: skip
-            perpetrator = _person(data["perpetrator"], event, user)
-            if perpetrator is not None and data["badge_number"]:
-                PersonIdentifier.objects.get_or_create(
-                    person=perpetrator, kind="badge number", value=data["badge_number"]
-                )
-            unit = _unit(data["unit"], event, user)
+            perpetrator = person_named(data["perpetrator"], event.compartment_id, user)
+            add_badge(perpetrator, data["badge_number"])
+            unit = unit_named(data["unit"], event.compartment_id, user)
             if perpetrator is not None or unit is not None:
                 history.save(
                     Involvement(
@@ -351,3 +326,35 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
         audit.record(request, "register.search", details={"query": text, "hits": len(hits)})
     return render(request, "register/search.html", {"q": text, "hits": hits})
+
+
+@listing("register.edit", methods=("GET", "POST"))
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV of events and acts; a dry run first, by default."""
+    from docket.accounts.models import Compartment
+    from docket.register.csv_import import import_csv, read_upload
+
+    user = _user(request)
+    editable = Compartment.objects.filter(pk__in=access.compartment_ids(user, "register.edit"))
+    context: dict[str, Any] = {"compartments": editable, "dry_run": True}
+    if request.method == "POST":
+        compartment = editable.filter(pk=request.POST.get("compartment", "0") or 0).first()
+        upload = request.FILES.get("file")
+        dry_run = bool(request.POST.get("dry_run"))
+        context["dry_run"] = dry_run
+        if compartment is None or upload is None:
+            context["problem"] = "Choose a compartment and a CSV file."
+        else:
+            try:
+                text = read_upload(upload.read())
+            except ValueError as exc:
+                context["problem"] = str(exc)
+            else:
+                report = import_csv(text, compartment, actor=user, dry_run=dry_run)
+                audit.record(
+                    request, "register.import", compartment=compartment,
+                    details={"rows": report.rows, "errors": len(report.errors),
+                             "dry_run": dry_run},
+                )  # fmt: skip
+                context.update(report=report, chosen=compartment)
+    return render(request, "register/import.html", context)

@@ -15,7 +15,10 @@ from docket.vault.store import Stored
 
 
 class Command(BaseCommand):
-    help = "Import evidence in bulk: `docket import files PATH…`."
+    help = (
+        "Import in bulk: `docket import files PATH…` (evidence into the vault), "
+        "`docket import csv FILE` (events, acts, victims and perpetrators into the register)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sources = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
@@ -36,7 +39,22 @@ class Command(BaseCommand):
             help="compartment for new items (default: default)",
         )
 
+        table = sources.add_parser(
+            "csv",
+            help="events with acts, victims and perpetrators, one row per act "
+            "(docs/register-import.md); idempotent",
+        )
+        table.add_argument("file", type=Path, metavar="FILE")
+        table.add_argument("--compartment", required=True, metavar="NAME")
+        table.add_argument(
+            "--dry-run", action="store_true", help="check every row and write nothing"
+        )
+        table.add_argument("--json", action="store_true", help="print the report as JSON")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["source"] == "csv":
+            self._csv(options)
+            return
         compartment = Compartment.objects.filter(name=options["compartment"]).first()
         if compartment is None:
             raise CommandError(
@@ -92,3 +110,42 @@ class Command(BaseCommand):
                 self.stderr.write(f"skipped: {skip['path']}: {skip['reason']}")
         if summary.failed:
             raise CommandError(f"{len(summary.failed)} file(s) could not be imported", returncode=1)
+
+    def _csv(self, options: dict[str, Any]) -> None:
+        from docket.accounts import audit
+        from docket.register.csv_import import import_csv, read_upload
+
+        compartment = Compartment.objects.filter(name=options["compartment"]).first()
+        if compartment is None:
+            raise CommandError(f"no compartment {options['compartment']!r}")
+        try:
+            text = read_upload(options["file"].read_bytes())
+        except OSError as exc:
+            raise CommandError(f"cannot read {options['file']}: {exc.strerror}") from exc
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        report = import_csv(text, compartment, actor=None, dry_run=options["dry_run"])
+        audit.record_system(
+            None, "register.import", compartment=compartment,
+            details={"rows": report.rows, "errors": len(report.errors),
+                     "dry_run": options["dry_run"], "via": "cli"},
+        )  # fmt: skip
+        if options["json"]:
+            sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False) + "\n")
+        else:
+            for error in report.errors:
+                self.stderr.write(f"row {error.row}, {error.column or '-'}: {error.message}")
+            if report.errors:
+                self.stdout.write(
+                    f"{report.rows} rows, {len(report.errors)} errors: nothing written"
+                )
+            elif report.dry_run:
+                self.stdout.write(f"{report.rows} rows, no errors (dry run: nothing written)")
+            else:
+                self.stdout.write(
+                    f"{report.rows} rows: {report.events_created} events created, "
+                    f"{report.events_updated} updated, {report.acts_created} acts created, "
+                    f"{report.acts_unchanged} already there"
+                )
+        if report.errors:
+            raise SystemExit(1)

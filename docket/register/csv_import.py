@@ -1,0 +1,342 @@
+"""Importing events with their acts, victims and perpetrators from a CSV file (one row per act;
+docs/register-import.md describes the columns, docs/register-import-template.csv shows them).
+
+Policy: every row is checked before anything is written, and every error is reported at once
+with its row and column (spreadsheet numbering: the header is row 1). A file with any error
+writes nothing. Re-running the same file writes nothing new: events are matched by their
+`event_ref` within the compartment, acts by a hash of what their row says.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+
+from docket.accounts.models import Compartment, User
+from docket.register import history
+from docket.register.models import Act, Event, Involvement, Place, Precision, Term
+from docket.register.records import add_badge, person_named, tidy, unit_named
+from docket.register.vocabulary import load_all
+
+COLUMNS = [
+    "event_ref", "event_title", "event_start", "event_precision", "place", "place_detail",
+    "violation_status", "act_type", "methods", "injuries", "victim", "perpetrator",
+    "badge_number", "unit", "degree", "confidence", "notes",
+]  # fmt: skip
+REQUIRED = ("event_ref", "event_title", "act_type")
+EVENT_COLUMNS = ("event_title", "event_start", "event_precision", "place", "place_detail",
+                 "violation_status")  # fmt: skip
+MAX_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = True
+    events_created: int = 0
+    events_updated: int = 0
+    acts_created: int = 0
+    acts_unchanged: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rows": self.rows,
+            "errors": [e.as_json() for e in self.errors],
+        }
+        if not self.dry_run:
+            data.update(
+                events_created=self.events_created, events_updated=self.events_updated,
+                acts_created=self.acts_created, acts_unchanged=self.acts_unchanged,
+            )  # fmt: skip
+        return data
+
+
+@dataclass
+class Row:
+    number: int
+    event_ref: str
+    event: dict[str, Any]
+    act_type: Term
+    methods: list[Term]
+    injuries: list[Term]
+    victim: str
+    perpetrator: str
+    badge: str
+    unit: str
+    degree: Term | None
+    confidence: str
+    notes: str
+    key: str
+
+
+class _Vocabulary:
+    """Codes and labels (any of the three languages) of every term, for one file's checks."""
+
+    def __init__(self) -> None:
+        self.by_code: dict[tuple[str, str], Term] = {}
+        self.by_label: dict[tuple[str, str], Term] = {}
+        for term in Term.objects.filter(retired=False):
+            self.by_code[(term.vocabulary, term.code.lower())] = term
+            for label in (term.label_en, term.label_be, term.label_ru):
+                self.by_label[(term.vocabulary, label.lower())] = term
+        self.titles = {name: v.labels["en"].lower() for name, v in load_all().items()}
+
+    def find(self, vocabulary: str, value: str) -> Term:
+        key = (vocabulary, value.strip().lower())
+        term = self.by_code.get(key) or self.by_label.get(key)
+        if term is None:
+            examples = [c for (v, c) in self.by_code if v == vocabulary][:4]
+            raise ValueError(
+                f"unknown {self.titles.get(vocabulary, vocabulary)} {value.strip()!r}: use a code "
+                f"or a label from vocabularies/{vocabulary}.toml (codes such as "
+                f"{', '.join(examples)})"
+            )
+        return term
+
+
+def _places() -> dict[str, list[Place]]:
+    found: dict[str, list[Place]] = {}
+    for place in Place.objects.all():
+        for name in {place.code or "", place.name_en, place.name_be, place.name_ru}:
+            if name:
+                found.setdefault(name.lower(), []).append(place)
+    return found
+
+
+def _when(text: str) -> tuple[datetime | None, str]:
+    """A date as people write it, and the precision it implies."""
+    text = text.strip()
+    if not text:
+        return None, Precision.UNKNOWN
+    for pattern, precision in (
+        ("%Y-%m-%d %H:%M", Precision.EXACT), ("%Y-%m-%dT%H:%M", Precision.EXACT),
+        ("%Y-%m-%d", Precision.DAY), ("%Y-%m", Precision.MONTH), ("%Y", Precision.YEAR),
+    ):  # fmt: skip
+        try:
+            return datetime.strptime(text, pattern).replace(tzinfo=UTC), precision
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date: write 2020-08-11, 2020-08-11 22:30, 2020-08 or 2020")
+
+
+def import_csv(
+    text: Iterable[str], compartment: Compartment, *, actor: User | None, dry_run: bool
+) -> Report:
+    """1. read the header  2. check every row, collecting every error  3. stop on any error or
+    on a dry run  4. write events, persons, units, acts and involvements in one transaction."""
+    report = Report(dry_run=dry_run)
+    reader = csv.DictReader(text)
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in header]
+    for column in missing:
+        report.errors.append(RowError(1, column, "this column is missing from the header"))
+    for column in (c for c in header if c not in COLUMNS):
+        report.errors.append(RowError(1, column, f"unknown column (known: {', '.join(COLUMNS)})"))
+    if missing:
+        return report
+    rows = _check(reader, report)
+    if report.errors or dry_run:
+        return report
+    with transaction.atomic():
+        _write(rows, compartment, actor, report)
+    return report
+
+
+def _check(reader: csv.DictReader[str], report: Report) -> list[Row]:
+    checker = _Checker(report)
+    rows: list[Row] = []
+    for number, raw in enumerate(reader, start=2):
+        report.rows += 1
+        if report.rows > MAX_ROWS:
+            report.errors.append(RowError(number, "", f"more than {MAX_ROWS} rows: split the file"))
+            break
+        row = checker.row(number, {k.strip(): (v or "").strip() for k, v in raw.items() if k})
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+class _Checker:
+    """Checks one row at a time, adding an error per problem found to the report."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.vocabulary = _Vocabulary()
+        self.places = _places()
+        self.first_seen: dict[str, tuple[int, dict[str, str]]] = {}
+        self.number = 0
+        self.cells: dict[str, str] = {}
+
+    def error(self, column: str, message: str) -> None:
+        self.report.errors.append(RowError(self.number, column, message))
+
+    def term(self, column: str, vocabulary: str) -> Term | None:
+        if not self.cells.get(column):
+            return None
+        try:
+            return self.vocabulary.find(vocabulary, self.cells[column])
+        except ValueError as exc:
+            self.error(column, str(exc))
+            return None
+
+    def terms(self, column: str, vocabulary: str) -> list[Term]:
+        found = []
+        for part in filter(None, (p.strip() for p in self.cells.get(column, "").split(";"))):
+            try:
+                found.append(self.vocabulary.find(vocabulary, part))
+            except ValueError as exc:
+                self.error(column, str(exc))
+        return found
+
+    def row(self, number: int, cells: dict[str, str]) -> Row | None:
+        self.number, self.cells = number, cells
+        for column in REQUIRED:
+            if not cells.get(column):
+                self.error(column, "required, and empty")
+        ref = cells.get("event_ref", "")
+        if len(ref) > 100:
+            self.error("event_ref", "at most 100 characters")
+        self._same_event(ref)
+        event = self._event()
+        act_type = self.term("act_type", "act_type")
+        methods, injuries = self.terms("methods", "method"), self.terms("injuries", "injury")
+        degree = self.term("degree", "involvement_degree")
+        named = cells.get("perpetrator") or cells.get("unit")
+        if named and not cells.get("degree"):
+            self.error("degree", "say how the perpetrator was involved (a code such as 10, or 90)")
+        if cells.get("degree") and not named:
+            self.error("perpetrator", "name a perpetrator or a unit for this degree of involvement")
+        if cells.get("badge_number") and not cells.get("perpetrator"):
+            self.error("badge_number", "a badge number belongs to a person: fill perpetrator too")
+        confidence = cells.get("confidence") or Involvement.Confidence.ALLEGED
+        if confidence not in Involvement.Confidence.values:
+            self.error("confidence", f"one of {', '.join(Involvement.Confidence.values)}")
+        if act_type is None:
+            return None
+        said = [
+            ref, act_type.code, tidy(cells.get("victim", "")),
+            tidy(cells.get("perpetrator", "")), cells.get("badge_number", ""),
+            tidy(cells.get("unit", "")), degree.code if degree else "", confidence,
+            ";".join(sorted(t.code for t in methods)), ";".join(sorted(t.code for t in injuries)),
+        ]  # fmt: skip
+        return Row(
+            number, ref, event, act_type, methods, injuries, cells.get("victim", ""),
+            cells.get("perpetrator", ""), cells.get("badge_number", ""), cells.get("unit", ""),
+            degree, confidence, cells.get("notes", ""),
+            hashlib.sha256("\x1f".join(said).encode()).hexdigest(),
+        )  # fmt: skip
+
+    def _same_event(self, ref: str) -> None:
+        """Rows of one event_ref must not contradict each other about the event."""
+        same = {c: self.cells.get(c, "") for c in EVENT_COLUMNS}
+        if ref in self.first_seen:
+            first_row, seen = self.first_seen[ref]
+            for column, value in same.items():
+                if value and seen[column] and value != seen[column]:
+                    self.error(column, f"differs from row {first_row} of the same event_ref")
+        elif ref:
+            self.first_seen[ref] = (self.number, same)
+
+    def _event(self) -> dict[str, Any]:
+        cells = self.cells
+        event: dict[str, Any] = {"title": cells.get("event_title", "")[:300]}
+        try:
+            event["start"], event["start_precision"] = _when(cells.get("event_start", ""))
+        except ValueError as exc:
+            self.error("event_start", str(exc))
+        if cells.get("event_precision"):
+            if cells["event_precision"] not in Precision.values:
+                self.error("event_precision", f"one of {', '.join(Precision.values)}")
+            else:
+                event["start_precision"] = cells["event_precision"]
+        if cells.get("place"):
+            matches = self.places.get(cells["place"].lower(), [])
+            if len(matches) == 1:
+                event["place"] = matches[0]
+            elif not matches:
+                self.error(
+                    "place", f"unknown place {cells['place']!r}: use a code from places.toml "
+                    "(such as facility.okrestina) or a place's exact name",
+                )  # fmt: skip
+            else:
+                self.error("place", f"{cells['place']!r} names {len(matches)} places: use its code")
+        event["place_detail"] = cells.get("place_detail", "")[:300]
+        event["violation_status"] = self.term("violation_status", "violation_status")
+        return event
+
+
+def _write(rows: list[Row], compartment: Compartment, actor: User | None, report: Report) -> None:
+    events: dict[str, Event] = {}
+    for row in rows:
+        event = events.get(row.event_ref)
+        if event is None:
+            event = _event(row, compartment, actor, report)
+            events[row.event_ref] = event
+        if Act.objects.filter(event=event, import_key=row.key).exists():
+            report.acts_unchanged += 1
+            continue
+        act = history.save(
+            Act(
+                event=event, compartment=compartment, act_type=row.act_type,
+                victim=person_named(row.victim, compartment.pk, actor),
+                notes=row.notes, import_key=row.key,
+            ),
+            actor=actor, m2m={"methods": row.methods, "injuries": row.injuries},
+        )  # fmt: skip
+        report.acts_created += 1
+        perpetrator = person_named(row.perpetrator, compartment.pk, actor)
+        add_badge(perpetrator, row.badge)
+        unit = unit_named(row.unit, compartment.pk, actor)
+        if perpetrator is not None or unit is not None:
+            assert row.degree is not None  # checked in _check
+            history.save(
+                Involvement(
+                    act=act, compartment=compartment, person=perpetrator, unit=unit,
+                    degree=row.degree, confidence=row.confidence,
+                ),
+                actor=actor,
+            )  # fmt: skip
+
+
+def _event(row: Row, compartment: Compartment, actor: User | None, report: Report) -> Event:
+    values = {k: v for k, v in row.event.items() if v not in (None, "")}
+    event = Event.objects.filter(compartment=compartment, import_ref=row.event_ref).first()
+    if event is None:
+        report.events_created += 1
+        return history.save(
+            Event(compartment=compartment, import_ref=row.event_ref, **values), actor=actor
+        )
+    if any(getattr(event, k) != v for k, v in values.items()):
+        for name, value in values.items():
+            setattr(event, name, value)
+        history.save(event, actor=actor)
+        report.events_updated += 1
+    return event
+
+
+def read_upload(data: bytes) -> io.StringIO:
+    """An uploaded file as text: UTF-8 (with or without the BOM spreadsheets write)."""
+    try:
+        return io.StringIO(data.decode("utf-8-sig"), newline="")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            "the file is not UTF-8 text: save it as CSV UTF-8 from the spreadsheet"
+        ) from exc

@@ -1,0 +1,149 @@
+"""`docket import csv`: every row error at once with its row and column, nothing written when
+anything is wrong, and a second run of the same file adds nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from docket.accounts.models import AuditEvent, Compartment
+from docket.register.csv_import import COLUMNS, import_csv
+from docket.register.models import Act, Change, Event, Involvement, Person, Unit
+from tests.conftest import Instance
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "docs" / "register-import-template.csv"
+
+
+def table(*rows: dict[str, str]) -> io.StringIO:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    out.seek(0)
+    return out
+
+
+def good(ref: str = "e1", **changes: str) -> dict[str, str]:
+    row = {
+        "event_ref": ref, "event_title": "Detentions at a march (fictional)",
+        "event_start": "2020-08-10", "place": "Гродна", "act_type": "10.10",
+        "victim": "Вераніка Пырскал", "unit": "OMON, Grodno", "degree": "10",
+    }  # fmt: skip
+    row.update(changes)
+    return row
+
+
+@pytest.fixture
+def compartment(db: None) -> Compartment:
+    return Compartment.objects.create(name="okrestina")
+
+
+def test_the_template_imports_and_a_second_run_adds_nothing(compartment: Compartment) -> None:
+    first = import_csv(TEMPLATE.open(encoding="utf-8"), compartment, actor=None, dry_run=False)
+    assert first.errors == [] and first.rows == 3
+    assert (first.events_created, first.acts_created) == (2, 3)
+    yard = Event.objects.get(import_ref="2020-08-11-okrestina-yard")
+    assert yard.acts.count() == 2 and yard.place.code == "facility.okrestina"
+    officer = Involvement.objects.get(person__isnull=False).person
+    assert officer.identifiers.get().value == "0417"
+    assert Unit.objects.filter(compartment=compartment).count() == 2
+    assert Change.objects.filter(model="act").count() == 3
+
+    again = import_csv(TEMPLATE.open(encoding="utf-8"), compartment, actor=None, dry_run=False)
+    assert (again.events_created, again.acts_created, again.acts_unchanged) == (0, 0, 3)
+    assert Act.objects.count() == 3 and Person.objects.count() == 4
+
+
+def test_every_error_is_reported_at_once_with_row_and_column(compartment: Compartment) -> None:
+    report = import_csv(
+        table(
+            good("e1"),
+            good("e2", act_type="99.99", event_start="10/08/2020"),
+            good("e3", place="Atlantis", methods="10.10;nonsense", confidence="sure"),
+            good("e4", event_title="", perpetrator="Someone", degree=""),
+            good("e1", event_start="2020-08-11"),
+        ),
+        compartment, actor=None, dry_run=True,
+    )  # fmt: skip
+    found = {(e.row, e.column) for e in report.errors}
+    assert found == {
+        (3, "act_type"), (3, "event_start"),
+        (4, "place"), (4, "methods"), (4, "confidence"),
+        (5, "event_title"), (5, "degree"),
+        (6, "event_start"),
+    }  # fmt: skip
+    message = next(e.message for e in report.errors if e.column == "act_type")
+    assert "unknown type of act '99.99'" in message and "vocabularies/act_type.toml" in message
+    assert "differs from row 2" in next(e.message for e in report.errors if e.row == 6)
+    assert report.as_json()["rows"] == 5
+    written = import_csv(
+        table(good("e1"), good("e2", act_type="99.99")), compartment, actor=None, dry_run=False
+    )
+    assert written.errors and not Event.objects.exists(), "a file with errors writes nothing"
+
+
+def test_a_missing_column_is_named(compartment: Compartment) -> None:
+    report = import_csv(io.StringIO("event_ref,title\nx,y\n"), compartment, actor=None,
+                        dry_run=True)  # fmt: skip
+    assert {(e.row, e.column) for e in report.errors} == {
+        (1, "event_title"), (1, "act_type"), (1, "title"),
+    }  # fmt: skip
+
+
+def test_labels_in_any_language_are_accepted(compartment: Compartment) -> None:
+    report = import_csv(
+        table(good("e1", act_type="Збіццё", injuries="Fracture;Гематомы и травмы мягких тканей")),
+        compartment, actor=None, dry_run=False,
+    )  # fmt: skip
+    assert report.errors == []
+    act = Act.objects.get()
+    assert act.act_type.code == "20.10" and act.injuries.count() == 2
+
+
+def test_the_command_prints_the_dry_run_report_as_json(instance: Instance, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(table(good("e1"), good("e2", act_type="nope")).getvalue(), encoding="utf-8")
+    instance.run("compartments", "add", "okrestina")
+    result = instance.run(
+        "import", "csv", str(path), "--compartment", "okrestina", "--dry-run", "--json",
+        check=False,
+    )  # fmt: skip
+    import json
+
+    report = json.loads(result.stdout)
+    assert result.returncode == 1
+    assert report["rows"] == 2 and [(e["row"], e["column"]) for e in report["errors"]] == [
+        (3, "act_type")
+    ]
+    ok = instance.json("import", "csv", str(TEMPLATE), "--compartment", "okrestina", "--json")
+    assert ok["errors"] == [] and ok["acts_created"] == 3
+
+
+def test_the_import_page_checks_then_imports(compartment: Compartment) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from docket.accounts.models import Grant, Role, User
+    from tests.conftest import log_in
+
+    analyst = User.objects.create_user("olga", password="x" * 20)
+    Grant.objects.create(user=analyst, compartment=compartment, role=Role.ANALYST)
+    client = Client()
+    log_in(client, analyst)
+    data = TEMPLATE.read_bytes()
+    checked = client.post(
+        "/register/import/",
+        {"compartment": compartment.pk, "dry_run": "1",
+         "file": SimpleUploadedFile("t.csv", data, "text/csv")},
+    )  # fmt: skip
+    assert "3 rows, no problems" in checked.content.decode() and not Event.objects.exists()
+    done = client.post(
+        "/register/import/",
+        {"compartment": compartment.pk, "file": SimpleUploadedFile("t.csv", data, "text/csv")},
+    )
+    assert "2 events created" in done.content.decode() and Event.objects.count() == 2
+    assert AuditEvent.objects.filter(action="register.import").count() == 2
