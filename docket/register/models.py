@@ -261,7 +261,9 @@ class Event(Record):
         indexes = [
             models.Index(fields=["compartment", "start"]),
             models.Index(fields=["place", "start"]),
-            models.Index(fields=["violation_status", "compartment"]),
+            # cover the facets' grouped counts
+            models.Index(fields=["compartment", "violation_status"]),
+            models.Index(fields=["compartment", "place"]),
         ]
 
     def __str__(self) -> str:
@@ -312,8 +314,12 @@ class Act(Record):
     )
 
     class Meta:
-        # Covers the "what was done" facet: acts grouped by type, counted by event.
-        indexes = [models.Index(fields=["act_type", "event"])]
+        # Cover the "what was done" facet: acts grouped by type, counted by event, for a
+        # filtered list (by event) and for a whole compartment.
+        indexes = [
+            models.Index(fields=["act_type", "event"]),
+            models.Index(fields=["compartment", "act_type", "event"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.act_type} against {self.victim or 'an unknown victim'}"

@@ -43,13 +43,15 @@ def _user(request: HttpRequest) -> User:
 
 
 def _subtree(term_id: str) -> Q:
-    """Acts whose type is the term or one below it in the hierarchy."""
+    """Events with an act whose type is the term or one below it in the hierarchy (a
+    semi-join: no duplicate rows, so counts need no DISTINCT)."""
     term = Term.objects.filter(pk=term_id if term_id.isdigit() else 0).first()
     if term is None:
         return Q(pk__in=[])
-    return Q(acts__act_type__vocabulary=term.vocabulary) & (
-        Q(acts__act_type__code=term.code) | Q(acts__act_type__code__startswith=term.code + ".")
+    types = Term.objects.filter(vocabulary=term.vocabulary).filter(
+        Q(code=term.code) | Q(code__startswith=term.code + ".")
     )
+    return Q(pk__in=Act.objects.filter(act_type__in=types).values("event_id"))
 
 
 def _region_ids(place_id: str) -> list[int]:
@@ -85,7 +87,7 @@ def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], dict[str, st
     if params["region"]:
         events = events.filter(place_id__in=_region_ids(params["region"]))
     if params["act"]:
-        events = events.filter(_subtree(params["act"])).distinct()
+        events = events.filter(_subtree(params["act"]))
     if params["status"].isdigit():
         events = events.filter(violation_status_id=int(params["status"]))
     if since := _day(params["since"]):
@@ -108,45 +110,60 @@ def _region_of() -> dict[int, Place]:
     return regions
 
 
-def _facets(events: QuerySet[Event]) -> dict[str, list[dict[str, Any]]]:
-    """Counts per value of each facet, under the filters in force. One grouped query per
-    facet: the region facet groups by place and folds places into regions here."""
+def _facets(
+    events: QuerySet[Event], *, compartments: set[int], narrowed: bool
+) -> dict[str, list[dict[str, Any]]]:
+    """Counts per value of each facet under the filters in force: one grouped query each,
+    answered from covering indexes (compartment, place), (compartment, status) and
+    (compartment, act type, event); labels are looked up afterwards, not joined."""
     by_region: dict[int, dict[str, Any]] = {}
     regions = _region_of()
-    for row in events.order_by().values("place_id").annotate(count=Count("pk", distinct=True)):
+    for row in events.order_by().values("place_id").annotate(count=Count("pk")):
         region = regions.get(row["place_id"])
         if region is not None:
             entry = by_region.setdefault(
                 region.pk, {"id": region.pk, "label": region.name_en, "count": 0}
             )
             entry["count"] += row["count"]
-    acts = (
-        Act.objects.filter(event__in=events.order_by().values("pk"))
-        .values("act_type_id", "act_type__label_en")
+    if narrowed:
+        acts = Act.objects.filter(event_id__in=events.order_by().values("pk"))
+    else:  # every event of the compartments: acts carry their compartment themselves
+        acts = Act.objects.filter(compartment_id__in=compartments)
+    act_counts = (
+        acts.order_by()
+        .values("act_type_id")
         .annotate(count=Count("event_id", distinct=True))
         .order_by("-count")[:15]
     )
     statuses = (
         events.order_by()
         .filter(violation_status__isnull=False)
-        .values("violation_status_id", "violation_status__label_en", "violation_status__code")
-        .annotate(count=Count("pk", distinct=True))
-        .order_by("violation_status__code")
+        .values("violation_status_id")
+        .annotate(count=Count("pk"))
     )
+    labels = dict(
+        Term.objects.filter(vocabulary__in=["act_type", "violation_status"]).values_list(
+            "pk", "label_en"
+        )
+    )
+    codes = dict(Term.objects.filter(vocabulary="violation_status").values_list("pk", "code"))
     return {
         "region": sorted(by_region.values(), key=lambda r: r["label"]),
         "act": [
-            {"id": a["act_type_id"], "label": a["act_type__label_en"], "count": a["count"]}
-            for a in acts
+            {"id": a["act_type_id"], "label": labels.get(a["act_type_id"], ""), "count": a["count"]}
+            for a in act_counts
         ],
-        "status": [
-            {
-                "id": s["violation_status_id"],
-                "label": s["violation_status__label_en"],
-                "count": s["count"],
-            }
-            for s in statuses
-        ],
+        "status": sorted(
+            (
+                {
+                    "id": row["violation_status_id"],
+                    "label": labels.get(row["violation_status_id"], ""),
+                    "count": row["count"],
+                }
+                for row in statuses
+            ),
+            key=lambda row: codes.get(row["id"], ""),
+        ),
     }
 
 
@@ -174,7 +191,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": params,
-            "facets": _facets(events),
+            "facets": _facets(
+                events,
+                compartments=access.compartment_ids(request.user, "register.view"),
+                narrowed=any(params.values()),
+            ),
             "query": query.urlencode(),
             "can_edit": bool(access.compartment_ids(request.user, "register.edit")),
             "act_types": Term.objects.filter(vocabulary="act_type", retired=False),
