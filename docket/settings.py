@@ -207,6 +207,28 @@ VAULT_PASSPHRASE = env_secret("DOCKET_VAULT_PASSPHRASE")
 LOG_SIGNING_KEY_FILE = env_path("DOCKET_LOG_SIGNING_KEY_FILE", KEYS_DIR / "log-signing.key")
 LOG_ORIGIN = env_optional("DOCKET_LOG_ORIGIN")
 TSA_URL = env_optional("DOCKET_TSA_URL")
+
+
+def _map_tiles() -> str | None:
+    """DOCKET_MAP_TILES: a tile URL template (https://tiles.example.org/{z}/{x}/{y}.png).
+    Unset, the map draws Belarus from the shipped outline and fetches nothing."""
+    template = env_optional("DOCKET_MAP_TILES")
+    if template is None:
+        return None
+    parts = urlsplit(template)
+    if (
+        parts.scheme not in ("https", "http")
+        or not parts.netloc
+        or not all(key in template for key in ("{z}", "{x}", "{y}"))
+    ):
+        raise ImproperlyConfigured(
+            "DOCKET_MAP_TILES must be an http(s) URL template with {z}, {x} and {y}, "
+            "for example https://tiles.example.org/{z}/{x}/{y}.png"
+        )
+    return template
+
+
+MAP_TILES = _map_tiles()
 TSA_TIMEOUT = env_int("DOCKET_TSA_TIMEOUT", 20, minimum=1)
 WORKER_POLL_SECONDS = env_int("DOCKET_WORKER_POLL_SECONDS", 2, minimum=1)
 

@@ -67,13 +67,21 @@ FACTORIES: dict[type[Model], Callable[[Compartment], Model]] = {
 }
 
 
+#: A real value for each path parameter other than the object's pk.
+EXAMPLES = {"<str:fmt>": "csv"}
+
+
 def routes() -> Iterator[tuple[str, URLPattern]]:
     def walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, URLPattern]]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
             else:
-                yield prefix + str(pattern.pattern), pattern
+                route = prefix + str(pattern.pattern)
+                for parameter, value in EXAMPLES.items():
+                    route = route.replace(parameter, value)
+                assert "<" not in route.replace("<int:pk>", ""), f"add {route} to EXAMPLES"
+                yield route, pattern
 
     yield from walk(get_resolver().url_patterns, "/")
 
@@ -164,9 +172,11 @@ def test_list_and_staff_pages_need_a_login_and_never_show_another_compartment(
         assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
     page = getattr(client_for(team, "outsider", api=api), method)(route)
     assert page.status_code in (200, 302, 404)
-    body = page.content.decode(errors="replace")
+    raw = b"".join(page.streaming_content) if page.streaming else page.content
+    body = raw.decode(errors="replace")
     for obj in secret.values():
         assert f"/{obj.pk}/" not in body and (getattr(obj, "sha256", "") or "@@") not in body
+        assert team.a.name not in body, f"{route} shows something of {team.a.name}"
 
 
 def test_the_matrix_covers_the_routes_it_claims(team: Team) -> None:

@@ -48,13 +48,27 @@ class RequestIdMiddleware:
         return response
 
 
+def content_security_policy() -> str:
+    """The policy above; images may also come from DOCKET_MAP_TILES's server, if set."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    if not settings.MAP_TILES:
+        return CONTENT_SECURITY_POLICY
+    parts = urlsplit(settings.MAP_TILES)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.policy = content_security_policy()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.setdefault("Content-Security-Policy", self.policy)
         return response
 
 
