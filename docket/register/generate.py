@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from docket.accounts.models import Compartment
@@ -132,6 +132,7 @@ class Generator:
                 self._acts(made, victims, officers, units)
                 if progress:
                     progress("events", self.counts.events)
+        analyse()
         return self.counts
 
     def _bulk(self, model: Any, rows: list[Any]) -> list[Any]:
@@ -304,3 +305,10 @@ class Generator:
                     )
                 )
         self._bulk(Involvement, involvements)
+
+
+def analyse() -> None:
+    """Refresh the planner's statistics after a bulk load: without them PostgreSQL guesses a
+    handful of rows where there are a hundred thousand, and picks nested loops."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
