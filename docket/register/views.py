@@ -207,16 +207,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @listing("register.edit", methods=("GET", "POST"))
 def event_new(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
-    form = EventForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        event = history.save(
-            form.save(commit=False), actor=user,
-            m2m={"categories": form.cleaned_data["categories"]},
-        )  # fmt: skip
-        messages.success(request, "Event recorded. Now add what was done, and to whom.")
-        return redirect("register:act_new", pk=event.pk)
-    return render(request, "register/event_form.html", {"form": form, "event": None})
+    return _event_form(request, None)
 
 
 @of_object("register.view", Event)
@@ -251,15 +242,23 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
 
 @of_object("register.edit", Event, methods=("GET", "POST"))
 def event_edit(request: HttpRequest, event: Event) -> HttpResponseBase:
+    return _event_form(request, event)
+
+
+def _event_form(request: HttpRequest, event: Event | None) -> HttpResponseBase:
+    """A new event (then on to its first act) or a change to one, with history either way."""
     user = _user(request)
     form = EventForm(request.POST or None, instance=event, user=user)
     if request.method == "POST" and form.is_valid():
-        history.save(
+        saved = history.save(
             form.save(commit=False), actor=user,
             m2m={"categories": form.cleaned_data["categories"]},
         )  # fmt: skip
+        if event is None:
+            messages.success(request, "Event recorded. Now add what was done, and to whom.")
+            return redirect("register:act_new", pk=saved.pk)
         messages.success(request, "Saved.")
-        return redirect("register:event", pk=event.pk)
+        return redirect("register:event", pk=saved.pk)
     return render(request, "register/event_form.html", {"form": form, "event": event})
 
 
