@@ -1,6 +1,6 @@
 from django.urls import path
 
-from docket.register import views
+from docket.register import views, views_vocabularies
 
 app_name = "register"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("search/", views.search_page, name="search"),
     path("import/", views.import_page, name="import"),
+    path("vocabularies/", views_vocabularies.vocabularies, name="vocabularies"),
 ]

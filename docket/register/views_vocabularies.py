@@ -1,0 +1,111 @@
+"""Vocabularies in the interface: everyone with the register sees them; instance
+administrators add local terms (under a built-in or local parent) and retire local ones.
+Built-in terms change only in the data files, so that every instance's codes mean the same."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+
+from docket.accounts import audit
+from docket.accounts.second_factor import recent_second_factor
+from docket.accounts.views_access import listing
+from docket.register import history
+from docket.register.models import Term
+from docket.register.vocabulary import load_all
+
+LOCAL_PREFIX = "L"  # local codes start with it, so they never meet a future built-in code
+
+
+class TermForm(forms.Form):
+    parent = forms.ModelChoiceField(
+        queryset=Term.objects.none(), required=False,
+        help_text="Leave empty for a new top-level term.",
+    )  # fmt: skip
+    label_en = forms.CharField(max_length=300, label="English")
+    label_be = forms.CharField(max_length=300, label="Belarusian")
+    label_ru = forms.CharField(max_length=300, label="Russian")
+
+    def __init__(self, *args: object, vocabulary: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.vocabulary = vocabulary
+        field = self.fields["parent"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Term.objects.filter(vocabulary=vocabulary, retired=False)
+
+    def clean_label_en(self) -> str:
+        label = self.cleaned_data["label_en"].strip()
+        if Term.objects.filter(vocabulary=self.vocabulary, label_en__iexact=label).exists():
+            raise ValidationError("This vocabulary has a term with that name already.")
+        return label
+
+
+def _next_code(vocabulary: str, parent: Term | None) -> str:
+    stem = f"{parent.code}." if parent else ""
+    taken = set(Term.objects.filter(vocabulary=vocabulary).values_list("code", flat=True))
+    number = 1
+    while f"{stem}{LOCAL_PREFIX}{number}" in taken:
+        number += 1
+    return f"{stem}{LOCAL_PREFIX}{number}"
+
+
+@listing("register.view", methods=("GET", "POST"))
+def vocabularies(request: HttpRequest) -> HttpResponseBase:
+    names = load_all()
+    chosen = request.GET.get("v") or request.POST.get("v") or next(iter(names))
+    if chosen not in names:
+        raise Http404("No such vocabulary.")
+    form = TermForm(vocabulary=chosen)
+    if request.method == "POST":
+        if not request.user.is_superuser:
+            raise Http404("No such page.")
+        return _change(request, chosen)
+    return render(
+        request,
+        "register/vocabularies.html",
+        {
+            "names": {name: v.labels["en"] for name, v in names.items()},
+            "chosen": chosen,
+            "terms": Term.objects.filter(vocabulary=chosen).order_by("code"),
+            "form": form,
+        },
+    )
+
+
+@recent_second_factor
+def _change(request: HttpRequest, chosen: str) -> HttpResponse:
+    user = request.user
+    if "retire" in request.POST:
+        term = Term.objects.filter(
+            vocabulary=chosen, pk=request.POST["retire"], builtin=False
+        ).first()
+        if term is not None:
+            term.retired = True
+            history.save(term, actor=user)  # type: ignore[arg-type]
+            audit.record(request, "vocabulary.retire", term)
+            messages.success(request, f"{term.label_en} retired; records that use it keep it.")
+        return redirect(f"{request.path}?v={chosen}")
+    form = TermForm(request.POST, vocabulary=chosen)
+    if form.is_valid():
+        parent = form.cleaned_data["parent"]
+        term = history.save(
+            Term(
+                vocabulary=chosen, code=_next_code(chosen, parent), parent=parent,
+                label_en=form.cleaned_data["label_en"], label_be=form.cleaned_data["label_be"],
+                label_ru=form.cleaned_data["label_ru"],
+            ),
+            actor=user,  # type: ignore[arg-type]
+        )  # fmt: skip
+        audit.record(request, "vocabulary.add", term)
+        messages.success(request, f"Added {term.label_en} ({term.code}).")
+        return redirect(f"{request.path}?v={chosen}")
+    names = {name: v.labels["en"] for name, v in load_all().items()}
+    return render(
+        request,
+        "register/vocabularies.html",
+        {"names": names, "chosen": chosen, "form": form,
+         "terms": Term.objects.filter(vocabulary=chosen).order_by("code")},
+    )  # fmt: skip
