@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 
 from docket.accounts import access
 from docket.accounts.models import Compartment, User
-from docket.register.models import Event, Involvement, Place, Precision, Term
+from docket.register.models import Event, Involvement, Person, Place, Precision, Term
 
 
 def terms(vocabulary: str) -> Any:
@@ -116,3 +117,66 @@ class ActForm(forms.Form):
         if data.get("badge_number") and not data.get("perpetrator"):
             self.add_error("badge_number", "A badge number belongs to a person: name them too.")
         return data
+
+
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+class PersonForm(forms.ModelForm):
+    """A person with all their names and identifiers, one per line."""
+
+    groups = TermChoices(
+        queryset=terms("victim_group"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    other_names = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text="One per line, with its language after a bar: Аляксандр Іваноў | be. "
+        "Search finds every spelling.",
+    )  # fmt: skip
+    identifiers = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        help_text="One per line, kind and value: badge number: 0417",
+    )  # fmt: skip
+
+    class Meta:
+        model = Person
+        fields = [
+            "display_name", "gender", "birth_date", "birth_precision", "groups", "notes",
+            "confidentiality",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        person = self.instance
+        if person.pk is not None:
+            self.fields["other_names"].initial = "\n".join(
+                f"{n.name} | {n.language}" if n.language else n.name for n in person.names.all()
+            )
+            self.fields["identifiers"].initial = "\n".join(
+                f"{i.kind}: {i.value}" for i in person.identifiers.all()
+            )
+
+    def clean_other_names(self) -> list[tuple[str, str, str]]:
+        names = []
+        for number, line in enumerate(self.cleaned_data["other_names"].splitlines(), 1):
+            name, _, language = (part.strip() for part in line.partition("|"))
+            if not name:
+                continue
+            if len(name) > 300 or len(language) > 8:
+                raise forms.ValidationError(f"Line {number} is too long.")
+            script = "Cyrl" if CYRILLIC.search(name) else "Latn"
+            names.append((name, script, language))
+        return names
+
+    def clean_identifiers(self) -> list[tuple[str, str]]:
+        found = []
+        for number, line in enumerate(self.cleaned_data["identifiers"].splitlines(), 1):
+            if not line.strip():
+                continue
+            kind, colon, value = (part.strip() for part in line.partition(":"))
+            if not colon or not kind or not value:
+                raise forms.ValidationError(
+                    f"Line {number}: write the kind, a colon and the value (badge number: 0417)."
+                )
+            found.append((kind[:40], value[:100]))
+        return found

@@ -8,6 +8,7 @@ triggers), so the history cannot be rewritten by the application either.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -32,6 +33,9 @@ def snapshot(obj: Model) -> dict[str, Any]:
     if obj.pk is not None:
         for field in obj._meta.many_to_many:
             data[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+        extra = getattr(obj, "history_extra", None)
+        if extra is not None:  # rows that belong to this one (a person's names)
+            data.update(extra())
     return data
 
 
@@ -53,8 +57,15 @@ def _write(action: str, obj: Model, actor: User | None, before: Any, after: Any)
     )
 
 
-def save(obj: M, *, actor: User | None, m2m: dict[str, Any] | None = None) -> M:
-    """Create or update `obj` (and set its many-to-many fields from `m2m`), with history."""
+def save(
+    obj: M,
+    *,
+    actor: User | None,
+    m2m: dict[str, Any] | None = None,
+    related: Callable[[M], None] | None = None,
+) -> M:
+    """Create or update `obj`, set its many-to-many fields from `m2m`, let `related` change
+    the rows that belong to it, and record the whole change once."""
     with transaction.atomic():
         before = None
         if obj.pk is not None:
@@ -65,6 +76,8 @@ def save(obj: M, *, actor: User | None, m2m: dict[str, Any] | None = None) -> M:
         obj.save()
         for name, values in (m2m or {}).items():
             getattr(obj, name).set(values)
+        if related is not None:
+            related(obj)
         after = snapshot(obj)
         if before != after:
             _write("create" if before is None else "update", obj, actor, before, after)

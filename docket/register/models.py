@@ -150,6 +150,13 @@ class Person(Record):
     def __str__(self) -> str:
         return self.display_name
 
+    def history_extra(self) -> dict[str, list[str]]:
+        """A person's names and identifiers are part of the person in the change history."""
+        return {
+            "names": sorted(f"{n.name} [{n.language or n.script}]" for n in self.names.all()),
+            "identifiers": sorted(f"{i.kind}: {i.value}" for i in self.identifiers.all()),
+        }
+
 
 class PersonName(models.Model):
     """One of a person's names: Belarusian and Russian Cyrillic, Łacinka, transliterations."""

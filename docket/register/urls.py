@@ -13,6 +13,7 @@ urlpatterns = [
     path("events/<int:pk>/edit", views.event_edit, name="event_edit"),
     path("events/<int:pk>/acts/new", views.act_new, name="act_new"),
     path("persons/<int:pk>/", views.person_detail, name="person"),
+    path("persons/<int:pk>/edit", views.person_edit, name="person_edit"),
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("search/", views.search_page, name="search"),
     path("import/", views.import_page, name="import"),

@@ -24,13 +24,15 @@ from docket.accounts import access, audit
 from docket.accounts.models import User
 from docket.accounts.views_access import listing, of_object
 from docket.register import history, search
-from docket.register.forms import ActForm, EventForm
+from docket.register.forms import ActForm, EventForm, PersonForm
 from docket.register.models import (
     Act,
     Event,
     Involvement,
     Membership,
     Person,
+    PersonIdentifier,
+    PersonName,
     Place,
     Term,
     Unit,
@@ -259,7 +261,8 @@ def _event_form(request: HttpRequest, event: Event | None) -> HttpResponseBase:
             return redirect("register:act_new", pk=saved.pk)
         messages.success(request, "Saved.")
         return redirect("register:event", pk=saved.pk)
-    return render(request, "register/event_form.html", {"form": form, "event": event})
+    heading = f"Edit: {event.title}" if event else "New event"
+    return render(request, "register/form.html", {"form": form, "heading": heading})
 
 
 @of_object("register.edit", Event, methods=("GET", "POST"))
@@ -314,8 +317,37 @@ def person_detail(request: HttpRequest, person: Person) -> HttpResponse:
             "information": person.information.select_related("event", "connection"),
             "memberships": person.memberships.select_related("unit").order_by("start"),
             "changes": history.of(person),
+            "can_edit": access.can(request.user, "register.edit", person),
         },
     )
+
+
+@of_object("register.edit", Person, methods=("GET", "POST"))
+def person_edit(request: HttpRequest, person: Person) -> HttpResponseBase:
+    user = _user(request)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def replace_names(saved: Person) -> None:
+            saved.names.all().delete()
+            PersonName.objects.bulk_create(
+                PersonName(person=saved, name=n, script=s, language=lang)
+                for n, s, lang in data["other_names"]
+            )
+            saved.identifiers.all().delete()
+            PersonIdentifier.objects.bulk_create(
+                PersonIdentifier(person=saved, kind=k, value=v) for k, v in data["identifiers"]
+            )
+
+        saved = history.save(
+            form.save(commit=False), actor=user, m2m={"groups": data["groups"]},
+            related=replace_names,
+        )  # fmt: skip
+        search.index(saved)  # names changed after the save that indexed it
+        messages.success(request, "Saved.")
+        return redirect("register:person", pk=saved.pk)
+    return render(request, "register/form.html", {"form": form, "heading": f"Edit: {person}"})
 
 
 @of_object("register.view", Unit)

@@ -166,3 +166,30 @@ def test_outsiders_and_readers_cannot_change_or_see(team: Team) -> None:
     assert intake.post(f"/register/events/{event.pk}/edit", {"title": "x"}).status_code == 404
     event.refresh_from_db()
     assert event.title == "Secret of A"
+
+
+def test_a_person_gets_names_in_every_script_and_search_finds_them(
+    team: Team, analyst: Client
+) -> None:
+    person = Person.objects.create(compartment=team.a, display_name="Officer K. (fictional)")
+    response = analyst.post(
+        f"/register/persons/{person.pk}/edit",
+        {"display_name": "Officer K. (fictional)", "gender": "male", "birth_precision": "unknown",
+         "confidentiality": "internal",
+         "other_names": "Кірыла Жмуркаловіч | be\nKiryla Zhmurkalovich | en",
+         "identifiers": "badge number: 2207"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    names = {(n.name, n.script, n.language) for n in person.names.all()}
+    assert ("Кірыла Жмуркаловіч", "Cyrl", "be") in names
+    assert person.identifiers.get().value == "2207"
+    change = Change.objects.filter(model="person", object_id=person.pk).latest("id")
+    assert change.after["identifiers"] == ["badge number: 2207"]
+    hits = analyst.get("/register/search/", {"q": "Жмуркаловіч"}).content.decode()
+    assert f"/register/persons/{person.pk}/" in hits
+    bad = analyst.post(
+        f"/register/persons/{person.pk}/edit",
+        {"display_name": "x", "gender": "male", "birth_precision": "unknown",
+         "confidentiality": "internal", "identifiers": "just a number"},
+    )  # fmt: skip
+    assert "Line 1: write the kind, a colon and the value" in bad.content.decode()
