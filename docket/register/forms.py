@@ -9,7 +9,7 @@ from django import forms
 
 from docket.accounts import access
 from docket.accounts.models import Compartment, User
-from docket.register.models import Event, Involvement, Person, Place, Precision, Term
+from docket.register.models import Event, Involvement, Person, Place, Precision, Term, Unit
 
 
 def terms(vocabulary: str) -> Any:
@@ -180,3 +180,52 @@ class PersonForm(forms.ModelForm):
                 )
             found.append((kind[:40], value[:100]))
         return found
+
+
+class UnitForm(forms.ModelForm):
+    unit_type = TermChoice(queryset=terms("unit_type"), required=False)
+    place = PlaceChoice(queryset=Place.objects.order_by("kind", "name_en"), required=False)
+
+    class Meta:
+        model = Unit
+        fields = ["name", "other_names", "unit_type", "parent", "place", "notes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit = self.instance
+        field = self.fields["parent"]
+        assert isinstance(field, forms.ModelChoiceField)
+        # A unit's parent is in its compartment, and never itself or one of its sub-units.
+        below = _descendants(unit) if unit.pk else set()
+        field.queryset = Unit.objects.filter(compartment_id=unit.compartment_id).exclude(
+            pk__in=below | {unit.pk}
+        )
+
+
+def _descendants(unit: Unit) -> set[int]:
+    found: set[int] = set()
+    frontier = [unit.pk]
+    while frontier:
+        frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier = [pk for pk in frontier if pk not in found]
+        found.update(frontier)
+    return found
+
+
+class MembershipForm(forms.Form):
+    person = forms.CharField(
+        max_length=300,
+        help_text="The officer's name; an existing person of this compartment with exactly "
+        "this name is reused, otherwise a new person is created.",
+    )
+    start = forms.DateField(required=False, label="From", help_text="YYYY-MM-DD")
+    end = forms.DateField(required=False, label="Until", help_text="empty if still serving")
+    rank = forms.CharField(max_length=100, required=False)
+    position = forms.CharField(max_length=200, required=False)
+    badge_number = forms.CharField(max_length=50, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end is before the start.")
+        return data

@@ -24,7 +24,7 @@ from docket.accounts import access, audit
 from docket.accounts.models import User
 from docket.accounts.views_access import listing, of_object
 from docket.register import history, search
-from docket.register.forms import ActForm, EventForm, PersonForm
+from docket.register.forms import ActForm, EventForm, MembershipForm, PersonForm, UnitForm
 from docket.register.models import (
     Act,
     Event,
@@ -34,6 +34,7 @@ from docket.register.models import (
     PersonIdentifier,
     PersonName,
     Place,
+    Precision,
     Term,
     Unit,
 )
@@ -350,6 +351,43 @@ def person_edit(request: HttpRequest, person: Person) -> HttpResponseBase:
     return render(request, "register/form.html", {"form": form, "heading": f"Edit: {person}"})
 
 
+@of_object("register.edit", Unit, methods=("GET", "POST"))
+def unit_edit(request: HttpRequest, unit: Unit) -> HttpResponseBase:
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        history.save(form.save(commit=False), actor=_user(request))
+        messages.success(request, "Saved.")
+        return redirect("register:unit", pk=unit.pk)
+    return render(request, "register/form.html", {"form": form, "heading": f"Edit: {unit}"})
+
+
+@of_object("register.edit", Unit, methods=("GET", "POST"))
+def membership_new(request: HttpRequest, unit: Unit) -> HttpResponseBase:
+    """Someone served in the unit: from when to when, rank, position, badge number."""
+    user = _user(request)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            person = person_named(data["person"], unit.compartment_id, user)
+            assert person is not None  # the field is required
+            add_badge(person, data["badge_number"])
+            history.save(
+                Membership(
+                    compartment_id=unit.compartment_id, person=person, unit=unit,
+                    start=data["start"], end=data["end"], rank=data["rank"],
+                    position=data["position"], badge_number=data["badge_number"],
+                    start_precision=Precision.DAY if data["start"] else Precision.UNKNOWN,
+                    end_precision=Precision.DAY if data["end"] else Precision.UNKNOWN,
+                ),
+                actor=user,
+            )  # fmt: skip
+        messages.success(request, f"{person} added to {unit}.")
+        return redirect("register:unit", pk=unit.pk)
+    heading = f"Someone who served in {unit}"
+    return render(request, "register/form.html", {"form": form, "heading": heading})
+
+
 @of_object("register.view", Unit)
 def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
     audit.record(request, "unit.view", unit)
@@ -366,6 +404,7 @@ def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
             "involvements": unit.involvements.select_related(
                 "act__event", "act__act_type", "act__victim", "degree"
             ).order_by("act__event__start"),
+            "can_edit": access.can(request.user, "register.edit", unit),
         },
     )
 

@@ -193,3 +193,36 @@ def test_a_person_gets_names_in_every_script_and_search_finds_them(
          "confidentiality": "internal", "identifiers": "just a number"},
     )  # fmt: skip
     assert "Line 1: write the kind, a colon and the value" in bad.content.decode()
+
+
+def test_a_unit_gets_its_parent_and_its_members_over_time(team: Team, analyst: Client) -> None:
+    regiment = Unit.objects.create(compartment=team.a, name="OMON regiment (fictional)")
+    company = Unit.objects.create(compartment=team.a, name="2nd company (fictional)")
+    elsewhere = Unit.objects.create(compartment=team.b, name="Unit of B")
+    saved = analyst.post(
+        f"/register/units/{company.pk}/edit",
+        {"name": company.name, "unit_type": term("unit_type", "10.10").pk,
+         "parent": regiment.pk},
+    )  # fmt: skip
+    assert saved.status_code == 302
+    company.refresh_from_db()
+    assert company.parent == regiment
+    loop = analyst.post(f"/register/units/{regiment.pk}/edit",
+                        {"name": regiment.name, "parent": company.pk})  # fmt: skip
+    assert "Select a valid choice" in loop.content.decode(), "a unit cannot sit under its own"
+    other = analyst.post(f"/register/units/{company.pk}/edit",
+                         {"name": company.name, "parent": elsewhere.pk})  # fmt: skip
+    assert "Select a valid choice" in other.content.decode()
+
+    analyst.post(
+        f"/register/units/{company.pk}/members/new",
+        {"person": "Officer Hrumkau (fictional)", "start": "2018-03-01", "end": "2021-01-31",
+         "rank": "lieutenant", "position": "platoon commander", "badge_number": "1103"},
+    )  # fmt: skip
+    member = company.memberships.select_related("person").get()
+    assert (member.rank, member.badge_number) == ("lieutenant", "1103")
+    assert member.person.identifiers.get().value == "1103"
+    page = analyst.get(f"/register/units/{regiment.pk}/").content.decode()
+    assert "2nd company" in page  # the sub-unit
+    page = analyst.get(f"/register/units/{company.pk}/").content.decode()
+    assert "Officer Hrumkau" in page and "2018-03-01" in page and "2021-01-31" in page
