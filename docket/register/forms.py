@@ -9,7 +9,16 @@ from django import forms
 
 from docket.accounts import access
 from docket.accounts.models import Compartment, User
-from docket.register.models import Event, Involvement, Person, Place, Precision, Term, Unit
+from docket.register.models import (
+    Act,
+    Event,
+    Involvement,
+    Person,
+    Place,
+    Precision,
+    Term,
+    Unit,
+)
 
 
 def terms(vocabulary: str) -> Any:
@@ -229,3 +238,74 @@ class MembershipForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "The end is before the start.")
         return data
+
+
+SPAN = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)$|^(\d+(?:\.\d+)?)$")
+
+
+def seconds(text: str) -> float | None:
+    """'2:13', '1:02:13' or '133.5' as seconds; '' as None."""
+    text = text.strip()
+    if not text:
+        return None
+    match = SPAN.match(text)
+    if match is None:
+        raise forms.ValidationError("Write a time as 2:13, 1:02:13 or a number of seconds.")
+    if match.group(4) is not None:
+        return float(match.group(4))
+    hours, minutes, secs = int(match.group(1) or 0), int(match.group(2)), float(match.group(3))
+    if secs >= 60 or (match.group(1) is not None and minutes >= 60):
+        raise forms.ValidationError("Write a time as 2:13, 1:02:13 or a number of seconds.")
+    return hours * 3600 + minutes * 60 + secs
+
+
+class EvidenceForm(forms.Form):
+    """A vault item as evidence of the event or one of its acts, with a span."""
+
+    item = forms.IntegerField(min_value=1, label="Item number", help_text="from the Items list")
+    act = forms.ModelChoiceField(queryset=Act.objects.none(), required=False,
+                                 help_text="empty: the event as a whole")  # fmt: skip
+    start = forms.CharField(required=False, label="From", help_text="in a recording: 2:13")
+    end = forms.CharField(required=False, label="To", help_text="2:41")
+    page = forms.IntegerField(min_value=1, required=False, help_text="in a document")
+    annotation = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, event: Event, items: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        field = self.fields["act"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = event.acts.select_related("act_type", "victim")
+
+    def clean_item(self) -> Any:
+        item = self.items.filter(pk=self.cleaned_data["item"]).first()
+        if item is None:  # the same words for "missing" and "not yours": no existence leak
+            raise forms.ValidationError("No such item in this compartment.")
+        return item
+
+    def clean_start(self) -> float | None:
+        return seconds(self.cleaned_data["start"])
+
+    def clean_end(self) -> float | None:
+        return seconds(self.cleaned_data["end"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if end is not None and (start is None or end < start):
+            self.add_error("end", "The end needs a start before it.")
+        return data
+
+
+class InformationForm(forms.Form):
+    """A source's account of the event, graded on the Admiralty scale."""
+
+    source = forms.CharField(
+        max_length=300, required=False,
+        help_text="A pseudonym, never the source's real name (that stays in intake).",
+    )  # fmt: skip
+    connection = TermChoice(queryset=terms("connection"), required=False)
+    reliability = TermChoice(queryset=terms("source_reliability"), required=False)
+    credibility = TermChoice(queryset=terms("information_credibility"), required=False)
+    received_on = forms.DateField(required=False, help_text="YYYY-MM-DD")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))

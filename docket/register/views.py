@@ -24,10 +24,20 @@ from docket.accounts import access, audit
 from docket.accounts.models import User
 from docket.accounts.views_access import listing, of_object
 from docket.register import history, search
-from docket.register.forms import ActForm, EventForm, MembershipForm, PersonForm, UnitForm
+from docket.register.forms import (
+    ActForm,
+    EventForm,
+    EvidenceForm,
+    InformationForm,
+    MembershipForm,
+    PersonForm,
+    UnitForm,
+)
 from docket.register.models import (
     Act,
     Event,
+    EvidenceLink,
+    Information,
     Involvement,
     Membership,
     Person,
@@ -236,7 +246,7 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
             "information": event.information.select_related(
                 "source", "connection", "reliability", "credibility"
             ),
-            "evidence": event.evidence.select_related("item"),
+            "evidence": event.evidence.select_related("item", "act__act_type", "act__victim"),
             "changes": history.of(event),
             "can_edit": access.can(request.user, "register.edit", event),
         },
@@ -299,6 +309,54 @@ def act_new(request: HttpRequest, event: Event) -> HttpResponseBase:
             return redirect("register:act_new", pk=event.pk)
         return redirect("register:event", pk=event.pk)
     return render(request, "register/act_form.html", {"form": form, "event": event})
+
+
+@of_object("register.edit", Event, methods=("GET", "POST"))
+def evidence_new(request: HttpRequest, event: Event) -> HttpResponseBase:
+    """Link a vault item of the same compartment to the event or an act, with a span."""
+    from docket.vault.models import Item
+
+    user = _user(request)
+    items = access.visible(
+        Item.objects.filter(compartment_id=event.compartment_id), user, "item.view"
+    )
+    form = EvidenceForm(request.POST or None, event=event, items=items)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        history.save(
+            EvidenceLink(
+                compartment_id=event.compartment_id, item=data["item"], event=event,
+                act=data["act"], start_seconds=data["start"], end_seconds=data["end"],
+                page=data["page"], annotation=data["annotation"],
+            ),
+            actor=user,
+        )  # fmt: skip
+        messages.success(request, f"Item {data['item'].pk} linked as evidence.")
+        return redirect("register:event", pk=event.pk)
+    heading = f"Evidence for: {event.title}"
+    return render(request, "register/form.html", {"form": form, "heading": heading})
+
+
+@of_object("register.edit", Event, methods=("GET", "POST"))
+def information_new(request: HttpRequest, event: Event) -> HttpResponseBase:
+    user = _user(request)
+    form = InformationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        history.save(
+            Information(
+                compartment_id=event.compartment_id, event=event,
+                source=person_named(data["source"], event.compartment_id, user),
+                connection=data["connection"], reliability=data["reliability"],
+                credibility=data["credibility"], received_on=data["received_on"],
+                summary=data["summary"],
+            ),
+            actor=user,
+        )  # fmt: skip
+        messages.success(request, "Account recorded.")
+        return redirect("register:event", pk=event.pk)
+    heading = f"A source's account of: {event.title}"
+    return render(request, "register/form.html", {"form": form, "heading": heading})
 
 
 @of_object("register.view", Person)

@@ -226,3 +226,37 @@ def test_a_unit_gets_its_parent_and_its_members_over_time(team: Team, analyst: C
     assert "2nd company" in page  # the sub-unit
     page = analyst.get(f"/register/units/{company.pk}/").content.decode()
     assert "Officer Hrumkau" in page and "2018-03-01" in page and "2021-01-31" in page
+
+
+def test_evidence_links_carry_a_span_and_accounts_their_grading(
+    team: Team, analyst: Client
+) -> None:
+    import io
+
+    from docket.vault.store import store
+
+    event = record_event(analyst, team)
+    video = store(io.BytesIO(b"body camera footage"), actor="t", compartment=team.a).item
+    foreign = store(io.BytesIO(b"not theirs"), actor="t", compartment=team.b).item
+    linked = analyst.post(
+        f"/register/events/{event.pk}/evidence/new",
+        {"item": video.pk, "start": "2:13", "end": "2:41", "annotation": "baton blows"},
+    )
+    assert linked.status_code == 302
+    link = event.evidence.get()
+    assert (link.start_seconds, link.end_seconds) == (133, 161)
+    refused = analyst.post(
+        f"/register/events/{event.pk}/evidence/new", {"item": foreign.pk, "start": "9:99"}
+    ).content.decode()
+    assert "No such item in this compartment." in refused
+    assert "Write a time as 2:13" in refused
+    analyst.post(
+        f"/register/events/{event.pk}/accounts/new",
+        {"source": "Witness W-7", "connection": term("connection", "30").pk,
+         "reliability": term("source_reliability", "B").pk,
+         "credibility": term("information_credibility", "2").pk,
+         "summary": "Saw the yard from a cell window."},
+    )  # fmt: skip
+    page = analyst.get(f"/register/events/{event.pk}/").content.decode()
+    assert "at 133–161 s" in page and "baton blows" in page
+    assert "Witness W-7" in page and "graded B2" in page
