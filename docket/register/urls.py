@@ -1,14 +1,14 @@
 from django.urls import path
 
-from docket.register import views, views_vocabularies
+from docket.register import views, views_data, views_vocabularies
 
 app_name = "register"
 urlpatterns = [
     path("events/", views.event_list, name="events"),
     path("events/new", views.event_new, name="event_new"),
-    path("events/overview", views.overview, name="overview"),
-    path("events/map.json", views.map_data, name="map_data"),
-    path("events/export.<str:fmt>", views.event_export, name="event_export"),
+    path("events/overview", views_data.overview, name="overview"),
+    path("events/map.json", views_data.map_data, name="map_data"),
+    path("events/export.<str:fmt>", views_data.event_export, name="event_export"),
     path("events/<int:pk>/", views.event_detail, name="event"),
     path("events/<int:pk>/edit", views.event_edit, name="event_edit"),
     path("events/<int:pk>/acts/new", views.act_new, name="act_new"),
@@ -20,6 +20,6 @@ urlpatterns = [
     path("units/<int:pk>/edit", views.unit_edit, name="unit_edit"),
     path("units/<int:pk>/members/new", views.membership_new, name="membership_new"),
     path("search/", views.search_page, name="search"),
-    path("import/", views.import_page, name="import"),
+    path("import/", views_data.import_page, name="import"),
     path("vocabularies/", views_vocabularies.vocabularies, name="vocabularies"),
 ]

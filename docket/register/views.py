@@ -8,22 +8,18 @@ docket/register/history.py, which keeps the row before and after.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-from typing import Any
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.timezone import now as timezone_now
 
 from docket.accounts import access, audit
 from docket.accounts.models import User
 from docket.accounts.views_access import listing, of_object
 from docket.register import history, search
+from docket.register.filters import facets, filtered_events
 from docket.register.forms import (
     ActForm,
     EventForm,
@@ -43,7 +39,6 @@ from docket.register.models import (
     Person,
     PersonIdentifier,
     PersonName,
-    Place,
     Precision,
     Term,
     Unit,
@@ -55,131 +50,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # the access declarations let in only logged-in staff
     return user
-
-
-def _subtree(term_id: str) -> Q:
-    """Events with an act whose type is the term or one below it in the hierarchy (a
-    semi-join: no duplicate rows, so counts need no DISTINCT)."""
-    term = Term.objects.filter(pk=term_id if term_id.isdigit() else 0).first()
-    if term is None:
-        return Q(pk__in=[])
-    types = Term.objects.filter(vocabulary=term.vocabulary).filter(
-        Q(code=term.code) | Q(code__startswith=term.code + ".")
-    )
-    return Q(pk__in=Act.objects.filter(act_type__in=types).values("event_id"))
-
-
-def _region_ids(place_id: str) -> list[int]:
-    """The place and every place under it (a region's cities and their facilities)."""
-    found = [int(place_id)] if place_id.isdigit() else []
-    frontier = list(found)
-    while frontier:
-        frontier = list(Place.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        found.extend(frontier)
-    return found
-
-
-def _day(text: str, *, end: bool = False) -> datetime | None:
-    try:
-        day = datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        return None
-    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
-
-
-def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], dict[str, str]]:
-    events = access.visible(Event.objects.all(), request.user, "register.view")
-    params = {
-        k: request.GET.get(k, "").strip()
-        for k in ("q", "region", "act", "status", "since", "until")
-    }
-    if params["q"]:
-        hits = search.search(
-            params["q"], compartments=access.compartment_ids(request.user, "register.view"),
-            limit=5000,
-        )  # fmt: skip
-        events = events.filter(pk__in=[h.id for h in hits if h.type == "event"])
-    if params["region"]:
-        events = events.filter(place_id__in=_region_ids(params["region"]))
-    if params["act"]:
-        events = events.filter(_subtree(params["act"]))
-    if params["status"].isdigit():
-        events = events.filter(violation_status_id=int(params["status"]))
-    if since := _day(params["since"]):
-        events = events.filter(start__gte=since)
-    if until := _day(params["until"], end=True):
-        events = events.filter(start__lte=until)
-    return events, params
-
-
-def _region_of() -> dict[int, Place]:
-    """place id -> its region, for every place (the gazetteer is small)."""
-    places = {p.pk: p for p in Place.objects.only("pk", "parent_id", "kind", "name_en")}
-    regions: dict[int, Place] = {}
-    for pk, place in places.items():
-        current: Place | None = place
-        while current is not None and current.kind != Place.Kind.REGION:
-            current = places.get(current.parent_id) if current.parent_id else None
-        if current is not None:
-            regions[pk] = current
-    return regions
-
-
-def _facets(
-    events: QuerySet[Event], *, compartments: set[int], narrowed: bool
-) -> dict[str, list[dict[str, Any]]]:
-    """Counts per value of each facet under the filters in force: one grouped query each,
-    answered from covering indexes (compartment, place), (compartment, status) and
-    (compartment, act type, event); labels are looked up afterwards, not joined."""
-    by_region: dict[int, dict[str, Any]] = {}
-    regions = _region_of()
-    for row in events.order_by().values("place_id").annotate(count=Count("pk")):
-        region = regions.get(row["place_id"])
-        if region is not None:
-            entry = by_region.setdefault(
-                region.pk, {"id": region.pk, "label": region.name_en, "count": 0}
-            )
-            entry["count"] += row["count"]
-    if narrowed:
-        acts = Act.objects.filter(event_id__in=events.order_by().values("pk"))
-    else:  # every event of the compartments: acts carry their compartment themselves
-        acts = Act.objects.filter(compartment_id__in=compartments)
-    act_counts = (
-        acts.order_by()
-        .values("act_type_id")
-        .annotate(count=Count("event_id", distinct=True))
-        .order_by("-count")[:15]
-    )
-    statuses = (
-        events.order_by()
-        .filter(violation_status__isnull=False)
-        .values("violation_status_id")
-        .annotate(count=Count("pk"))
-    )
-    labels = dict(
-        Term.objects.filter(vocabulary__in=["act_type", "violation_status"]).values_list(
-            "pk", "label_en"
-        )
-    )
-    codes = dict(Term.objects.filter(vocabulary="violation_status").values_list("pk", "code"))
-    return {
-        "region": sorted(by_region.values(), key=lambda r: r["label"]),
-        "act": [
-            {"id": a["act_type_id"], "label": labels.get(a["act_type_id"], ""), "count": a["count"]}
-            for a in act_counts
-        ],
-        "status": sorted(
-            (
-                {
-                    "id": row["violation_status_id"],
-                    "label": labels.get(row["violation_status_id"], ""),
-                    "count": row["count"],
-                }
-                for row in statuses
-            ),
-            key=lambda row: codes.get(row["id"], ""),
-        ),
-    }
 
 
 @listing("register.view")
@@ -206,7 +76,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": params,
-            "facets": _facets(
+            "facets": facets(
                 events,
                 compartments=access.compartment_ids(request.user, "register.view"),
                 narrowed=any(params.values()),
@@ -477,154 +347,3 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
         audit.record(request, "register.search", details={"query": text, "hits": len(hits)})
     return render(request, "register/search.html", {"q": text, "hits": hits})
-
-
-@listing("register.edit", methods=("GET", "POST"))
-def import_page(request: HttpRequest) -> HttpResponse:
-    """Upload a CSV of events and acts; a dry run first, by default."""
-    from docket.accounts.models import Compartment
-    from docket.register.csv_import import import_csv, read_upload
-
-    user = _user(request)
-    editable = Compartment.objects.filter(pk__in=access.compartment_ids(user, "register.edit"))
-    context: dict[str, Any] = {"compartments": editable, "dry_run": True}
-    if request.method == "POST":
-        compartment = editable.filter(pk=request.POST.get("compartment", "0") or 0).first()
-        upload = request.FILES.get("file")
-        dry_run = bool(request.POST.get("dry_run"))
-        context["dry_run"] = dry_run
-        if compartment is None or upload is None:
-            context["problem"] = "Choose a compartment and a CSV file."
-        else:
-            try:
-                text = read_upload(upload.read())
-            except ValueError as exc:
-                context["problem"] = str(exc)
-            else:
-                report = import_csv(text, compartment, actor=user, dry_run=dry_run)
-                audit.record(
-                    request, "register.import", compartment=compartment,
-                    details={"rows": report.rows, "errors": len(report.errors),
-                             "dry_run": dry_run},
-                )  # fmt: skip
-                context.update(report=report, chosen=compartment)
-    return render(request, "register/import.html", context)
-
-
-@listing("register.view")
-def event_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    """The filtered list as CSV or XLSX, one row per act, in the import's columns."""
-    from django.http import FileResponse, Http404, StreamingHttpResponse
-
-    from docket.register import csv_export
-
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("No such format.")
-    events, params = filtered_events(request)
-    audit.record(
-        request, "event.export",
-        details={"format": fmt, "events": events.count(), **{k: v for k, v in params.items() if v}},
-    )  # fmt: skip
-    name = f"docket-events-{timezone_now():%Y%m%d-%H%M}.{fmt}"
-    if fmt == "csv":
-        response: HttpResponseBase = StreamingHttpResponse(
-            csv_export.csv_chunks(events), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    return FileResponse(
-        csv_export.xlsx_file(events), as_attachment=True, filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )  # fmt: skip
-
-
-ROW = 22  # pixels per bar in the SVG charts
-LABEL = 230  # pixels for the labels on their left
-
-
-def _bars(rows: list[tuple[str, int, str]], width: int = 420) -> dict[str, Any]:
-    """(label, count, link) rows -> an SVG bar chart's geometry (drawn by _bars.html)."""
-    top = max((count for _, count, _ in rows), default=0) or 1
-    return {
-        "width": LABEL + width + 60,
-        "height": ROW * len(rows),
-        "rows": [
-            {
-                "label": label, "count": count, "link": link, "y": ROW * n,
-                "text_y": ROW * n + 15, "bar": max(1, round(width * count / top)),
-                "count_x": LABEL + 6 + max(1, round(width * count / top)) + 4,
-            }
-            for n, (label, count, link) in enumerate(rows)
-        ],
-    }  # fmt: skip
-
-
-@listing("register.view")
-def overview(request: HttpRequest) -> HttpResponse:
-    """Map, timeline and charts of the events the filters leave (the list's own filters)."""
-    from django.db.models.functions import TruncMonth, TruncWeek
-
-    events, params = filtered_events(request)
-    audit.record(request, "event.overview", details={k: v for k, v in params.items() if v})
-    query = request.GET.copy()
-    query.pop("since", None)
-    query.pop("until", None)
-    base = query.urlencode()
-    weeks = (
-        events.order_by().exclude(start=None).annotate(week=TruncWeek("start"))
-        .values("week").annotate(count=Count("pk")).order_by("week")
-    )  # fmt: skip
-    months = (
-        events.order_by().exclude(start=None).annotate(month=TruncMonth("start"))
-        .values("month").annotate(count=Count("pk")).order_by("month")
-    )  # fmt: skip
-    facets = _facets(
-        events,
-        compartments=access.compartment_ids(request.user, "register.view"),
-        narrowed=any(params.values()),
-    )
-    timeline = []
-    for row in weeks:
-        start = row["week"]
-        end = start + timedelta(days=6)
-        link = f"?{base}&since={start:%Y-%m-%d}&until={end:%Y-%m-%d}"
-        timeline.append((f"{start:%d %b %Y}", row["count"], link))
-    return render(
-        request,
-        "register/overview.html",
-        {
-            "filters": params,
-            "query": request.GET.urlencode(),
-            "total": events.count(),
-            "timeline": _bars(timeline, width=600),
-            "months": _bars([(f"{r['month']:%B %Y}", r["count"], "") for r in months], 280),
-            "types": _bars(
-                [(f["label"], f["count"], f"?{base}&act={f['id']}") for f in facets["act"]], 280
-            ),
-            "regions": _bars(
-                [(f["label"], f["count"], f"?{base}&region={f['id']}") for f in facets["region"]],
-                280,
-            ),
-            "tiles": settings.MAP_TILES or "",
-        },
-    )
-
-
-@listing("register.view")
-def map_data(request: HttpRequest) -> JsonResponse:
-    """Events per place, with coordinates, for the map (the list's filters apply)."""
-    events, _params = filtered_events(request)
-    counts = dict(
-        events.order_by().exclude(place=None).values("place_id").annotate(n=Count("pk"))
-        .values_list("place_id", "n")
-    )  # fmt: skip
-    places = Place.objects.filter(pk__in=counts, latitude__isnull=False)
-    return JsonResponse(
-        {
-            "places": [
-                {"id": p.pk, "name": p.name_en, "lat": p.latitude, "lon": p.longitude,
-                 "precision": p.precision, "count": counts[p.pk]}
-                for p in places
-            ]
-        }
-    )  # fmt: skip

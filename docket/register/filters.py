@@ -1,0 +1,139 @@
+"""The event list's filters and facet counts, shared by the list, the overview, the map and
+the exports: one definition of "the events these filters leave", under the access rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+
+from docket.accounts import access
+from docket.register import search
+from docket.register.models import Act, Event, Place, Term
+
+
+def _subtree(term_id: str) -> Q:
+    """Events with an act whose type is the term or one below it in the hierarchy (a
+    semi-join: no duplicate rows, so counts need no DISTINCT)."""
+    term = Term.objects.filter(pk=term_id if term_id.isdigit() else 0).first()
+    if term is None:
+        return Q(pk__in=[])
+    types = Term.objects.filter(vocabulary=term.vocabulary).filter(
+        Q(code=term.code) | Q(code__startswith=term.code + ".")
+    )
+    return Q(pk__in=Act.objects.filter(act_type__in=types).values("event_id"))
+
+
+def _region_ids(place_id: str) -> list[int]:
+    """The place and every place under it (a region's cities and their facilities)."""
+    found = [int(place_id)] if place_id.isdigit() else []
+    frontier = list(found)
+    while frontier:
+        frontier = list(Place.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        found.extend(frontier)
+    return found
+
+
+def _day(text: str, *, end: bool = False) -> datetime | None:
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+
+
+def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], dict[str, str]]:
+    events = access.visible(Event.objects.all(), request.user, "register.view")
+    params = {
+        k: request.GET.get(k, "").strip()
+        for k in ("q", "region", "act", "status", "since", "until")
+    }
+    if params["q"]:
+        hits = search.search(
+            params["q"], compartments=access.compartment_ids(request.user, "register.view"),
+            limit=5000,
+        )  # fmt: skip
+        events = events.filter(pk__in=[h.id for h in hits if h.type == "event"])
+    if params["region"]:
+        events = events.filter(place_id__in=_region_ids(params["region"]))
+    if params["act"]:
+        events = events.filter(_subtree(params["act"]))
+    if params["status"].isdigit():
+        events = events.filter(violation_status_id=int(params["status"]))
+    if since := _day(params["since"]):
+        events = events.filter(start__gte=since)
+    if until := _day(params["until"], end=True):
+        events = events.filter(start__lte=until)
+    return events, params
+
+
+def _region_of() -> dict[int, Place]:
+    """place id -> its region, for every place (the gazetteer is small)."""
+    places = {p.pk: p for p in Place.objects.only("pk", "parent_id", "kind", "name_en")}
+    regions: dict[int, Place] = {}
+    for pk, place in places.items():
+        current: Place | None = place
+        while current is not None and current.kind != Place.Kind.REGION:
+            current = places.get(current.parent_id) if current.parent_id else None
+        if current is not None:
+            regions[pk] = current
+    return regions
+
+
+def facets(
+    events: QuerySet[Event], *, compartments: set[int], narrowed: bool
+) -> dict[str, list[dict[str, Any]]]:
+    """Counts per value of each facet under the filters in force: one grouped query each,
+    answered from covering indexes (compartment, place), (compartment, status) and
+    (compartment, act type, event); labels are looked up afterwards, not joined."""
+    by_region: dict[int, dict[str, Any]] = {}
+    regions = _region_of()
+    for row in events.order_by().values("place_id").annotate(count=Count("pk")):
+        region = regions.get(row["place_id"])
+        if region is not None:
+            entry = by_region.setdefault(
+                region.pk, {"id": region.pk, "label": region.name_en, "count": 0}
+            )
+            entry["count"] += row["count"]
+    if narrowed:
+        acts = Act.objects.filter(event_id__in=events.order_by().values("pk"))
+    else:  # every event of the compartments: acts carry their compartment themselves
+        acts = Act.objects.filter(compartment_id__in=compartments)
+    act_counts = (
+        acts.order_by()
+        .values("act_type_id")
+        .annotate(count=Count("event_id", distinct=True))
+        .order_by("-count")[:15]
+    )
+    statuses = (
+        events.order_by()
+        .filter(violation_status__isnull=False)
+        .values("violation_status_id")
+        .annotate(count=Count("pk"))
+    )
+    labels = dict(
+        Term.objects.filter(vocabulary__in=["act_type", "violation_status"]).values_list(
+            "pk", "label_en"
+        )
+    )
+    codes = dict(Term.objects.filter(vocabulary="violation_status").values_list("pk", "code"))
+    return {
+        "region": sorted(by_region.values(), key=lambda r: r["label"]),
+        "act": [
+            {"id": a["act_type_id"], "label": labels.get(a["act_type_id"], ""), "count": a["count"]}
+            for a in act_counts
+        ],
+        "status": sorted(
+            (
+                {
+                    "id": row["violation_status_id"],
+                    "label": labels.get(row["violation_status_id"], ""),
+                    "count": row["count"],
+                }
+                for row in statuses
+            ),
+            key=lambda row: codes.get(row["id"], ""),
+        ),
+    }
