@@ -26,7 +26,7 @@ import logging
 import os
 import uuid
 import zipfile
-from typing import IO, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,7 +38,7 @@ from docket.jobs import queue
 from docket.lib.storage import BlobStore
 from docket.vault import age, custody, keys, merkle, notes
 from docket.vault.models import Checkpoint, CustodyEntry, Item
-from docket.vault.store import read
+from docket.vault.store import HashingWriter, read
 
 log = logging.getLogger(__name__)
 
@@ -97,20 +97,6 @@ def build_job(payload: dict[str, Any]) -> None:
         raise
 
 
-class _Sha256Writer:
-    """Counts and hashes what goes to the staging file (the encrypted package)."""
-
-    def __init__(self, handle: IO[bytes]) -> None:
-        self.handle = handle
-        self.hash = hashlib.sha256()
-        self.size = 0
-
-    def write(self, data: bytes, /) -> int:
-        self.hash.update(data)
-        self.size += len(data)
-        return self.handle.write(data)
-
-
 def build(export: Export, *, blobs: BlobStore | None = None) -> Export:
     """Pack the compartment; idempotent (a ready export is left alone, a failed one rebuilt)."""
     if export.state == Export.State.READY:
@@ -126,7 +112,7 @@ def build(export: Export, *, blobs: BlobStore | None = None) -> Export:
     )
     actor = f"export:{export.pk}"
     with blobs.staged_file() as (staged, handle):
-        counted = _Sha256Writer(handle)
+        counted = HashingWriter(handle)
         sealed = age.EncryptingWriter(counted, [recipient])
         with zipfile.ZipFile(sealed, "w", zipfile.ZIP_STORED, allowZip64=True) as package:
             sums, packed = _pack_items(package, export, items, actor, blobs)

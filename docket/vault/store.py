@@ -37,15 +37,18 @@ class Stored:
     created: bool  # False: the content was already held ("received again")
 
 
-class _HashingWriter:
-    """Writes through to a file while hashing what is written (the ciphertext)."""
+class HashingWriter:
+    """Writes through to a file while hashing and counting what is written (ciphertext: a
+    vault blob, an export package)."""
 
     def __init__(self, handle: IO[bytes]) -> None:
         self.handle = handle
         self.hash = hashlib.sha256()
+        self.size = 0
 
     def write(self, data: bytes) -> int:
         self.hash.update(data)
+        self.size += len(data)
         return self.handle.write(data)
 
 
@@ -76,7 +79,7 @@ def store(
 
     # 1. One pass: hash, encrypt, hash the ciphertext, write; then fsync.
     with blobs.staged_file() as (staged, handle):
-        writer = _HashingWriter(handle)
+        writer = HashingWriter(handle)
         size = age.encrypt(src, writer, [recipient], on_plaintext=consume)
         handle.flush()
         os.fsync(handle.fileno())
