@@ -51,11 +51,11 @@ def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], dict[str, st
         for k in ("q", "region", "act", "status", "since", "until")
     }
     if params["q"]:
-        hits = search.search(
-            params["q"], compartments=access.compartment_ids(request.user, "register.view"),
-            limit=5000,
-        )  # fmt: skip
-        events = events.filter(pk__in=[h.id for h in hits if h.type == "event"])
+        # Every matching event, as a subquery: no ranking, no cut-off at some number of hits.
+        found = search.matching(
+            params["q"], compartments=access.compartment_ids(request.user, "register.view")
+        )
+        events = events.filter(pk__in=found.filter(kind="event").values("object_id"))
     if params["region"]:
         events = events.filter(place_id__in=_region_ids(params["region"]))
     if params["act"]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Model, Q
+from django.db.models import BooleanField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from docket.register.names import fold, skeletons, words
@@ -129,14 +129,15 @@ def _tsquery(items: list[str], prefix: bool) -> str:
     return " | ".join("'" + item.replace("'", "''") + "'" + suffix for item in items)
 
 
-def search(text: str, *, compartments: set[int] | None, limit: int = 50) -> list[Hit]:
-    """Hits for `text` among the objects of `compartments` (None: every compartment, for the
-    instance's own command line) and the shared places."""
+def matching(text: str, *, compartments: set[int] | None) -> QuerySet[Any]:
+    """Every search entry that matches `text` among the objects of `compartments` (None: every
+    compartment, for the instance's own command line) and the shared places, unranked and
+    unlimited: a filter for other queries (the event list's words)."""
     from docket.register.models import SearchEntry
 
     terms = _query_terms(text)
     if not terms:
-        return []
+        return SearchEntry.objects.none()
     entries = SearchEntry.objects.all()
     if compartments is not None:
         entries = entries.filter(Q(compartment_id__in=compartments) | Q(compartment__isnull=True))
@@ -158,8 +159,15 @@ def search(text: str, *, compartments: set[int] | None, limit: int = 50) -> list
                 [_fts5_query(terms)],
             )
         )
+    return entries
+
+
+def search(text: str, *, compartments: set[int] | None, limit: int = 50) -> list[Hit]:
+    """The best `limit` hits for `text`: words matched as typed before skeleton-only matches,
+    then events, persons, units, places."""
+    entries = matching(text, compartments=compartments)
     candidates = list(entries.values_list("kind", "object_id", "label", "words")[: limit * 4])
-    typed = [fold(word) for word, _, _ in terms]
+    typed = [fold(word) for word, _, _ in _query_terms(text)]
 
     def score(row: tuple[str, int, str, str]) -> tuple[int, int, str]:
         entry_words = row[3].split()
