@@ -18,7 +18,7 @@ from docket.accounts.models import Compartment, Grant, Role, User
 from docket.accounts.passwords import one_time_password
 from docket.accounts.second_factor import recent_second_factor
 from docket.accounts.sessions import end_sessions
-from docket.accounts.views_access import listing, of_object, staff
+from docket.accounts.views_access import listing, of_object, staff, staff_user
 
 
 class CompartmentForm(forms.Form):
@@ -103,8 +103,7 @@ def compartment(request: HttpRequest, compartment: Compartment) -> HttpResponseB
 
 @recent_second_factor
 def _change_grants(request: HttpRequest, compartment: Compartment) -> HttpResponse:
-    actor = request.user
-    assert isinstance(actor, User)
+    actor = staff_user(request)
     if "revoke" in request.POST:
         grant = Grant.objects.filter(compartment=compartment, pk=request.POST["revoke"]).first()
         if grant is not None:
@@ -176,8 +175,7 @@ def api_tokens(request: HttpRequest) -> HttpResponseBase:
 
     if request.method == "POST":
         return _change_tokens(request)
-    user = request.user
-    assert isinstance(user, User)  # @staff let in only logged-in people
+    user = staff_user(request)
     mine = ApiToken.objects.filter(user=user).order_by("-created_at")
     return render(request, "accounts/tokens.html", {"tokens": mine})
 
@@ -187,8 +185,7 @@ def _change_tokens(request: HttpRequest) -> HttpResponse:
     from docket.api import tokens
     from docket.api.models import ApiToken
 
-    user = request.user
-    assert isinstance(user, User)
+    user = staff_user(request)
     if "revoke" in request.POST:
         found = ApiToken.objects.filter(user=user, pk=request.POST["revoke"]).first()
         if found is not None:

@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 
 from docket.accounts import access
+from docket.accounts.models import User
 
 View = Callable[..., HttpResponseBase]
 
@@ -34,6 +35,14 @@ def _declare(view: View, declared: Declared) -> View:
 def public(view: View) -> View:
     """Reachable without logging in (the login page)."""
     return _declare(view, Declared("public"))
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The logged-in staff member behind a request that a declaration above let through."""
+    user = request.user
+    if not isinstance(user, User):
+        raise TypeError("staff_user() is for views declared staff, list or object")
+    return user
 
 
 def _login_then(view: View, methods: tuple[str, ...]) -> View:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from docket.accounts import access, approvals, audit
 from docket.accounts.models import Approval, User
 from docket.accounts.second_factor import recent_second_factor
-from docket.accounts.views_access import listing, of_object
+from docket.accounts.views_access import listing, of_object, staff_user
 
 
 @listing("approvals.decide")
@@ -29,8 +29,7 @@ def approval_list(request: HttpRequest) -> HttpResponse:
 
 @of_object("approvals.decide", Approval, methods=("GET", "POST"))
 def approval_detail(request: HttpRequest, approval: Approval) -> HttpResponseBase:
-    user = request.user
-    assert isinstance(user, User)
+    user = staff_user(request)
     if request.method == "POST":
         return _decide(request, approval, user)
     audit.record(request, "approval.view", approval)

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from docket.accounts import access, audit
 from docket.accounts.models import Compartment, User
 from docket.accounts.second_factor import recent_second_factor
-from docket.accounts.views_access import listing, of_object
+from docket.accounts.views_access import listing, of_object, staff_user
 from docket.exports import build
 from docket.exports.models import Export
 from docket.lib.storage import BlobStore
@@ -64,8 +64,7 @@ class ExportForm(forms.Form):
 
 @listing("export.request", methods=("GET", "POST"))
 def export_list(request: HttpRequest) -> HttpResponseBase:
-    user = request.user
-    assert isinstance(user, User)
+    user = staff_user(request)
     if request.method == "POST":
         return _ask(request, user)
     return _page(request, ExportForm(user=user))

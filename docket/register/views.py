@@ -16,8 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 
 from docket.accounts import access, audit
-from docket.accounts.models import User
-from docket.accounts.views_access import listing, of_object
+from docket.accounts.views_access import listing, of_object, staff_user
 from docket.register import history, search
 from docket.register.filters import facets, filtered_events
 from docket.register.forms import (
@@ -44,12 +43,6 @@ from docket.register.models import (
     Unit,
 )
 from docket.register.records import add_badge, person_named, unit_named
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # the access declarations let in only logged-in staff
-    return user
 
 
 @listing("register.view")
@@ -130,7 +123,7 @@ def event_edit(request: HttpRequest, event: Event) -> HttpResponseBase:
 
 def _event_form(request: HttpRequest, event: Event | None) -> HttpResponseBase:
     """A new event (then on to its first act) or a change to one, with history either way."""
-    user = _user(request)
+    user = staff_user(request)
     form = EventForm(request.POST or None, instance=event, user=user)
     if request.method == "POST" and form.is_valid():
         saved = history.save(
@@ -148,7 +141,7 @@ def _event_form(request: HttpRequest, event: Event | None) -> HttpResponseBase:
 
 @of_object("register.edit", Event, methods=("GET", "POST"))
 def act_new(request: HttpRequest, event: Event) -> HttpResponseBase:
-    user = _user(request)
+    user = staff_user(request)
     form = ActForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -186,7 +179,7 @@ def evidence_new(request: HttpRequest, event: Event) -> HttpResponseBase:
     """Link a vault item of the same compartment to the event or an act, with a span."""
     from docket.vault.models import Item
 
-    user = _user(request)
+    user = staff_user(request)
     items = access.visible(
         Item.objects.filter(compartment_id=event.compartment_id), user, "item.view"
     )
@@ -209,7 +202,7 @@ def evidence_new(request: HttpRequest, event: Event) -> HttpResponseBase:
 
 @of_object("register.edit", Event, methods=("GET", "POST"))
 def information_new(request: HttpRequest, event: Event) -> HttpResponseBase:
-    user = _user(request)
+    user = staff_user(request)
     form = InformationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -253,7 +246,7 @@ def person_detail(request: HttpRequest, person: Person) -> HttpResponse:
 
 @of_object("register.edit", Person, methods=("GET", "POST"))
 def person_edit(request: HttpRequest, person: Person) -> HttpResponseBase:
-    user = _user(request)
+    user = staff_user(request)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -283,7 +276,7 @@ def person_edit(request: HttpRequest, person: Person) -> HttpResponseBase:
 def unit_edit(request: HttpRequest, unit: Unit) -> HttpResponseBase:
     form = UnitForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
-        history.save(form.save(commit=False), actor=_user(request))
+        history.save(form.save(commit=False), actor=staff_user(request))
         messages.success(request, "Saved.")
         return redirect("register:unit", pk=unit.pk)
     return render(request, "register/form.html", {"form": form, "heading": f"Edit: {unit}"})
@@ -292,7 +285,7 @@ def unit_edit(request: HttpRequest, unit: Unit) -> HttpResponseBase:
 @of_object("register.edit", Unit, methods=("GET", "POST"))
 def membership_new(request: HttpRequest, unit: Unit) -> HttpResponseBase:
     """Someone served in the unit: from when to when, rank, position, badge number."""
-    user = _user(request)
+    user = staff_user(request)
     form = MembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

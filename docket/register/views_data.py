@@ -13,10 +13,9 @@ from django.shortcuts import render
 from django.utils.timezone import now as timezone_now
 
 from docket.accounts import access, audit
-from docket.accounts.views_access import listing
+from docket.accounts.views_access import listing, staff_user
 from docket.register.filters import facets, filtered_events
 from docket.register.models import Place
-from docket.register.views import _user
 
 
 @listing("register.edit", methods=("GET", "POST"))
@@ -25,7 +24,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     from docket.accounts.models import Compartment
     from docket.register.csv_import import import_csv, read_upload
 
-    user = _user(request)
+    user = staff_user(request)
     editable = Compartment.objects.filter(pk__in=access.compartment_ids(user, "register.edit"))
     context: dict[str, Any] = {"compartments": editable, "dry_run": True}
     if request.method == "POST":

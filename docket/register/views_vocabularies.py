@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from docket.accounts import audit
 from docket.accounts.second_factor import recent_second_factor
-from docket.accounts.views_access import listing
+from docket.accounts.views_access import listing, staff_user
 from docket.register import history
 from docket.register.models import Term
 from docket.register.vocabulary import load_all
@@ -77,14 +77,14 @@ def vocabularies(request: HttpRequest) -> HttpResponseBase:
 
 @recent_second_factor
 def _change(request: HttpRequest, chosen: str) -> HttpResponse:
-    user = request.user
+    user = staff_user(request)
     if "retire" in request.POST:
         term = Term.objects.filter(
             vocabulary=chosen, pk=request.POST["retire"], builtin=False
         ).first()
         if term is not None:
             term.retired = True
-            history.save(term, actor=user)  # type: ignore[arg-type]
+            history.save(term, actor=user)
             audit.record(request, "vocabulary.retire", term)
             messages.success(request, f"{term.label_en} retired; records that use it keep it.")
         return redirect(f"{request.path}?v={chosen}")
@@ -97,7 +97,7 @@ def _change(request: HttpRequest, chosen: str) -> HttpResponse:
                 label_en=form.cleaned_data["label_en"], label_be=form.cleaned_data["label_be"],
                 label_ru=form.cleaned_data["label_ru"],
             ),
-            actor=user,  # type: ignore[arg-type]
+            actor=user,
         )  # fmt: skip
         audit.record(request, "vocabulary.add", term)
         messages.success(request, f"Added {term.label_en} ({term.code}).")
