@@ -23,7 +23,7 @@ from docket.accounts.models import Compartment, User
 from docket.register import history
 from docket.register.models import Act, Event, Involvement, Place, Precision, Term
 from docket.register.records import add_badge, person_named, tidy, unit_named
-from docket.register.vocabulary import load_all
+from docket.register.vocabulary import titles
 
 COLUMNS = [
     "event_ref", "event_title", "event_start", "event_precision", "place", "place_detail",
@@ -97,7 +97,7 @@ class _Vocabulary:
             self.by_code[(term.vocabulary, term.code.lower())] = term
             for label in (term.label_en, term.label_be, term.label_ru):
                 self.by_label[(term.vocabulary, label.lower())] = term
-        self.titles = {name: v.labels["en"].lower() for name, v in load_all().items()}
+        self.titles = {name: title.lower() for name, title in titles().items()}
 
     def find(self, vocabulary: str, value: str) -> Term:
         key = (vocabulary, value.strip().lower())

@@ -69,7 +69,7 @@ def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], dict[str, st
     return events, params
 
 
-def _region_of() -> dict[int, Place]:
+def region_of() -> dict[int, Place]:
     """place id -> its region, for every place (the gazetteer is small)."""
     places = {p.pk: p for p in Place.objects.only("pk", "parent_id", "kind", "name_en")}
     regions: dict[int, Place] = {}
@@ -89,7 +89,7 @@ def facets(
     answered from covering indexes (compartment, place), (compartment, status) and
     (compartment, act type, event); labels are looked up afterwards, not joined."""
     by_region: dict[int, dict[str, Any]] = {}
-    regions = _region_of()
+    regions = region_of()
     for row in events.order_by().values("place_id").annotate(count=Count("pk")):
         region = regions.get(row["place_id"])
         if region is not None:

@@ -96,12 +96,6 @@ class Place(models.Model):
     def __str__(self) -> str:
         return self.name_en
 
-    def region(self) -> Place | None:
-        place: Place | None = self
-        while place is not None and place.kind not in (self.Kind.REGION, self.Kind.COUNTRY):
-            place = place.parent
-        return place if place is not None and place.kind == self.Kind.REGION else None
-
 
 class Record(models.Model):
     """What every register row carries."""

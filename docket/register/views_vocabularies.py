@@ -15,7 +15,7 @@ from docket.accounts.second_factor import recent_second_factor
 from docket.accounts.views_access import listing, staff_user
 from docket.register import history
 from docket.register.models import Term
-from docket.register.vocabulary import load_all
+from docket.register.vocabulary import titles
 
 LOCAL_PREFIX = "L"  # local codes start with it, so they never meet a future built-in code
 
@@ -54,24 +54,22 @@ def _next_code(vocabulary: str, parent: Term | None) -> str:
 
 @listing("register.view", methods=("GET", "POST"))
 def vocabularies(request: HttpRequest) -> HttpResponseBase:
-    names = load_all()
-    chosen = request.GET.get("v") or request.POST.get("v") or next(iter(names))
-    if chosen not in names:
+    chosen = request.GET.get("v") or request.POST.get("v") or next(iter(titles()))
+    if chosen not in titles():
         raise Http404("No such vocabulary.")
-    form = TermForm(vocabulary=chosen)
     if request.method == "POST":
         if not request.user.is_superuser:
             raise Http404("No such page.")
         return _change(request, chosen)
+    return _page(request, chosen, TermForm(vocabulary=chosen))
+
+
+def _page(request: HttpRequest, chosen: str, form: TermForm) -> HttpResponse:
+    terms = Term.objects.filter(vocabulary=chosen).order_by("code")
     return render(
         request,
         "register/vocabularies.html",
-        {
-            "names": {name: v.labels["en"] for name, v in names.items()},
-            "chosen": chosen,
-            "terms": Term.objects.filter(vocabulary=chosen).order_by("code"),
-            "form": form,
-        },
+        {"names": titles(), "chosen": chosen, "terms": terms, "form": form},
     )
 
 
@@ -102,10 +100,4 @@ def _change(request: HttpRequest, chosen: str) -> HttpResponse:
         audit.record(request, "vocabulary.add", term)
         messages.success(request, f"Added {term.label_en} ({term.code}).")
         return redirect(f"{request.path}?v={chosen}")
-    names = {name: v.labels["en"] for name, v in load_all().items()}
-    return render(
-        request,
-        "register/vocabularies.html",
-        {"names": names, "chosen": chosen, "form": form,
-         "terms": Term.objects.filter(vocabulary=chosen).order_by("code")},
-    )  # fmt: skip
+    return _page(request, chosen, form)

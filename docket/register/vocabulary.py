@@ -10,6 +10,7 @@ A term's parent is the longest other code that prefixes it up to a dot ("10.20" 
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,3 +79,10 @@ def _labels(row: dict[str, object], where: str) -> dict[str, str]:
 
 def load_all(directory: Path = DIRECTORY) -> dict[str, Vocabulary]:
     return {path.stem: read(path) for path in sorted(directory.glob("*.toml"))}
+
+
+@functools.cache
+def titles() -> dict[str, str]:
+    """Vocabulary name -> its English title, read once per process (the files change only
+    with a new release, and a migration loads them then)."""
+    return {name: vocabulary.labels["en"] for name, vocabulary in load_all().items()}
