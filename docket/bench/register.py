@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import statistics
@@ -48,8 +49,6 @@ def run(workdir: Path, *, events: int, persons: int) -> dict[str, Any]:
          "--persons", str(persons), "--if-empty")  # fmt: skip
     generated = time.monotonic() - started
     out = call("bench", "register", "--measure")
-    import json
-
     result: dict[str, Any] = json.loads(out)
     result["generate_seconds"] = round(generated, 1)
     return result

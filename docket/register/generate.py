@@ -126,7 +126,6 @@ class Generator:
             victims = self._persons(persons - len(officers), officer=False)
             if progress:
                 progress("persons", len(officers) + len(victims))
-            made: list[Event] = []
             for start in range(0, events, self.batch):
                 made = self._events(min(self.batch, events - start))
                 self._acts(made, victims, officers, units)
@@ -231,11 +230,12 @@ class Generator:
         ]
         self._bulk(Membership, rows)
 
-    def _events(self, count: int) -> list[Event]:
+    def _events(self, count: int) -> list[tuple[Event, str]]:
+        """New events, each with the code of the type of act its title describes."""
         statuses = [self.term("violation_status", c) for c in ("10", "20", "20", "30")]
         rows = []
-        self._event_types: dict[int, str] = {}
-        for n in range(count):
+        types = []
+        for _ in range(count):
             template, act_code = self.rng.choice(TITLES)
             facility = self.rng.choice(self.facilities)
             city = self.rng.choice(self.cities)
@@ -252,26 +252,30 @@ class Generator:
                     violation_status=self.rng.choice(statuses),
                 )
             )
-            self._event_types[n] = act_code
+            types.append(act_code)
         created = self._bulk(Event, rows)
         self.counts.events += len(created)
-        return created
+        return list(zip(created, types, strict=True))
 
     def _acts(
-        self, events: list[Event], victims: list[Person], officers: list[Person], units: list[Unit]
+        self,
+        events: list[tuple[Event, str]],
+        victims: list[Person],
+        officers: list[Person],
+        units: list[Unit],
     ) -> None:
         methods = [t for (v, _), t in self.terms.items() if v == "method"]
         injuries = [t for (v, _), t in self.terms.items() if v == "injury"]
         degrees = [self.term("involvement_degree", c) for c in ("10", "10", "20", "30", "90")]
         acts = []
-        for n, event in enumerate(events):
+        for event, act_code in events:
             for _ in range(self.rng.choice([1, 2, 3, 3, 4, 5])):
                 acts.append(
                     Act(
                         compartment=self.compartment,
                         event=event,
                         victim=self.rng.choice(victims) if victims else None,
-                        act_type=self.term("act_type", self._event_types[n]),
+                        act_type=self.term("act_type", act_code),
                         start=event.start,
                         start_precision="exact",
                     )
