@@ -1,4 +1,6 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
 from django.views.generic import RedirectView
 
 from docket.accounts.views_access import public
@@ -11,3 +13,13 @@ urlpatterns = [
     path("exports/", include("docket.exports.urls")),
     path("api/", include("docket.api.urls")),
 ]
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Programs get JSON from the API even for a path that names no route."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "no such route"}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found

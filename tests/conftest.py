@@ -154,8 +154,8 @@ def person(name: str, compartment: Compartment, role: str) -> User:
 
 @pytest.fixture
 def team(vault: Path) -> Team:
-    a = Compartment.objects.create(name="okrestina")
-    b = Compartment.objects.create(name="hrodna")
+    a = Compartment.objects.create(name="okr-casefiles")
+    b = Compartment.objects.create(name="hrodna-casefiles")
     return Team(
         a=a,
         b=b,

@@ -23,7 +23,16 @@ from docket.accounts.models import Approval, Compartment, Grant, User
 from docket.accounts.permissions import roles_with
 from docket.accounts.views_access import Declared
 from docket.exports.models import Export
-from docket.register.models import Event, Person, Unit
+from docket.register.models import (
+    Act,
+    Event,
+    EvidenceLink,
+    Information,
+    Membership,
+    Person,
+    Term,
+    Unit,
+)
 from docket.vault.models import Item
 from docket.vault.store import store
 from tests.conftest import Team, log_in
@@ -44,26 +53,47 @@ def an_export(compartment: Compartment) -> Export:
     )  # fmt: skip
 
 
+def an_event(compartment: Compartment) -> Event:
+    return Event.objects.create(compartment=compartment, title=f"event of {compartment.name}")
+
+
+def a_person(compartment: Compartment) -> Person:
+    return Person.objects.create(
+        compartment=compartment, display_name=f"person of {compartment.name}"
+    )
+
+
+def a_unit(compartment: Compartment) -> Unit:
+    return Unit.objects.create(compartment=compartment, name=f"unit of {compartment.name}")
+
+
+def an_item(compartment: Compartment) -> Item:
+    evidence = io.BytesIO(f"evidence of {compartment.name}".encode())
+    return store(evidence, actor="matrix", compartment=compartment).item
+
+
 FACTORIES: dict[type[Model], Callable[[Compartment], Model]] = {
     Approval: an_approval,
-    Event: lambda compartment: Event.objects.create(
-        compartment=compartment, title=f"event of {compartment.name}"
+    Event: an_event,
+    Act: lambda compartment: Act.objects.create(
+        compartment=compartment,
+        event=an_event(compartment),
+        act_type=Term.objects.filter(vocabulary="act_type").first(),
     ),
-    Person: lambda compartment: Person.objects.create(
-        compartment=compartment, display_name=f"person of {compartment.name}"
+    Information: lambda compartment: Information.objects.create(
+        compartment=compartment, event=an_event(compartment), summary="matrix"
     ),
-    Unit: lambda compartment: Unit.objects.create(
-        compartment=compartment, name=f"unit of {compartment.name}"
+    EvidenceLink: lambda compartment: EvidenceLink.objects.create(
+        compartment=compartment, event=an_event(compartment), item=an_item(compartment)
+    ),
+    Person: a_person,
+    Unit: a_unit,
+    Membership: lambda compartment: Membership.objects.create(
+        compartment=compartment, person=a_person(compartment), unit=a_unit(compartment)
     ),
     Export: an_export,
     Compartment: lambda compartment: compartment,
-    Item: lambda compartment: (
-        store(
-            io.BytesIO(f"evidence of {compartment.name}".encode()),
-            actor="matrix",
-            compartment=compartment,
-        ).item
-    ),
+    Item: an_item,
 }
 
 
@@ -104,8 +134,9 @@ def client_for(team: Team, persona: str, *, api: bool = False) -> Client:
         if persona == "anonymous":
             return Client()
         from docket.api import tokens
+        from docket.api.models import SCOPES
 
-        _, token = tokens.create(getattr(team, persona), name="matrix", scopes=["items:read"])
+        _, token = tokens.create(getattr(team, persona), name="matrix", scopes=list(SCOPES))
         return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     client = Client()
     if persona != "anonymous":
@@ -192,5 +223,7 @@ def test_the_matrix_covers_the_routes_it_claims(team: Team) -> None:
         "/accounts/2fa/passkey/register/",
         "/accounts/2fa/passkey/register/options/",
         "/accounts/login/",
+        "/api/",
+        "/api/openapi.json",
     ]
     assert len(ALL_ROUTES) == len(OBJECT_ROUTES) + len(LIST_ROUTES) + len(public)

@@ -176,8 +176,10 @@ def api_tokens(request: HttpRequest) -> HttpResponseBase:
     if request.method == "POST":
         return _change_tokens(request)
     user = staff_user(request)
+    from docket.api.models import SCOPES
+
     mine = ApiToken.objects.filter(user=user).order_by("-created_at")
-    return render(request, "accounts/tokens.html", {"tokens": mine})
+    return render(request, "accounts/tokens.html", {"tokens": mine, "scopes": SCOPES.items()})
 
 
 @recent_second_factor
@@ -193,5 +195,10 @@ def _change_tokens(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Token {found.prefix}… revoked.")
         return redirect("accounts:tokens")
     name = request.POST.get("name", "").strip()[:100] or "unnamed"
-    created, token = tokens.create(user, name=name, scopes=["items:read"], by=user)
+    scopes = request.POST.getlist("scope")
+    try:
+        created, token = tokens.create(user, name=name, scopes=scopes, by=user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("accounts:tokens")
     return render(request, "accounts/token_created.html", {"token": token, "created": created})

@@ -7,6 +7,7 @@ from django.utils import timezone
 #: scope -> what it allows. A token carries some of these; the user's roles still apply.
 SCOPES = {
     "items:read": "list and read item metadata (never original bytes)",
+    "register:read": "read the register: events, acts, persons, units and what they refer to",
 }
 
 

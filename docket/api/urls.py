@@ -1,9 +1,11 @@
-from django.urls import path
+"""/api/: the items and register routers on one django-ninja API, each route declared for the
+authorization matrix (docket/api/base.py)."""
 
-from docket.api import views
+from docket.api import items, register
+from docket.api.base import api, declared_patterns
+
+api.add_router("", items.router)
+api.add_router("", register.router)
 
 app_name = "api"
-urlpatterns = [
-    path("items/", views.items, name="items"),
-    path("items/<int:pk>/", views.item, name="item"),
-]
+urlpatterns = declared_patterns(api.urls[0])

@@ -117,4 +117,4 @@ def test_the_audit_page_lists_every_event_down_to_the_oldest(team: Team, client:
     page = client.get("/accounts/audit/").content.decode()
     in_scope = AuditEvent.objects.filter(Q(compartment=team.a) | Q(compartment__isnull=True))
     assert page.count("<tr><td>") == in_scope.count()
-    assert "chief is admin in okrestina" in page  # the oldest event of the page
+    assert "chief is admin in okr-casefiles" in page  # the oldest event of the page

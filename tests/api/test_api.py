@@ -33,7 +33,7 @@ def test_a_token_reads_what_its_owner_may_read_and_the_reads_are_audited(team: T
         "id": mine.pk,
         "sha256": mine.sha256,
         "size": mine.size,
-        "compartment": "okrestina",
+        "compartment": "okr-casefiles",
         "received_at": mine.received_at.isoformat(),
     }
     assert client.get(f"/api/items/{theirs.pk}/").status_code == 404
@@ -78,7 +78,11 @@ def test_the_page_creates_a_token_only_after_a_fresh_second_factor(
     session = client.session
     session[VERIFIED_AT] = time.time()
     session.save()
-    page = client.post("/accounts/tokens/", {"name": "statistics"}).content.decode()
+    none = client.post("/accounts/tokens/", {"name": "statistics"}, follow=True)
+    assert "scopes must be some of" in none.content.decode() and not ApiToken.objects.exists()
+    page = client.post(
+        "/accounts/tokens/", {"name": "statistics", "scope": ["items:read"]}
+    ).content.decode()
     token = page.split('<code class="secret">')[1].split("</code>")[0]
     assert api_client(token).get("/api/items/").status_code == 200
     assert AuditEvent.objects.filter(action="token.create", actor=team.owner).exists()

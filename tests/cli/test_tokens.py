@@ -8,7 +8,10 @@ from tests.conftest import Instance
 def test_tokens_create_list_and_revoke(instance: Instance) -> None:
     instance.run("users", "add", "bot", "--role", "analyst", "--compartment", "default")
     created = instance.json("tokens", "create", "bot", "--name", "nightly", "--days", "7", "--json")
-    assert created["token"].startswith("dkt_") and created["scopes"] == ["items:read"]
+    assert created["token"].startswith("dkt_") and created["scopes"] == [
+        "items:read",
+        "register:read",
+    ]
     [row] = instance.json("tokens", "list", "--json")
     assert (row["username"], row["name"], row["usable"]) == ("bot", "nightly", True)
     assert created["token"] not in instance.run("tokens", "list").stdout.decode()

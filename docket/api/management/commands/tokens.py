@@ -19,7 +19,10 @@ class Command(BaseCommand):
         create = verbs.add_parser("create", help="create a token and print it (once)")
         create.add_argument("username")
         create.add_argument("--name", default="cli")
-        create.add_argument("--scope", action="append", choices=sorted(SCOPES), dest="scopes")
+        create.add_argument(
+            "--scope", action="append", choices=sorted(SCOPES), dest="scopes",
+            help="what the token may read (repeat; default: every scope)",
+        )  # fmt: skip
         create.add_argument("--days", type=int, default=90)
         create.add_argument("--json", action="store_true")
         listing = verbs.add_parser("list")
@@ -34,7 +37,7 @@ class Command(BaseCommand):
                 raise CommandError(f"no active user {options['username']!r}")
             try:
                 created, token = tokens.create(
-                    user, name=options["name"], scopes=options["scopes"] or ["items:read"],
+                    user, name=options["name"], scopes=options["scopes"] or sorted(SCOPES),
                     days=options["days"],
                 )  # fmt: skip
             except ValueError as exc:

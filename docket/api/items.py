@@ -1,0 +1,62 @@
+"""Item metadata: what the vault holds, never the bytes (scope items:read)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from docket.api.base import MAX_ID, Pk, TokenAuth, answers, declare, one, page
+from docket.vault.models import Item
+
+router = Router(auth=TokenAuth("items:read"), tags=["items"])
+
+
+class ItemOut(Schema):
+    id: int
+    sha256: str
+    size: int
+    compartment: str
+    received_at: datetime
+
+
+class Items(Schema):
+    items: list[ItemOut]
+    next_before: int | None = Field(description="pass as ?before= for the next page")
+
+
+def _item(item: Item) -> ItemOut:
+    return ItemOut(
+        id=item.pk,
+        sha256=item.sha256,
+        size=item.size,
+        compartment=item.compartment.name,
+        received_at=item.received_at,
+    )
+
+
+class Before(Schema):
+    before: int | None = Field(
+        None, ge=1, le=MAX_ID, description="only ids below this (the next page)"
+    )
+
+
+@router.get("/items/", response=answers(Items), url_name="items")
+@declare("item.view")
+def items(request: HttpRequest, cursor: Query[Before]) -> Items:
+    rows, after = page(
+        request,
+        Item.objects.select_related("compartment"),
+        "item.view",
+        before=cursor.before,
+        action="item.list",
+    )
+    return Items(items=[_item(i) for i in rows], next_before=after)
+
+
+@router.get("/items/{int:pk}/", response=answers(ItemOut), url_name="item")
+@declare("item.view", Item)
+def item(request: HttpRequest, pk: Pk) -> ItemOut:
+    return _item(one(request, Item.objects.select_related("compartment"), pk, "item.view"))

@@ -1,0 +1,53 @@
+"""The API against its own OpenAPI schema: schemathesis generates requests for every operation
+(valid and invalid parameters, ids that exist and ids that do not) and fails on any server
+error or any answer that does not match the schema."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from hypothesis import HealthCheck, settings
+
+from docket.api import tokens
+from docket.api.models import SCOPES
+from docket.api.urls import api
+from docket.register.generate import Generator
+from docket.register.models import Event, EvidenceLink, Information
+from docket.vault.store import store
+from tests.conftest import Team
+
+schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/"))
+schema.app = WSGIHandler()
+
+
+@pytest.fixture
+def token(team: Team) -> str:
+    Generator(team.a, seed=7).run(events=4, persons=10)
+    event = Event.objects.filter(compartment=team.a).first()
+    assert event is not None
+    Information.objects.create(compartment=team.a, event=event, summary="a witness's account")
+    item = store(io.BytesIO(b"a video"), actor="test", compartment=team.a).item
+    EvidenceLink.objects.create(
+        compartment=team.a, event=event, item=item, start_seconds=2, end_seconds=9.5
+    )
+    _, token = tokens.create(team.owner, name="schemathesis", scopes=list(SCOPES))
+    return token
+
+
+@schema.parametrize()
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_no_request_makes_the_api_fail_or_break_its_schema(case: Any, token: str) -> None:
+    # Unknown query parameters are ignored, as by most web APIs, so schemathesis's check that
+    # "a request outside the schema is refused" does not apply; every other check does.
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"},
+        excluded_checks=[schemathesis.checks.negative_data_rejection],
+    )
