@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup debian demo test lint typecheck pytest bench lock clean
+.PHONY: setup debian demo test lint typecheck pytest bench lock messages clean
 
 setup: debian $(STAMP)
 
@@ -41,6 +41,13 @@ lock:
 	$(BIN)/pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra dev \
 		-o requirements.lock pyproject.toml
+
+# After changing a marked string: refresh the be/ru catalogues, translate what is new (the
+# tests fail while anything is untranslated), then compile them (docs/translating.md).
+messages: setup
+	cd docket && DJANGO_SETTINGS_MODULE=docket.settings ../$(BIN)/django-admin makemessages \
+		-l be -l ru --no-location --no-obsolete
+	cd docket && DJANGO_SETTINGS_MODULE=docket.settings ../$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
 from django.views.defaults import page_not_found
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 from docket.accounts.views_access import public
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("register/", include("docket.register.urls")),
     path("exports/", include("docket.exports.urls")),
     path("api/", include("docket.api.urls")),
+    # The language switch in the page header: on the login page too, so public.
+    path("language/", public(set_language), name="set_language"),
 ]
 
 

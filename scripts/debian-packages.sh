@@ -3,7 +3,8 @@
 # print the one apt-get line to run and stop.
 set -eu
 
-PACKAGES="age openssl ca-certificates chromium"
+# gettext: the tests check the be/ru catalogues against the source with makemessages.
+PACKAGES="age openssl ca-certificates chromium gettext"
 # Debian's python3 lacks venv/ensurepip until python3-venv is installed.
 python3 -c 'import ensurepip, venv' 2>/dev/null || PACKAGES="$PACKAGES python3-venv"
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from docket.accounts import access, audit
 from docket.accounts.models import Approval, Compartment, User
@@ -66,11 +67,15 @@ def ask(
 def why_not(user: User, approval: Approval) -> str | None:
     """None if `user` may decide `approval`, else the reason in words."""
     if approval.state != Approval.State.PENDING:
-        return f"This request was {approval.get_state_display().lower()} already."
+        return gettext("This request was decided already: %(state)s.") % {
+            "state": approval.get_state_display()
+        }
     if approval.requested_by_id == user.pk:
-        return "A second person must decide: you cannot approve or refuse your own request."
+        return gettext(
+            "A second person must decide: you cannot approve or refuse your own request."
+        )
     if not access.can(user, "approvals.decide", approval):
-        return "Only an admin of the compartment can decide."
+        return gettext("Only an admin of the compartment can decide.")
     return None
 
 

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from docket.accounts import access, audit, lockout
 from docket.accounts.models import Compartment, Grant, Role, User
@@ -22,38 +24,41 @@ from docket.accounts.views_access import listing, of_object, staff, staff_user
 
 
 class CompartmentForm(forms.Form):
-    name = forms.CharField(max_length=60, help_text="Lower-case letters, digits and '-'.")
+    name = forms.CharField(max_length=60, help_text=_("Lower-case letters, digits and '-'."))
     description = forms.CharField(max_length=300, required=False)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if slugify(name) != name:
             raise ValidationError(
-                f"Use lower-case letters, digits and '-', for example {slugify(name)!r}."
+                gettext("Use lower-case letters, digits and '-', for example %(example)r.")
+                % {"example": slugify(name)}
             )
         if Compartment.objects.filter(name=name).exists():
-            raise ValidationError("A compartment of that name exists already.")
+            raise ValidationError(gettext("A compartment of that name exists already."))
         return name
 
 
 class GrantForm(forms.Form):
-    username = forms.CharField(max_length=150, label="Person (username)")
+    username = forms.CharField(max_length=150, label=_("Person (username)"))
     role = forms.ChoiceField(choices=Role.choices)
 
     def clean_username(self) -> User:
         user = User.objects.filter(username=self.cleaned_data["username"].strip()).first()
         if user is None:
-            raise ValidationError("No such person. An instance administrator adds people first.")
+            raise ValidationError(
+                gettext("No such person. An instance administrator adds people first.")
+            )
         return user
 
 
 class PersonForm(forms.Form):
-    username = forms.CharField(max_length=150, help_text="Letters, digits and @.+-_ only.")
+    username = forms.CharField(max_length=150, help_text=_("Letters, digits and @.+-_ only."))
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
         if User.objects.filter(username=username).exists():
-            raise ValidationError("That username is taken.")
+            raise ValidationError(gettext("That username is taken."))
         User.username_validator(username)
         return username
 
@@ -79,7 +84,7 @@ def _create_compartment(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/compartments.html", {"compartments": shown, "form": form})
     compartment = Compartment.objects.create(**form.cleaned_data)
     audit.record(request, "compartment.add", compartment, compartment=compartment)
-    messages.success(request, f"Compartment {compartment.name} created.")
+    messages.success(request, gettext("Compartment %(name)s created.") % {"name": compartment.name})
     return redirect("accounts:compartment", pk=compartment.pk)
 
 
@@ -108,7 +113,15 @@ def _change_grants(request: HttpRequest, compartment: Compartment) -> HttpRespon
         grant = Grant.objects.filter(compartment=compartment, pk=request.POST["revoke"]).first()
         if grant is not None:
             access.revoke(grant.user, compartment, grant.role, by=actor)
-            messages.success(request, f"{grant.user} is no longer {grant.role} in {compartment}.")
+            messages.success(
+                request,
+                gettext("%(user)s is no longer %(role)s in %(compartment)s.")
+                % {
+                    "user": grant.user,
+                    "role": grant.get_role_display(),
+                    "compartment": compartment,
+                },
+            )
         return redirect("accounts:compartment", pk=compartment.pk)
     form = GrantForm(request.POST)
     if form.is_valid():
@@ -117,7 +130,12 @@ def _change_grants(request: HttpRequest, compartment: Compartment) -> HttpRespon
         )
         messages.success(
             request,
-            f"{form.cleaned_data['username']} is now {form.cleaned_data['role']} in {compartment}.",
+            gettext("%(user)s is now %(role)s in %(compartment)s.")
+            % {
+                "user": form.cleaned_data["username"],
+                "role": Role(form.cleaned_data["role"]).label,
+                "compartment": compartment,
+            },
         )
         return redirect("accounts:compartment", pk=compartment.pk)
     members = Grant.objects.filter(compartment=compartment).select_related("user")
@@ -146,12 +164,14 @@ def _change_people(request: HttpRequest) -> HttpResponse:
     target = User.objects.filter(pk=request.POST.get("user", 0)).first()
     if "unlock" in request.POST and target is not None:
         lockout.unlock(target, by=actor)  # type: ignore[arg-type]
-        messages.success(request, f"{target} unlocked.")
+        messages.success(request, gettext("%(user)s unlocked.") % {"user": target})
     elif "disable" in request.POST and target is not None and target != actor:
         User.objects.filter(pk=target.pk).update(is_active=False)
         ended = end_sessions(target)
         audit.record(request, "user.disable", target, details={"sessions_ended": ended})
-        messages.success(request, f"{target} disabled; their sessions ended.")
+        messages.success(
+            request, gettext("%(user)s disabled; their sessions ended.") % {"user": target}
+        )
     else:
         form = PersonForm(request.POST)
         if not form.is_valid():
@@ -192,7 +212,9 @@ def _change_tokens(request: HttpRequest) -> HttpResponse:
         found = ApiToken.objects.filter(user=user, pk=request.POST["revoke"]).first()
         if found is not None:
             tokens.revoke(found, by=user)
-            messages.success(request, f"Token {found.prefix}… revoked.")
+            messages.success(
+                request, gettext("Token %(prefix)s… revoked.") % {"prefix": found.prefix}
+            )
         return redirect("accounts:tokens")
     name = request.POST.get("name", "").strip()[:100] or "unnamed"
     scopes = request.POST.getlist("scope")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -14,7 +15,7 @@ class User(AbstractUser):
     """
 
     must_change_password = models.BooleanField(
-        default=False, help_text="set for a one-time password; cleared when the user picks one"
+        default=False, help_text=_("set for a one-time password; cleared when the user picks one")
     )
     failed_logins = models.PositiveIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)
@@ -25,11 +26,11 @@ class User(AbstractUser):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Administrator"
-    INTAKE = "intake", "Intake"
-    ANALYST = "analyst", "Analyst"
-    LEGAL = "legal", "Legal"
-    AUDITOR = "auditor", "Auditor"
+    ADMIN = "admin", _("Administrator")
+    INTAKE = "intake", _("Intake")
+    ANALYST = "analyst", _("Analyst")
+    LEGAL = "legal", _("Legal")
+    AUDITOR = "auditor", _("Auditor")
 
 
 class Compartment(models.Model):
@@ -121,7 +122,7 @@ class TotpDevice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp"
     )
     secret = models.CharField(max_length=64)
-    last_step = models.BigIntegerField(default=-1, help_text="last time step used (no replay)")
+    last_step = models.BigIntegerField(default=-1, help_text=_("last time step used (no replay)"))
     confirmed_at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -169,14 +170,14 @@ class Approval(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting for a second admin"
-        APPROVED = "approved", "Approved"
-        REFUSED = "refused", "Refused"
+        PENDING = "pending", _("Waiting for a second admin")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
 
     action = models.CharField(max_length=60)
     compartment = models.ForeignKey(Compartment, on_delete=models.PROTECT, related_name="approvals")
-    summary = models.CharField(max_length=300, help_text="what would happen, in a sentence")
-    reason = models.TextField(help_text="why the requester needs it")
+    summary = models.CharField(max_length=300, help_text=_("what would happen, in a sentence"))
+    reason = models.TextField(help_text=_("why the requester needs it"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from docket.accounts import access, audit, passkeys, second_factor, totp
 from docket.accounts.models import AuditEvent, Passkey, TotpDevice, User
@@ -111,12 +112,12 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
         if factor is not None:
             _finish_login(request, user, factor)
             if factor == "recovery":
-                messages.warning(request, "You used a recovery code. Each works once.")
+                messages.warning(request, gettext("You used a recovery code. Each works once."))
             return redirect("vault:items")
         user_login_failed.send(
             sender=__name__, credentials={"username": user.username}, request=request
         )
-        error = "That code is not right, or was used already. Try the next one."
+        error = gettext("That code is not right, or was used already. Try the next one.")
     has_passkey = Passkey.objects.filter(user=user).exists()
     return render(
         request,
@@ -147,7 +148,9 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
             _finish_login(request, user, "totp")
             audit.record(request, "user.second_factor_enrolled", user)
             return render(request, "accounts/recovery_codes.html", {"codes": codes})
-        error = "That code is not right. Check the time on your phone and try the current code."
+        error = gettext(
+            "That code is not right. Check the time on your phone and try the current code."
+        )
     uri = totp.provisioning_uri(secret, user.get_username())
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
@@ -168,7 +171,7 @@ def confirm_view(request: HttpRequest) -> HttpResponse:
             second_factor.mark_verified(request)
             audit.record(request, "user.reconfirmed", user)
             return redirect(target)
-        error = "That code is not right, or was used already."
+        error = gettext("That code is not right, or was used already.")
     return render(request, "accounts/confirm.html", {"error": error, "next": target})
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Export(models.Model):
@@ -13,12 +14,12 @@ class Export(models.Model):
     """
 
     class State(models.TextChoices):
-        AWAITING = "awaiting", "Waiting for a second admin's approval"
-        REFUSED = "refused", "Refused"
-        QUEUED = "queued", "Approved, waiting for the worker"
-        BUILDING = "building", "Being built"
-        READY = "ready", "Ready to download"
-        FAILED = "failed", "Failed"
+        AWAITING = "awaiting", _("Waiting for a second admin's approval")
+        REFUSED = "refused", _("Refused")
+        QUEUED = "queued", _("Approved, waiting for the worker")
+        BUILDING = "building", _("Being built")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Failed")
 
     compartment = models.ForeignKey(
         "accounts.Compartment", on_delete=models.PROTECT, related_name="exports"
@@ -30,14 +31,14 @@ class Export(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
-    recipient = models.CharField(max_length=100, help_text="age public key (age1…)")
-    recipient_label = models.CharField(max_length=200, help_text="who holds the key")
+    recipient = models.CharField(max_length=100, help_text=_("age public key (age1…)"))
+    recipient_label = models.CharField(max_length=200, help_text=_("who holds the key"))
     state = models.CharField(max_length=10, choices=State.choices, default=State.AWAITING)
-    total = models.PositiveIntegerField(default=0, help_text="items to pack")
-    done = models.PositiveIntegerField(default=0, help_text="items packed so far")
+    total = models.PositiveIntegerField(default=0, help_text=_("items to pack"))
+    done = models.PositiveIntegerField(default=0, help_text=_("items packed so far"))
     blob = models.CharField(max_length=200, blank=True)
     size = models.BigIntegerField(null=True, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True, help_text="of the encrypted package")
+    sha256 = models.CharField(max_length=64, blank=True, help_text=_("of the encrypted package"))
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -15,6 +15,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from docket.accounts import access, audit
 from docket.accounts.models import Compartment, User
@@ -30,16 +32,18 @@ class ExportForm(forms.Form):
     compartment = forms.ModelChoiceField(queryset=Compartment.objects.none())
     recipient = forms.CharField(
         max_length=100,
-        label="Recipient's age public key",
-        help_text="It starts with <code>age1</code>. The package is encrypted to this key: "
-        "only its holder can open it. Make a key pair with <code>age-keygen</code>.",
+        label=_("Recipient's age public key"),
+        help_text=_(
+            "It starts with <code>age1</code>. The package is encrypted to this key: "
+            "only its holder can open it. Make a key pair with <code>age-keygen</code>."
+        ),
     )
     recipient_label = forms.CharField(
-        max_length=200, label="Who holds that key", help_text="For example: ICC OTP, unit 3."
+        max_length=200, label=_("Who holds that key"), help_text=_("For example: ICC OTP, unit 3.")
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The second admin reads this before approving.",
+        help_text=_("The second admin reads this before approving."),
     )
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
@@ -89,7 +93,7 @@ def _ask(request: HttpRequest, user: User) -> HttpResponse:
         reason=form.cleaned_data["reason"],
     )
     messages.success(
-        request, "Asked. Another admin of the compartment must approve before it is built."
+        request, gettext("Asked. Another admin of the compartment must approve before it is built.")
     )
     return redirect("exports:export", pk=export.pk)
 
@@ -104,7 +108,7 @@ def export_detail(request: HttpRequest, export: Export) -> HttpResponse:
 @recent_second_factor
 def export_file(request: HttpRequest, export: Export) -> HttpResponseBase:
     if export.state != Export.State.READY:
-        messages.error(request, "That export is not ready.")
+        messages.error(request, gettext("That export is not ready."))
         return redirect("exports:export", pk=export.pk)
     audit.record(request, "export.download", export, details={"sha256": export.sha256})
     handle = BlobStore.default().open(export.blob)

@@ -69,9 +69,13 @@ def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], dict[str, st
     return events, params
 
 
+NAMES = ("name_en", "name_be", "name_ru")
+LABELS = ("label_en", "label_be", "label_ru")
+
+
 def region_of() -> dict[int, Place]:
     """place id -> its region, for every place (the gazetteer is small)."""
-    places = {p.pk: p for p in Place.objects.only("pk", "parent_id", "kind", "name_en")}
+    places = {p.pk: p for p in Place.objects.only("pk", "parent_id", "kind", *NAMES)}
     regions: dict[int, Place] = {}
     for pk, place in places.items():
         current: Place | None = place
@@ -94,7 +98,7 @@ def facets(
         region = regions.get(row["place_id"])
         if region is not None:
             entry = by_region.setdefault(
-                region.pk, {"id": region.pk, "label": region.name_en, "count": 0}
+                region.pk, {"id": region.pk, "label": region.shown, "count": 0}
             )
             entry["count"] += row["count"]
     if narrowed:
@@ -113,11 +117,12 @@ def facets(
         .values("violation_status_id")
         .annotate(count=Count("pk"))
     )
-    labels = dict(
-        Term.objects.filter(vocabulary__in=["act_type", "violation_status"]).values_list(
-            "pk", "label_en"
+    labels = {
+        t.pk: t.shown
+        for t in Term.objects.filter(vocabulary__in=["act_type", "violation_status"]).only(
+            "pk", *LABELS
         )
-    )
+    }
     codes = dict(Term.objects.filter(vocabulary="violation_status").values_list("pk", "code"))
     return {
         "region": sorted(by_region.values(), key=lambda r: r["label"]),

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from docket.accounts import access
 from docket.accounts.models import Compartment, User
@@ -28,17 +29,17 @@ def terms(vocabulary: str) -> Any:
 class TermChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         depth = obj.code.count(".")
-        return ("— " * depth) + obj.label_en
+        return ("— " * depth) + obj.shown
 
 
 class TermChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return ("— " * obj.code.count(".")) + obj.label_en
+        return ("— " * obj.code.count(".")) + obj.shown
 
 
 class PlaceChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name_en} ({obj.get_kind_display().lower()})"
+        return f"{obj.shown} ({obj.get_kind_display().lower()})"
 
 
 class EventForm(forms.ModelForm):
@@ -49,9 +50,11 @@ class EventForm(forms.ModelForm):
         queryset=terms("violation_category"), required=False, widget=forms.CheckboxSelectMultiple
     )
     start = forms.DateTimeField(
-        required=False, help_text="YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC)", label="From"
+        required=False, help_text=_("YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC)"), label=_("From")
     )
-    end = forms.DateTimeField(required=False, label="Until", help_text="leave empty if unknown")
+    end = forms.DateTimeField(
+        required=False, label=_("Until"), help_text=_("leave empty if unknown")
+    )
 
     class Meta:
         model = Event
@@ -74,7 +77,7 @@ class EventForm(forms.ModelForm):
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
-            self.add_error("end", "The end is before the start.")
+            self.add_error("end", _("The end is before the start."))
         if not start and data.get("start_precision") not in (Precision.UNKNOWN, None, ""):
             self.add_error(
                 "start", "Give at least an estimate of the date, or set its precision to Unknown."
@@ -87,29 +90,31 @@ class ActForm(forms.Form):
 
     victim = forms.CharField(
         max_length=300, required=False,
-        help_text="The victim's name as the register shows it. An existing person of this "
+        help_text=_(
+        "The victim's name as the register shows it. An existing person of this "
         "compartment with exactly this name is reused; otherwise a new person is created. "
-        "Leave empty for an unknown victim.",
+        "Leave empty for an unknown victim."
+    ),
     )  # fmt: skip
-    act_type = TermChoice(queryset=terms("act_type"), label="What was done")
+    act_type = TermChoice(queryset=terms("act_type"), label=_("What was done"))
     methods = TermChoices(queryset=terms("method"), required=False)
     injuries = TermChoices(queryset=terms("injury"), required=False)
-    start = forms.DateTimeField(required=False, label="When", help_text="within the event")
+    start = forms.DateTimeField(required=False, label=_("When"), help_text=_("within the event"))
     detained_at = PlaceChoice(
         queryset=Place.objects.filter(kind=Place.Kind.FACILITY), required=False,
-        help_text="for deprivation of liberty",
+        help_text=_("for deprivation of liberty"),
     )  # fmt: skip
     perpetrator = forms.CharField(
-        max_length=300, required=False, label="Perpetrator (person)",
-        help_text="Name, or leave empty and give a unit. Reused or created like the victim.",
+        max_length=300, required=False, label=_("Perpetrator (person)"),
+        help_text=_("Name, or leave empty and give a unit. Reused or created like the victim."),
     )  # fmt: skip
     badge_number = forms.CharField(max_length=50, required=False)
     unit = forms.CharField(
-        max_length=300, required=False, label="Perpetrator (unit)",
-        help_text="For example: ОМОН ГУВД Мингорисполкома",
+        max_length=300, required=False, label=_("Perpetrator (unit)"),
+        help_text=_("For example: ОМОН ГУВД Мингорисполкома"),
     )  # fmt: skip
     degree = TermChoice(
-        queryset=terms("involvement_degree"), required=False, label="Degree of involvement"
+        queryset=terms("involvement_degree"), required=False, label=_("Degree of involvement")
     )
     confidence = forms.ChoiceField(
         choices=Involvement.Confidence.choices, initial=Involvement.Confidence.ALLEGED
@@ -120,11 +125,13 @@ class ActForm(forms.Form):
         data = super().clean() or {}
         named = data.get("perpetrator") or data.get("unit")
         if named and not data.get("degree"):
-            self.add_error("degree", "Say how the perpetrator was involved (or choose Unknown).")
+            self.add_error("degree", _("Say how the perpetrator was involved (or choose Unknown)."))
         if data.get("degree") and not named:
-            self.add_error("perpetrator", "Name a person or a unit for this degree of involvement.")
+            self.add_error(
+                "perpetrator", _("Name a person or a unit for this degree of involvement.")
+            )
         if data.get("badge_number") and not data.get("perpetrator"):
-            self.add_error("badge_number", "A badge number belongs to a person: name them too.")
+            self.add_error("badge_number", _("A badge number belongs to a person: name them too."))
         return data
 
 
@@ -139,12 +146,14 @@ class PersonForm(forms.ModelForm):
     )
     other_names = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False,
-        help_text="One per line, with its language after a bar: Аляксандр Іваноў | be. "
-        "Search finds every spelling.",
+        help_text=_(
+        "One per line, with its language after a bar: Аляксандр Іваноў | be. "
+        "Search finds every spelling."
+    ),
     )  # fmt: skip
     identifiers = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False,
-        help_text="One per line, kind and value: badge number: 0417",
+        help_text=_("One per line, kind and value: badge number: 0417"),
     )  # fmt: skip
 
     class Meta:
@@ -168,11 +177,11 @@ class PersonForm(forms.ModelForm):
     def clean_other_names(self) -> list[tuple[str, str, str]]:
         names = []
         for number, line in enumerate(self.cleaned_data["other_names"].splitlines(), 1):
-            name, _, language = (part.strip() for part in line.partition("|"))
+            name, _bar, language = (part.strip() for part in line.partition("|"))
             if not name:
                 continue
             if len(name) > 300 or len(language) > 8:
-                raise forms.ValidationError(f"Line {number} is too long.")
+                raise forms.ValidationError(_("Line %(number)d is too long.") % {"number": number})
             script = "Cyrl" if CYRILLIC.search(name) else "Latn"
             names.append((name, script, language))
         return names
@@ -185,7 +194,11 @@ class PersonForm(forms.ModelForm):
             kind, colon, value = (part.strip() for part in line.partition(":"))
             if not colon or not kind or not value:
                 raise forms.ValidationError(
-                    f"Line {number}: write the kind, a colon and the value (badge number: 0417)."
+                    _(
+                        "Line %(number)d: write the kind, a colon and the value "
+                        "(badge number: 0417)."
+                    )
+                    % {"number": number}
                 )
             found.append((kind[:40], value[:100]))
         return found
@@ -224,11 +237,13 @@ def _descendants(unit: Unit) -> set[int]:
 class MembershipForm(forms.Form):
     person = forms.CharField(
         max_length=300,
-        help_text="The officer's name; an existing person of this compartment with exactly "
-        "this name is reused, otherwise a new person is created.",
+        help_text=_(
+            "The officer's name; an existing person of this compartment with exactly "
+            "this name is reused, otherwise a new person is created."
+        ),
     )
-    start = forms.DateField(required=False, label="From", help_text="YYYY-MM-DD")
-    end = forms.DateField(required=False, label="Until", help_text="empty if still serving")
+    start = forms.DateField(required=False, label=_("From"), help_text=_("YYYY-MM-DD"))
+    end = forms.DateField(required=False, label=_("Until"), help_text=_("empty if still serving"))
     rank = forms.CharField(max_length=100, required=False)
     position = forms.CharField(max_length=200, required=False)
     badge_number = forms.CharField(max_length=50, required=False)
@@ -236,7 +251,7 @@ class MembershipForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", "The end is before the start.")
+            self.add_error("end", _("The end is before the start."))
         return data
 
 
@@ -250,24 +265,26 @@ def seconds(text: str) -> float | None:
         return None
     match = SPAN.match(text)
     if match is None:
-        raise forms.ValidationError("Write a time as 2:13, 1:02:13 or a number of seconds.")
+        raise forms.ValidationError(_("Write a time as 2:13, 1:02:13 or a number of seconds."))
     if match.group(4) is not None:
         return float(match.group(4))
     hours, minutes, secs = int(match.group(1) or 0), int(match.group(2)), float(match.group(3))
     if secs >= 60 or (match.group(1) is not None and minutes >= 60):
-        raise forms.ValidationError("Write a time as 2:13, 1:02:13 or a number of seconds.")
+        raise forms.ValidationError(_("Write a time as 2:13, 1:02:13 or a number of seconds."))
     return hours * 3600 + minutes * 60 + secs
 
 
 class EvidenceForm(forms.Form):
     """A vault item as evidence of the event or one of its acts, with a span."""
 
-    item = forms.IntegerField(min_value=1, label="Item number", help_text="from the Items list")
+    item = forms.IntegerField(
+        min_value=1, label=_("Item number"), help_text=_("from the Items list")
+    )
     act = forms.ModelChoiceField(queryset=Act.objects.none(), required=False,
-                                 help_text="empty: the event as a whole")  # fmt: skip
-    start = forms.CharField(required=False, label="From", help_text="in a recording: 2:13")
-    end = forms.CharField(required=False, label="To", help_text="2:41")
-    page = forms.IntegerField(min_value=1, required=False, help_text="in a document")
+                                 help_text=_("empty: the event as a whole"))  # fmt: skip
+    start = forms.CharField(required=False, label=_("From"), help_text=_("in a recording: 2:13"))
+    end = forms.CharField(required=False, label=_("To"), help_text="2:41")
+    page = forms.IntegerField(min_value=1, required=False, help_text=_("in a document"))
     annotation = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args: Any, event: Event, items: Any, **kwargs: Any) -> None:
@@ -280,7 +297,7 @@ class EvidenceForm(forms.Form):
     def clean_item(self) -> Any:
         item = self.items.filter(pk=self.cleaned_data["item"]).first()
         if item is None:  # the same words for "missing" and "not yours": no existence leak
-            raise forms.ValidationError("No such item in this compartment.")
+            raise forms.ValidationError(_("No such item in this compartment."))
         return item
 
     def clean_start(self) -> float | None:
@@ -293,7 +310,7 @@ class EvidenceForm(forms.Form):
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if end is not None and (start is None or end < start):
-            self.add_error("end", "The end needs a start before it.")
+            self.add_error("end", _("The end needs a start before it."))
         return data
 
 
@@ -302,10 +319,10 @@ class InformationForm(forms.Form):
 
     source = forms.CharField(
         max_length=300, required=False,
-        help_text="A pseudonym, never the source's real name (that stays in intake).",
+        help_text=_("A pseudonym, never the source's real name (that stays in intake)."),
     )  # fmt: skip
     connection = TermChoice(queryset=terms("connection"), required=False)
     reliability = TermChoice(queryset=terms("source_reliability"), required=False)
     credibility = TermChoice(queryset=terms("information_credibility"), required=False)
-    received_on = forms.DateField(required=False, help_text="YYYY-MM-DD")
+    received_on = forms.DateField(required=False, help_text=_("YYYY-MM-DD"))
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))

@@ -11,23 +11,25 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 
 class Precision(models.TextChoices):
     """How much of a date is known (HURIDOCS ESF date types)."""
 
-    EXACT = "exact", "Exact"
-    DAY = "day", "Day known"
-    MONTH = "month", "Month known"
-    YEAR = "year", "Year known"
-    ESTIMATE = "estimate", "Estimate"
-    UNKNOWN = "unknown", "Unknown"
+    EXACT = "exact", _("Exact")
+    DAY = "day", _("Day known")
+    MONTH = "month", _("Month known")
+    YEAR = "year", _("Year known")
+    ESTIMATE = "estimate", _("Estimate")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Confidentiality(models.TextChoices):
-    INTERNAL = "internal", "Internal: the compartment"
-    RESTRICTED = "restricted", "Restricted: named people only"
-    SHAREABLE = "shareable", "Shareable with partners, redacted"
+    INTERNAL = "internal", _("Internal: the compartment")
+    RESTRICTED = "restricted", _("Restricted: named people only")
+    SHAREABLE = "shareable", _("Shareable with partners, redacted")
 
 
 class Term(models.Model):
@@ -55,6 +57,11 @@ class Term(models.Model):
     def label(self, language: str) -> str:
         return str(getattr(self, f"label_{language}", "") or self.label_en)
 
+    @property
+    def shown(self) -> str:
+        """The label in the language the page is in (English where a label is missing)."""
+        return self.label(get_language() or "en")
+
 
 def _vocabulary(name: str) -> dict[str, str]:
     return {"vocabulary": name}
@@ -65,17 +72,17 @@ class Place(models.Model):
     places come from docket/register/places.toml; documenters add their own."""
 
     class Kind(models.TextChoices):
-        COUNTRY = "country"
-        REGION = "region"
-        DISTRICT = "district"
-        CITY = "city"
-        FACILITY = "facility", "Place of detention"
-        SITE = "site", "Street, square or building"
+        COUNTRY = "country", _("Country")
+        REGION = "region", _("Region")
+        DISTRICT = "district", _("District")
+        CITY = "city", _("City")
+        FACILITY = "facility", _("Place of detention")
+        SITE = "site", _("Street, square or building")
 
     class CoordinatePrecision(models.TextChoices):
-        POINT = "point", "The spot itself"
-        APPROXIMATE = "approximate", "Within about a kilometre"
-        AREA = "area", "Centre of a city or region"
+        POINT = "point", _("The spot itself")
+        APPROXIMATE = "approximate", _("Within about a kilometre")
+        AREA = "area", _("Centre of a city or region")
 
     code = models.CharField(max_length=60, unique=True, null=True, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -95,6 +102,12 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         return self.name_en
+
+    @property
+    def shown(self) -> str:
+        """The name in the language the page is in (English where a name is missing)."""
+        language = get_language() or "en"
+        return str(getattr(self, f"name_{language}", "") or self.name_en)
 
 
 class Record(models.Model):
@@ -122,12 +135,12 @@ class Person(Record):
     rule."""
 
     class Gender(models.TextChoices):
-        FEMALE = "female"
-        MALE = "male"
-        OTHER = "other"
-        UNKNOWN = "unknown"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Unknown")
 
-    display_name = models.CharField(max_length=300, help_text="the name the register shows")
+    display_name = models.CharField(max_length=300, help_text=_("the name the register shows"))
     gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
     birth_date = models.DateField(null=True, blank=True)
     birth_precision = models.CharField(
@@ -156,13 +169,13 @@ class PersonName(models.Model):
     """One of a person's names: Belarusian and Russian Cyrillic, Łacinka, transliterations."""
 
     class Script(models.TextChoices):
-        CYRILLIC = "Cyrl", "Cyrillic"
-        LATIN = "Latn", "Latin"
+        CYRILLIC = "Cyrl", _("Cyrillic")
+        LATIN = "Latn", _("Latin")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
     name = models.CharField(max_length=300)
     script = models.CharField(max_length=4, choices=Script.choices)
-    language = models.CharField(max_length=8, blank=True, help_text="be, ru, en, pl…")
+    language = models.CharField(max_length=8, blank=True, help_text=_("be, ru, en, pl…"))
 
     def __str__(self) -> str:
         return self.name
@@ -172,7 +185,7 @@ class PersonIdentifier(models.Model):
     """Badge ("personal") numbers and the like, which identify officers."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
-    kind = models.CharField(max_length=40, help_text="badge number, personal number, …")
+    kind = models.CharField(max_length=40, help_text=_("badge number, personal number, …"))
     value = models.CharField(max_length=100)
 
     def __str__(self) -> str:
@@ -183,7 +196,7 @@ class Unit(Record):
     """An organisation or unit: an OMON regiment, a district police department, a court."""
 
     name = models.CharField(max_length=300)
-    other_names = models.TextField(blank=True, help_text="one per line, any script")
+    other_names = models.TextField(blank=True, help_text=_("one per line, any script"))
     unit_type = models.ForeignKey(
         Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         limit_choices_to=_vocabulary("unit_type"),
@@ -238,7 +251,7 @@ class Event(Record):
     place = models.ForeignKey(
         Place, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
-    place_detail = models.CharField(max_length=300, blank=True, help_text="street, building")
+    place_detail = models.CharField(max_length=300, blank=True, help_text=_("street, building"))
     violation_status = models.ForeignKey(
         Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         limit_choices_to=_vocabulary("violation_status"),
@@ -247,7 +260,7 @@ class Event(Record):
         Term, blank=True, related_name="+", limit_choices_to=_vocabulary("violation_category")
     )
     import_ref = models.CharField(
-        max_length=100, blank=True, help_text="the event_ref of a CSV import (re-runs match it)"
+        max_length=100, blank=True, help_text=_("the event_ref of a CSV import (re-runs match it)")
     )
 
     class Meta:
@@ -298,7 +311,7 @@ class Act(Record):
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT)
     detained_at = models.ForeignKey(
         Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text="place of detention, for deprivation of liberty",
+        help_text=_("place of detention, for deprivation of liberty"),
     )  # fmt: skip
     detained_from = models.DateTimeField(null=True, blank=True)
     detained_until = models.DateTimeField(null=True, blank=True)
@@ -311,7 +324,9 @@ class Act(Record):
     )  # fmt: skip
     notes = models.TextField(blank=True)
     import_key = models.CharField(
-        max_length=64, blank=True, help_text="what a CSV import row said, hashed (re-runs skip it)"
+        max_length=64,
+        blank=True,
+        help_text=_("what a CSV import row said, hashed (re-runs skip it)"),
     )
 
     class Meta:
@@ -330,10 +345,10 @@ class Involvement(Record):
     """A perpetrator, a person or a unit, in an act: degree of involvement, confidence."""
 
     class Confidence(models.TextChoices):
-        ESTABLISHED = "established", "Established by evidence"
-        PROBABLE = "probable", "Probable"
-        POSSIBLE = "possible", "Possible"
-        ALLEGED = "alleged", "Alleged, not yet checked"
+        ESTABLISHED = "established", _("Established by evidence")
+        PROBABLE = "probable", _("Probable")
+        POSSIBLE = "possible", _("Possible")
+        ALLEGED = "alleged", _("Alleged, not yet checked")
 
     act = models.ForeignKey(Act, on_delete=models.CASCADE, related_name="involvements")
     person = models.ForeignKey(

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from docket.accounts import access, audit
 from docket.accounts.views_access import listing, of_object, staff_user
@@ -131,11 +132,13 @@ def _event_form(request: HttpRequest, event: Event | None) -> HttpResponseBase:
             m2m={"categories": form.cleaned_data["categories"]},
         )  # fmt: skip
         if event is None:
-            messages.success(request, "Event recorded. Now add what was done, and to whom.")
+            messages.success(
+                request, gettext("Event recorded. Now add what was done, and to whom.")
+            )
             return redirect("register:act_new", pk=saved.pk)
-        messages.success(request, "Saved.")
+        messages.success(request, gettext("Saved."))
         return redirect("register:event", pk=saved.pk)
-    heading = f"Edit: {event.title}" if event else "New event"
+    heading = gettext("Edit: %(title)s") % {"title": event.title} if event else gettext("New event")
     return render(request, "register/form.html", {"form": form, "heading": heading})
 
 
@@ -167,7 +170,7 @@ def act_new(request: HttpRequest, event: Event) -> HttpResponseBase:
                     ),
                     actor=user,
                 )  # fmt: skip
-        messages.success(request, "Act recorded.")
+        messages.success(request, gettext("Act recorded."))
         if "another" in request.POST:
             return redirect("register:act_new", pk=event.pk)
         return redirect("register:event", pk=event.pk)
@@ -183,7 +186,15 @@ def evidence_new(request: HttpRequest, event: Event) -> HttpResponseBase:
     items = access.visible(
         Item.objects.filter(compartment_id=event.compartment_id), user, "item.view"
     )
-    form = EvidenceForm(request.POST or None, event=event, items=items)
+    # ?item=N opens the item beside the form: play the recording and mark the span, or read
+    # the document and note the page.
+    opened = (
+        items.filter(pk=request.GET.get("item", "")).first()
+        if request.GET.get("item", "").isdigit()
+        else None
+    )
+    initial = {"item": opened.pk} if opened else {}
+    form = EvidenceForm(request.POST or None, event=event, items=items, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         history.save(
@@ -194,10 +205,23 @@ def evidence_new(request: HttpRequest, event: Event) -> HttpResponseBase:
             ),
             actor=user,
         )  # fmt: skip
-        messages.success(request, f"Item {data['item'].pk} linked as evidence.")
+        messages.success(
+            request, gettext("Item %(item)s linked as evidence.") % {"item": data["item"].pk}
+        )
         return redirect("register:event", pk=event.pk)
-    heading = f"Evidence for: {event.title}"
-    return render(request, "register/form.html", {"form": form, "heading": heading})
+    heading = gettext("Evidence for: %(title)s") % {"title": event.title}
+    return render(
+        request,
+        "register/evidence_form.html",
+        {
+            "form": form,
+            "heading": heading,
+            "event": event,
+            "opened": opened,
+            "as_document": request.GET.get("as") == "document",
+            "can_read": opened is not None and access.can(user, "item.read_original", opened),
+        },
+    )
 
 
 @of_object("register.edit", Event, methods=("GET", "POST"))
@@ -216,9 +240,9 @@ def information_new(request: HttpRequest, event: Event) -> HttpResponseBase:
             ),
             actor=user,
         )  # fmt: skip
-        messages.success(request, "Account recorded.")
+        messages.success(request, gettext("Account recorded."))
         return redirect("register:event", pk=event.pk)
-    heading = f"A source's account of: {event.title}"
+    heading = gettext("A source's account of: %(title)s") % {"title": event.title}
     return render(request, "register/form.html", {"form": form, "heading": heading})
 
 
@@ -267,9 +291,13 @@ def person_edit(request: HttpRequest, person: Person) -> HttpResponseBase:
             related=replace_names,
         )  # fmt: skip
         search.index(saved)  # names changed after the save that indexed it
-        messages.success(request, "Saved.")
+        messages.success(request, gettext("Saved."))
         return redirect("register:person", pk=saved.pk)
-    return render(request, "register/form.html", {"form": form, "heading": f"Edit: {person}"})
+    return render(
+        request,
+        "register/form.html",
+        {"form": form, "heading": gettext("Edit: %(title)s") % {"title": person}},
+    )
 
 
 @of_object("register.edit", Unit, methods=("GET", "POST"))
@@ -277,9 +305,13 @@ def unit_edit(request: HttpRequest, unit: Unit) -> HttpResponseBase:
     form = UnitForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
         history.save(form.save(commit=False), actor=staff_user(request))
-        messages.success(request, "Saved.")
+        messages.success(request, gettext("Saved."))
         return redirect("register:unit", pk=unit.pk)
-    return render(request, "register/form.html", {"form": form, "heading": f"Edit: {unit}"})
+    return render(
+        request,
+        "register/form.html",
+        {"form": form, "heading": gettext("Edit: %(title)s") % {"title": unit}},
+    )
 
 
 @of_object("register.edit", Unit, methods=("GET", "POST"))
@@ -303,9 +335,11 @@ def membership_new(request: HttpRequest, unit: Unit) -> HttpResponseBase:
                 ),
                 actor=user,
             )  # fmt: skip
-        messages.success(request, f"{person} added to {unit}.")
+        messages.success(
+            request, gettext("%(person)s added to %(unit)s.") % {"person": person, "unit": unit}
+        )
         return redirect("register:unit", pk=unit.pk)
-    heading = f"Someone who served in {unit}"
+    heading = gettext("Someone who served in %(unit)s") % {"unit": unit}
     return render(request, "register/form.html", {"form": form, "heading": heading})
 
 

@@ -161,7 +161,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "places": [
-                {"id": p.pk, "name": p.name_en, "lat": p.latitude, "lon": p.longitude,
+                {"id": p.pk, "name": p.shown, "lat": p.latitude, "lon": p.longitude,
                  "precision": p.precision, "count": counts[p.pk]}
                 for p in places
             ]

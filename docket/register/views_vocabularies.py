@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from docket.accounts import audit
 from docket.accounts.second_factor import recent_second_factor
@@ -23,11 +25,11 @@ LOCAL_PREFIX = "L"  # local codes start with it, so they never meet a future bui
 class TermForm(forms.Form):
     parent = forms.ModelChoiceField(
         queryset=Term.objects.none(), required=False,
-        help_text="Leave empty for a new top-level term.",
+        help_text=_("Leave empty for a new top-level term."),
     )  # fmt: skip
-    label_en = forms.CharField(max_length=300, label="English")
-    label_be = forms.CharField(max_length=300, label="Belarusian")
-    label_ru = forms.CharField(max_length=300, label="Russian")
+    label_en = forms.CharField(max_length=300, label=_("English"))
+    label_be = forms.CharField(max_length=300, label=_("Belarusian"))
+    label_ru = forms.CharField(max_length=300, label=_("Russian"))
 
     def __init__(self, *args: object, vocabulary: str, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -39,7 +41,7 @@ class TermForm(forms.Form):
     def clean_label_en(self) -> str:
         label = self.cleaned_data["label_en"].strip()
         if Term.objects.filter(vocabulary=self.vocabulary, label_en__iexact=label).exists():
-            raise ValidationError("This vocabulary has a term with that name already.")
+            raise ValidationError(gettext("This vocabulary has a term with that name already."))
         return label
 
 
@@ -84,7 +86,10 @@ def _change(request: HttpRequest, chosen: str) -> HttpResponse:
             term.retired = True
             history.save(term, actor=user)
             audit.record(request, "vocabulary.retire", term)
-            messages.success(request, f"{term.label_en} retired; records that use it keep it.")
+            messages.success(
+                request,
+                gettext("%(term)s retired; records that use it keep it.") % {"term": term.shown},
+            )
         return redirect(f"{request.path}?v={chosen}")
     form = TermForm(request.POST, vocabulary=chosen)
     if form.is_valid():
@@ -98,6 +103,8 @@ def _change(request: HttpRequest, chosen: str) -> HttpResponse:
             actor=user,
         )  # fmt: skip
         audit.record(request, "vocabulary.add", term)
-        messages.success(request, f"Added {term.label_en} ({term.code}).")
+        messages.success(
+            request, gettext("Added %(term)s (%(code)s).") % {"term": term.shown, "code": term.code}
+        )
         return redirect(f"{request.path}?v={chosen}")
     return _page(request, chosen, form)

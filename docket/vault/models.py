@@ -5,6 +5,7 @@ triggers and edits them anyway, because every entry is a leaf of a signed Merkle
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Item(models.Model):
@@ -15,7 +16,7 @@ class Item(models.Model):
     size = models.BigIntegerField()
     blob = models.CharField(max_length=200, unique=True)
     blob_sha256 = models.CharField(
-        max_length=64, help_text="SHA-256 of the encrypted blob, checkable without the key"
+        max_length=64, help_text=_("SHA-256 of the encrypted blob, checkable without the key")
     )
     received_at = models.DateTimeField()
     compartment = models.ForeignKey(
@@ -78,7 +79,7 @@ class Checkpoint(models.Model):
     root_hash = models.BinaryField(max_length=32)
     note = models.TextField()
     compact_range = models.JSONField(
-        help_text="[height, hex hash] of the perfect subtrees, so the next seal is incremental"
+        help_text=_("[height, hex hash] of the perfect subtrees, so the next seal is incremental")
     )
     signed_at = models.DateTimeField()
 

@@ -7,5 +7,6 @@ urlpatterns = [
     path("items/", views.item_list, name="items"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/original", views.item_original, name="original"),
+    path("items/<int:pk>/shown", views.item_shown, name="shown"),
     path("log/", views.log, name="log"),
 ]

@@ -3,14 +3,19 @@ reads are audited, and downloads also go to the custody log."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from docket.accounts import access, audit
 from docket.accounts.views_access import listing, of_object
-from docket.vault import custody, keys
+from docket.vault import custody, keys, media
 from docket.vault.models import Checkpoint, CustodyEntry, Item
 from docket.vault.store import read
 
@@ -48,6 +53,100 @@ def item_original(request: HttpRequest, item: Item) -> HttpResponseBase:
     response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="item-{item.pk}.bin"'
     response["Content-Length"] = str(item.size)
+    return response
+
+
+def _range(header: str, size: int) -> tuple[int, int] | None:
+    """The bytes asked for by a single-range `Range` header (RFC 9110 §14), else all of
+    them; None for a range that starts past the end."""
+    everything = (0, max(size - 1, 0))
+    unit, _, spec = header.partition("=")
+    if unit.strip() != "bytes" or "," in spec:
+        return everything
+    first, dash, last = spec.strip().partition("-")
+    if not dash or not (first.isdigit() or last.isdigit()):
+        return everything
+    if not first:  # the last N bytes
+        return (max(size - int(last), 0), size - 1) if int(last) else None
+    start = int(first)
+    if start >= size:
+        return None
+    return start, min(int(last), size - 1) if last.isdigit() else size - 1
+
+
+def _slice(chunks: Iterator[bytes], start: int, end: int) -> Iterator[bytes]:
+    """Bytes start..end (inclusive) of a stream that can only be read from its beginning (an
+    age stream is decrypted in order)."""
+    position = 0
+    try:
+        for chunk in chunks:
+            low, high = max(start - position, 0), min(end + 1 - position, len(chunk))
+            if low < high:
+                yield chunk[low:high]
+            position += len(chunk)
+            if position > end:
+                return
+    finally:
+        getattr(chunks, "close", lambda: None)()
+
+
+#: What may ask for an original to be shown: an element of a Docket page. Never a link followed,
+#: a prefetch or another site (browsers say so in Sec-Fetch-*; old ones send nothing).
+EMBEDDED = {"video", "audio", "image", "iframe", "embed", "object"}
+
+
+@xframe_options_sameorigin
+@of_object("item.read_original", Item)
+def item_shown(request: HttpRequest, item: Item) -> HttpResponseBase:
+    """The original shown inline (a recording to play, a document or picture to read) while
+    linking it as evidence. A read like a download: custody entry and audit row per request."""
+    destination = request.headers.get("Sec-Fetch-Dest")
+    site = request.headers.get("Sec-Fetch-Site")
+    if (destination is not None and destination not in EMBEDDED) or site not in (
+        None,
+        "same-origin",
+    ):
+        return HttpResponse(
+            gettext("Originals are shown only inside Docket's own pages."),
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    try:
+        chunks = read(item, actor=actor_of(request))
+    except keys.KeyUnavailable as exc:
+        return render(
+            request, "vault/cannot_read.html", {"item": item, "reason": str(exc)}, status=503
+        )
+    head = next(chunks, b"")
+    shown = media.sniff(head)
+    audit.record(request, "item.show", item, details={"type": shown.content_type if shown else ""})
+    if shown is None:
+        chunks.close()  # type: ignore[attr-defined]
+        return HttpResponse(
+            gettext("This kind of file is not shown here: download the original."),
+            status=415,
+            content_type="text/plain; charset=utf-8",
+        )
+    window = _range(request.headers.get("Range", ""), item.size)
+    if window is None:  # a range past the end
+        chunks.close()  # type: ignore[attr-defined]
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{item.size}"
+        return refused
+    start, end = window
+    body = _slice(itertools.chain([head], chunks), start, end)
+    response = StreamingHttpResponse(body, content_type=shown.content_type)
+    if (start, end) != (0, item.size - 1):
+        response.status_code = 206
+        response["Content-Range"] = f"bytes {start}-{end}/{item.size}"
+    response["Content-Length"] = str(end - start + 1)
+    response["Accept-Ranges"] = "bytes"  # players seek with ranges; each is a logged read
+    response["Content-Disposition"] = f'inline; filename="item-{item.pk}.{shown.extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    # Nothing in it may run or fetch; Chromium's PDF viewer does not work in a sandbox.
+    sandbox = "" if shown.kind == "document" else "sandbox; "
+    response["Content-Security-Policy"] = f"{sandbox}default-src 'none'; frame-ancestors 'self'"
     return response
 
 

@@ -85,3 +85,12 @@ def test_a_search_from_the_command_line_is_audited(db: None) -> None:
     call_command("search", "Hrodna", "--json")
     event = AuditEvent.objects.get(action="register.search")
     assert event.details["query"] == "Hrodna" and event.details["hits"] >= 1
+
+
+def test_a_district_is_found_in_any_script(db: None) -> None:
+    from docket.register.models import Place
+    from docket.register.search import search as find
+
+    district = Place.objects.get(code="district.mi.molodechno")
+    for text in ("Маладзечанскі", "Молодечненский", "Molodechno District"):
+        assert ("place", district.pk) in {(h.type, h.id) for h in find(text, compartments=set())}

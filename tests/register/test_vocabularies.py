@@ -46,8 +46,18 @@ def test_places_include_regions_cities_and_detention_facilities(db: None) -> Non
     assert okrestina.kind == Place.Kind.FACILITY and "Акрэсціна" in okrestina.name_be
     assert region_of()[okrestina.pk].code == "BY-HM"  # facility -> Minsk -> the region
     assert Place.objects.filter(kind="region").count() == 7
+    # 118 districts of the six regions, 9 of Minsk; each under its region, named in 3 languages
+    districts = Place.objects.filter(kind="district")
+    assert districts.count() == 118 + 9
+    per_region = {"BY-BR": 16, "BY-VI": 21, "BY-HO": 21, "BY-HR": 17, "BY-MI": 22, "BY-MA": 21}
+    for code, count in per_region.items():
+        assert districts.filter(parent__code=code).count() == count, code
+    minsk = districts.filter(parent__code="city.minsk")
+    assert minsk.count() == 9 and {region_of()[d.pk].code for d in minsk} == {"BY-HM"}
+    assert all(d.name_be.endswith(("раён", "раён, Мінск")) for d in districts)
+    assert all("район" in d.name_ru for d in districts)
     assert Place.objects.filter(builtin=True).count() == len(read_places())
-    for place in Place.objects.filter(builtin=True):
+    for place in Place.objects.filter(builtin=True).exclude(kind="district"):
         assert 51.2 < place.latitude < 56.2 and 23.1 < place.longitude < 32.8, place
     assert sync_places(Place) == 0
 
