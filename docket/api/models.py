@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 #: scope -> what it allows. A token carries some of these; the user's roles still apply.
 SCOPES = {
-    "items:read": "list and read item metadata (never original bytes)",
-    "register:read": "read the register: events, acts, persons, units and what they refer to",
+    "items:read": _("list and read item metadata (never original bytes)"),
+    "register:read": _("read the register: events, acts, persons, units and what they refer to"),
 }
 
 

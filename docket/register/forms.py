@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.forms.utils import pretty_name
 from django.utils.translation import gettext_lazy as _
 
 from docket.accounts import access
@@ -26,6 +27,39 @@ def terms(vocabulary: str) -> Any:
     return Term.objects.filter(vocabulary=vocabulary, retired=False).order_by("code")
 
 
+#: Labels of fields that do not name their own, in the language of the page.
+LABELS = {
+    "compartment": _("Compartment"), "title": _("Title"), "description": _("Description"),
+    "start_precision": _("How exact the start is"), "end_precision": _("How exact the end is"),
+    "place": _("Place"), "place_detail": _("Where exactly"),
+    "violation_status": _("Violation status"), "categories": _("Categories"),
+    "confidentiality": _("Confidentiality"), "methods": _("Methods"), "injuries": _("Injuries"),
+    "badge_number": _("Badge number"), "confidence": _("Confidence"), "notes": _("Notes"),
+    "detained_at": _("Held at"), "victim": _("Victim"), "display_name": _("Name shown"),
+    "gender": _("Gender"), "birth_date": _("Date of birth"),
+    "birth_precision": _("How exact the date of birth is"), "groups": _("Groups"),
+    "other_names": _("Other names"), "identifiers": _("Identifiers"), "name": _("Name"),
+    "unit_type": _("Type of unit"), "parent": _("Part of"), "person": _("Person"),
+    "rank": _("Rank"), "position": _("Position"), "act": _("Act"), "page": _("Page"),
+    "annotation": _("Annotation"), "source": _("Source"), "connection": _("Connection"),
+    "reliability": _("Reliability of the source"),
+    "credibility": _("Credibility of the information"), "received_on": _("Received on"),
+    "summary": _("Summary"),
+}  # fmt: skip
+
+
+class Labelled:
+    """Gives each field without a label of its own its label from LABELS."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name in LABELS and (field.label is None or field.label == pretty_name(name)):
+                field.label = LABELS[name]
+
+
 class TermChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         depth = obj.code.count(".")
@@ -42,7 +76,7 @@ class PlaceChoice(forms.ModelChoiceField):
         return f"{obj.shown} ({obj.get_kind_display().lower()})"
 
 
-class EventForm(forms.ModelForm):
+class EventForm(Labelled, forms.ModelForm):
     compartment = forms.ModelChoiceField(queryset=Compartment.objects.none())
     place = PlaceChoice(queryset=Place.objects.order_by("kind", "name_en"), required=False)
     violation_status = TermChoice(queryset=terms("violation_status"), required=False)
@@ -80,12 +114,13 @@ class EventForm(forms.ModelForm):
             self.add_error("end", _("The end is before the start."))
         if not start and data.get("start_precision") not in (Precision.UNKNOWN, None, ""):
             self.add_error(
-                "start", "Give at least an estimate of the date, or set its precision to Unknown."
+                "start",
+                _("Give at least an estimate of the date, or set its precision to Unknown."),
             )
         return data
 
 
-class ActForm(forms.Form):
+class ActForm(Labelled, forms.Form):
     """Who did what to whom, in one form: the act, its victim and (optionally) a perpetrator."""
 
     victim = forms.CharField(
@@ -138,7 +173,7 @@ class ActForm(forms.Form):
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(Labelled, forms.ModelForm):
     """A person with all their names and identifiers, one per line."""
 
     groups = TermChoices(
@@ -204,7 +239,7 @@ class PersonForm(forms.ModelForm):
         return found
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(Labelled, forms.ModelForm):
     unit_type = TermChoice(queryset=terms("unit_type"), required=False)
     place = PlaceChoice(queryset=Place.objects.order_by("kind", "name_en"), required=False)
 
@@ -234,7 +269,7 @@ def _descendants(unit: Unit) -> set[int]:
     return found
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(Labelled, forms.Form):
     person = forms.CharField(
         max_length=300,
         help_text=_(
@@ -274,7 +309,7 @@ def seconds(text: str) -> float | None:
     return hours * 3600 + minutes * 60 + secs
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(Labelled, forms.Form):
     """A vault item as evidence of the event or one of its acts, with a span."""
 
     item = forms.IntegerField(
@@ -314,7 +349,7 @@ class EvidenceForm(forms.Form):
         return data
 
 
-class InformationForm(forms.Form):
+class InformationForm(Labelled, forms.Form):
     """A source's account of the event, graded on the Admiralty scale."""
 
     source = forms.CharField(

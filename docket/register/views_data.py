@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.timezone import now as timezone_now
 
 from docket.accounts import access, audit
@@ -127,7 +128,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         start = row["week"]
         end = start + timedelta(days=6)
         link = f"?{base}&since={start:%Y-%m-%d}&until={end:%Y-%m-%d}"
-        timeline.append((f"{start:%d %b %Y}", row["count"], link))
+        timeline.append((date_format(start, "j M Y"), row["count"], link))
     return render(
         request,
         "register/overview.html",
@@ -136,7 +137,9 @@ def overview(request: HttpRequest) -> HttpResponse:
             "query": request.GET.urlencode(),
             "total": events.count(),
             "timeline": _bars(timeline, width=600),
-            "months": _bars([(f"{r['month']:%B %Y}", r["count"], "") for r in months], 280),
+            "months": _bars(
+                [(date_format(r["month"], "F Y"), r["count"], "") for r in months], 280
+            ),
             "types": _bars(
                 [(f["label"], f["count"], f"?{base}&act={f['id']}") for f in counts["act"]], 280
             ),
