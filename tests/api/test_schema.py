@@ -5,11 +5,14 @@ error or any answer that does not match the schema."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from docket.api import tokens
@@ -22,6 +25,18 @@ from tests.conftest import Team
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/"))
 schema.app = WSGIHandler()
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Iterator[None]:
+    """Django closes the database connection after each request it handles; the test client
+    stops it from doing so, and so must this in-process WSGI use (else, on PostgreSQL, the
+    test's own transaction is gone after the first request)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
