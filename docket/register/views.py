@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -44,6 +45,15 @@ from docket.register.models import (
     Unit,
 )
 from docket.register.records import add_badge, person_named, unit_named
+
+
+def _form_page(request: HttpRequest, form: BaseForm, heading: str) -> HttpResponse:
+    """The register's one generic form page: a heading, the fields, Save."""
+    return render(request, "register/form.html", {"form": form, "heading": heading})
+
+
+def _editing(record: Event | Person | Unit) -> str:
+    return gettext("Edit: %(title)s") % {"title": record}
 
 
 @listing("register.view")
@@ -138,8 +148,7 @@ def _event_form(request: HttpRequest, event: Event | None) -> HttpResponseBase:
             return redirect("register:act_new", pk=saved.pk)
         messages.success(request, gettext("Saved."))
         return redirect("register:event", pk=saved.pk)
-    heading = gettext("Edit: %(title)s") % {"title": event.title} if event else gettext("New event")
-    return render(request, "register/form.html", {"form": form, "heading": heading})
+    return _form_page(request, form, _editing(event) if event else gettext("New event"))
 
 
 @of_object("register.edit", Event, methods=("GET", "POST"))
@@ -188,11 +197,8 @@ def evidence_new(request: HttpRequest, event: Event) -> HttpResponseBase:
     )
     # ?item=N opens the item beside the form: play the recording and mark the span, or read
     # the document and note the page.
-    opened = (
-        items.filter(pk=request.GET.get("item", "")).first()
-        if request.GET.get("item", "").isdigit()
-        else None
-    )
+    wanted = request.GET.get("item", "")
+    opened = items.filter(pk=wanted).first() if wanted.isdigit() else None
     initial = {"item": opened.pk} if opened else {}
     form = EvidenceForm(request.POST or None, event=event, items=items, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -243,7 +249,7 @@ def information_new(request: HttpRequest, event: Event) -> HttpResponseBase:
         messages.success(request, gettext("Account recorded."))
         return redirect("register:event", pk=event.pk)
     heading = gettext("A source's account of: %(title)s") % {"title": event.title}
-    return render(request, "register/form.html", {"form": form, "heading": heading})
+    return _form_page(request, form, heading)
 
 
 @of_object("register.view", Person)
@@ -293,11 +299,7 @@ def person_edit(request: HttpRequest, person: Person) -> HttpResponseBase:
         search.index(saved)  # names changed after the save that indexed it
         messages.success(request, gettext("Saved."))
         return redirect("register:person", pk=saved.pk)
-    return render(
-        request,
-        "register/form.html",
-        {"form": form, "heading": gettext("Edit: %(title)s") % {"title": person}},
-    )
+    return _form_page(request, form, _editing(person))
 
 
 @of_object("register.edit", Unit, methods=("GET", "POST"))
@@ -307,11 +309,7 @@ def unit_edit(request: HttpRequest, unit: Unit) -> HttpResponseBase:
         history.save(form.save(commit=False), actor=staff_user(request))
         messages.success(request, gettext("Saved."))
         return redirect("register:unit", pk=unit.pk)
-    return render(
-        request,
-        "register/form.html",
-        {"form": form, "heading": gettext("Edit: %(title)s") % {"title": unit}},
-    )
+    return _form_page(request, form, _editing(unit))
 
 
 @of_object("register.edit", Unit, methods=("GET", "POST"))
@@ -339,8 +337,7 @@ def membership_new(request: HttpRequest, unit: Unit) -> HttpResponseBase:
             request, gettext("%(person)s added to %(unit)s.") % {"person": person, "unit": unit}
         )
         return redirect("register:unit", pk=unit.pk)
-    heading = gettext("Someone who served in %(unit)s") % {"unit": unit}
-    return render(request, "register/form.html", {"form": form, "heading": heading})
+    return _form_page(request, form, gettext("Someone who served in %(unit)s") % {"unit": unit})
 
 
 @of_object("register.view", Unit)
