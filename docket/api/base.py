@@ -22,6 +22,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
+from pydantic import Field
 
 from docket.accounts import access, audit
 from docket.accounts.views_access import Declared
@@ -33,6 +34,24 @@ PAGE = 100
 MAX_ID = 2**63 - 1  # the largest id a database row can have
 #: an object's id in a path
 Pk = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def an_id(description: str) -> Any:
+    """An optional query parameter naming an object by its id."""
+    return Field(None, ge=1, le=MAX_ID, description=description)
+
+
+class Cursor(Schema):
+    before: int | None = an_id("only ids below this (the next page)")
+
+
+class Next(Schema):
+    next_before: int | None = Field(description="pass as ?before= for the next page")
+
+
+def narrowed(queryset: QuerySet[M], **ids: int | None) -> QuerySet[M]:
+    """`queryset` filtered by each of `ids` (field_id=value) that the request gave."""
+    return queryset.filter(**{field: value for field, value in ids.items() if value})
 
 
 class ApiError(Exception):

@@ -6,9 +6,8 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field
 
-from docket.api.base import MAX_ID, Pk, TokenAuth, answers, declare, one, page
+from docket.api.base import Cursor, Next, Pk, TokenAuth, answers, declare, one, page
 from docket.vault.models import Item
 
 router = Router(auth=TokenAuth("items:read"), tags=["items"])
@@ -22,9 +21,8 @@ class ItemOut(Schema):
     received_at: datetime
 
 
-class Items(Schema):
+class Items(Next):
     items: list[ItemOut]
-    next_before: int | None = Field(description="pass as ?before= for the next page")
 
 
 def _item(item: Item) -> ItemOut:
@@ -37,15 +35,9 @@ def _item(item: Item) -> ItemOut:
     )
 
 
-class Before(Schema):
-    before: int | None = Field(
-        None, ge=1, le=MAX_ID, description="only ids below this (the next page)"
-    )
-
-
 @router.get("/items/", response=answers(Items), url_name="items")
 @declare("item.view")
-def items(request: HttpRequest, cursor: Query[Before]) -> Items:
+def items(request: HttpRequest, cursor: Query[Cursor]) -> Items:
     rows, after = page(
         request,
         Item.objects.select_related("compartment"),

@@ -12,7 +12,19 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from docket.api.base import MAX_ID, Pk, TokenAuth, answers, declare, one, page, reference
+from docket.api.base import (
+    Cursor,
+    Next,
+    Pk,
+    TokenAuth,
+    an_id,
+    answers,
+    declare,
+    narrowed,
+    one,
+    page,
+    reference,
+)
 from docket.register import filters
 from docket.register.models import (
     Act,
@@ -190,16 +202,6 @@ class PlaceOut(Schema):
     latitude: float | None
     longitude: float | None
     precision: str
-
-
-class Cursor(Schema):
-    before: int | None = Field(
-        None, ge=1, le=MAX_ID, description="only ids below this (the next page)"
-    )
-
-
-class Next(Schema):
-    next_before: int | None = Field(description="pass as ?before= for the next page")
 
 
 class Events(Next):
@@ -409,13 +411,9 @@ def _evidence(link: EvidenceLink) -> EvidenceOut:
 
 class EventFilters(Cursor):
     q: str = Field("", max_length=200, description="words, in any script or transliteration")
-    region: int | None = Field(
-        None, ge=1, le=MAX_ID, description="a place id: events there or below it"
-    )
-    act: int | None = Field(
-        None, ge=1, le=MAX_ID, description="a type of act (term id), or one below it"
-    )
-    status: int | None = Field(None, ge=1, le=MAX_ID, description="a violation status (term id)")
+    region: int | None = an_id("a place id: events there or below it")
+    act: int | None = an_id("a type of act (term id), or one below it")
+    status: int | None = an_id("a violation status (term id)")
     since: date | None = None
     until: date | None = None
 
@@ -460,13 +458,13 @@ def event(request: HttpRequest, pk: Pk) -> EventOut:
 
 
 class ByEvent(Cursor):
-    event: int | None = Field(None, ge=1, le=MAX_ID, description="only those of this event")
+    event: int | None = an_id("only those of this event")
 
 
 @router.get("/register/acts/", response=answers(Acts), url_name="acts")
 @declare(VIEW)
 def acts(request: HttpRequest, filtered: Query[ByEvent]) -> Acts:
-    chosen = ACTS.filter(event_id=filtered.event) if filtered.event else ACTS
+    chosen = narrowed(ACTS, event_id=filtered.event)
     rows, after = page(request, chosen, VIEW, before=filtered.before, action="act.list")
     return Acts(acts=[_act(a) for a in rows], next_before=after)
 
@@ -481,7 +479,7 @@ def act(request: HttpRequest, pk: Pk) -> ActOut:
 @declare(VIEW)
 def accounts(request: HttpRequest, filtered: Query[ByEvent]) -> Accounts:
     """Sources' accounts of events, graded on the Admiralty scale."""
-    chosen = ACCOUNTS.filter(event_id=filtered.event) if filtered.event else ACCOUNTS
+    chosen = narrowed(ACCOUNTS, event_id=filtered.event)
     rows, after = page(request, chosen, VIEW, before=filtered.before, action="account.list")
     return Accounts(accounts=[_account(i) for i in rows], next_before=after)
 
@@ -493,18 +491,14 @@ def account(request: HttpRequest, pk: Pk) -> InformationOut:
 
 
 class ByRecord(ByEvent):
-    person: int | None = Field(None, ge=1, le=MAX_ID, description="only those about this person")
+    person: int | None = an_id("only those about this person")
 
 
 @router.get("/register/evidence/", response=answers(Evidence), url_name="evidence_links")
 @declare(VIEW)
 def evidence_links(request: HttpRequest, filtered: Query[ByRecord]) -> Evidence:
     """Vault items as evidence of events, acts and persons, with their spans."""
-    chosen = EVIDENCE
-    if filtered.event:
-        chosen = chosen.filter(event_id=filtered.event)
-    if filtered.person:
-        chosen = chosen.filter(person_id=filtered.person)
+    chosen = narrowed(EVIDENCE, event_id=filtered.event, person_id=filtered.person)
     rows, after = page(request, chosen, VIEW, before=filtered.before, action="evidence.list")
     return Evidence(evidence=[_evidence(e) for e in rows], next_before=after)
 
@@ -557,13 +551,13 @@ def person(request: HttpRequest, pk: Pk) -> PersonOut:
 
 
 class ByParent(Cursor):
-    parent: int | None = Field(None, ge=1, le=MAX_ID, description="only the sub-units of this unit")
+    parent: int | None = an_id("only the sub-units of this unit")
 
 
 @router.get("/register/units/", response=answers(Units), url_name="units")
 @declare(VIEW)
 def units(request: HttpRequest, filtered: Query[ByParent]) -> Units:
-    chosen = UNITS.filter(parent_id=filtered.parent) if filtered.parent else UNITS
+    chosen = narrowed(UNITS, parent_id=filtered.parent)
     rows, after = page(request, chosen, VIEW, before=filtered.before, action="unit.list")
     return Units(units=[_unit(u) for u in rows], next_before=after)
 
@@ -575,19 +569,15 @@ def unit(request: HttpRequest, pk: Pk) -> UnitOut:
 
 
 class ByMember(Cursor):
-    person: int | None = Field(None, ge=1, le=MAX_ID, description="only this person's memberships")
-    unit: int | None = Field(None, ge=1, le=MAX_ID, description="only this unit's members")
+    person: int | None = an_id("only this person's memberships")
+    unit: int | None = an_id("only this unit's members")
 
 
 @router.get("/register/memberships/", response=answers(Memberships), url_name="memberships")
 @declare(VIEW)
 def memberships(request: HttpRequest, filtered: Query[ByMember]) -> Memberships:
     """Who served in which unit, when, with which rank, position and badge number."""
-    chosen = MEMBERSHIPS
-    if filtered.person:
-        chosen = chosen.filter(person_id=filtered.person)
-    if filtered.unit:
-        chosen = chosen.filter(unit_id=filtered.unit)
+    chosen = narrowed(MEMBERSHIPS, person_id=filtered.person, unit_id=filtered.unit)
     rows, after = page(request, chosen, VIEW, before=filtered.before, action="membership.list")
     return Memberships(memberships=[_membership(m) for m in rows], next_before=after)
 
