@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -150,7 +150,7 @@ def _blob_name() -> str:
     return f"{token[:2]}/{token}.age"
 
 
-def read(item: Item, *, actor: str, blobs: BlobStore | None = None) -> Iterator[bytes]:
+def read(item: Item, *, actor: str, blobs: BlobStore | None = None) -> Generator[bytes, None, None]:
     """Decrypted bytes of an original, chunk by chunk. The read is logged before any byte
     leaves; a process without the vault identity fails here with a clear KeyUnavailable."""
     blobs = blobs or BlobStore.default()
@@ -160,6 +160,6 @@ def read(item: Item, *, actor: str, blobs: BlobStore | None = None) -> Iterator[
     return _decrypted(blobs, item.blob, identity)
 
 
-def _decrypted(blobs: BlobStore, name: str, identity: age.Identity) -> Iterator[bytes]:
+def _decrypted(blobs: BlobStore, name: str, identity: age.Identity) -> Generator[bytes, None, None]:
     with blobs.open(name) as handle:
         yield from age.decrypt_chunks(handle, [identity])

@@ -4,7 +4,7 @@ reads are audited, and downloads also go to the custody log."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -74,12 +74,14 @@ def _range(header: str, size: int) -> tuple[int, int] | None:
     return start, min(int(last), size - 1) if last.isdigit() else size - 1
 
 
-def _slice(chunks: Iterator[bytes], start: int, end: int) -> Iterator[bytes]:
+def _slice(
+    head: bytes, chunks: Generator[bytes, None, None], start: int, end: int
+) -> Iterator[bytes]:
     """Bytes start..end (inclusive) of a stream that can only be read from its beginning (an
     age stream is decrypted in order)."""
     position = 0
     try:
-        for chunk in chunks:
+        for chunk in itertools.chain([head], chunks):
             low, high = max(start - position, 0), min(end + 1 - position, len(chunk))
             if low < high:
                 yield chunk[low:high]
@@ -87,7 +89,7 @@ def _slice(chunks: Iterator[bytes], start: int, end: int) -> Iterator[bytes]:
             if position > end:
                 return
     finally:
-        getattr(chunks, "close", lambda: None)()
+        chunks.close()
 
 
 #: What may ask for an original to be shown: an element of a Docket page. Never a link followed,
@@ -111,6 +113,11 @@ def item_shown(request: HttpRequest, item: Item) -> HttpResponseBase:
             status=403,
             content_type="text/plain; charset=utf-8",
         )
+    window = _range(request.headers.get("Range", ""), item.size)
+    if window is None:  # a range past the end: nothing to decrypt, no read to log
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{item.size}"
+        return refused
     try:
         chunks = read(item, actor=actor_of(request))
     except keys.KeyUnavailable as exc:
@@ -121,20 +128,14 @@ def item_shown(request: HttpRequest, item: Item) -> HttpResponseBase:
     shown = media.sniff(head)
     audit.record(request, "item.show", item, details={"type": shown.content_type if shown else ""})
     if shown is None:
-        chunks.close()  # type: ignore[attr-defined]
+        chunks.close()
         return HttpResponse(
             gettext("This kind of file is not shown here: download the original."),
             status=415,
             content_type="text/plain; charset=utf-8",
         )
-    window = _range(request.headers.get("Range", ""), item.size)
-    if window is None:  # a range past the end
-        chunks.close()  # type: ignore[attr-defined]
-        refused = HttpResponse(status=416)
-        refused["Content-Range"] = f"bytes */{item.size}"
-        return refused
     start, end = window
-    body = _slice(itertools.chain([head], chunks), start, end)
+    body = _slice(head, chunks, start, end)
     response = StreamingHttpResponse(body, content_type=shown.content_type)
     if (start, end) != (0, item.size - 1):
         response.status_code = 206
