@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "docket.api",
     "docket.exports",
     "docket.register",
+    "docket.intake",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +233,29 @@ def _map_tiles() -> str | None:
 MAP_TILES = _map_tiles()
 TSA_TIMEOUT = env_int("DOCKET_TSA_TIMEOUT", 20, minimum=1)
 WORKER_POLL_SECONDS = env_int("DOCKET_WORKER_POLL_SECONDS", 2, minimum=1)
+
+# --- Intake (docs/intake.md) ---------------------------------------------------------------------
+#: The public intake process: only intake pages, and never a key that decrypts.
+INTAKE_ONLY = env_bool("DOCKET_INTAKE_ONLY", False)
+INTAKE_COMPARTMENT = env_str("DOCKET_INTAKE_COMPARTMENT", "intake")
+INTAKE_MAX_FILE_BYTES = env_int("DOCKET_INTAKE_MAX_FILE_BYTES", 10 * 1024**3, minimum=1)
+INTAKE_MAX_FILES = env_int("DOCKET_INTAKE_MAX_FILES", 200, minimum=1)
+INTAKE_MAX_SUBMISSION_BYTES = env_int("DOCKET_INTAKE_MAX_SUBMISSION_BYTES", 50 * 1024**3, minimum=1)
+INTAKE_SUBMISSIONS_PER_HOUR = env_int("DOCKET_INTAKE_SUBMISSIONS_PER_HOUR", 3600, minimum=1)
+INTAKE_RECEIPT_CHECKS_PER_HOUR = env_int("DOCKET_INTAKE_RECEIPT_CHECKS_PER_HOUR", 3600, minimum=1)
+INTAKE_MESSAGES_PER_DAY = env_int("DOCKET_INTAKE_MESSAGES_PER_DAY", 50, minimum=1)
+INTAKE_DISK_RESERVE_MB = env_int("DOCKET_INTAKE_DISK_RESERVE_MB", 1024, minimum=0)
+INTAKE_CHUNK_BYTES = env_int("DOCKET_INTAKE_CHUNK_BYTES", 64 * 1024**2, minimum=1024)
+INTAKE_UPLOAD_HOURS = env_int("DOCKET_INTAKE_UPLOAD_HOURS", 48, minimum=1)
+RECEIPT_ARGON2_MEMORY_KIB = env_int("DOCKET_RECEIPT_ARGON2_MEMORY_KIB", 65536, minimum=8)
+RECEIPT_ARGON2_TIME = env_int("DOCKET_RECEIPT_ARGON2_TIME", 3, minimum=1)
+if INTAKE_ONLY:
+    ROOT_URLCONF = "docket.intake.urls_only"
+    if VAULT_PASSPHRASE:
+        raise ImproperlyConfigured(
+            "DOCKET_INTAKE_ONLY: the public intake process must not hold the vault passphrase "
+            "(unset DOCKET_VAULT_PASSPHRASE and DOCKET_VAULT_PASSPHRASE_FILE)"
+        )
 
 # --- Web hardening -----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

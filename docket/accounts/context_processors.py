@@ -26,5 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "people": user.is_superuser,
             "exports": may("export.request"),
             "approvals": may("approvals.decide"),
+            # Submissions are read only by those who triage them, administrators included.
+            "inbox": bool(access.compartment_ids(user, "intake.triage")),
         }
     }

@@ -44,6 +44,11 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
         "ask for an export of the whole compartment, see its exports and download them"
         " (each export needs a second admin's approval and is encrypted to its recipient)",
     ),
+    "intake.triage": (
+        frozenset({ADMIN, INTAKE}),
+        "read submissions from the public intake, reply to their senders and triage them"
+        " (a sender's Telegram or e-mail contact needs a second admin's approval)",
+    ),
     "approvals.decide": (
         frozenset({ADMIN}),
         "approve or refuse another person's request under the two-person rule",

@@ -32,9 +32,9 @@ def _declare(view: View, declared: Declared) -> View:
     return view
 
 
-def public(view: View) -> View:
-    """Reachable without logging in (the login page)."""
-    return _declare(view, Declared("public"))
+def public(view: View, *, methods: tuple[str, ...] = ("GET",)) -> View:
+    """Reachable without logging in (the login page, the public intake)."""
+    return _declare(view, Declared("public", methods=methods))
 
 
 def staff_user(request: HttpRequest) -> User:

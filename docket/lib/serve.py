@@ -38,7 +38,7 @@ class DocketServer(BaseApplication):
         return self.application
 
 
-def serve(*, host: str, port: int, workers: int) -> None:
+def serve(*, host: str, port: int, workers: int, threads: int = 1) -> None:
     from docket.wsgi import application
 
     DocketServer(
@@ -46,6 +46,8 @@ def serve(*, host: str, port: int, workers: int) -> None:
         {
             "bind": f"{host}:{port}",
             "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread" if threads > 1 else "sync",
             "accesslog": None,
             "errorlog": "-",
             "logger_class": AddressFreeLogger,

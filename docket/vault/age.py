@@ -354,10 +354,15 @@ class EncryptingWriter:
             raise ValueError("write to a closed age stream")
         self._pending += data
         self.size += len(data)
-        # Keep at least one byte back: the last chunk is only known at close.
-        while len(self._pending) > CHUNK:
-            self._seal(bytes(self._pending[:CHUNK]), last=False)
-            del self._pending[:CHUNK]
+        # Keep at least one byte back: the last chunk is only known at close. The sealed chunks
+        # leave the buffer in one move, not one per chunk (a large write would be quadratic).
+        if len(self._pending) > CHUNK:
+            start = 0
+            with memoryview(self._pending) as view:
+                while len(self._pending) - start > CHUNK:
+                    self._seal(view[start : start + CHUNK], last=False)
+                    start += CHUNK
+            del self._pending[:start]
         return len(data)
 
     def flush(self) -> None:
@@ -369,7 +374,7 @@ class EncryptingWriter:
             self._pending.clear()
             self.closed = True
 
-    def _seal(self, chunk: bytes, *, last: bool) -> None:
+    def _seal(self, chunk: bytes | memoryview, *, last: bool) -> None:
         self._dst.write(self._aead.encrypt(_nonce(self._counter, last), chunk, None))
         self._counter += 1
 

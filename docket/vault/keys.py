@@ -56,6 +56,8 @@ def _identity_cached(path: str, passphrase: str) -> age.Identity:
 
 def identity() -> age.Identity:
     path = Path(settings.VAULT_IDENTITY_FILE)
+    if settings.INTAKE_ONLY:
+        raise KeyUnavailable("the public intake process never decrypts (DOCKET_INTAKE_ONLY)")
     if not settings.VAULT_PASSPHRASE:
         raise KeyUnavailable(
             "this process holds only the vault's public key and cannot decrypt: "

@@ -20,6 +20,7 @@ import os
 import uuid
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
@@ -85,23 +86,78 @@ def store(
         os.fsync(handle.fileno())
         sha256 = plain_hash.hexdigest()
 
-        # 2. Already held: the staging file is discarded when the block exits.
-        known = Item.objects.filter(sha256=sha256).first()
-        if known is not None:
-            return _received_again(known, actor, details)
+        # 2. to 5.
+        return commit_sealed(
+            staged,
+            Sealed(sha256, size, writer.hash.hexdigest()),
+            actor=actor, compartment=compartment, details=details, blobs=blobs,
+        )  # fmt: skip
 
-        # 3. Commit the blob under a random name.
-        name = _blob_name()
-        blobs.commit(staged, name)
+
+@dataclass(frozen=True)
+class Sealed:
+    """What stage 1 learnt of a staged blob."""
+
+    sha256: str  # of the plaintext
+    size: int
+    blob_sha256: str  # of the ciphertext
+
+
+class Sealer:
+    """Stage 1 for bytes that arrive in pieces (an upload): write plaintext as it comes, then
+    `finish()`. The plaintext never touches the disk."""
+
+    def __init__(self, handle: IO[bytes], recipient: age.Recipient | None = None) -> None:
+        self.handle = handle
+        self.plain_hash = hashlib.sha256()
+        self.writer = HashingWriter(handle)
+        self.stream = age.EncryptingWriter(self.writer, [recipient or keys.recipient()])
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.plain_hash.update(data)
+        return self.stream.write(data)
+
+    @property
+    def size(self) -> int:
+        return self.stream.size
+
+    def finish(self) -> Sealed:
+        self.stream.close()
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        return Sealed(self.plain_hash.hexdigest(), self.stream.size, self.writer.hash.hexdigest())
+
+
+def commit_sealed(
+    staged: Path,
+    sealed: Sealed,
+    *,
+    actor: str,
+    compartment: Compartment | None = None,
+    details: dict[str, Any] | None = None,
+    blobs: BlobStore | None = None,
+) -> Stored:
+    """Stages 2 to 5 for a blob already sealed and fsynced at `staged` (which is moved away or
+    left for the caller to remove)."""
+    compartment = compartment or default_compartment()
+    blobs = blobs or BlobStore.default()
+    # 2. Already held: the caller discards the staging file.
+    known = Item.objects.filter(sha256=sealed.sha256).first()
+    if known is not None:
+        return _received_again(known, actor, details)
+
+    # 3. Commit the blob under a random name.
+    name = _blob_name()
+    blobs.commit(staged, name)
 
     # 4. The item and its custody entry, in one transaction.
     try:
         with transaction.atomic():
             item = Item.objects.create(
-                sha256=sha256,
-                size=size,
+                sha256=sealed.sha256,
+                size=sealed.size,
                 blob=name,
-                blob_sha256=writer.hash.hexdigest(),
+                blob_sha256=sealed.blob_sha256,
                 received_at=timezone.now(),
                 compartment=compartment,
             )
@@ -111,7 +167,7 @@ def store(
                 item=item,
                 details={
                     **(details or {}),
-                    "size": size,
+                    "size": sealed.size,
                     "blob": name,
                     "blob_sha256": item.blob_sha256,
                     "compartment": compartment.name,
@@ -120,7 +176,7 @@ def store(
     except IntegrityError:
         # Another process stored the same content between our check and our insert.
         blobs.delete(name)
-        return _received_again(Item.objects.get(sha256=sha256), actor, details)
+        return _received_again(Item.objects.get(sha256=sealed.sha256), actor, details)
     # 5. Durable and committed: now the caller may report it.
     return Stored(item, True)
 

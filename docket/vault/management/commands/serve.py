@@ -4,7 +4,8 @@ import subprocess
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.lib.env import env_int
 from docket.lib.serve import serve
@@ -26,15 +27,40 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-worker", action="store_true", help="also run a job worker (one machine)"
         )
+        parser.add_argument(
+            "--intake-only",
+            action="store_true",
+            help="serve only the public intake (/intake/), holding only the vault's public key"
+            " (the same as DOCKET_INTAKE_ONLY=1)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        intake_only = options["intake_only"] or settings.INTAKE_ONLY
+        if intake_only:
+            if settings.VAULT_PASSPHRASE:
+                raise CommandError(
+                    "--intake-only: the public intake process must not hold the vault "
+                    "passphrase; unset DOCKET_VAULT_PASSPHRASE and DOCKET_VAULT_PASSPHRASE_FILE"
+                )
+            if options["with_worker"]:
+                raise CommandError("--intake-only runs no worker: run one on the staff host")
+            settings.INTAKE_ONLY = True
+            settings.ROOT_URLCONF = "docket.intake.urls_only"
         worker = None
         if options["with_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "docket", "worker"])
-        self.stdout.write(f"Docket on http://{options['host']}:{options['port']}/")
+        what = "Docket intake" if intake_only else "Docket"
+        path = "intake/" if intake_only else ""
+        self.stdout.write(f"{what} on http://{options['host']}:{options['port']}/{path}")
         self.stdout.flush()
         try:
-            serve(host=options["host"], port=options["port"], workers=options["workers"])
+            serve(
+                host=options["host"],
+                port=options["port"],
+                workers=options["workers"],
+                # Threads keep a worker answering while slow senders (Tor) upload for long.
+                threads=8 if intake_only else 1,
+            )
         finally:
             if worker is not None:
                 worker.terminate()

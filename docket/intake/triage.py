@@ -1,0 +1,132 @@
+"""What staff do with a submission: mark it, accept it into a compartment, draft a register
+event from it, and (under the two-person rule) learn who a Telegram or e-mail sender is.
+
+Policy: every step is audited; moving items between compartments writes a custody entry per
+item in the same transaction; a sender's contact is decrypted only for the person whose
+request a second admin approved, and each showing is audited again.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from docket.accounts import approvals, audit
+from docket.accounts.models import Approval, Compartment, User
+from docket.intake import conversation
+from docket.intake.models import Reveal, Submission
+from docket.register import history
+from docket.register.models import Event, EvidenceLink
+from docket.vault import custody, keys
+from docket.vault.models import Item
+from docket.vault.views import actor_of
+
+REVEAL = "intake.reveal"
+
+
+def set_status(
+    request: HttpRequest,
+    submission: Submission,
+    status: str,
+    *,
+    duplicate_of: Submission | None = None,
+) -> None:
+    with transaction.atomic():
+        submission.status = status
+        submission.duplicate_of = duplicate_of if status == Submission.Status.DUPLICATE else None
+        submission.save(update_fields=["status", "duplicate_of"])
+        audit.record(
+            request, "intake.status", submission,
+            details={"status": status, "duplicate_of": duplicate_of.pk if duplicate_of else None},
+        )  # fmt: skip
+
+
+def items_of(submission: Submission) -> list[Item]:
+    return [a.item for a in submission.attachments.select_related("item") if a.item is not None]
+
+
+def accept(request: HttpRequest, submission: Submission, compartment: Compartment) -> int:
+    """Move the submission and the items it brought into `compartment`; returns how many items
+    moved (an item already held elsewhere before it arrived stays where it is)."""
+    moved = 0
+    with transaction.atomic():
+        source = submission.compartment
+        for item in items_of(submission):
+            if item.compartment_id != source.pk:
+                continue
+            Item.objects.filter(pk=item.pk).update(compartment=compartment)
+            custody.append(
+                "moved", actor=actor_of(request), item=item,
+                details={"from": source.name, "to": compartment.name, "submission": submission.pk},
+            )  # fmt: skip
+            moved += 1
+        submission.compartment = compartment
+        submission.status = Submission.Status.ACCEPTED
+        submission.save(update_fields=["compartment", "status"])
+        audit.record(
+            request, "intake.accept", submission, compartment=compartment,
+            details={"from": source.name, "items": moved},
+        )  # fmt: skip
+    return moved
+
+
+def draft_event(request: HttpRequest, submission: Submission) -> Event:
+    """A register event drafted from the sender's first message, with the items as evidence."""
+    user = request.user
+    assert isinstance(user, User)
+    first = conversation.thread(submission, keys.identity())[0]
+    answers = first.answers
+    lines = [first.text] + [f"{key}: {value}" for key, value in answers.items()]
+    title = " ".join(first.text.split())[:120] or f"Report {submission.pk}"
+    with transaction.atomic():
+        event = history.save(
+            Event(
+                compartment=submission.compartment,
+                title=title,
+                description="\n\n".join(lines) + f"\n\n(intake submission {submission.pk})",
+                place_detail=answers.get("where", "")[:300],
+            ),
+            actor=user,
+        )
+        for item in items_of(submission):
+            if item.compartment_id == submission.compartment_id:
+                history.save(
+                    EvidenceLink(
+                        compartment=submission.compartment, item=item, event=event,
+                        annotation=f"sent with intake submission {submission.pk}",
+                    ),
+                    actor=user,
+                )  # fmt: skip
+        submission.event = event
+        submission.save(update_fields=["event"])
+        audit.record(request, "intake.draft_event", submission, details={"event": event.pk})
+    return event
+
+
+def ask_reveal(user: User, submission: Submission, reason: str) -> Approval:
+    with transaction.atomic():
+        approval = approvals.ask(
+            user, REVEAL, submission.compartment,
+            summary=f"Show {user.get_username()} who sent submission {submission.pk} "
+            f"({submission.get_channel_display()})",
+            reason=reason,
+        )  # fmt: skip
+        Reveal.objects.create(submission=submission, approval=approval, requested_by=user)
+    return approval
+
+
+@approvals.on_approve(REVEAL)
+def _approved(approval: Approval) -> None:
+    """Nothing to do now: the requester's page shows the contact once it is approved."""
+
+
+def revealed_to(user: User, submission: Submission) -> bool:
+    return Reveal.objects.filter(
+        submission=submission, requested_by=user, approval__state=Approval.State.APPROVED
+    ).exists()
+
+
+def pending_reveal(user: User, submission: Submission) -> bool:
+    return Reveal.objects.filter(
+        submission=submission, requested_by=user, approval__state=Approval.State.PENDING
+    ).exists()

@@ -1,0 +1,327 @@
+"""Files from senders: sealed as they arrive, stored in the vault once whole.
+
+Policy (DESIGN.md §2.1, §2.2):
+- No plaintext byte of a sender's file touches the disk. A plain form upload is streamed
+  through `SealingUploadHandler` (Django would otherwise spool large files to /tmp in clear);
+  a resumable upload (tus 1.0: creation, core, termination) seals each PATCH body as one
+  segment of its own.
+- A segment counts only once it is fsynced, renamed into place and its offset committed; a
+  PATCH cut off midway leaves nothing, and the client resumes from the last whole segment.
+- A one-segment file becomes a vault item at once, by the intake process (it needs only the
+  public key). A file of several segments becomes one item in a worker that holds the vault
+  key (`intake.assemble`): it opens the segments in order and stores their plaintext as the
+  original, hashed as a whole.
+- The file's name on the sender's device is never stored; the upload URL's token is a bearer
+  secret kept only as a hash; uploads never attached to a submission are swept after
+  DOCKET_INTAKE_UPLOAD_HOURS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from docket.intake import limits
+from docket.intake.models import Attachment, Submission, Upload, intake_compartment
+from docket.jobs import queue
+from docket.lib.storage import BlobStore, fsync_dir
+from docket.vault import age, keys, store
+from docket.vault.models import Item
+
+ACTOR = "intake"
+
+
+def spool_dir() -> Path:
+    """Sealed segments wait here: beside the vault's staging files, so that committing a
+    one-segment upload is a rename on one file system."""
+    path = BlobStore.default().staging_dir() / "intake"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- Plain form uploads ----------------------------------------------------------------------
+
+
+class SealedFile(UploadedFile):
+    """A form file after sealing: the staged ciphertext and what sealing learnt. It has no name."""
+
+    def __init__(self, path: Path, sealed: store.Sealed) -> None:
+        super().__init__(file=None, name="sealed", size=sealed.size)
+        self.path = path
+        self.sealed = sealed
+
+
+class SealingUploadHandler(FileUploadHandler):
+    """Seals each file of a multipart form to the vault's public key while it streams in."""
+
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        super().__init__(request)
+        self.refusal: limits.Refused | None = None
+        self.staged: list[Path] = []
+        self._handle: IO[bytes] | None = None
+        self._sealer: store.Sealer | None = None
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.file_name = ""  # the sender's file name is not kept, even in memory
+        try:
+            limits.ensure_room(spool_dir(), self.content_length or 0)
+        except limits.Refused as refused:
+            self.refusal = refused
+            raise StopUpload(connection_reset=True) from None
+        fd, name = tempfile.mkstemp(prefix="form-", suffix=".part", dir=spool_dir())
+        self.staged.append(Path(name))
+        self._handle = os.fdopen(fd, "wb")
+        self._sealer = store.Sealer(self._handle)
+        raise StopFutureHandlers()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        assert self._sealer is not None
+        try:
+            limits.ensure_file_size(self._sealer.size + len(raw_data))
+        except limits.Refused as refused:
+            self.refusal = refused
+            raise StopUpload(connection_reset=True) from None
+        self._sealer.write(raw_data)
+
+    def file_complete(self, file_size: int) -> SealedFile | None:
+        assert self._sealer is not None and self._handle is not None
+        sealed = self._sealer.finish()
+        self._handle.close()
+        self._handle = self._sealer = None
+        return SealedFile(self.staged[-1], sealed)
+
+    def upload_interrupted(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+        self.discard()
+
+    def discard(self) -> None:
+        """Remove whatever staged file was not committed (called when the request ends)."""
+        for path in self.staged:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def store_sealed(files: list[SealedFile], *, channel: str) -> list[Item]:
+    """Commit sealed form files as vault items of the intake compartment."""
+    compartment = intake_compartment()
+    return [
+        store.commit_sealed(
+            f.path, f.sealed, actor=ACTOR, compartment=compartment, details={"channel": channel}
+        ).item
+        for f in files
+    ]
+
+
+# --- Resumable uploads (tus 1.0) -------------------------------------------------------------
+
+
+def create(length: int) -> tuple[Upload, str]:
+    limits.ensure_file_size(length)
+    limits.ensure_room(spool_dir(), length)
+    token = secrets.token_urlsafe(32)
+    upload = Upload.objects.create(token_hash=token_hash(token), length=length)
+    return upload, token
+
+
+def find(token: str) -> Upload | None:
+    return Upload.objects.filter(token_hash=token_hash(token)).first()
+
+
+def segment_path(upload: Upload, index: int) -> Path:
+    return spool_dir() / str(upload.pk) / f"{index:06d}.age"
+
+
+class Conflict(Exception):
+    """The client's offset is not the server's: it must ask (HEAD) and resume from there."""
+
+
+class Incomplete(Exception):
+    """The body ended before its Content-Length: nothing of it was kept."""
+
+
+def append(upload: Upload, offset: int, body: IO[bytes], length: int) -> int:
+    """Seal `length` bytes read from `body` as the next segment of `upload`; the new offset."""
+    if upload.state != Upload.State.RECEIVING or offset != upload.offset:
+        raise Conflict()
+    if offset + length > upload.length:
+        raise limits.Refused(limits.TOO_LARGE, status=413, limit=limits.human(upload.length))
+    limits.ensure_room(spool_dir(), length)
+    directory = spool_dir() / str(upload.pk)
+    directory.mkdir(mode=0o700, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="patch-", suffix=".part", dir=directory)
+    staged = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            sealer = store.Sealer(handle)
+            remaining = length
+            while remaining:
+                data = body.read(min(remaining, 1024 * 1024))
+                if not data:
+                    raise Incomplete()
+                sealer.write(data)
+                remaining -= len(data)
+            sealed = sealer.finish()
+        with transaction.atomic():
+            current = Upload.objects.select_for_update().get(pk=upload.pk)
+            if current.offset != offset or current.state != Upload.State.RECEIVING:
+                raise Conflict()
+            index = len(current.segments)
+            os.replace(staged, segment_path(current, index))
+            fsync_dir(directory)
+            current.segments = [
+                *current.segments,
+                {"size": sealed.size, "sha256": sealed.sha256, "blob_sha256": sealed.blob_sha256},
+            ]
+            current.offset = offset + sealed.size
+            if current.offset == current.length:
+                current.state = Upload.State.COMPLETE
+            current.save(update_fields=["segments", "offset", "state", "updated_at"])
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            staged.unlink()
+    upload.refresh_from_db()
+    return upload.offset
+
+
+def terminate(upload: Upload) -> None:
+    with transaction.atomic():
+        Upload.objects.filter(pk=upload.pk, submission__isnull=True).delete()
+    shutil.rmtree(spool_dir() / str(upload.pk), ignore_errors=True)
+
+
+def claim(tokens: list[str], submission: Submission) -> None:
+    """Attach finished uploads to `submission` (inside its transaction); each becomes an
+    item now (one segment) or in a worker (several)."""
+    uploads = list(
+        Upload.objects.select_for_update().filter(
+            token_hash__in=[token_hash(t) for t in tokens],
+            submission__isnull=True,
+            state=Upload.State.COMPLETE,
+        )
+    )
+    for upload in uploads:
+        upload.submission = submission
+        upload.save(update_fields=["submission", "updated_at"])
+        Attachment.objects.create(submission=submission, upload=upload, size=upload.length)
+        Submission.objects.filter(pk=submission.pk).update(
+            file_count=F("file_count") + 1, byte_count=F("byte_count") + upload.length
+        )
+        transaction.on_commit(lambda pk=upload.pk: _store_after_commit(pk))  # type: ignore[misc]
+
+
+def pending(tokens: list[str]) -> list[Upload]:
+    return list(
+        Upload.objects.filter(
+            token_hash__in=[token_hash(t) for t in tokens],
+            submission__isnull=True,
+            state=Upload.State.COMPLETE,
+        )
+    )
+
+
+def _store_after_commit(pk: int) -> None:
+    upload = Upload.objects.get(pk=pk)
+    if len(upload.segments) == 1:
+        store_upload(upload)
+    else:
+        queue.enqueue("intake.assemble", {"upload": upload.pk})
+
+
+def store_upload(upload: Upload) -> Item:
+    """Make the vault item of a complete upload and link it to its attachment."""
+    details = {"channel": "web", "resumable": True, "segments": len(upload.segments)}
+    if len(upload.segments) == 1:
+        segment = upload.segments[0]
+        sealed = store.Sealed(segment["sha256"], segment["size"], segment["blob_sha256"])
+        stored = store.commit_sealed(
+            segment_path(upload, 0),
+            sealed,
+            actor=ACTOR,
+            compartment=intake_compartment(),
+            details=details,
+        )
+    else:
+        stored = store.store(
+            _Segments(upload, keys.identity()),  # type: ignore[arg-type]
+            actor=ACTOR,
+            compartment=intake_compartment(),
+            details=details,
+        )
+    with transaction.atomic():
+        Upload.objects.filter(pk=upload.pk).update(state=Upload.State.STORED)
+        Attachment.objects.filter(upload=upload).update(item=stored.item)
+    shutil.rmtree(spool_dir() / str(upload.pk), ignore_errors=True)
+    return stored.item
+
+
+class _Segments:
+    """The plaintext of an upload's segments, in order, as one readable stream."""
+
+    def __init__(self, upload: Upload, identity: age.Identity) -> None:
+        self._chunks = self._iterate(upload, identity)
+        self._buffer = b""
+
+    @staticmethod
+    def _iterate(upload: Upload, identity: age.Identity) -> Iterator[bytes]:
+        for index, segment in enumerate(upload.segments):
+            digest = hashlib.sha256()
+            with segment_path(upload, index).open("rb") as handle:
+                for chunk in age.decrypt_chunks(handle, [identity]):
+                    digest.update(chunk)
+                    yield chunk
+            if digest.hexdigest() != segment["sha256"]:
+                raise ValueError(f"segment {index} of upload {upload.pk} does not match its hash")
+
+    def readinto(self, view: memoryview) -> int:
+        while not self._buffer:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._buffer = chunk
+        n = min(len(view), len(self._buffer))
+        view[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+@queue.register("intake.assemble")
+def assemble(payload: dict[str, Any]) -> None:
+    upload = Upload.objects.get(pk=payload["upload"])
+    if upload.state == Upload.State.COMPLETE:
+        store_upload(upload)
+
+
+def sweep(*, older_than: timedelta | None = None) -> int:
+    """Discard uploads that never became part of a submission; returns how many."""
+    cutoff = timezone.now() - (older_than or timedelta(hours=settings.INTAKE_UPLOAD_HOURS))
+    stale = list(
+        Upload.objects.filter(submission__isnull=True, updated_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in stale:
+        Upload.objects.filter(pk=pk, submission__isnull=True).delete()
+        shutil.rmtree(spool_dir() / str(pk), ignore_errors=True)
+    return len(stale)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from docket.intake import views_inbox as views
+
+app_name = "inbox"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/", views.submission_detail, name="submission"),
+    path("<int:pk>/reply", views.submission_reply, name="reply"),
+    path("<int:pk>/status", views.submission_status, name="status"),
+    path("<int:pk>/accept", views.submission_accept, name="accept"),
+    path("<int:pk>/event", views.submission_event, name="event"),
+    path("<int:pk>/reveal", views.submission_reveal, name="reveal"),
+]

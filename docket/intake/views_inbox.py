@@ -1,0 +1,144 @@
+"""The staff inbox of the intake: new submissions, their conversation, triage. Reading a
+submission decrypts it with the vault key, so these pages work only in the staff process;
+every read and every action is audited."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from docket.accounts import access, audit
+from docket.accounts.models import Compartment
+from docket.accounts.views_access import listing, of_object, staff_user
+from docket.intake import conversation, triage
+from docket.intake.models import Submission
+from docket.vault import keys
+
+
+@listing("intake.triage")
+def inbox(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", Submission.Status.NEW)
+    if status not in Submission.Status.values:
+        status = Submission.Status.NEW
+    visible = access.visible(Submission.objects.all(), request.user, "intake.triage")
+    audit.record(request, "intake.list", details={"status": status})
+    page = Paginator(visible.filter(status=status), 50).get_page(request.GET.get("page"))
+    counts = {s: visible.filter(status=s).count() for s in Submission.Status.values}
+    return render(
+        request, "intake/inbox.html",
+        {"page": page, "status": status, "statuses": Submission.Status.choices, "counts": counts},
+    )  # fmt: skip
+
+
+@of_object("intake.triage", Submission)
+def submission_detail(request: HttpRequest, submission: Submission) -> HttpResponse:
+    user = staff_user(request)
+    try:
+        thread = conversation.thread(submission, keys.identity())
+        cannot_read = ""
+    except keys.KeyUnavailable as exc:
+        thread, cannot_read = [], str(exc)
+    audit.record(request, "intake.read", submission)
+    Submission.objects.filter(pk=submission.pk).update(seen_at=timezone.now())
+    contact = ""
+    if submission.contact and triage.revealed_to(user, submission) and not cannot_read:
+        contact = conversation.contact(submission)
+        audit.record(request, "intake.contact_shown", submission)
+    targets = Compartment.objects.filter(pk__in=access.compartment_ids(user, "item.view")).exclude(
+        pk=submission.compartment_id
+    )
+    return render(
+        request,
+        "intake/submission.html",
+        {
+            "submission": submission,
+            "thread": thread,
+            "cannot_read": cannot_read,
+            "attachments": submission.attachments.select_related("item"),
+            "statuses": Submission.Status.choices,
+            "targets": targets,
+            "can_draft": access.can(user, "register.edit", submission)
+            and submission.status == Submission.Status.ACCEPTED,
+            "contact": contact,
+            "reveal_pending": triage.pending_reveal(user, submission),
+        },
+    )
+
+
+@of_object("intake.triage", Submission, methods=("POST",))
+def submission_reply(request: HttpRequest, submission: Submission) -> HttpResponseBase:
+    text = request.POST.get("text", "").strip()
+    if not text:
+        messages.error(request, _("The reply is empty."))
+    else:
+        conversation.reply(submission, text, by=staff_user(request))
+        audit.record(request, "intake.reply", submission)
+        messages.success(request, _("Reply sent. The sender reads it with their receipt."))
+    return redirect("inbox:submission", submission.pk)
+
+
+@of_object("intake.triage", Submission, methods=("POST",))
+def submission_status(request: HttpRequest, submission: Submission) -> HttpResponseBase:
+    status = request.POST.get("status", "")
+    if status not in Submission.Status.values or status == Submission.Status.ACCEPTED:
+        raise Http404("No such status.")
+    original = None
+    if status == Submission.Status.DUPLICATE:
+        wanted = request.POST.get("duplicate_of", "")
+        original = (
+            access.visible(Submission.objects.all(), request.user, "intake.triage")
+            .filter(pk=int(wanted) if wanted.isdigit() else 0)
+            .exclude(pk=submission.pk)
+            .first()
+        )
+        if original is None:
+            messages.error(request, _("Name the submission this one repeats (its number)."))
+            return redirect("inbox:submission", submission.pk)
+    triage.set_status(request, submission, status, duplicate_of=original)
+    messages.success(
+        request, _("Marked as %(status)s.") % {"status": Submission.Status(status).label}
+    )
+    return redirect("inbox:submission", submission.pk)
+
+
+@of_object("intake.triage", Submission, methods=("POST",))
+def submission_accept(request: HttpRequest, submission: Submission) -> HttpResponseBase:
+    wanted = request.POST.get("compartment", "")
+    target = Compartment.objects.filter(pk=int(wanted) if wanted.isdigit() else 0).first()
+    if target is None or target.pk not in access.compartment_ids(request.user, "item.view"):
+        raise Http404("No such compartment.")
+    moved = triage.accept(request, submission, target)
+    messages.success(
+        request,
+        _("Accepted into %(compartment)s; %(items)s items moved there.")
+        % {"compartment": target.name, "items": moved},
+    )
+    if not access.can(request.user, "intake.triage", submission):
+        return redirect("inbox:inbox")
+    return redirect("inbox:submission", submission.pk)
+
+
+@of_object("intake.triage", Submission, methods=("POST",))
+def submission_event(request: HttpRequest, submission: Submission) -> HttpResponseBase:
+    if not access.can(request.user, "register.edit", submission) or submission.event_id:
+        raise Http404("No such action.")
+    event = triage.draft_event(request, submission)
+    messages.success(request, _("A draft event was made from this report; complete it."))
+    return redirect("register:event", event.pk)
+
+
+@of_object("intake.triage", Submission, methods=("POST",))
+def submission_reveal(request: HttpRequest, submission: Submission) -> HttpResponseBase:
+    reason = request.POST.get("reason", "").strip()
+    if not submission.contact:
+        raise Http404("This sender left no contact.")
+    if not reason:
+        messages.error(request, _("Say why you need to know who sent it."))
+    else:
+        triage.ask_reveal(staff_user(request), submission, reason)
+        messages.success(request, _("Asked. A second admin of the compartment must approve it."))
+    return redirect("inbox:submission", submission.pk)

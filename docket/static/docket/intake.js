@@ -1,0 +1,101 @@
+// Resumable uploads for the intake form (tus 1.0: creation, core). Without JavaScript the form
+// posts its files in one request; with it, each file goes first in parts to the upload
+// endpoint, with a progress bar, and resumes from the server's offset after a dropped
+// connection. The form is then posted with the finished uploads' tokens instead of the files.
+// Nothing is kept in the browser: no storage, no cookies.
+(function () {
+  "use strict";
+  const TUS = { "Tus-Resumable": "1.0.0" };
+
+  function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  async function create(endpoint, size) {
+    const response = await fetch(endpoint, {
+      method: "POST", headers: Object.assign({ "Upload-Length": String(size) }, TUS),
+      credentials: "omit", cache: "no-store",
+    });
+    if (response.status !== 201) { throw new Refusal(await response.text(), response.status); }
+    return response.headers.get("Location");
+  }
+
+  function Refusal(message, status) { this.message = message; this.status = status; }
+
+  async function offsetOf(url) {
+    const response = await fetch(url, { method: "HEAD", headers: TUS, credentials: "omit", cache: "no-store" });
+    if (!response.ok) { throw new Refusal("", response.status); }
+    return Number(response.headers.get("Upload-Offset"));
+  }
+
+  async function send(url, file, chunk, onProgress) {
+    let offset = 0;
+    let failures = 0;
+    while (offset < file.size) {
+      try {
+        const body = file.slice(offset, Math.min(offset + chunk, file.size));
+        const response = await fetch(url, {
+          method: "PATCH", body: body, credentials: "omit", cache: "no-store",
+          headers: Object.assign({ "Content-Type": "application/offset+octet-stream", "Upload-Offset": String(offset) }, TUS),
+        });
+        if (response.status === 204) {
+          offset = Number(response.headers.get("Upload-Offset"));
+          failures = 0;
+          onProgress(offset);
+          continue;
+        }
+        if (response.status === 409) { offset = await offsetOf(url); continue; }
+        throw new Refusal(await response.text(), response.status);
+      } catch (error) {
+        if (error instanceof Refusal && error.status !== 503) { throw error; }
+        // The connection dropped (or the server restarts): wait, ask where to resume, go on.
+        failures += 1;
+        onProgress(offset, true);
+        await sleep(Math.min(30000, 500 * 2 ** Math.min(failures, 6)));
+        try { offset = await offsetOf(url); } catch (ignored) { /* still down: try again */ }
+      }
+    }
+  }
+
+  function enhance(form) {
+    const input = form.querySelector("input[type=file]");
+    const box = form.querySelector(".progress");
+    if (!input || !box || !window.fetch) { return; }
+    const bar = box.querySelector("progress");
+    const text = box.querySelector(".progress-text");
+    const chunk = Number(form.dataset.chunk) || 8 * 1024 * 1024;
+    let busy = false;
+    form.addEventListener("submit", async function (event) {
+      if (!input.files.length || busy) { return; }
+      event.preventDefault();
+      busy = true;
+      const files = Array.from(input.files);
+      const total = files.reduce(function (sum, f) { return sum + f.size; }, 0) || 1;
+      let done = 0;
+      box.hidden = false;
+      form.querySelector("button[type=submit]").disabled = true;
+      try {
+        for (const file of files) {
+          const url = await create(form.dataset.uploads, file.size);
+          await send(url, file, chunk, function (offset, waiting) {
+            bar.value = Math.floor(100 * (done + offset) / total);
+            text.textContent = bar.value + "%" + (waiting ? " — connection lost, resuming…" : "");
+          });
+          done += file.size;
+          const token = document.createElement("input");
+          token.type = "hidden";
+          token.name = "upload";
+          token.value = url.split("/").pop();
+          form.appendChild(token);
+        }
+      } catch (error) {
+        text.textContent = (error && error.message) || "The upload failed.";
+        form.querySelector("button[type=submit]").disabled = false;
+        busy = false;
+        return;
+      }
+      input.disabled = true; // the files went ahead; the form now names them
+      form.submit();
+    });
+  }
+
+  document.querySelectorAll("form.report").forEach(enhance);
+})();
