@@ -45,9 +45,10 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
         " (each export needs a second admin's approval and is encrypted to its recipient)",
     ),
     "intake.triage": (
-        frozenset({ADMIN, INTAKE}),
-        "read submissions from the public intake, reply to their senders and triage them"
-        " (a sender's Telegram or e-mail contact needs a second admin's approval)",
+        frozenset({ADMIN, INTAKE, ANALYST}),
+        "read the compartment's submissions from the public intake, reply to their senders"
+        " and triage them (a sender's Telegram or e-mail contact needs a second admin's"
+        " approval)",
     ),
     "approvals.decide": (
         frozenset({ADMIN}),

@@ -198,7 +198,9 @@ def test_the_sealed_conversation_opens_with_the_receipt_or_the_vault_key_only(
     by_staff = conversation.thread(submission, keys.identity())
     assert by_sender == by_staff
     assert by_staff[0].answers == {
-        "when": REPORT["when"], "where": REPORT["where"], "who": REPORT["who"]
+        "when": REPORT["when"],
+        "where": REPORT["where"],
+        "who": REPORT["who"],
     }
     with pytest.raises(age.NoIdentityError):
         conversation.thread(submission, age.Identity.generate())

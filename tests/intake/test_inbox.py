@@ -1,0 +1,141 @@
+"""The staff inbox: who sees submissions, replies, triage into a compartment, a draft event,
+and a sender's contact shown only under the two-person rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from docket.accounts import approvals
+from docket.accounts.models import AuditEvent, Compartment, Role
+from docket.intake import conversation
+from docket.intake.models import Submission, intake_compartment
+from docket.register.models import Event, EvidenceLink
+from docket.vault.models import CustodyEntry, Item
+from tests.conftest import log_in, person
+from tests.intake.test_web import send_report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def casefiles(intake: Path) -> Compartment:
+    return Compartment.objects.create(name="okr-casefiles")
+
+
+def staff_client(user: object) -> Client:
+    client = Client()
+    log_in(client, user)  # type: ignore[arg-type]
+    return client
+
+
+def test_the_intake_role_sees_the_inbox_and_an_outsider_sees_nothing(
+    casefiles: Compartment,
+) -> None:
+    send_report(Client(), {"a.jpg": b"\xff\xd8\xff" + b"1" * 100})
+    submission = Submission.objects.get()
+    clerk = person("clerk", intake_compartment(), Role.INTAKE)
+    outsider = person("outsider", casefiles, Role.ANALYST)
+
+    page = staff_client(clerk).get("/inbox/").content.decode()
+    assert f"/inbox/{submission.pk}/" in page and "new message" in page
+    detail = staff_client(clerk).get(f"/inbox/{submission.pk}/").content.decode()
+    assert "yard of the district police station" in detail and "Akrestsina street" in detail
+    assert AuditEvent.objects.filter(action="intake.read", actor=clerk).exists()
+    assert not Submission.objects.get().unread  # read now
+
+    assert f"/inbox/{submission.pk}/" not in staff_client(outsider).get("/inbox/").content.decode()
+    assert staff_client(outsider).get(f"/inbox/{submission.pk}/").status_code == 404
+
+
+def test_a_reply_reaches_the_sender_and_is_audited(intake: Path) -> None:
+    sender = Client()
+    receipt = send_report(sender)
+    submission = Submission.objects.get()
+    clerk = person("clerk", intake_compartment(), Role.INTAKE)
+    response = staff_client(clerk).post(f"/inbox/{submission.pk}/reply", {"text": "We read it."})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="intake.reply", actor=clerk).exists()
+    page = sender.post("/intake/en/return", {"receipt": receipt}).content.decode()
+    assert "We read it." in page
+
+
+def test_spam_and_duplicates_are_marked(intake: Path) -> None:
+    send_report(Client())
+    send_report(Client())
+    first, second = Submission.objects.order_by("pk")
+    clerk = staff_client(person("clerk", intake_compartment(), Role.INTAKE))
+    clerk.post(f"/inbox/{second.pk}/status", {"status": "duplicate", "duplicate_of": first.pk})
+    second.refresh_from_db()
+    assert second.status == "duplicate" and second.duplicate_of == first
+    clerk.post(f"/inbox/{first.pk}/status", {"status": "spam"})
+    assert Submission.objects.get(pk=first.pk).status == "spam"
+    assert "okr" not in clerk.get("/inbox/?status=spam").content.decode()
+    assert f"/inbox/{first.pk}/" in clerk.get("/inbox/?status=spam").content.decode()
+
+
+def test_accepting_moves_the_items_with_custody_and_drafts_an_event(casefiles: Compartment) -> None:
+    send_report(Client(), {"a.jpg": b"\xff\xd8\xff" + b"2" * 100})
+    submission = Submission.objects.get()
+    admin = person("admin", intake_compartment(), Role.INTAKE)
+    from docket.accounts.models import Grant
+
+    Grant.objects.create(user=admin, compartment=casefiles, role=Role.ANALYST)
+    client = staff_client(admin)
+    response = client.post(f"/inbox/{submission.pk}/accept", {"compartment": casefiles.pk})
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.status == "accepted" and submission.compartment == casefiles
+    item = Item.objects.get()
+    assert item.compartment == casefiles
+    moved = CustodyEntry.objects.get(action="moved", item=item)
+    assert b'"to":"okr-casefiles"' in bytes(moved.leaf)
+
+    response = client.post(f"/inbox/{submission.pk}/event")
+    event = Event.objects.get()
+    assert response.url == f"/register/events/{event.pk}/"
+    assert event.compartment == casefiles and "yard" in event.title
+    assert event.place_detail == "Akrestsina street, Minsk"
+    assert EvidenceLink.objects.get().item == item
+
+
+def test_accepting_into_a_compartment_the_user_has_no_role_in_is_refused(
+    casefiles: Compartment,
+) -> None:
+    send_report(Client())
+    submission = Submission.objects.get()
+    clerk = staff_client(person("clerk", intake_compartment(), Role.INTAKE))
+    assert (
+        clerk.post(f"/inbox/{submission.pk}/accept", {"compartment": casefiles.pk}).status_code
+        == 404
+    )
+    assert Submission.objects.get().status == "new"
+
+
+def test_a_contact_is_shown_only_after_a_second_admin_approves(intake: Path) -> None:
+    submission, _ = conversation.open_submission(
+        channel="email", language="en", text="Mail report", contact="witness@example.org"
+    )
+    clerk = person("clerk", intake_compartment(), Role.INTAKE)
+    admin = person("boss", intake_compartment(), Role.ADMIN)
+    client = staff_client(clerk)
+    page = client.get(f"/inbox/{submission.pk}/").content.decode()
+    assert "witness@example.org" not in page and "Ask to see the contact" in page
+    assert b"witness" not in bytes(Submission.objects.get().contact)
+
+    client.post(f"/inbox/{submission.pk}/reveal", {"reason": "to call the witness for court"})
+    assert "witness@example.org" not in client.get(f"/inbox/{submission.pk}/").content.decode()
+    approval = approvals.Approval.objects.get(action="intake.reveal")
+    with pytest.raises(approvals.NotAllowed):
+        approvals.decide(clerk, approval, approve=True)
+    approvals.decide(admin, approval, approve=True)
+
+    assert "witness@example.org" in client.get(f"/inbox/{submission.pk}/").content.decode()
+    assert AuditEvent.objects.filter(action="intake.contact_shown", actor=clerk).exists()
+    # Only for the person who asked.
+    assert (
+        "witness@example.org"
+        not in staff_client(admin).get(f"/inbox/{submission.pk}/").content.decode()
+    )
