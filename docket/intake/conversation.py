@@ -25,9 +25,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from docket.accounts.models import User
+from docket.accounts.models import Compartment, User
 from docket.intake import limits, receipts, uploads
-from docket.intake.models import Attachment, Message, Submission, intake_compartment
+from docket.intake.models import Attachment, Message, Submission
+from docket.intake.models import intake_compartment as intake_compartment
 from docket.vault import age, keys
 from docket.vault.models import Item
 
@@ -74,6 +75,7 @@ def open_submission(
     upload_tokens: Iterable[str] = (),
     contact: str | None = None,
     route: str = "",
+    compartment: Compartment | None = None,
 ) -> tuple[Submission, str]:
     """Create a submission with its first message and files; returns it and its receipt.
 
@@ -85,7 +87,7 @@ def open_submission(
     items = list(files)
     with transaction.atomic():
         submission = Submission.objects.create(
-            compartment=intake_compartment(),
+            compartment=compartment or intake_compartment(),
             channel=channel,
             language=language,
             receipt_tag=receipts.tag(receipt),

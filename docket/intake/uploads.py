@@ -325,3 +325,16 @@ def sweep(*, older_than: timedelta | None = None) -> int:
         Upload.objects.filter(pk=pk, submission__isnull=True).delete()
         shutil.rmtree(spool_dir() / str(pk), ignore_errors=True)
     return len(stale)
+
+
+def recover(*, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Finish uploads that were attached to a report but not stored (a crash in between)."""
+    cutoff = timezone.now() - older_than
+    stuck = Upload.objects.filter(
+        state=Upload.State.COMPLETE, submission__isnull=False, updated_at__lt=cutoff
+    )
+    count = 0
+    for upload in stuck:
+        _store_after_commit(upload.pk)
+        count += 1
+    return count

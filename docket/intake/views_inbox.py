@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,7 +85,8 @@ def submission_reply(request: HttpRequest, submission: Submission) -> HttpRespon
 def submission_status(request: HttpRequest, submission: Submission) -> HttpResponseBase:
     status = request.POST.get("status", "")
     if status not in Submission.Status.values or status == Submission.Status.ACCEPTED:
-        raise Http404("No such status.")
+        messages.error(request, _("Choose spam, duplicate or new (accepting has its own button)."))
+        return redirect("inbox:submission", submission.pk)
     original = None
     if status == Submission.Status.DUPLICATE:
         wanted = request.POST.get("duplicate_of", "")
@@ -110,7 +111,8 @@ def submission_accept(request: HttpRequest, submission: Submission) -> HttpRespo
     wanted = request.POST.get("compartment", "")
     target = Compartment.objects.filter(pk=int(wanted) if wanted.isdigit() else 0).first()
     if target is None or target.pk not in access.compartment_ids(request.user, "item.view"):
-        raise Http404("No such compartment.")
+        messages.error(request, _("Choose a compartment in which you hold a role."))
+        return redirect("inbox:submission", submission.pk)
     moved = triage.accept(request, submission, target)
     messages.success(
         request,
@@ -124,8 +126,12 @@ def submission_accept(request: HttpRequest, submission: Submission) -> HttpRespo
 
 @of_object("intake.triage", Submission, methods=("POST",))
 def submission_event(request: HttpRequest, submission: Submission) -> HttpResponseBase:
-    if not access.can(request.user, "register.edit", submission) or submission.event_id:
-        raise Http404("No such action.")
+    if submission.event_id or submission.status != Submission.Status.ACCEPTED:
+        messages.error(request, _("Accept the report into a compartment first; once only."))
+        return redirect("inbox:submission", submission.pk)
+    if not access.can(request.user, "register.edit", submission):
+        messages.error(request, _("Drafting an event needs the analyst or admin role here."))
+        return redirect("inbox:submission", submission.pk)
     event = triage.draft_event(request, submission)
     messages.success(request, _("A draft event was made from this report; complete it."))
     return redirect("register:event", event.pk)
@@ -135,8 +141,8 @@ def submission_event(request: HttpRequest, submission: Submission) -> HttpRespon
 def submission_reveal(request: HttpRequest, submission: Submission) -> HttpResponseBase:
     reason = request.POST.get("reason", "").strip()
     if not submission.contact:
-        raise Http404("This sender left no contact.")
-    if not reason:
+        messages.error(request, _("This sender left no contact: there is nothing to reveal."))
+    elif not reason:
         messages.error(request, _("Say why you need to know who sent it."))
     else:
         triage.ask_reveal(staff_user(request), submission, reason)

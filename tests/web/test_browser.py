@@ -89,6 +89,8 @@ def test_every_staff_page_stays_on_loopback_with_no_csp_violation(
         "--json",
     )
     password = created["one_time_password"]
+    # Submission 1, in olga's compartment, for the inbox pages.
+    instance.run("intake", "submit", "--compartment", "default", "A report typed in by staff")
     pages = staff_pages()
     assert "/vault/items/1/" in pages and "/accounts/audit/" in pages
 

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from docket.accounts.models import Compartment
+from docket.intake import conversation, receipts, uploads
+from docket.intake.models import Submission
+from docket.vault import store
+
+
+class Command(BaseCommand):
+    help = (
+        "Intake: `submit` a report received another way (by phone, on paper) so that it has a "
+        "receipt and a conversation like any other; `sweep` discards uploads never attached to "
+        "a report and finishes any a crash left half-stored (run it hourly)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+        submit = verbs.add_parser("submit", help="enter a report; prints its receipt once")
+        submit.add_argument("text", help="what happened, in the sender's words")
+        submit.add_argument("--file", type=Path, action="append", default=[], dest="files")
+        submit.add_argument("--language", choices=receipts.LANGUAGES, default="en")
+        submit.add_argument(
+            "--compartment", help="put it straight into this compartment (default: the intake one)"
+        )
+        submit.add_argument("--json", action="store_true")
+        sweep = verbs.add_parser("sweep", help="tidy the upload spool")
+        sweep.add_argument("--json", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["verb"] == "sweep":
+            discarded = uploads.sweep()
+            finished = uploads.recover()
+            result = {"discarded": discarded, "finished": finished}
+            if options["json"]:
+                self.stdout.write(json.dumps(result))
+            else:
+                self.stdout.write(
+                    f"{discarded} abandoned uploads discarded, {finished} stored uploads finished"
+                )
+            return
+        compartment = None
+        if options["compartment"]:
+            compartment = Compartment.objects.filter(name=options["compartment"]).first()
+            if compartment is None:
+                raise CommandError(f"no compartment {options['compartment']!r}")
+        for path in options["files"]:
+            if not path.is_file():
+                raise CommandError(f"no such file: {path}")
+        items = []
+        for path in options["files"]:
+            with path.open("rb") as handle:
+                items.append(
+                    store.store(
+                        handle, actor=uploads.ACTOR, details={"channel": "staff"},
+                        compartment=compartment or conversation.intake_compartment(),
+                    ).item
+                )  # fmt: skip
+        submission, receipt = conversation.open_submission(
+            channel=Submission.Channel.STAFF,
+            language=options["language"],
+            text=options["text"],
+            files=items,
+            compartment=compartment,
+        )
+        if options["json"]:
+            self.stdout.write(json.dumps({"submission": submission.pk, "receipt": receipt}))
+        else:
+            self.stdout.write(f"submission {submission.pk}; give the sender this receipt once:")
+            self.stdout.write(receipt)
