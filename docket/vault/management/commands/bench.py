@@ -12,11 +12,14 @@ from docket.bench import runner
 
 
 class Command(BaseCommand):
-    help = "Benchmarks against a baseline measured in the same run: `ingest`, `verify`, `register`."
+    help = (
+        "Benchmarks against a baseline measured in the same run: `ingest`, `verify`, "
+        "`register`, `intake`."
+    )
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("which", choices=["ingest", "verify", "register"])
+        parser.add_argument("which", choices=["ingest", "verify", "register", "intake"])
         parser.add_argument("--json", action="store_true", help="print one JSON line")
         parser.add_argument(
             "--total-mb", type=int, default=2048, help="size of the generated data (2 GB)"
@@ -31,10 +34,31 @@ class Command(BaseCommand):
         parser.add_argument("--events", type=int, default=100_000, help="register: events")
         parser.add_argument("--persons", type=int, default=200_000, help="register: persons")
         parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+        parser.add_argument("--submissions", type=int, default=1000, help="intake: reports")
+        parser.add_argument("--senders", type=int, default=50, help="intake: concurrent senders")
+        parser.add_argument(
+            "--argon2-memory-kib",
+            type=int,
+            default=None,
+            help="intake: receipt hash memory (default: the production 65536)",
+        )
+        parser.add_argument("--check", type=Path, help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         workdir = options["workdir"].absolute()
-        if options["which"] == "register":
+        if options["which"] == "intake":
+            from docket.bench import intake
+
+            if options["check"]:  # the second half, inside the benchmarked instance
+                self.stdout.write(json.dumps(intake.check(options["check"])))
+                return
+            result = intake.run(
+                workdir,
+                submissions=options["submissions"],
+                senders=options["senders"],
+                argon2_memory_kib=options["argon2_memory_kib"],
+            )
+        elif options["which"] == "register":
             from docket.bench import register
 
             if options["measure"]:  # the second half, inside the benchmarked instance
