@@ -25,9 +25,23 @@ $docket users add admin --role admin --compartment default
 $docket users add analyst --role analyst --compartment default
 $docket users add outsider --role analyst --compartment hrodna
 $docket users add lawyer --role legal --compartment default
+# The intake: new reports wait in compartment "intake"; clerk triages them, admin too.
+$docket compartments add intake --description "Reports from the public intake, until triaged"
+$docket users add clerk --role intake --compartment intake
+$docket users add admin --role admin --compartment intake
 .venv/bin/python scripts/make_samples.py "$DOCKET_DATA_DIR/samples"
 $docket import files "$DOCKET_DATA_DIR/samples/default" --compartment default
 $docket import files "$DOCKET_DATA_DIR/samples/hrodna" --compartment hrodna
+# A few reports in the inbox, as senders would send them (only on the first run).
+if [ ! -f "$DOCKET_DATA_DIR/demo-intake-done" ]; then
+    $docket intake submit --language be --file "$DOCKET_DATA_DIR/samples/intake/yard.png" \
+        "Нас затрымалі ля Стэлы 10 жніўня і прывезлі на Акрэсціна. У двары білі дубінкамі." >/dev/null
+    $docket intake submit --language ru \
+        "Сотрудники ОМОН без знаков различия задержали моего брата у метро Пушкинская 11 августа. Где он сейчас, мы не знаем." >/dev/null
+    $docket intake submit --language en --file "$DOCKET_DATA_DIR/samples/intake/order.pdf" \
+        "I worked in the district department in 2020. I have the order for the night of 9 August; it is attached." >/dev/null
+    touch "$DOCKET_DATA_DIR/demo-intake-done"
+fi
 # A living register to look at: fictional events, victims and officers in real places.
 $docket register generate --compartment default --events 300 --persons 1000 --if-empty
 
@@ -39,6 +53,9 @@ echo "  analyst   analyst in 'default': its items and custody, not the audit tra
 echo "  outsider  analyst in 'hrodna': that compartment's one item, nothing of 'default'"
 echo "  lawyer    legal in 'default': asks for an export of it, which admin must approve"
 echo "            (two-person rule; age-keygen makes the recipient key)"
+echo "  clerk     intake in 'intake': the Inbox of three sample reports; reply, accept one"
+echo "            into 'default' (as admin) and draft an event from it"
+echo "Senders report at http://127.0.0.1:8000/intake/ (no login, works without JavaScript)."
 echo "with the one-time passwords printed above (shown once, on the first run). The first"
 echo "login of each sets up a second step: a security key or passkey (open"
 echo "http://localhost:8000 for that) or an authenticator app (Aegis, FreeOTP...) by QR code;"

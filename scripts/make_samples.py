@@ -99,6 +99,12 @@ def main(root: Path) -> None:
         "date,place,detained\n2020-08-09,Minsk,3000\n2020-08-10,Minsk,2000\n2020-08-11,Hrodna,150\n"
     )
     (target / "directive-scan.pdf").write_bytes(pdf("Directive (sample): disperse by any means"))
+    # Files senders attached to the sample intake reports (kept apart from "default").
+    (root / "intake").mkdir(exist_ok=True)
+    (root / "intake" / "yard.png").write_bytes(png(240, 180))
+    (root / "intake" / "order.pdf").write_bytes(
+        pdf("Order (sample): detain everyone near the stela after 23:00")
+    )
     print(f"sample files in {root}")
 
 

@@ -113,7 +113,7 @@ def test_the_intake_process_cannot_decrypt(instance: Instance, served: Served) -
 
     process = served.start()
     try:
-        seconds, receipt = submit(served.port, "A report", b"%PDF-1.4 the directive")
+        _, receipt = submit(served.port, "A report", b"%PDF-1.4 the directive")
         assert receipt is not None
         for path in ("/inbox/", "/vault/items/1/", "/api/register/events/", "/accounts/login/"):
             connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
@@ -161,7 +161,7 @@ def test_a_sigkill_loses_no_acknowledged_report_and_uploads_resume(
     while len(acknowledged) < 15 and time.monotonic() < deadline:
         time.sleep(0.05)
     # Kill the whole server (master and workers) mid-flight.
-    for pid in children(process.pid) + [process.pid]:
+    for pid in [*children(process.pid), process.pid]:
         os.kill(pid, signal.SIGKILL)
     process.wait(timeout=30)
     stop.set()

@@ -77,7 +77,7 @@
           const url = await create(form.dataset.uploads, file.size);
           await send(url, file, chunk, function (offset, waiting) {
             bar.value = Math.floor(100 * (done + offset) / total);
-            text.textContent = bar.value + "%" + (waiting ? " — connection lost, resuming…" : "");
+            text.textContent = bar.value + "%" + (waiting ? " — " + form.dataset.resuming : "");
           });
           done += file.size;
           const token = document.createElement("input");
@@ -87,7 +87,7 @@
           form.appendChild(token);
         }
       } catch (error) {
-        text.textContent = (error && error.message) || "The upload failed.";
+        text.textContent = (error && error.message) || form.dataset.failed;
         form.querySelector("button[type=submit]").disabled = false;
         busy = false;
         return;
