@@ -51,10 +51,11 @@ class Refused(Exception):
 def take(name: str, *, per_hour: int) -> None:
     """Spend one token of the shared bucket `name` (capacity and refill: `per_hour`)."""
     now = timezone.now()
+    # Created full on first use (get_or_create survives two processes racing to create it),
+    # then spent under a row lock so concurrent senders never spend the same token.
+    Budget.objects.get_or_create(name=name, defaults={"tokens": per_hour, "updated_at": now})
     with transaction.atomic():
-        bucket = Budget.objects.select_for_update().filter(name=name).first()
-        if bucket is None:
-            bucket = Budget.objects.create(name=name, tokens=per_hour, updated_at=now)
+        bucket = Budget.objects.select_for_update().get(name=name)
         elapsed = max(0.0, (now - bucket.updated_at).total_seconds())
         tokens = min(float(per_hour), bucket.tokens + elapsed * per_hour / 3600)
         if tokens < 1:
