@@ -107,11 +107,11 @@ def test_accepting_into_a_compartment_the_user_has_no_role_in_is_refused(
     send_report(Client())
     submission = Submission.objects.get()
     clerk = staff_client(person("clerk", intake_compartment(), Role.INTAKE))
-    assert (
-        clerk.post(f"/inbox/{submission.pk}/accept", {"compartment": casefiles.pk}).status_code
-        == 404
-    )
+    response = clerk.post(f"/inbox/{submission.pk}/accept", {"compartment": casefiles.pk})
+    assert response.status_code == 302
+    assert "hold a role" in clerk.get(response.url).content.decode()
     assert Submission.objects.get().status == "new"
+    assert Submission.objects.get().compartment == intake_compartment()
 
 
 def test_a_contact_is_shown_only_after_a_second_admin_approves(intake: Path) -> None:
