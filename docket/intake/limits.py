@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -65,17 +66,9 @@ def take(name: str, *, per_hour: int) -> None:
         bucket.save(update_fields=["tokens", "updated_at"])
 
 
-def human(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.0f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return str(size)
-
-
 def ensure_file_size(size: int) -> None:
     if size > settings.INTAKE_MAX_FILE_BYTES:
-        raise Refused(TOO_LARGE, status=413, limit=human(settings.INTAKE_MAX_FILE_BYTES))
+        raise Refused(TOO_LARGE, status=413, limit=filesizeformat(settings.INTAKE_MAX_FILE_BYTES))
 
 
 def ensure_room(path: Path, incoming: int) -> None:
@@ -89,4 +82,6 @@ def ensure_files(count: int, size: int, *, adding: int, adding_size: int) -> Non
     if count + adding > settings.INTAKE_MAX_FILES:
         raise Refused(TOO_MANY_FILES, status=413, limit=settings.INTAKE_MAX_FILES)
     if size + adding_size > settings.INTAKE_MAX_SUBMISSION_BYTES:
-        raise Refused(TOO_MUCH, status=413, limit=human(settings.INTAKE_MAX_SUBMISSION_BYTES))
+        raise Refused(
+            TOO_MUCH, status=413, limit=filesizeformat(settings.INTAKE_MAX_SUBMISSION_BYTES)
+        )

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -44,9 +45,15 @@ def sender_page(
                 response: HttpResponseBase = HttpResponse(status=405)
                 response["Allow"] = ", ".join(methods)
                 return response
-            if request.method not in ("GET", "HEAD", "OPTIONS") and _cross_site(request):
-                return HttpResponse(_("Refused: this form was sent from another site."), status=403)
-            response = view(request, *args, **kwargs)
+            # The page's language is the one in its path, for every word of the answer
+            # (refusals included), whatever the browser asks for.
+            if "lang" in kwargs:
+                kwargs["lang"] = _language(kwargs["lang"])
+            with translation.override(kwargs.get("lang", translation.get_language())):
+                if request.method not in ("GET", "HEAD", "OPTIONS") and _cross_site(request):
+                    refusal = _("Refused: this form was sent from another site.")
+                    return HttpResponse(refusal, status=403)
+                response = view(request, *args, **kwargs)
             response["Cache-Control"] = "no-store"
             response["Referrer-Policy"] = "no-referrer"
             return response
@@ -68,30 +75,25 @@ def _cross_site(request: HttpRequest) -> bool:
 def _render(
     request: HttpRequest, lang: str, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    with translation.override(lang):
-        return render(
-            request,
-            template,
-            {
-                **context,
-                "lang": lang,
-                "languages": [(code, _LANGUAGE_NAMES[code]) for code in LANGUAGES],
-                "max_file": limits.human(settings.INTAKE_MAX_FILE_BYTES),
-                "max_files": settings.INTAKE_MAX_FILES,
-                "chunk_bytes": min(settings.INTAKE_CHUNK_BYTES, 8 * 1024 * 1024),
-            },
-            status=status,
-        )
-
-
-_LANGUAGE_NAMES = {"be": "Беларуская", "ru": "Русский", "en": "English"}
+    return render(
+        request,
+        template,
+        {
+            **context,
+            "lang": lang,
+            "languages": settings.LANGUAGES,
+            "max_file": filesizeformat(settings.INTAKE_MAX_FILE_BYTES),
+            "max_files": settings.INTAKE_MAX_FILES,
+            "chunk_bytes": min(settings.INTAKE_CHUNK_BYTES, 8 * 1024 * 1024),
+        },
+        status=status,
+    )
 
 
 @sender_page()
 def choose_language(request: HttpRequest) -> HttpResponseBase:
     """/intake/ → the page in the browser's language (Tor Browser says en-US for everyone)."""
-    wanted = translation.get_language_from_request(request)
-    lang = wanted if wanted in LANGUAGES else "en"
+    lang = _language(translation.get_language_from_request(request))
     return HttpResponseRedirect(reverse("intake:report", args=[lang]))
 
 
@@ -129,7 +131,6 @@ def _tokens(request: HttpRequest) -> list[str]:
 
 @sender_page(methods=("GET", "POST"))
 def report(request: HttpRequest, lang: str) -> HttpResponseBase:
-    lang = _language(lang)
     if request.method == "GET":
         return _render(request, lang, "intake/report.html", {"form": ReportForm()})
     with _Files(request) as files:
@@ -168,7 +169,6 @@ def report(request: HttpRequest, lang: str) -> HttpResponseBase:
 @sender_page(methods=("GET", "POST"))
 def come_back(request: HttpRequest, lang: str) -> HttpResponseBase:
     """Enter a receipt; see the conversation."""
-    lang = _language(lang)
     if request.method == "GET":
         return _render(request, lang, "intake/return.html", {"form": ReceiptForm()})
     form = ReceiptForm(request.POST)
@@ -189,7 +189,6 @@ def come_back(request: HttpRequest, lang: str) -> HttpResponseBase:
 @sender_page(methods=("POST",))
 def send_more(request: HttpRequest, lang: str) -> HttpResponseBase:
     """A message and/or files from the conversation page."""
-    lang = _language(lang)
     with _Files(request) as files:
         form = MessageForm(request.POST)
         if not form.is_valid():

@@ -81,6 +81,16 @@ def test_it_speaks_the_senders_language(intake: Path) -> None:
     assert set(receipt.split()) <= set(conversation.receipts.wordlist("be"))
 
 
+def test_a_refusal_speaks_the_pages_language_whatever_the_browser_asks(
+    intake: Path, settings: Any
+) -> None:
+    settings.INTAKE_SUBMISSIONS_PER_HOUR = 1
+    send_report(Client())
+    response = Client().post("/intake/ru/", REPORT, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 503
+    assert "Сейчас приходит слишком много сообщений" in response.content.decode()
+
+
 def test_it_needs_only_a_description(intake: Path) -> None:
     client = Client()
     response = client.post("/intake/en/", {"what": ""})
