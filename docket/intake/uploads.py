@@ -33,8 +33,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from docket.intake import limits
@@ -166,7 +167,7 @@ def append(upload: Upload, offset: int, body: IO[bytes], length: int) -> int:
     if upload.state != Upload.State.RECEIVING or offset != upload.offset:
         raise Conflict()
     if offset + length > upload.length:
-        raise limits.Refused(limits.TOO_LARGE, status=413, limit=limits.human(upload.length))
+        raise limits.Refused(limits.TOO_LARGE, status=413, limit=filesizeformat(upload.length))
     limits.ensure_room(spool_dir(), length)
     directory = spool_dir() / str(upload.pk)
     directory.mkdir(mode=0o700, exist_ok=True)
@@ -214,14 +215,7 @@ def terminate(upload: Upload) -> None:
 def claim(tokens: list[str], submission: Submission) -> None:
     """Attach finished uploads to `submission` (inside its transaction); each becomes an
     item now (one segment) or in a worker (several)."""
-    uploads = list(
-        Upload.objects.select_for_update().filter(
-            token_hash__in=[token_hash(t) for t in tokens],
-            submission__isnull=True,
-            state=Upload.State.COMPLETE,
-        )
-    )
-    for upload in uploads:
+    for upload in _finished(tokens).select_for_update():
         upload.submission = submission
         upload.save(update_fields=["submission", "updated_at"])
         Attachment.objects.create(submission=submission, upload=upload, size=upload.length)
@@ -232,12 +226,15 @@ def claim(tokens: list[str], submission: Submission) -> None:
 
 
 def pending(tokens: list[str]) -> list[Upload]:
-    return list(
-        Upload.objects.filter(
-            token_hash__in=[token_hash(t) for t in tokens],
-            submission__isnull=True,
-            state=Upload.State.COMPLETE,
-        )
+    """The finished, unclaimed uploads that `tokens` name (to check limits before claiming)."""
+    return list(_finished(tokens))
+
+
+def _finished(tokens: list[str]) -> QuerySet[Upload]:
+    return Upload.objects.filter(
+        token_hash__in=[token_hash(t) for t in tokens],
+        submission__isnull=True,
+        state=Upload.State.COMPLETE,
     )
 
 
