@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,11 +28,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     visible = access.visible(Submission.objects.all(), request.user, "intake.triage")
     audit.record(request, "intake.list", details={"status": status})
     page = Paginator(visible.filter(status=status), 50).get_page(request.GET.get("page"))
-    counts = {s: visible.filter(status=s).count() for s in Submission.Status.values}
-    return render(
-        request, "intake/inbox.html",
-        {"page": page, "status": status, "statuses": Submission.Status.choices, "counts": counts},
-    )  # fmt: skip
+    counts = dict.fromkeys(Submission.Status.values, 0) | dict(
+        visible.order_by().values_list("status").annotate(Count("pk"))
+    )
+    tabs = [(value, label, counts[value]) for value, label in Submission.Status.choices]
+    return render(request, "intake/inbox.html", {"page": page, "status": status, "tabs": tabs})
 
 
 @of_object("intake.triage", Submission)
