@@ -249,6 +249,10 @@ INTAKE_CHUNK_BYTES = env_int("DOCKET_INTAKE_CHUNK_BYTES", 64 * 1024**2, minimum=
 INTAKE_UPLOAD_HOURS = env_int("DOCKET_INTAKE_UPLOAD_HOURS", 48, minimum=1)
 RECEIPT_ARGON2_MEMORY_KIB = env_int("DOCKET_RECEIPT_ARGON2_MEMORY_KIB", 65536, minimum=8)
 RECEIPT_ARGON2_TIME = env_int("DOCKET_RECEIPT_ARGON2_TIME", 3, minimum=1)
+#: The Telegram bot (`docket intake telegram`); the worker uses the same token to send replies.
+TELEGRAM_TOKEN = env_secret("DOCKET_TELEGRAM_TOKEN") or ""
+TELEGRAM_API = env_str("DOCKET_TELEGRAM_API", "https://api.telegram.org").rstrip("/")
+TELEGRAM_VERIFY_URL = env_str("DOCKET_TELEGRAM_VERIFY_URL", "")
 if INTAKE_ONLY:
     ROOT_URLCONF = "docket.intake.urls_only"
     if VAULT_PASSPHRASE:
@@ -307,5 +311,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DOCKET_LOG_LEVEL", "INFO").upper()},
     # runserver logs each request with the client address; Docket serves with gunicorn, whose
     # access log is off (docket/lib/serve.py). The filter above catches what slips through.
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        # httpx logs every Bot API request's URL, which holds the bot's token; the Telegram
+        # library logs whole updates (a sender's id and name) at DEBUG.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "telegram": {"level": "INFO"},
+    },
 }

@@ -4,7 +4,9 @@
 set -eu
 
 # gettext: the tests check the be/ru catalogues against the source with makemessages.
-PACKAGES="age openssl ca-certificates chromium gettext"
+# dovecot-imapd: the e-mail intake tests poll a real IMAP server on loopback.
+# ffmpeg, espeak-ng: the tests make real photos, videos and speech to send.
+PACKAGES="age openssl ca-certificates chromium gettext dovecot-imapd ffmpeg espeak-ng"
 # Debian's python3 lacks venv/ensurepip until python3-venv is installed.
 python3 -c 'import ensurepip, venv' 2>/dev/null || PACKAGES="$PACKAGES python3-venv"
 

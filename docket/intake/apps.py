@@ -7,5 +7,6 @@ class IntakeConfig(AppConfig):
     verbose_name = "Intake"
 
     def ready(self) -> None:
-        # Registers the assembly job and the two-person rule's "reveal a contact" action.
-        from docket.intake import triage, uploads  # noqa: F401
+        # Registers the assembly and Telegram reply jobs and the two-person rule's "reveal a
+        # contact" action.
+        from docket.intake import telegram, triage, uploads  # noqa: F401

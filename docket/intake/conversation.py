@@ -29,6 +29,7 @@ from docket.accounts.models import Compartment, User
 from docket.intake import limits, receipts, uploads
 from docket.intake.models import Attachment, Message, Submission
 from docket.intake.models import intake_compartment as intake_compartment
+from docket.jobs import queue
 from docket.vault import age, keys
 from docket.vault.models import Item
 
@@ -121,20 +122,24 @@ def find(receipt: str) -> Found | None:
 
 
 def add_from_sender(
-    found: Found, text: str, files: Iterable[Item] = (), upload_tokens: Iterable[str] = ()
+    submission: Submission,
+    text: str,
+    files: Iterable[Item] = (),
+    upload_tokens: Iterable[str] = (),
 ) -> None:
-    """A message and/or files from the sender, on a submission found by receipt."""
+    """A message and/or files from the sender (found by receipt, or by a Telegram chat's
+    route), sealed to the organisation and to the key the receipt derived."""
     items = list(files)
     with transaction.atomic():
         if text.strip():
             Message.objects.create(
-                submission=found.submission,
+                submission=submission,
                 direction=Message.Direction.FROM_SENDER,
-                body=seal({"text": text}, found.derived.recipient),
+                body=seal({"text": text}, age.Recipient.parse(submission.sender_key)),
             )
-        _attach(found.submission, items)
-        uploads.claim(list(upload_tokens), found.submission)
-        Submission.objects.filter(pk=found.submission.pk).update(last_from_sender_at=timezone.now())
+        _attach(submission, items)
+        uploads.claim(list(upload_tokens), submission)
+        Submission.objects.filter(pk=submission.pk).update(last_from_sender_at=timezone.now())
 
 
 def ensure_message_budget(submission: Submission) -> None:
@@ -147,13 +152,18 @@ def ensure_message_budget(submission: Submission) -> None:
 
 
 def reply(submission: Submission, text: str, *, by: User) -> Message:
-    """A staff member's reply, sealed so that only the sender and the organisation can read it."""
-    return Message.objects.create(
+    """A staff member's reply, sealed so that only the sender and the organisation can read it.
+    A Telegram sender also gets it in their chat, sent by a worker (it alone can open the
+    sealed chat id)."""
+    message = Message.objects.create(
         submission=submission,
         direction=Message.Direction.TO_SENDER,
         body=seal({"text": text}, age.Recipient.parse(submission.sender_key)),
         author=by,
     )
+    if submission.channel == Submission.Channel.TELEGRAM and submission.contact:
+        queue.enqueue("intake.telegram-reply", {"message": message.pk})
+    return message
 
 
 def thread(submission: Submission, identity: age.Identity) -> list[Shown]:

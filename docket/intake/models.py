@@ -164,6 +164,21 @@ class Budget(models.Model):
         return f"budget {self.name}"
 
 
+class ChatMessage(models.Model):
+    """A message in a sender's Telegram chat that the bot may delete when the sender asks: only
+    its number in the chat and the chat's keyed hash, never the chat itself."""
+
+    route = models.CharField(max_length=64, db_index=True)
+    message_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"chat message {self.message_id}"
+
+
 def intake_compartment() -> Compartment:
     """Where submissions wait until triage moves them (DOCKET_INTAKE_COMPARTMENT)."""
     found, _ = Compartment.objects.get_or_create(

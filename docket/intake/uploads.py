@@ -24,7 +24,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -133,6 +133,27 @@ def store_sealed(files: list[SealedFile], *, channel: str) -> list[Item]:
         ).item
         for f in files
     ]
+
+
+def store_chunks(chunks: Iterable[bytes], *, channel: str) -> Item:
+    """Seal a file that came by another channel (a Telegram file, an e-mail attachment) as it
+    is read, and store it as a vault item of the intake compartment."""
+    fd, name = tempfile.mkstemp(prefix=f"{channel}-", suffix=".part", dir=spool_dir())
+    staged = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            sealer = store.Sealer(handle)
+            for chunk in chunks:
+                limits.ensure_file_size(sealer.size + len(chunk))
+                sealer.write(chunk)
+            sealed = sealer.finish()
+        return store.commit_sealed(
+            staged, sealed, actor=ACTOR, compartment=intake_compartment(),
+            details={"channel": channel},
+        ).item  # fmt: skip
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            staged.unlink()
 
 
 # --- Resumable uploads (tus 1.0) -------------------------------------------------------------

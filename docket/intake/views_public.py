@@ -215,7 +215,7 @@ def send_more(request: HttpRequest, lang: str) -> HttpResponseBase:
                 adding_size=sum(f.size or 0 for f in sealed) + sum(u.length for u in finished),
             )  # fmt: skip
             items = uploads.store_sealed(sealed, channel="web")
-            conversation.add_from_sender(found, text, items, tokens)
+            conversation.add_from_sender(found.submission, text, items, tokens)
         except limits.Refused as refused:
             if found is None:
                 context = {"form": ReceiptForm(), "refusal": refused.message}

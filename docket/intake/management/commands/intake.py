@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.accounts.models import Compartment
@@ -31,8 +32,20 @@ class Command(BaseCommand):
         submit.add_argument("--json", action="store_true")
         sweep = verbs.add_parser("sweep", help="tidy the upload spool")
         sweep.add_argument("--json", action="store_true")
+        bot = verbs.add_parser(
+            "telegram",
+            help="run the Telegram bot (DOCKET_TELEGRAM_TOKEN), with the vault's public key only",
+        )
+        bot.add_argument(
+            "--fingerprint",
+            action="store_true",
+            help="print the bot's name and fingerprint to publish on the organisation's website",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["verb"] == "telegram":
+            self.telegram(fingerprint=options["fingerprint"])
+            return
         if options["verb"] == "sweep":
             discarded = uploads.sweep()
             finished = uploads.recover()
@@ -73,3 +86,22 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"submission {submission.pk}; give the sender this receipt once:")
             self.stdout.write(receipt)
+
+    def telegram(self, *, fingerprint: bool) -> None:
+        from docket.intake import telegram
+
+        if settings.VAULT_PASSPHRASE:
+            raise CommandError(
+                "the Telegram bot must not hold the vault passphrase: unset "
+                "DOCKET_VAULT_PASSPHRASE and DOCKET_VAULT_PASSPHRASE_FILE (replies are sent by "
+                "the worker)"
+            )
+        try:
+            if fingerprint:
+                shown = telegram.published()
+                self.stdout.write(f"bot:         {shown['username']}")
+                self.stdout.write(f"fingerprint: {shown['fingerprint']}")
+                return
+            telegram.run()
+        except telegram.NotConfigured as exc:
+            raise CommandError(str(exc)) from None
