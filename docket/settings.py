@@ -253,6 +253,17 @@ RECEIPT_ARGON2_TIME = env_int("DOCKET_RECEIPT_ARGON2_TIME", 3, minimum=1)
 TELEGRAM_TOKEN = env_secret("DOCKET_TELEGRAM_TOKEN") or ""
 TELEGRAM_API = env_str("DOCKET_TELEGRAM_API", "https://api.telegram.org").rstrip("/")
 TELEGRAM_VERIFY_URL = env_str("DOCKET_TELEGRAM_VERIFY_URL", "")
+#: The e-mail poller (`docket intake mail`): any IMAP server, ProtonMail Bridge included.
+IMAP_HOST = env_str("DOCKET_IMAP_HOST", "")
+IMAP_SECURITY = env_str("DOCKET_IMAP_SECURITY", "tls")
+IMAP_PORT = env_int("DOCKET_IMAP_PORT", 993 if IMAP_SECURITY == "tls" else 143, minimum=1)
+IMAP_USER = env_str("DOCKET_IMAP_USER", "")
+IMAP_PASSWORD = env_secret("DOCKET_IMAP_PASSWORD") or ""
+IMAP_CA_FILE = env_optional("DOCKET_IMAP_CA_FILE")
+IMAP_FOLDER = env_str("DOCKET_IMAP_FOLDER", "INBOX")
+IMAP_STORED_FOLDER = env_str("DOCKET_IMAP_STORED_FOLDER", "Docket-Stored")
+IMAP_FAILED_FOLDER = env_str("DOCKET_IMAP_FAILED_FOLDER", "Docket-Failed")
+IMAP_INTERVAL = env_int("DOCKET_IMAP_INTERVAL", 60, minimum=1)
 if INTAKE_ONLY:
     ROOT_URLCONF = "docket.intake.urls_only"
     if VAULT_PASSPHRASE:

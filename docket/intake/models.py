@@ -179,6 +179,18 @@ class ChatMessage(models.Model):
         return f"chat message {self.message_id}"
 
 
+class FetchedMail(models.Model):
+    """An e-mail already turned into a submission: a keyed hash of its bytes, so that a poller
+    that crashed before moving it out of the inbox does not store it twice."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"fetched mail of submission {self.submission_id}"
+
+
 def intake_compartment() -> Compartment:
     """Where submissions wait until triage moves them (DOCKET_INTAKE_COMPARTMENT)."""
     found, _ = Compartment.objects.get_or_create(

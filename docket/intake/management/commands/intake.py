@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import imaplib
 import json
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +44,17 @@ class Command(BaseCommand):
             action="store_true",
             help="print the bot's name and fingerprint to publish on the organisation's website",
         )
+        mail = verbs.add_parser(
+            "mail",
+            help="poll the IMAP mailbox (DOCKET_IMAP_HOST…) and turn each message into a report",
+        )
+        mail.add_argument("--once", action="store_true", help="poll once and exit")
+        mail.add_argument("--json", action="store_true", help="one JSON line per poll")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["verb"] == "mail":
+            self.mail(once=options["once"], as_json=options["json"])
+            return
         if options["verb"] == "telegram":
             self.telegram(fingerprint=options["fingerprint"])
             return
@@ -90,12 +102,7 @@ class Command(BaseCommand):
     def telegram(self, *, fingerprint: bool) -> None:
         from docket.intake import telegram
 
-        if settings.VAULT_PASSPHRASE:
-            raise CommandError(
-                "the Telegram bot must not hold the vault passphrase: unset "
-                "DOCKET_VAULT_PASSPHRASE and DOCKET_VAULT_PASSPHRASE_FILE (replies are sent by "
-                "the worker)"
-            )
+        refuse_passphrase("the Telegram bot")
         try:
             if fingerprint:
                 shown = telegram.published()
@@ -105,3 +112,43 @@ class Command(BaseCommand):
             telegram.run()
         except telegram.NotConfigured as exc:
             raise CommandError(str(exc)) from None
+
+    def mail(self, *, once: bool, as_json: bool) -> None:
+        from docket.intake import mail
+
+        refuse_passphrase("the e-mail poller")
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        while True:
+            try:
+                polled = mail.poll()
+            except mail.NotConfigured as exc:
+                raise CommandError(str(exc)) from None
+            except (OSError, imaplib.IMAP4.error, mail.ServerError) as exc:
+                if once:
+                    raise CommandError(f"IMAP: {exc}") from None
+                self.stderr.write(f"IMAP: {exc}; trying again in {settings.IMAP_INTERVAL} s")
+            else:
+                if as_json:
+                    self.stdout.write(json.dumps(polled.as_dict()))
+                elif once or polled.stored or polled.failed:
+                    self.stdout.write(
+                        f"{polled.stored} stored, {polled.already} stored before, "
+                        f"{polled.failed} failed (moved to {settings.IMAP_FAILED_FOLDER}), "
+                        f"{polled.waiting} waiting"
+                    )
+            if once:
+                return
+            for _ in range(settings.IMAP_INTERVAL):
+                if stopping:
+                    return
+                time.sleep(1)
+
+
+def refuse_passphrase(what: str) -> None:
+    """The bot and the poller face the outside world: they get the public key only."""
+    if settings.VAULT_PASSPHRASE:
+        raise CommandError(
+            f"{what} must not hold the vault passphrase: unset DOCKET_VAULT_PASSPHRASE and "
+            "DOCKET_VAULT_PASSPHRASE_FILE (replies and assembly are done by the worker)"
+        )
