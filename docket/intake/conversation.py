@@ -109,9 +109,10 @@ def open_submission(
     return submission, receipt
 
 
-def find(receipt: str) -> Found | None:
-    """The submission a receipt opens, or None. Spends one receipt check whatever the answer."""
-    limits.take("receipt-checks", per_hour=settings.INTAKE_RECEIPT_CHECKS_PER_HOUR)
+def find(receipt: str, *, proof: limits.Proof | None = None) -> Found | None:
+    """The submission a receipt opens, or None. Spends one receipt check whatever the answer
+    (or, when none is left, the proof of work)."""
+    limits.take("receipt-checks", per_hour=settings.INTAKE_RECEIPT_CHECKS_PER_HOUR, proof=proof)
     if not receipts.looks_like_receipt(receipt):
         return None
     for submission in Submission.objects.filter(receipt_tag=receipts.tag(receipt)):

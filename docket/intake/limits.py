@@ -9,20 +9,33 @@ because keeping those would expose the people it serves. Instead:
 - a disk reserve: intake stops taking bytes while free space is below it, so a flood cannot
   fill the disk that the vault and the custody log need.
 Every refusal says so plainly and loses nothing already acknowledged.
+
+The optional proof of work (DOCKET_INTAKE_POW_BITS) never stands between a sender and an
+open budget, so nobody without JavaScript (Tor Browser "Safest") is worse off for it: the
+page's script works on a signed challenge in the background, and only when a shared budget is
+spent does a valid, unused proof let the request through anyway. In a flood, whoever wants
+more than the budget pays for it in work.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core import signing
+from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from docket.intake.models import Budget
+from docket.intake.models import Budget, SpentProof
 
 BUSY = _(
     "Too many reports are arriving right now. Nothing was saved; please try again in an hour. "
@@ -49,8 +62,66 @@ class Refused(Exception):
         super().__init__(self.message)
 
 
-def take(name: str, *, per_hour: int) -> None:
-    """Spend one token of the shared bucket `name` (capacity and refill: `per_hour`)."""
+@dataclass(frozen=True)
+class Proof:
+    """A signed challenge and the nonce a sender's browser found for it."""
+
+    challenge: str
+    nonce: str
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, Any]) -> Proof | None:
+        challenge, nonce = data.get("pow_challenge") or "", data.get("pow") or ""
+        return cls(str(challenge), str(nonce)) if challenge and nonce else None
+
+
+POW_SALT = "docket.intake.pow"
+POW_SECONDS = 3600
+
+
+def challenge() -> str:
+    """A fresh challenge for a page: random, signed with its time, valid for an hour."""
+    return signing.TimestampSigner(salt=POW_SALT).sign(secrets.token_urlsafe(12))
+
+
+def leading_zero_bits(digest: bytes) -> int:
+    bits = 0
+    for byte in digest:
+        if byte:
+            return bits + 8 - byte.bit_length()
+        bits += 8
+    return bits
+
+
+def _passes(proof: Proof | None) -> bool:
+    """Whether `proof` is valid, unexpired and unused; spends it if so."""
+    bits = settings.INTAKE_POW_BITS
+    if not bits or proof is None or len(proof.nonce) > 32:
+        return False
+    try:
+        signing.TimestampSigner(salt=POW_SALT).unsign(proof.challenge, max_age=POW_SECONDS)
+    except signing.BadSignature:
+        return False
+    digest = hashlib.sha256(f"{proof.challenge}:{proof.nonce}".encode()).digest()
+    if leading_zero_bits(digest) < bits:
+        return False
+    try:
+        with transaction.atomic():
+            SpentProof.objects.create(digest=hashlib.sha256(proof.challenge.encode()).hexdigest())
+    except IntegrityError:
+        return False
+    return True
+
+
+def sweep_proofs() -> int:
+    cutoff = timezone.now() - timedelta(seconds=POW_SECONDS)
+    deleted, _ = SpentProof.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def take(name: str, *, per_hour: int, proof: Proof | None = None) -> None:
+    """Spend one token of the shared bucket `name` (capacity and refill: `per_hour`); when it
+    is empty, a valid proof of work passes instead."""
     now = timezone.now()
     # Created full on first use (get_or_create survives two processes racing to create it),
     # then spent under a row lock so concurrent senders never spend the same token.
@@ -60,6 +131,8 @@ def take(name: str, *, per_hour: int) -> None:
         elapsed = max(0.0, (now - bucket.updated_at).total_seconds())
         tokens = min(float(per_hour), bucket.tokens + elapsed * per_hour / 3600)
         if tokens < 1:
+            if _passes(proof):
+                return
             raise Refused(BUSY, status=503)
         bucket.tokens = tokens - 1
         bucket.updated_at = now

@@ -191,6 +191,17 @@ class FetchedMail(models.Model):
         return f"fetched mail of submission {self.submission_id}"
 
 
+class SpentProof(models.Model):
+    """A proof of work already used to pass a spent budget: the hash of its challenge, so the
+    same work cannot pass twice (kept until the challenge expires; `docket intake sweep`)."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"spent proof {self.digest[:12]}"
+
+
 def intake_compartment() -> Compartment:
     """Where submissions wait until triage moves them (DOCKET_INTAKE_COMPARTMENT)."""
     found, _ = Compartment.objects.get_or_create(

@@ -85,6 +85,8 @@ def _render(
             "max_file": filesizeformat(settings.INTAKE_MAX_FILE_BYTES),
             "max_files": settings.INTAKE_MAX_FILES,
             "chunk_bytes": min(settings.INTAKE_CHUNK_BYTES, 8 * 1024 * 1024),
+            "pow_bits": settings.INTAKE_POW_BITS,
+            "pow_challenge": limits.challenge() if settings.INTAKE_POW_BITS else "",
         },
         status=status,
     )
@@ -145,7 +147,11 @@ def report(request: HttpRequest, lang: str) -> HttpResponseBase:
                 0, 0, adding=len(sealed) + len(finished),
                 adding_size=sum(f.size or 0 for f in sealed) + sum(u.length for u in finished),
             )  # fmt: skip
-            limits.take("submissions", per_hour=settings.INTAKE_SUBMISSIONS_PER_HOUR)
+            limits.take(
+                "submissions",
+                per_hour=settings.INTAKE_SUBMISSIONS_PER_HOUR,
+                proof=limits.Proof.from_form(request.POST),
+            )
             items = uploads.store_sealed(sealed, channel="web")
             answers = form.answers()
             _, receipt = conversation.open_submission(
@@ -175,7 +181,9 @@ def come_back(request: HttpRequest, lang: str) -> HttpResponseBase:
     found = None
     try:
         if form.is_valid():
-            found = conversation.find(form.cleaned_data["receipt"])
+            found = conversation.find(
+                form.cleaned_data["receipt"], proof=limits.Proof.from_form(request.POST)
+            )
     except limits.Refused as refused:
         context = {"form": form, "refusal": refused.message}
         return _render(request, lang, "intake/return.html", context, status=refused.status)
@@ -196,7 +204,7 @@ def send_more(request: HttpRequest, lang: str) -> HttpResponseBase:
         receipt = form.cleaned_data["receipt"]
         try:
             sealed = files.sealed()
-            found = conversation.find(receipt)
+            found = conversation.find(receipt, proof=limits.Proof.from_form(request.POST))
             if found is None:
                 context = {"form": ReceiptForm(), "not_found": True}
                 return _render(request, lang, "intake/return.html", context, status=404)

@@ -133,3 +133,39 @@ def test_with_javascript_200_mb_upload_survives_a_dropped_connection(
         ["grep", "-rl", "Body camera", str(instance.root)], capture_output=True
     ).stdout
     assert not found  # the description exists only sealed
+
+
+def test_in_a_flood_the_browser_pays_with_work_and_no_javascript_is_no_worse_off(
+    instance: Instance, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    served = Served(instance, tmp_path)
+    served.env.update(DOCKET_INTAKE_POW_BITS="12", DOCKET_INTAKE_SUBMISSIONS_PER_HOUR="1")
+    process = served.start()
+    base = f"http://127.0.0.1:{served.port}/intake/en/"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            # The first report (no JavaScript, no proof) spends the hour's budget; then two
+            # browsers with JavaScript pass the spent budget, each with its own proof.
+            for javascript in (False, True, True):
+                page = browser.new_context(java_script_enabled=javascript).new_page()
+                page.goto(base)
+                page.fill("#id_what", "Riot police beat people at the Pushkinskaya metro.")
+                if javascript:  # the page works on its proof in the background
+                    page.wait_for_function(
+                        "document.querySelector('input[name=pow]').value !== ''", timeout=60_000
+                    )
+                page.click("main button[type=submit]")
+                assert len(page.inner_text(".receipt-words").split()) == 8
+            # Without JavaScript, no proof: the same refusal as with proof of work off.
+            page = browser.new_context(java_script_enabled=False).new_page()
+            page.goto(base)
+            page.fill("#id_what", "A second report without JavaScript.")
+            page.click("main button[type=submit]")
+            assert "Too many reports are arriving right now" in page.inner_text("main")
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.accounts.models import Compartment
-from docket.intake import conversation, receipts, uploads
+from docket.intake import conversation, limits, receipts, uploads
 from docket.intake.models import Submission
 from docket.vault import store
 
@@ -61,6 +61,7 @@ class Command(BaseCommand):
         if options["verb"] == "sweep":
             discarded = uploads.sweep()
             finished = uploads.recover()
+            limits.sweep_proofs()  # expired challenges cannot be replayed anyway
             result = {"discarded": discarded, "finished": finished}
             if options["json"]:
                 self.stdout.write(json.dumps(result))
