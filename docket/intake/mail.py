@@ -152,7 +152,7 @@ def _move(imap: imaplib.IMAP4, uid: str, folder: str, can_move: bool) -> None:
 
 def receive(raw: bytes) -> bool:
     """Store one e-mail as a submission; False if it was stored before."""
-    digest = salted_hmac("docket.intake.mail", raw).hexdigest()
+    digest = salted_hmac("docket.intake.mail", raw, algorithm="sha256").hexdigest()
     if FetchedMail.objects.filter(digest=digest).exists():
         return False
     message = email.message_from_bytes(raw, policy=email.policy.default)

@@ -66,7 +66,7 @@ class NotConfigured(Exception):
 
 def route_of(chat_id: int) -> str:
     """The keyed hash by which the bot knows a chat (never the chat id itself)."""
-    return salted_hmac("docket.intake.telegram.route", str(chat_id)).hexdigest()
+    return salted_hmac("docket.intake.telegram.route", str(chat_id), algorithm="sha256").hexdigest()
 
 
 def language_of(update: object) -> str:
