@@ -19,7 +19,7 @@ VERBS = {
     "register": "the register: `docket register generate` (a fictional dataset)",
     "search": "search the register in any script or spelling: `docket search Akrestsina`",
     "exports": "exports: list, check PACKAGE (a decrypted export, offline)",
-    "intake": "intake: submit a report received another way, sweep the upload spool",
+    "intake": "intake: submit a report, sweep the upload spool, run the Telegram bot, poll mail",
     "bench": "benchmarks: `docket bench ingest`, `docket bench verify`",
 }
 

@@ -40,6 +40,9 @@ if [ ! -f "$DOCKET_DATA_DIR/demo-intake-done" ]; then
         "Сотрудники ОМОН без знаков различия задержали моего брата у метро Пушкинская 11 августа. Где он сейчас, мы не знаем." >/dev/null
     $docket intake submit --language en --file "$DOCKET_DATA_DIR/samples/intake/order.pdf" \
         "I worked in the district department in 2020. I have the order for the night of 9 August; it is attached." >/dev/null
+    # An e-mail, read the way the IMAP poller reads one (its address sealed; reveal it as
+    # clerk, approve as admin).
+    $docket intake mail --file "$DOCKET_DATA_DIR/samples/intake/witness.eml" >/dev/null
     touch "$DOCKET_DATA_DIR/demo-intake-done"
 fi
 # A living register to look at: fictional events, victims and officers in real places.
@@ -53,7 +56,7 @@ echo "  analyst   analyst in 'default': its items and custody, not the audit tra
 echo "  outsider  analyst in 'hrodna': that compartment's one item, nothing of 'default'"
 echo "  lawyer    legal in 'default': asks for an export of it, which admin must approve"
 echo "            (two-person rule; age-keygen makes the recipient key)"
-echo "  clerk     intake in 'intake': the Inbox of three sample reports; reply, accept one"
+echo "  clerk     intake in 'intake': the Inbox of four sample reports; reply, accept one"
 echo "            into 'default' (as admin) and draft an event from it"
 echo "Senders report at http://127.0.0.1:8000/intake/ (no login, works without JavaScript)."
 echo "with the one-time passwords printed above (shown once, on the first run). The first"

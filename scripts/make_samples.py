@@ -105,7 +105,24 @@ def main(root: Path) -> None:
     (root / "intake" / "order.pdf").write_bytes(
         pdf("Order (sample): detain everyone near the stela after 23:00")
     )
+    (root / "intake" / "witness.eml").write_bytes(witness_mail(png(200, 150)))
     print(f"sample files in {root}")
+
+
+def witness_mail(photo: bytes) -> bytes:
+    """A sample e-mail report with a photo, as `docket intake mail` would find it."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "A witness <witness@example.org>"
+    message["To"] = "reports@example.org"
+    message["Subject"] = "Pushkinskaya, 10 August, night"
+    message.set_content(
+        "I filmed from my balcony: men in black uniforms without insignia beat people at the "
+        "metro entrance and loaded them into a bus. A still from the video is attached."
+    )
+    message.add_attachment(photo, maintype="image", subtype="png", filename="still.png")
+    return message.as_bytes()
 
 
 if __name__ == "__main__":

@@ -405,8 +405,9 @@ def application() -> Application:
 
 def run() -> None:
     """Poll the Bot API until stopped (SIGINT or SIGTERM)."""
+    bot_application = application()
     log.info("Telegram intake bot polling %s", settings.TELEGRAM_API)
-    application().run_polling(allowed_updates=["message", "callback_query"], poll_interval=0.0)
+    bot_application.run_polling(allowed_updates=["message", "callback_query"], poll_interval=0.0)
 
 
 async def _whoami() -> tuple[int, str]:

@@ -177,3 +177,19 @@ def test_the_poller_refuses_the_passphrase_and_clear_text_to_another_host(
     wrong = {**env, "DOCKET_IMAP_PASSWORD": "not the password"}
     refused = instance.run("intake", "mail", "--once", env=wrong, check=False)
     assert refused.returncode != 0 and b"IMAP:" in refused.stderr
+
+
+def test_a_saved_message_is_read_from_a_file_once(instance: Instance, tmp_path: Path) -> None:
+    message = EmailMessage()
+    message["From"] = "witness@example.org"
+    message["Subject"] = "Forwarded to a staff member"
+    message.set_content("They beat us in the yard.")
+    saved = tmp_path / "forwarded.eml"
+    saved.write_bytes(message.as_bytes())
+    env = {**intake_env(instance), "DOCKET_VAULT_PASSPHRASE": PASSPHRASE}
+    read = instance.run("intake", "mail", "--file", str(saved), "--json", env=env)
+    assert json.loads(read.stdout) == {"stored": 1, "already": 0, "failed": 0, "waiting": 0}
+    again = instance.run("intake", "mail", "--file", str(saved), "--json", env=env)
+    assert json.loads(again.stdout)["already"] == 1
+    missing = instance.run("intake", "mail", "--file", str(tmp_path / "nowhere.eml"), check=False)
+    assert missing.returncode != 0 and b"no such file" in missing.stderr

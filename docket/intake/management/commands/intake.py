@@ -20,7 +20,9 @@ class Command(BaseCommand):
     help = (
         "Intake: `submit` a report received another way (by phone, on paper) so that it has a "
         "receipt and a conversation like any other; `sweep` discards uploads never attached to "
-        "a report and finishes any a crash left half-stored (run it hourly)."
+        "a report and finishes any a crash left half-stored (run it hourly); `telegram` runs "
+        "the Telegram bot; `mail` polls an IMAP mailbox. The bot and the poller hold only the "
+        "vault's public key."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,11 +51,23 @@ class Command(BaseCommand):
             help="poll the IMAP mailbox (DOCKET_IMAP_HOST…) and turn each message into a report",
         )
         mail.add_argument("--once", action="store_true", help="poll once and exit")
+        mail.add_argument(
+            "--file",
+            type=Path,
+            action="append",
+            default=[],
+            dest="files",
+            metavar="MESSAGE.eml",
+            help="read these saved messages (forwarded to you as .eml) instead of polling",
+        )
         mail.add_argument("--json", action="store_true", help="one JSON line per poll")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["verb"] == "mail":
-            self.mail(once=options["once"], as_json=options["json"])
+            if options["files"]:
+                self.mail_files(options["files"], as_json=options["json"])
+            else:
+                self.mail(once=options["once"], as_json=options["json"])
             return
         if options["verb"] == "telegram":
             self.telegram(fingerprint=options["fingerprint"])
@@ -144,6 +158,31 @@ class Command(BaseCommand):
                 if stopping:
                     return
                 time.sleep(1)
+
+    def mail_files(self, paths: list[Path], *, as_json: bool) -> None:
+        from docket.intake import mail
+
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(f"no such file: {path}")
+        polled = mail.Polled()
+        for path in paths:
+            try:
+                if mail.receive(path.read_bytes()):
+                    polled.stored += 1
+                else:
+                    polled.already += 1
+            except limits.Refused as refused:
+                self.stderr.write(f"{path}: {refused.message}")
+                polled.failed += 1
+        if as_json:
+            self.stdout.write(json.dumps(polled.as_dict()))
+        else:
+            self.stdout.write(
+                f"{polled.stored} stored, {polled.already} stored before, {polled.failed} failed"
+            )
+        if polled.failed:
+            raise CommandError(f"{polled.failed} of {len(paths)} messages could not be stored")
 
 
 def refuse_passphrase(what: str) -> None:
