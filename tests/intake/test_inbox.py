@@ -4,6 +4,7 @@ and a sender's contact shown only under the two-person rule."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -139,3 +140,27 @@ def test_a_contact_is_shown_only_after_a_second_admin_approves(intake: Path) -> 
         "witness@example.org"
         not in staff_client(admin).get(f"/inbox/{submission.pk}/").content.decode()
     )
+
+
+def test_a_reply_to_a_telegram_sender_is_queued_for_the_worker_and_e_mail_says_it_is_not_sent(
+    intake: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    from docket.jobs.models import Job
+
+    clerk = person("clerk", intake_compartment(), Role.INTAKE)
+    telegram, _ = conversation.open_submission(
+        channel="telegram", language="ru", text="Меня задержали.", contact="telegram:42"
+    )
+    email, _ = conversation.open_submission(
+        channel="email", language="en", text="I saw it.", contact="mailto:w@example.org"
+    )
+    page = staff_client(clerk).get(f"/inbox/{telegram.pk}/").content.decode()
+    assert "a worker sends it to their Telegram chat" in page
+    with_email = staff_client(clerk).get(f"/inbox/{email.pk}/").content.decode()
+    assert "Docket does not send e-mail" in with_email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for submission in (telegram, email):
+            staff_client(clerk).post(f"/inbox/{submission.pk}/reply", {"text": "We read it."})
+    queued = Job.objects.filter(kind="intake.telegram-reply")
+    assert [job.payload["message"] for job in queued] == [telegram.messages.get(direction="out").pk]
