@@ -9,4 +9,4 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         # Registers the assembly and Telegram reply jobs and the two-person rule's "reveal a
         # contact" action.
-        from docket.intake import telegram, triage, uploads  # noqa: F401
+        from docket.intake import chats, triage, uploads  # noqa: F401

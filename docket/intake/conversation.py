@@ -169,20 +169,20 @@ def reply(submission: Submission, text: str, *, by: User) -> Message:
 
 def thread(submission: Submission, identity: age.Identity) -> list[Shown]:
     """The conversation opened with `identity`: the sender's receipt key or the vault's."""
-    shown = []
-    for message in submission.messages.select_related("author"):
-        content = json.loads(age.decrypt_bytes(bytes(message.body), [identity]))
-        answers = content.get("answers") or {}
-        shown.append(
-            Shown(
-                direction=message.direction,
-                created_at=message.created_at,
-                text=content.get("text", ""),
-                answers={q: answers[q] for q in QUESTIONS if answers.get(q)},
-                author=message.author.get_username() if message.author else "",
-            )
-        )
-    return shown
+    return [show(message, identity) for message in submission.messages.select_related("author")]
+
+
+def show(message: Message, identity: age.Identity) -> Shown:
+    """One message opened with `identity`."""
+    content = json.loads(age.decrypt_bytes(bytes(message.body), [identity]))
+    answers = content.get("answers") or {}
+    return Shown(
+        direction=message.direction,
+        created_at=message.created_at,
+        text=content.get("text", ""),
+        answers={q: answers[q] for q in QUESTIONS if answers.get(q)},
+        author=message.author.get_username() if message.author else "",
+    )
 
 
 def contact(submission: Submission) -> str:

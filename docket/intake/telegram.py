@@ -16,7 +16,8 @@ Policy (DESIGN.md §2.2):
 - On /start the bot says how to check that it is the genuine one: the name in Telegram's
   header (which no impostor can take) and a fingerprint, both published on the
   organisation's website (DOCKET_TELEGRAM_VERIFY_URL).
-- Staff replies are sent by a worker, the only process that can open the sealed chat id.
+- Staff replies are sent by a worker, the only process that can open the sealed chat id
+  (chats.py, which also holds the routing hash without loading the Telegram library).
 - Nothing is logged about a sender: updates are never logged, and errors are logged by type.
 """
 
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +34,6 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram import Message as TelegramMessage
@@ -49,24 +48,18 @@ from telegram.ext import (
 )
 
 from docket.intake import conversation, limits, receipts, uploads
+from docket.intake.chats import CONTACT_PREFIX, DELETE, reply_text, route_of, trace
 from docket.intake.models import ChatMessage, Message, Submission
-from docket.jobs import queue
 from docket.vault import age, keys
 
 log = logging.getLogger(__name__)
 
 CHANNEL = Submission.Channel.TELEGRAM
-DELETE = "delete"
 PRIVATE = filters.ChatType.PRIVATE
 
 
 class NotConfigured(Exception):
     pass
-
-
-def route_of(chat_id: int) -> str:
-    """The keyed hash by which the bot knows a chat (never the chat id itself)."""
-    return salted_hmac("docket.intake.telegram.route", str(chat_id), algorithm="sha256").hexdigest()
 
 
 def language_of(update: object) -> str:
@@ -114,7 +107,7 @@ def _receive(chat_id: int, language: str, text: str, files: list[bytes], seen: l
     """Store a message from a chat: it opens a report, or adds to the chat's current one."""
     close_old_connections()
     route = route_of(chat_id)
-    _trace(route, seen)
+    trace(route, seen)
     submission = _current(route)
     size = sum(len(f) for f in files)
     with translation.override(language):
@@ -125,7 +118,7 @@ def _receive(chat_id: int, language: str, text: str, files: list[bytes], seen: l
                 items = [uploads.store_chunks([f], channel=CHANNEL) for f in files]
                 _opened, receipt = conversation.open_submission(
                     channel=CHANNEL, language=language, text=text, files=items,
-                    contact=f"telegram:{chat_id}", route=route,
+                    contact=f"{CONTACT_PREFIX}{chat_id}", route=route,
                 )  # fmt: skip
                 return Answer(
                     _(
@@ -149,7 +142,7 @@ def _receive(chat_id: int, language: str, text: str, files: list[bytes], seen: l
             return Answer(refused.message, offer_delete=False)
 
 
-def _resume(chat_id: int, language: str, receipt: str, seen: list[int]) -> Answer:
+def _resume(chat_id: int, language: str, receipt: str) -> Answer:
     """Link the chat to the report a receipt opens, and show the replies it has."""
     close_old_connections()
     route = route_of(chat_id)
@@ -168,11 +161,11 @@ def _resume(chat_id: int, language: str, receipt: str, seen: list[int]) -> Answe
             Submission.objects.filter(pk=found.submission.pk).update(route=route)
             if found.submission.channel == CHANNEL:
                 # Replies go to the chat the sender now writes from.
-                contact = age.encrypt_bytes(f"telegram:{chat_id}".encode(), [keys.recipient()])
+                sealed = f"{CONTACT_PREFIX}{chat_id}".encode()
+                contact = age.encrypt_bytes(sealed, [keys.recipient()])
                 Submission.objects.filter(pk=found.submission.pk).update(contact=contact)
         replies = [
-            _("Reply from the documenters (%(date)s):\n\n%(text)s")
-            % {"date": shown.created_at.date().isoformat(), "text": shown.text}
+            reply_text(shown.created_at, shown.text)
             for shown in conversation.thread(found.submission, found.derived.identity)
             if shown.direction == Message.Direction.TO_SENDER
         ]
@@ -188,10 +181,6 @@ def _resume(chat_id: int, language: str, receipt: str, seen: list[int]) -> Answe
 def _detach(chat_id: int) -> None:
     close_old_connections()
     Submission.objects.filter(route=route_of(chat_id)).update(route="")
-
-
-def _trace(route: str, message_ids: list[int]) -> None:
-    ChatMessage.objects.bulk_create(ChatMessage(route=route, message_id=m) for m in message_ids)
 
 
 def _traced(chat_id: int) -> list[int]:
@@ -222,19 +211,20 @@ def _media(message: TelegramMessage) -> list[Any]:
     return found
 
 
+def _delete_button() -> InlineKeyboardMarkup:
+    """The offer to delete the conversation, under an answer or a reply (active language)."""
+    button = InlineKeyboardButton(_("Delete this conversation from the chat"), callback_data=DELETE)
+    return InlineKeyboardMarkup([[button]])
+
+
 async def _send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer: Answer) -> None:
     """Send an answer (the first message with the offer to delete, if made) and remember the
     messages so that deleting the conversation reaches them."""
-    markup = None
-    if answer.offer_delete:
-        button = InlineKeyboardButton(
-            _("Delete this conversation from the chat"), callback_data=DELETE
-        )
-        markup = InlineKeyboardMarkup([[button]])
+    markup = _delete_button() if answer.offer_delete else None
     sent = [(await context.bot.send_message(chat_id, answer.text, reply_markup=markup)).message_id]
     for text in answer.extra:
         sent.append((await context.bot.send_message(chat_id, text)).message_id)
-    await sync_to_async(_trace)(route_of(chat_id), sent)
+    await sync_to_async(trace)(route_of(chat_id), sent)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -262,7 +252,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "where": f" ({settings.TELEGRAM_VERIFY_URL})" if settings.TELEGRAM_VERIFY_URL else "",
         }
         chat_id = update.effective_chat.id
-        await sync_to_async(_trace)(route_of(chat_id), [update.effective_message.message_id])
+        await sync_to_async(trace)(route_of(chat_id), [update.effective_message.message_id])
         await _send(context, chat_id, Answer(text, offer_delete=False))
 
 
@@ -279,7 +269,7 @@ async def receive(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 _("This bot takes text, photos, videos, voice messages, audio and documents."),
                 offer_delete=False,
             )
-            await sync_to_async(_trace)(route_of(chat_id), [message.message_id])
+            await sync_to_async(trace)(route_of(chat_id), [message.message_id])
             await _send(context, chat_id, answer)
             return
         too_large = [m for m in media if (m.file_size or 0) > settings.INTAKE_MAX_FILE_BYTES]
@@ -300,7 +290,7 @@ async def receive(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 "to 20 MB). Nothing of this message was stored: send large files through our "
                 "website, or split a video into shorter parts."
             )
-            await sync_to_async(_trace)(route_of(chat_id), [message.message_id])
+            await sync_to_async(trace)(route_of(chat_id), [message.message_id])
             await _send(context, chat_id, Answer(text, offer_delete=False))
             return
     answer = await sync_to_async(_receive)(chat_id, language, text, files, [message.message_id])
@@ -318,7 +308,7 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         await context.bot.delete_message(chat_id, message.message_id)
     except TelegramError:
-        await sync_to_async(_trace)(route_of(chat_id), [message.message_id])
+        await sync_to_async(trace)(route_of(chat_id), [message.message_id])
     with translation.override(language):
         if not receipt:
             answer = Answer(
@@ -326,7 +316,7 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 offer_delete=False,
             )
         else:
-            answer = await sync_to_async(_resume)(chat_id, language, receipt, [])
+            answer = await sync_to_async(_resume)(chat_id, language, receipt)
         await _send(context, chat_id, answer)
 
 
@@ -335,7 +325,7 @@ async def new_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     chat_id = update.effective_chat.id
     language = language_of(update)
     await sync_to_async(_detach)(chat_id)
-    await sync_to_async(_trace)(route_of(chat_id), [update.effective_message.message_id])
+    await sync_to_async(trace)(route_of(chat_id), [update.effective_message.message_id])
     with translation.override(language):
         text = _("Your next message starts a new report, with a receipt of its own.")
         await _send(context, chat_id, Answer(text))
@@ -422,29 +412,8 @@ def published() -> dict[str, str]:
     return {"username": f"@{username}", "fingerprint": fingerprint(bot_id, username)}
 
 
-# --- Staff replies, sent by a worker -----------------------------------------------------------
-
-
-@queue.register("intake.telegram-reply")
-def send_reply(payload: dict[str, Any]) -> None:
-    message = Message.objects.select_related("submission").get(pk=payload["message"])
-    submission = message.submission
-    contact = conversation.contact(submission)
-    if not contact.startswith("telegram:"):
-        return
-    chat_id = int(contact.removeprefix("telegram:"))
-    content = json.loads(age.decrypt_bytes(bytes(message.body), [keys.identity()]))
-    with translation.override(submission.language):
-        text = _("Reply from the documenters (%(date)s):\n\n%(text)s") % {
-            "date": message.created_at.date().isoformat(),
-            "text": content.get("text", ""),
-        }
-        label = _("Delete this conversation from the chat")
-
-    async def deliver() -> int:
-        async with bot() as sender:
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=DELETE)]])
-            sent = await sender.send_message(chat_id, text, reply_markup=markup)
-            return sent.message_id
-
-    _trace(route_of(chat_id), [asyncio.run(deliver())])
+async def deliver(chat_id: int, text: str) -> int:
+    """Send a staff reply (for chats.send_reply, in the worker); returns its message number."""
+    async with bot() as sender:
+        sent = await sender.send_message(chat_id, text, reply_markup=_delete_button())
+        return sent.message_id
