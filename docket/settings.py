@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "docket.accounts",
     "docket.vault",
     "docket.jobs",
+    "docket.enrich",
     "docket.ingest",
     "docket.api",
     "docket.exports",
@@ -233,6 +234,29 @@ def _map_tiles() -> str | None:
 MAP_TILES = _map_tiles()
 TSA_TIMEOUT = env_int("DOCKET_TSA_TIMEOUT", 20, minimum=1)
 WORKER_POLL_SECONDS = env_int("DOCKET_WORKER_POLL_SECONDS", 2, minimum=1)
+
+# --- Enrichment and its sandbox (docs/enrichment.md) ------------------------------------------
+#: Queue enrichment (type, metadata, thumbnails, OCR, speech, hashes, clean copy) for every
+#: new original.
+ENRICH_ON_STORE = env_bool("DOCKET_ENRICH_ON_STORE", True)
+SANDBOX_CPU_SECONDS = env_int("DOCKET_SANDBOX_CPU_SECONDS", 600, minimum=1)
+SANDBOX_WALL_SECONDS = env_int("DOCKET_SANDBOX_WALL_SECONDS", 900, minimum=1)
+SANDBOX_MEMORY_MB = env_int("DOCKET_SANDBOX_MEMORY_MB", 2048, minimum=64)
+SANDBOX_FILE_MB = env_int("DOCKET_SANDBOX_FILE_MB", 4096, minimum=1)
+#: Tesseract's language packs, joined by "+" (Debian: tesseract-ocr-bel, -rus, -eng).
+OCR_LANGUAGES = env_str("DOCKET_OCR_LANGUAGES", "bel+rus+eng")
+OCR_MAX_PAGES = env_int("DOCKET_OCR_MAX_PAGES", 500, minimum=1)
+#: A CTranslate2 Whisper model directory; empty: the small bundled model.
+WHISPER_MODEL = env_str("DOCKET_WHISPER_MODEL", "")
+WHISPER_DEVICE = env_str("DOCKET_WHISPER_DEVICE", "auto")
+if WHISPER_DEVICE not in ("auto", "cpu", "cuda"):
+    raise ImproperlyConfigured("DOCKET_WHISPER_DEVICE must be auto, cpu or cuda")
+WHISPER_THREADS = env_int("DOCKET_WHISPER_THREADS", 0, minimum=0)
+#: Where the bundled model is unpacked (once).
+MODELS_DIR = env_path("DOCKET_MODELS_DIR", DATA_DIR / "models")
+#: Archives given to `docket import files` are unpacked in the sandbox up to these limits.
+IMPORT_ARCHIVE_MAX_FILES = env_int("DOCKET_IMPORT_ARCHIVE_MAX_FILES", 100_000, minimum=1)
+IMPORT_ARCHIVE_MAX_MB = env_int("DOCKET_IMPORT_ARCHIVE_MAX_MB", 100 * 1024, minimum=1)
 
 # --- Intake (docs/intake.md) ---------------------------------------------------------------------
 #: The public intake process: only intake pages, and never a key that decrypts.

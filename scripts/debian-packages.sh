@@ -6,7 +6,11 @@ set -eu
 # gettext: the tests check the be/ru catalogues against the source with makemessages.
 # dovecot-imapd: the e-mail intake tests poll a real IMAP server on loopback.
 # ffmpeg, espeak-ng: the tests make real photos, videos and speech to send.
-PACKAGES="age openssl ca-certificates chromium gettext dovecot-imapd ffmpeg espeak-ng"
+# tesseract-ocr (+ bel, rus, eng), libimage-exiftool-perl, poppler-utils, mat2, libmagic1:
+# the enrichers' programs (docs/enrichment.md); fonts-dejavu-core draws the OCR test pages.
+PACKAGES="age openssl ca-certificates chromium gettext dovecot-imapd ffmpeg espeak-ng
+    tesseract-ocr tesseract-ocr-bel tesseract-ocr-rus tesseract-ocr-eng libimage-exiftool-perl
+    poppler-utils mat2 libmagic1 fonts-dejavu-core"
 # Debian's python3 lacks venv/ensurepip until python3-venv is installed.
 python3 -c 'import ensurepip, venv' 2>/dev/null || PACKAGES="$PACKAGES python3-venv"
 

@@ -22,6 +22,13 @@ STAFF_PASSWORD = "a long staff password 42"
 PASSPHRASE = "a test passphrase, not a real one"
 
 
+@pytest.fixture(autouse=True)
+def _no_enrichment_unless_asked(settings: Any) -> None:
+    # Enrichment runs OCR and speech-to-text on every stored file: the tests of other parts
+    # would spend minutes on it. tests/enrich switches it back on.
+    settings.ENRICH_ON_STORE = False
+
+
 @pytest.fixture
 def vault(settings: Any, tmp_path: Path, db: None) -> Path:
     """An initialised vault (keys, custody log) whose files live under tmp_path."""
@@ -110,6 +117,7 @@ def instance(tmp_path: Path) -> Iterator[Instance]:
     env["DOCKET_DATA_DIR"] = str(tmp_path / "instance")
     env["DOCKET_VAULT_PASSPHRASE"] = PASSPHRASE
     env["PYTHONUNBUFFERED"] = "1"
+    env["DOCKET_ENRICH_ON_STORE"] = "false"
     for database_url in _postgres_database():
         if database_url:
             env["DOCKET_DATABASE_URL"] = database_url

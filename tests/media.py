@@ -45,3 +45,83 @@ def pdf(text: str) -> bytes:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return bytes(module.pdf(text))
+
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def photo(path: Path, *, latitude: float, longitude: float, taken: str, offset: str) -> bytes:
+    """A JPEG whose EXIF says where and when (written by exiftool, as a phone would):
+    `taken` is "YYYY:MM:DD HH:MM:SS" on the camera's clock, `offset` like "+03:00"."""
+    made = path.with_name(path.name + ".jpg")
+    jpeg(made)
+    subprocess.run(
+        ["exiftool", "-q", "-overwrite_original",
+         f"-DateTimeOriginal={taken}", f"-OffsetTimeOriginal={offset}",
+         "-Make=TestCam", "-Model=TestCam X1",
+         f"-GPSLatitude={abs(latitude)}", f"-GPSLatitudeRef={'N' if latitude >= 0 else 'S'}",
+         f"-GPSLongitude={abs(longitude)}", f"-GPSLongitudeRef={'E' if longitude >= 0 else 'W'}",
+         str(made)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    made.replace(path)
+    return path.read_bytes()
+
+
+def video(path: Path, *, created: str, seconds: int = 4) -> bytes:
+    """An MP4 whose container says when it was made (`created`: ISO 8601 in UTC)."""
+    _ffmpeg(
+        "-f", "lavfi", "-i", f"testsrc=duration={seconds}:size=320x240:rate=25",
+        "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+        "-metadata", f"creation_time={created}", str(path),
+    )  # fmt: skip
+    return path.read_bytes()
+
+
+def speech(path: Path, words: str, *, voice_name: str = "en") -> bytes:
+    """`words` spoken by espeak-ng, as a WAV file."""
+    subprocess.run(["espeak-ng", "-v", voice_name, "-w", str(path), words], check=True, timeout=60)
+    return path.read_bytes()
+
+
+def page(path: Path, text: str) -> bytes:
+    """A scanned-looking page: `text` (lines) drawn black on white with DejaVu Sans, as PNG."""
+    source = path.with_suffix(".txt")
+    source.write_text(text, encoding="utf-8")
+    _ffmpeg(
+        "-f", "lavfi", "-i", "color=white:size=1700x900", "-frames:v", "1",
+        "-vf", f"drawtext=fontfile={FONT}:textfile={source}:fontsize=40:fontcolor=black"
+               ":x=60:y=60:line_spacing=24",
+        str(path),
+    )  # fmt: skip
+    return path.read_bytes()
+
+
+def scanned_pdf(picture: bytes, width: int, height: int) -> bytes:
+    """A one-page PDF holding only a JPEG (no text layer), as a scanner makes them."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /XObject "
+        b"<< /Im0 4 0 R >> >> /Contents 5 0 R >>" % (width, height),
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
+        b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream"
+        % (width, height, len(picture), picture),
+    ]
+    drawing = b"q %d 0 0 %d 0 0 cm /Im0 Do Q" % (width, height)
+    objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(drawing), drawing))
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

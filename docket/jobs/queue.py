@@ -48,6 +48,14 @@ def enqueue(kind: str, payload: dict[str, Any] | None = None, *, delay: float = 
     transaction.on_commit(create)
 
 
+_current: list[Job] = []
+
+
+def current_job() -> Job | None:
+    """The job this process is running now, for handlers that record it."""
+    return _current[-1] if _current else None
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -71,6 +79,7 @@ def claim() -> Job | None:
 def run(job: Job) -> None:
     """Run a claimed job; a failure is recorded on the row and retried with backoff."""
     handler = HANDLERS.get(job.kind)
+    _current.append(job)
     try:
         if handler is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
@@ -86,6 +95,8 @@ def run(job: Job) -> None:
             job.run_after = timezone.now() + timedelta(seconds=min(3600, 5 * 4**job.attempts))
         job.save(update_fields=["error", "state", "finished_at", "run_after"])
         return
+    finally:
+        _current.pop()
     job.state = Job.State.DONE
     job.finished_at = timezone.now()
     job.error = ""

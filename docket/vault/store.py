@@ -31,6 +31,10 @@ from docket.lib.storage import BlobStore
 from docket.vault import age, custody, keys
 from docket.vault.models import Item
 
+#: Called with each new item and the details of its "received" entry, once the item is
+#: committed (enrichment queues its jobs here). A derived file's details name its original.
+ON_NEW_ITEM: list[Callable[[Item, dict[str, Any]], None]] = []
+
 
 @dataclass(frozen=True)
 class Stored:
@@ -173,6 +177,8 @@ def commit_sealed(
                     "compartment": compartment.name,
                 },
             )
+            for hook in ON_NEW_ITEM:
+                hook(item, details or {})
     except IntegrityError:
         # Another process stored the same content between our check and our insert.
         blobs.delete(name)

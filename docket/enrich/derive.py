@@ -1,0 +1,43 @@
+"""Derived files into the vault: a thumbnail or a clean copy is an item of its own, sealed and
+logged like any original, with a custody entry that names the original it came from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import transaction
+
+from docket.enrich.models import Derivative
+from docket.vault import custody
+from docket.vault.models import Item
+from docket.vault.store import store
+
+ACTOR = "enrich"
+
+
+def store_derivative(
+    original: Item, path: Path, kind: str, *, position: float = 0, tool: str
+) -> Derivative:
+    with open(path, "rb") as handle:
+        stored = store(
+            handle,
+            actor=ACTOR,
+            compartment=original.compartment,
+            details={"derived_from": original.sha256, "kind": kind, "tool": tool},
+        )
+    with transaction.atomic():
+        derivative, created = Derivative.objects.update_or_create(
+            original=original,
+            kind=kind,
+            position=position,
+            defaults={"derived": stored.item, "tool": tool},
+        )
+        if created:
+            custody.append(
+                "derived",
+                actor=ACTOR,
+                item=original,
+                details={"kind": kind, "position": position, "derived": stored.item.sha256,
+                         "tool": tool},
+            )  # fmt: skip
+    return derivative

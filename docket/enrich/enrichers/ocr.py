@@ -1,0 +1,86 @@
+"""Text by page: a PDF's own text layer where it has one (pdftotext), Tesseract OCR in
+Belarusian, Russian and English for pictures and for scanned pages (pdftoppm renders them)."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+
+from docket.enrich.base import Context, Declaration, Outcome, program_version
+from docket.enrich.models import TextPage
+from docket.lib.sandbox import SandboxError
+
+DECLARATION = Declaration(
+    name="ocr",
+    summary="text by page: PDF text layer, Tesseract OCR (be, ru, en)",
+    kinds=("picture", "pdf"),
+    outputs=("TextPage",),
+    programs=("tesseract", "pdftotext", "pdftoppm", "pdfinfo"),
+    version_argv=("tesseract", "--version"),
+)
+#: A page with fewer letters than this in its text layer is treated as a scan.
+TEXT_LAYER_MIN_LETTERS = 20
+RENDER_DPI = 300
+LETTER = re.compile(r"\w", re.UNICODE)
+
+
+def enrich(context: Context) -> Outcome:
+    if context.kind == "picture":
+        pages: dict[int, tuple[str, str]] = {
+            1: (TextPage.Method.OCR, _ocr(context, context.original.name))
+        }
+        tool = "tesseract"
+    else:
+        pages = _pdf(context)
+        methods = {method for method, _ in pages.values()}
+        tool = (
+            "+".join(
+                sorted(
+                    {
+                        "pdftotext" if m == TextPage.Method.TEXT_LAYER else "tesseract"
+                        for m in methods
+                    }
+                )
+            )
+            or "pdftotext"
+        )
+    TextPage.objects.filter(item=context.item).delete()
+    TextPage.objects.bulk_create(
+        TextPage(item=context.item, page=page, method=method, text=text)
+        for page, (method, text) in sorted(pages.items())
+        if text.strip()
+    )
+    version = program_version(DECLARATION.version_argv) if "tesseract" in tool else ""
+    return Outcome(tool, version or program_version(("pdftotext", "-v")))
+
+
+def _ocr(context: Context, name: str) -> str:
+    done = context.box.run(["tesseract", name, "stdout", "-l", settings.OCR_LANGUAGES])
+    return done.stdout.decode("utf-8", "replace").strip()
+
+
+def _pdf(context: Context) -> dict[int, tuple[str, str]]:
+    box, name = context.box, context.original.name
+    info = box.run(["pdfinfo", name]).stdout.decode("utf-8", "replace")
+    match = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    if not match:
+        raise SandboxError("pdfinfo found no page count")
+    count = int(match.group(1))
+    if count > settings.OCR_MAX_PAGES:
+        raise SandboxError(f"{count} pages; OCR stops at {settings.OCR_MAX_PAGES} (limit)")
+    box.run(["pdftotext", "-layout", "-enc", "UTF-8", name, "layer.txt"])
+    layer = (box.path / "layer.txt").read_text("utf-8", "replace").split("\f")
+    pages: dict[int, tuple[str, str]] = {}
+    for number in range(1, count + 1):
+        text = layer[number - 1].strip() if number <= len(layer) else ""
+        if len(LETTER.findall(text)) >= TEXT_LAYER_MIN_LETTERS:
+            pages[number] = (TextPage.Method.TEXT_LAYER, text)
+            continue
+        box.run(
+            ["pdftoppm", "-r", str(RENDER_DPI), "-gray", "-png", "-singlefile",
+             "-f", str(number), "-l", str(number), name, "page"]
+        )  # fmt: skip
+        pages[number] = (TextPage.Method.OCR, _ocr(context, "page.png"))
+        (box.path / "page.png").unlink()
+    return pages

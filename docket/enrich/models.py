@@ -1,0 +1,165 @@
+"""What enrichment derives from an item, one typed table per kind of result (STYLE.md rule 6).
+
+Every enricher's attempt on an item is a `Run` row: its tool, the tool's version, how long it
+took and, when it failed, why. The results themselves are rows with columns (a capture time, a
+page's text, a transcript segment, a perceptual hash), never a shared bag of keys. Derived
+files (thumbnails, keyframes, contact sheets, metadata-free copies) are vault items of their
+own, linked to their original by a `Derivative` row and stored with a custody entry.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Run(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("not applicable")
+
+    item = models.ForeignKey("vault.Item", on_delete=models.CASCADE, related_name="runs")
+    enricher = models.CharField(max_length=40)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL)
+    tool = models.CharField(max_length=100, blank=True)
+    version = models.CharField(max_length=100, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "enricher"], name="one_run_per_enricher")
+        ]
+        indexes = [models.Index(fields=["state"])]
+
+    def __str__(self) -> str:
+        return f"{self.enricher} on item {self.item_id} ({self.state})"
+
+
+class FileType(models.Model):
+    """What the bytes are, by libmagic: never by a name or a sender's claim."""
+
+    item = models.OneToOneField("vault.Item", on_delete=models.CASCADE, related_name="file_type")
+    mime = models.CharField(max_length=150)
+    description = models.CharField(max_length=500)
+    kind = models.CharField(max_length=20)  # picture, recording, audio, document, archive, other
+
+    def __str__(self) -> str:
+        return f"item {self.item_id}: {self.mime}"
+
+
+class Capture(models.Model):
+    """When, where and with what a picture or recording was made, as its metadata claims.
+
+    `taken_at` is in UTC when the file says its time zone (`time_zone` then holds the offset
+    and `time_evidence` which tag said it); otherwise it is the camera's local clock stored as
+    if UTC, `time_zone` is empty and the evidence says so. Metadata is a claim, not a proof.
+    """
+
+    item = models.OneToOneField("vault.Item", on_delete=models.CASCADE, related_name="capture")
+    taken_at = models.DateTimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=10, blank=True)
+    time_evidence = models.CharField(max_length=200, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    altitude = models.FloatField(null=True, blank=True)
+    device = models.CharField(max_length=200, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    raw = models.JSONField(default=dict, help_text=_("the tools' own output, for the record"))
+
+    def __str__(self) -> str:
+        return f"capture of item {self.item_id}"
+
+
+class TextPage(models.Model):
+    """The text of one page: a PDF's own text layer, or what OCR read (a picture is page 1)."""
+
+    class Method(models.TextChoices):
+        TEXT_LAYER = "text-layer", _("PDF text layer")
+        OCR = "ocr", _("OCR")
+
+    item = models.ForeignKey("vault.Item", on_delete=models.CASCADE, related_name="text_pages")
+    page = models.PositiveIntegerField()
+    method = models.CharField(max_length=12, choices=Method.choices)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["item", "page"]
+        constraints = [models.UniqueConstraint(fields=["item", "page"], name="one_text_per_page")]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} page {self.page}"
+
+
+class Transcript(models.Model):
+    item = models.OneToOneField("vault.Item", on_delete=models.CASCADE, related_name="transcript")
+    language = models.CharField(max_length=5)
+    language_probability = models.FloatField()
+    model = models.CharField(max_length=200)
+    device = models.CharField(max_length=10)  # cpu or cuda
+    duration_seconds = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"transcript of item {self.item_id} ({self.language})"
+
+
+class Segment(models.Model):
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="segments")
+    index = models.PositiveIntegerField()
+    start = models.FloatField()
+    end = models.FloatField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["transcript", "index"]
+
+    def __str__(self) -> str:
+        return f"{self.start:.1f}-{self.end:.1f}: {self.text[:40]}"
+
+
+class PerceptualHash(models.Model):
+    """A PDQ hash of a picture, or of one video keyframe (`at_seconds`)."""
+
+    item = models.ForeignKey("vault.Item", on_delete=models.CASCADE, related_name="pdq_hashes")
+    at_seconds = models.FloatField(null=True, blank=True)
+    pdq = models.CharField(max_length=64)  # 256 bits, hex
+    quality = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["pdq"])]
+
+    def __str__(self) -> str:
+        return f"PDQ {self.pdq[:12]}… of item {self.item_id}"
+
+
+class Derivative(models.Model):
+    class Kind(models.TextChoices):
+        THUMBNAIL = "thumbnail", _("thumbnail")
+        KEYFRAME = "keyframe", _("keyframe")
+        CONTACT_SHEET = "contact-sheet", _("contact sheet")
+        CLEAN_COPY = "clean-copy", _("metadata-free copy")
+        PAGE_IMAGE = "page-image", _("page image")
+
+    original = models.ForeignKey("vault.Item", on_delete=models.PROTECT, related_name="derivatives")
+    derived = models.ForeignKey("vault.Item", on_delete=models.PROTECT, related_name="derived_from")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    position = models.FloatField(default=0)  # a keyframe's second, a page number
+    tool = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["original", "kind", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["original", "kind", "position"], name="one_derivative_per_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of item {self.original_id}"

@@ -1,0 +1,121 @@
+"""Enrichment of real files made at test time, through the queue, as the worker runs it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from docket.enrich.enrichers import pdq
+from docket.enrich.models import Capture, Derivative, FileType, PerceptualHash, Run, TextPage
+from docket.vault.models import CustodyEntry
+from docket.vault.store import read
+from tests import media
+from tests.enrich.conftest import Enriching
+
+
+def runs(item_id: int) -> dict[str, tuple[str, str]]:
+    return {r.enricher: (r.state, r.error) for r in Run.objects.filter(item_id=item_id)}
+
+
+def test_it_reads_time_place_and_device_from_a_photo(enriching: Enriching, tmp_path: Path) -> None:
+    path = tmp_path / "photo.bin"  # the name says nothing; the bytes say JPEG
+    media.photo(path, latitude=53.8611, longitude=27.4472, taken="2020:08:10 23:15:00",
+                offset="+03:00")  # fmt: skip
+    item = enriching.put(path)
+    enriching.work()
+    assert FileType.objects.get(item=item).mime == "image/jpeg"
+    assert runs(item.pk) == {
+        name: ("done", "") for name in ("filetype", "metadata", "thumbnails", "pdq", "ocr", "clean")
+    }
+    capture = Capture.objects.get(item=item)
+    assert capture.taken_at == datetime(2020, 8, 10, 20, 15, tzinfo=UTC)
+    assert capture.time_zone == "+03:00"
+    assert "OffsetTimeOriginal" in capture.time_evidence
+    assert capture.latitude == pytest.approx(53.8611, abs=1e-4)
+    assert capture.longitude == pytest.approx(27.4472, abs=1e-4)
+    assert capture.device == "TestCam X1"
+    assert (capture.width, capture.height) == (640, 480)
+    run = Run.objects.get(item=item, enricher="metadata")
+    assert run.tool == "exiftool" and run.version and run.seconds is not None
+
+
+def test_its_derived_files_are_vault_items_with_custody(
+    enriching: Enriching, tmp_path: Path
+) -> None:
+    path = tmp_path / "photo.jpg"
+    media.photo(path, latitude=53.9, longitude=27.56, taken="2020:08:11 01:00:00", offset="+03:00")
+    item = enriching.put(path)
+    enriching.work()
+    kinds = set(Derivative.objects.filter(original=item).values_list("kind", flat=True))
+    assert kinds == {"thumbnail", "clean-copy"}
+    clean = Derivative.objects.get(original=item, kind="clean-copy").derived
+    copy_path = tmp_path / "copy.jpg"
+    copy_path.write_bytes(b"".join(read(clean, actor="test")))
+    import subprocess
+
+    tags = subprocess.run(
+        ["exiftool", "-s", "-GPSLatitude", "-Make", "-DateTimeOriginal", str(copy_path)],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    assert tags == b"", "the clean copy keeps no place, device or time"
+    derived = [e.leaf_text() for e in CustodyEntry.objects.filter(item=item, action="derived")]
+    assert any(clean.sha256 in leaf and "clean-copy" in leaf for leaf in derived)
+    received = CustodyEntry.objects.get(item=clean, action="received")
+    assert item.sha256.encode() in bytes(received.leaf)
+    # Derived files are not enriched themselves.
+    assert not Run.objects.filter(item=clean).exists()
+
+
+def test_it_reads_when_a_video_was_made_and_hashes_its_keyframes(
+    enriching: Enriching, tmp_path: Path
+) -> None:
+    path = tmp_path / "clip"
+    media.video(path.with_suffix(".mp4"), created="2020-08-10T21:40:05Z", seconds=6)
+    item = enriching.put(path.with_suffix(".mp4"))
+    enriching.work()
+    state = runs(item.pk)
+    assert {k: v[0] for k, v in state.items()} == {
+        "filetype": "done", "metadata": "done", "thumbnails": "done", "pdq": "done",
+        "speech": "done", "clean": "done",
+    }, state  # fmt: skip
+    capture = Capture.objects.get(item=item)
+    assert capture.taken_at == datetime(2020, 8, 10, 21, 40, 5, tzinfo=UTC)
+    assert "creation_time" in capture.time_evidence
+    assert capture.duration_seconds == pytest.approx(6, abs=0.1)
+    keyframes = Derivative.objects.filter(original=item, kind="keyframe")
+    assert keyframes.count() == 6
+    assert Derivative.objects.filter(original=item, kind="contact-sheet").count() == 1
+    hashes = PerceptualHash.objects.filter(item=item).order_by("at_seconds")
+    assert [h.at_seconds for h in hashes] == [d.position for d in keyframes.order_by("position")]
+
+
+def test_a_copy_of_a_picture_has_a_near_pdq_hash(enriching: Enriching, tmp_path: Path) -> None:
+    first = tmp_path / "a.jpg"
+    media.jpeg(first, size="800x600")
+    second = tmp_path / "b.png"
+    media._ffmpeg("-i", str(first), "-vf", "scale=400:300", str(second))
+    other = tmp_path / "c.jpg"
+    media._ffmpeg("-f", "lavfi", "-i", "mandelbrot=size=800x600", "-frames:v", "1", str(other))
+    items = [enriching.put(first), enriching.put(second), enriching.put(other)]
+    enriching.work()
+    a, b, c = (PerceptualHash.objects.get(item=i).pdq for i in items)
+    assert pdq.distance(a, b) <= 31 < pdq.distance(a, c)
+
+
+def test_it_reads_text_by_page_from_pdfs_and_scans(enriching: Enriching, tmp_path: Path) -> None:
+    layered = tmp_path / "directive.pdf"
+    layered.write_bytes(media.pdf("Order 17: clear the square by midnight"))
+    scan_png = tmp_path / "scan.png"
+    media.page(scan_png, "ПРИКАЗ 17\nЗачистить площадь до полуночи")
+    scan_jpg = tmp_path / "scan.jpg"
+    media._ffmpeg("-i", str(scan_png), str(scan_jpg))
+    scanned = tmp_path / "scanned.pdf"
+    scanned.write_bytes(media.scanned_pdf(scan_jpg.read_bytes(), 1700, 900))
+    items = [enriching.put(layered), enriching.put(scanned)]
+    enriching.work()
+    first = TextPage.objects.get(item=items[0], page=1)
+    assert first.method == "text-layer" and "clear the square" in first.text
+    second = TextPage.objects.get(item=items[1], page=1)
+    assert second.method == "ocr" and "площадь" in second.text.lower()
