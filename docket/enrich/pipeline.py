@@ -46,6 +46,8 @@ def queue_item(item: Item) -> None:
 def on_stored(item: Item, details: dict[str, Any]) -> None:
     # A thumbnail is not enriched again: that would never end.
     if settings.ENRICH_ON_STORE and "derived_from" not in details:
+        # Its first Run row now, in the item's own transaction: progress counts it at once.
+        Run.objects.create(item=item, enricher=registry.FIRST.DECLARATION.name)
         queue_item(item)
 
 

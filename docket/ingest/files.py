@@ -1,4 +1,5 @@
-"""`docket import files`: every regular file under the given paths goes into the vault.
+"""`docket import files`: every regular file under the given paths goes into the vault, and
+every member of an archive among them (unpacked in the sandbox: docket/ingest/archives.py).
 
 Idempotent by content: a file already held is recorded as "received again", never stored
 twice, so an interrupted import is resumed by running it again. Symbolic links and special
@@ -14,9 +15,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from django.utils import timezone
 
 from docket.accounts.models import Compartment
+from docket.ingest import archives
+from docket.ingest.models import Batch, BatchItem
 from docket.vault import custody
 from docket.vault.store import Stored, store
 
@@ -37,6 +42,13 @@ class Summary:
     bytes: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def save_to(self, batch: Batch, *, finished: bool = False) -> None:
+        batch.stored, batch.received_again = self.stored, self.received_again
+        batch.failures, batch.skipped = self.failed[:1000], self.skipped[:1000]
+        if finished:
+            batch.finished_at = timezone.now()
+        batch.save()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,35 +107,79 @@ def import_files(
     *,
     actor: str,
     compartment: Compartment | None = None,
+    batch: Batch | None = None,
     on_stored: Callable[[Found, Stored], None] | None = None,
     on_progress: Callable[[int], object] | None = None,
 ) -> Summary:
-    """Store each file; report each one only once it is durable; seal checkpoints as we go."""
+    """Store each file (and each member of an archive); report each one only once it is
+    durable; seal checkpoints as we go."""
     last_seal = time.monotonic()
-    for found in files:
-        try:
-            # O_NOFOLLOW: the file may have been swapped for a link since the walk.
-            fd = os.open(found.path, os.O_RDONLY | os.O_NOFOLLOW)
-            with os.fdopen(fd, "rb", buffering=0) as handle:
-                result = store(
-                    handle,
-                    actor=actor,
-                    compartment=compartment,
-                    details={"via": "import files", "path": found.label},
-                    on_bytes=on_progress,
-                )
-        except OSError as exc:
-            summary.failed.append({"path": str(found.path), "error": exc.strerror or str(exc)})
-            continue
+
+    def stored(found: Found, handle: BinaryIO, *, member: bool = False) -> Stored:
+        result = store(
+            handle,
+            actor=actor,
+            compartment=compartment,
+            details={"via": "import files", "path": found.label},
+            # The progress bar counts the files named on the command line, not what archives
+            # among them unpack to (unknown until they are unpacked).
+            on_bytes=None if member else on_progress,
+        )
         if result.created:
             summary.stored += 1
             summary.bytes += result.item.size
         else:
             summary.received_again += 1
+        if batch is not None:
+            BatchItem.objects.get_or_create(
+                batch=batch, item=result.item, defaults={"path": found.label[:1000]}
+            )
         if on_stored:
             on_stored(found, result)
+        return result
+
+    for found in files:
+        try:
+            # O_NOFOLLOW: the file may have been swapped for a link since the walk.
+            fd = os.open(found.path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb", buffering=0) as handle:
+                head = handle.read(512)
+                handle.seek(0)
+                stored(found, handle)
+                if archives.looks_like_archive(head):
+                    handle.seek(0)
+                    _unpack(found, handle, summary, stored)
+        except OSError as exc:
+            summary.failed.append({"path": str(found.path), "error": exc.strerror or str(exc)})
+            continue
         if time.monotonic() - last_seal > SEAL_EVERY_SECONDS:
             custody.seal()
+            if batch is not None:
+                summary.save_to(batch)
             last_seal = time.monotonic()
     custody.seal()
+    if batch is not None:
+        summary.save_to(batch, finished=True)
     return summary
+
+
+def _unpack(
+    archive: Found,
+    handle: BinaryIO,
+    summary: Summary,
+    stored: Callable[..., Stored],
+) -> None:
+    """The archive itself is already stored; now its members, each an item of its own."""
+
+    def member(name: str, path: Path) -> None:
+        with open(path, "rb") as opened:
+            found = Found(path, f"{archive.label}!{name}", path.stat().st_size)
+            stored(found, opened, member=True)
+
+    result = archives.unpack(handle, member)
+    for skip in result.skipped:
+        summary.skipped.append(
+            {"path": f"{archive.label}!{skip['path']}", "reason": skip["reason"]}
+        )
+    if result.error:
+        summary.failed.append({"path": str(archive.path), "error": result.error})

@@ -28,6 +28,10 @@ class LimitExceeded(Exception):
     pass
 
 
+class NotAnArchive(Exception):
+    pass
+
+
 def unsafe_name(name: str) -> str | None:
     """Why a member name could escape the output directory (reported, never used as a path)."""
     path = PurePosixPath(name.replace("\\", "/"))
@@ -40,6 +44,8 @@ def unsafe_name(name: str) -> str | None:
 
 def members(archive: Path) -> Iterator[tuple[str, str | None, IO[bytes] | None]]:
     """(name, reason to skip or None, stream) for each member."""
+    if not zipfile.is_zipfile(archive) and not tarfile.is_tarfile(archive):
+        raise NotAnArchive("not a zip or tar archive")
     if zipfile.is_zipfile(archive):
         with zipfile.ZipFile(archive) as zipped:
             for info in zipped.infolist():
@@ -111,7 +117,14 @@ def main(argv: list[str] | None = None) -> int:
             args.archive, args.out, max_files=args.max_files, max_bytes=args.max_bytes
         ):
             print(json.dumps(line, ensure_ascii=False), flush=True)
-    except (LimitExceeded, zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+    except (
+        LimitExceeded,
+        NotAnArchive,
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        EOFError,
+        OSError,
+    ) as exc:
         message = str(exc) or type(exc).__name__
         print(json.dumps({"error": message}, ensure_ascii=False), flush=True)
         return 0  # the manifest says what was unpacked before the error

@@ -6,17 +6,21 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from tqdm import tqdm
 
 from docket.accounts.models import Compartment
 from docket.ingest.files import Found, Summary, import_files, walk
+from docket.ingest.models import Batch
 from docket.vault.keys import KeyUnavailable
 from docket.vault.store import Stored
 
 
 class Command(BaseCommand):
     help = (
-        "Import in bulk: `docket import files PATH…` (evidence into the vault), "
+        "Import in bulk: `docket import files PATH…` (evidence into the vault; archives are "
+        "unpacked in the sandbox), `docket import telegram EXPORT_DIR` (a Telegram Desktop JSON "
+        "export), `docket import status [BATCH]` (imports and their enrichment progress), "
         "`docket import csv FILE` (events, acts, victims and perpetrators into the register)."
     )
 
@@ -39,6 +43,23 @@ class Command(BaseCommand):
             help="compartment for new items (default: default)",
         )
 
+        chats = sources.add_parser(
+            "telegram",
+            help="a Telegram Desktop export in JSON (result.json and its media folders); "
+            "idempotent: run it again to resume",
+        )
+        chats.add_argument("export", type=Path, metavar="EXPORT_DIR")
+        chats.add_argument("--json", action="store_true", help="print a JSON summary at the end")
+        chats.add_argument("--actor", default="cli", help="who is importing (for custody)")
+        chats.add_argument("--compartment", default="default", metavar="NAME")
+
+        status = sources.add_parser(
+            "status", help="recent imports and how far their items' enrichment has got"
+        )
+        status.add_argument("batch", nargs="?", type=int, metavar="BATCH")
+        status.add_argument("--json", action="store_true")
+        status.add_argument("--limit", type=int, default=20)
+
         table = sources.add_parser(
             "csv",
             help="events with acts, victims and perpetrators, one row per act "
@@ -55,12 +76,18 @@ class Command(BaseCommand):
         if options["source"] == "csv":
             self._csv(options)
             return
+        if options["source"] == "status":
+            self._status(options)
+            return
         compartment = Compartment.objects.filter(name=options["compartment"]).first()
         if compartment is None:
             raise CommandError(
                 f"no compartment {options['compartment']!r}: create it with "
                 f"`docket compartments add {options['compartment']}` (or run `docket init`)"
             )
+        if options["source"] == "telegram":
+            self._telegram(options, compartment)
+            return
         summary = Summary()
         found = list(walk(options["paths"], summary))
         total = sum(f.size for f in found)
@@ -85,6 +112,8 @@ class Command(BaseCommand):
                 sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
                 sys.stdout.flush()
 
+        label = ", ".join(str(p) for p in options["paths"])
+        batch = _batch(Batch.Source.FILES, label, compartment, options["actor"])
         try:
             with bar:
                 import_files(
@@ -92,24 +121,86 @@ class Command(BaseCommand):
                     summary,
                     actor=options["actor"],
                     compartment=compartment,
+                    batch=batch,
                     on_stored=stored,
                     on_progress=bar.update,
                 )
         except KeyUnavailable as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:
-            sys.stdout.write(json.dumps(summary.as_json(), ensure_ascii=False) + "\n")
-        elif not options["jsonl"]:
-            self.stdout.write(
-                f"{summary.stored} stored, {summary.received_again} already held, "
-                f"{len(summary.failed)} failed, {len(summary.skipped)} skipped"
+            sys.stdout.write(
+                json.dumps({"batch": batch.pk, **summary.as_json()}, ensure_ascii=False) + "\n"
             )
-            for failure in summary.failed:
-                self.stderr.write(f"failed: {failure['path']}: {failure['error']}")
-            for skip in summary.skipped:
-                self.stderr.write(f"skipped: {skip['path']}: {skip['reason']}")
+        elif not options["jsonl"]:
+            self._report(summary, batch)
         if summary.failed:
             raise CommandError(f"{len(summary.failed)} file(s) could not be imported", returncode=1)
+
+    def _report(self, summary: Summary, batch: Batch) -> None:
+        self.stdout.write(
+            f"import {batch.pk}: {summary.stored} stored, {summary.received_again} already held, "
+            f"{len(summary.failed)} failed, {len(summary.skipped)} skipped"
+        )
+        for failure in summary.failed:
+            self.stderr.write(f"failed: {failure['path']}: {failure['error']}")
+        for skip in summary.skipped:
+            self.stderr.write(f"skipped: {skip['path']}: {skip['reason']}")
+        self.stdout.write(f"enrichment: `docket import status {batch.pk}`")
+
+    def _telegram(self, options: dict[str, Any], compartment: Compartment) -> None:
+        from docket.ingest import telegram
+
+        export: Path = options["export"]
+        try:
+            chats = telegram.load(export)
+        except telegram.ExportError as exc:
+            raise CommandError(str(exc)) from exc
+        names = ", ".join(str(c.get("name") or c.get("id")) for c in chats[:3])
+        batch = _batch(Batch.Source.TELEGRAM, f"{export.name}: {names}"[:300], compartment,
+                       options["actor"])  # fmt: skip
+        bar = tqdm(
+            total=telegram.count_messages(chats),
+            unit="msg",
+            desc="importing",
+            disable=not sys.stderr.isatty(),
+            file=sys.stderr,
+        )
+        try:
+            with bar:
+                summary = telegram.import_export(
+                    export, chats, compartment=compartment, actor=options["actor"],
+                    batch=batch, on_message=lambda: bar.update(1),
+                )  # fmt: skip
+        except KeyUnavailable as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            line = {"batch": batch.pk, **summary.as_json()}
+            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+        else:
+            self.stdout.write(f"{summary.collections} chat(s), {summary.messages} message(s)")
+            self._report(summary, batch)
+        if summary.failed:
+            raise CommandError(f"{len(summary.failed)} file(s) could not be imported", returncode=1)
+
+    def _status(self, options: dict[str, Any]) -> None:
+        from docket.ingest.progress import progress_of
+
+        batches = Batch.objects.all()
+        if options["batch"] is not None:
+            batches = batches.filter(pk=options["batch"])
+            if not batches.exists():
+                raise CommandError(f"no import {options['batch']}")
+        rows = [progress_of(b) for b in batches[: options["limit"]]]
+        if options["json"]:
+            sys.stdout.write(json.dumps({"imports": [r.as_json() for r in rows]}) + "\n")
+            return
+        for row in rows:
+            self.stdout.write(row.line())
+            if options["batch"] is not None:
+                for failure in row.failures:
+                    self.stdout.write(f"  failed: {failure}")
+        if not rows:
+            self.stdout.write("no imports yet")
 
     def _csv(self, options: dict[str, Any]) -> None:
         from docket.accounts import audit
@@ -149,3 +240,13 @@ class Command(BaseCommand):
                 )
         if report.errors:
             raise SystemExit(1)
+
+
+def _batch(source: str, label: str, compartment: Compartment, actor: str) -> Batch:
+    return Batch.objects.create(
+        source=source,
+        label=label[:300],
+        compartment=compartment,
+        actor=actor[:150],
+        started_at=timezone.now(),
+    )
