@@ -7,6 +7,7 @@ variables, never by editing this file.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -239,6 +240,10 @@ WORKER_POLL_SECONDS = env_int("DOCKET_WORKER_POLL_SECONDS", 2, minimum=1)
 #: Queue enrichment (type, metadata, thumbnails, OCR, speech, hashes, clean copy) for every
 #: new original.
 ENRICH_ON_STORE = env_bool("DOCKET_ENRICH_ON_STORE", True)
+#: Where parsers' boxes are made. Every directory above it must be open to the unprivileged
+#: user the parsers run as (some tools open files by absolute path), so not under a private
+#: DATA_DIR; each box itself is private to that user and removed after its job.
+SANDBOX_DIR = env_path("DOCKET_SANDBOX_DIR", Path(tempfile.gettempdir()) / "docket-sandbox")
 SANDBOX_CPU_SECONDS = env_int("DOCKET_SANDBOX_CPU_SECONDS", 600, minimum=1)
 SANDBOX_WALL_SECONDS = env_int("DOCKET_SANDBOX_WALL_SECONDS", 900, minimum=1)
 SANDBOX_MEMORY_MB = env_int("DOCKET_SANDBOX_MEMORY_MB", 2048, minimum=64)

@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from docket.enrich import registry
+from docket.enrich import registry, text
 from docket.enrich.base import Context, Enricher, NotApplicable
 from docket.enrich.models import FileType, Run
 from docket.jobs import queue
@@ -120,6 +120,8 @@ def _attempt(enricher: Enricher, context: Context) -> bool:
         _finish(run, Run.State.FAILED, started, error=message)
         raise
     run.tool, run.version = outcome.tool, outcome.version[:100]
+    if {"TextPage", "Segment"} & set(enricher.DECLARATION.outputs):
+        text.index_item(context.item)
     _finish(run, Run.State.DONE, started, error="")
     return True
 

@@ -149,11 +149,13 @@ class Box:
 
 @contextmanager
 def box(limits: Limits | None = None) -> Iterator[Box]:
-    """A fresh private directory under DOCKET_TMP_DIR, removed afterwards."""
+    """A fresh private directory under DOCKET_SANDBOX_DIR, removed afterwards."""
     from django.conf import settings
 
-    parent = Path(settings.TMP_DIR) / "sandbox"
+    parent = Path(settings.SANDBOX_DIR)
     parent.mkdir(parents=True, exist_ok=True)
+    # Traversable, not listable: box names are not for other local users to see.
+    parent.chmod(0o711)
     path = Path(tempfile.mkdtemp(prefix="job-", dir=parent))
     _hand_over(path)
     try:

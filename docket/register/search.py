@@ -1,4 +1,5 @@
 """Search over the register, transliteration-aware, with one interface over two engines.
+Vault items are found too, by the words enrichment read in them (docket/enrich/text.py).
 
 Policy: a hit is shown only from the compartments the caller may see (places, the shared
 gazetteer, always); every search is audited by its caller (the page, the API, the CLI).
@@ -24,7 +25,7 @@ from django.db.models.expressions import RawSQL
 
 from docket.register.names import fold, skeletons, words
 
-KIND_ORDER = {"event": 0, "person": 1, "unit": 2, "place": 3}
+KIND_ORDER = {"event": 0, "person": 1, "unit": 2, "place": 3, "item": 4}
 PREFIX_FROM = 4  # letters a query word needs before its skeleton is matched as a prefix
 NUMBER = re.compile(r"\d+")
 
@@ -34,9 +35,14 @@ class Hit:
     type: str
     id: int
     label: str
+    #: For an item: where in it the words are (pages, transcript segments), as JSON.
+    spans: tuple[dict[str, Any], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {"type": self.type, "id": self.id, "label": self.label}
+        found: dict[str, Any] = {"type": self.type, "id": self.id, "label": self.label}
+        if self.type == "item":
+            found["spans"] = list(self.spans)
+        return found
 
 
 def texts_of(obj: Model) -> tuple[str, str, list[str]]:
@@ -96,13 +102,19 @@ def unindex(kind: str, object_id: int) -> None:
 
 
 def reindex_all() -> int:
+    from docket.enrich.text import index_item
     from docket.register.models import Event, Person, Place, Unit
+    from docket.vault.models import Item
 
     count = 0
     for model in (Place, Unit, Person, Event):
         for obj in model.objects.all().iterator(chunk_size=1000):
             index(obj)
             count += 1
+    read = Item.objects.filter(Q(text_pages__isnull=False) | Q(transcript__isnull=False))
+    for item in read.distinct().iterator(chunk_size=1000):
+        index_item(item)
+        count += 1
     return count
 
 
@@ -175,4 +187,13 @@ def search(text: str, *, compartments: set[int] | None, limit: int = 50) -> list
         return (-(2 * exact + (len(typed) - exact)), KIND_ORDER.get(row[0], 9), row[2])
 
     candidates.sort(key=score)
-    return [Hit(kind, object_id, label) for kind, object_id, label, _ in candidates[:limit]]
+    return [_hit(kind, object_id, label, text) for kind, object_id, label, _ in candidates[:limit]]
+
+
+def _hit(kind: str, object_id: int, label: str, text: str) -> Hit:
+    if kind != "item":
+        return Hit(kind, object_id, label)
+    # Items are enrichment's: its text module says where in the item the words are.
+    from docket.enrich.text import spans
+
+    return Hit(kind, object_id, label, tuple(s.as_json() for s in spans(object_id, text)))

@@ -362,6 +362,21 @@ def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
 
 
 @listing("register.view")
+def _readable(request: HttpRequest, hits: list[search.Hit]) -> list[search.Hit]:
+    """Item hits show what is written or said in an item: only for those who may view it."""
+    from docket.vault.models import Item
+
+    wanted = [h.id for h in hits if h.type == "item"]
+    if not wanted:
+        return hits
+    allowed = set(
+        access.visible(
+            Item.objects.filter(pk__in=wanted), staff_user(request), "item.view"
+        ).values_list("pk", flat=True)
+    )
+    return [h for h in hits if h.type != "item" or h.id in allowed]
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     hits = []
@@ -369,5 +384,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         hits = search.search(
             text, compartments=access.compartment_ids(request.user, "register.view")
         )
+        hits = _readable(request, hits)
         audit.record(request, "register.search", details={"query": text, "hits": len(hits)})
     return render(request, "register/search.html", {"q": text, "hits": hits})

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -48,9 +50,24 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def sandbox_dir() -> Iterator[Path]:
+    """A sandbox directory of the test's own, outside pytest's private temporary folders (the
+    parsers run as nobody and must reach it)."""
+    path = Path(tempfile.mkdtemp(prefix="docket-test-sandbox-"))
+    path.chmod(0o711)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
 def enriching(
-    settings: Any, vault: Path, models_dir: Path, django_capture_on_commit_callbacks: Any
+    settings: Any,
+    vault: Path,
+    models_dir: Path,
+    sandbox_dir: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> Enriching:
     settings.ENRICH_ON_STORE = True
     settings.MODELS_DIR = models_dir
+    settings.SANDBOX_DIR = sandbox_dir
     return Enriching(vault, django_capture_on_commit_callbacks)

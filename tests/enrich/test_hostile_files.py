@@ -81,7 +81,7 @@ def test_a_hanging_parser_is_stopped_at_the_wall_clock_limit(
 
 
 def test_a_truncated_video_and_a_malformed_pdf_fail_clearly(
-    enriching: Enriching, tmp_path: Path
+    enriching: Enriching, tmp_path: Path, settings: Any
 ) -> None:
     whole = media.video(tmp_path / "whole.mp4", created="2020-08-10T21:00:00Z", seconds=4)
     truncated = tmp_path / "truncated.mp4"
@@ -104,4 +104,4 @@ def test_a_truncated_video_and_a_malformed_pdf_fail_clearly(
     assert {p for p in outside_files(tmp_path) if "vault" not in p.parts} == {
         p for p in before if "vault" not in p.parts
     }
-    assert not any((enriching.root / "tmp" / "sandbox").iterdir())
+    assert not any(Path(settings.SANDBOX_DIR).iterdir())

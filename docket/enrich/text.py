@@ -1,0 +1,85 @@
+"""The words of an item (OCR pages, transcript segments, the Telegram message it came with)
+in the register's search, and where in the item a query's words are: the page or the
+transcript segment that can be linked as evidence with its span."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from docket.enrich.models import Segment, TextPage
+from docket.register import search
+from docket.register.names import words
+from docket.vault.models import Item
+
+
+@dataclass(frozen=True)
+class Span:
+    page: int | None = None
+    start: float | None = None
+    end: float | None = None
+    text: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        if self.page is not None:
+            return {"page": self.page, "text": self.text}
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+def label_of(item: Item) -> str:
+    kind = getattr(getattr(item, "file_type", None), "mime", "") or "file"
+    return f"item {item.pk} ({kind})"
+
+
+def index_item(item: Item) -> None:
+    """(Re)write the item's search entry from everything enrichment read in it."""
+    from docket.register.models import SearchEntry
+
+    texts = list(TextPage.objects.filter(item=item).values_list("text", flat=True))
+    texts += list(Segment.objects.filter(transcript__item=item).values_list("text", flat=True))
+    texts += list(item.messages.values_list("text", flat=True))
+    if not any(t.strip() for t in texts):
+        SearchEntry.objects.filter(kind="item", object_id=item.pk).delete()
+        return
+    folded, skeleton_text = search.entry_values(texts)
+    SearchEntry.objects.update_or_create(
+        kind="item",
+        object_id=item.pk,
+        defaults={
+            "label": label_of(item)[:300],
+            "words": folded,
+            "skeletons": skeleton_text,
+            "compartment_id": item.compartment_id,
+        },
+    )
+
+
+def spans(item_id: int, query: str, *, limit: int = 5) -> list[Span]:
+    """The pages and segments of an item whose words start with every word of the query
+    (as typed; the search itself also matches other spellings)."""
+    wanted = words(query)
+    if not wanted:
+        return []
+
+    def matches(text: str) -> bool:
+        have = words(text)
+        return all(any(w.startswith(q) for w in have) for q in wanted)
+
+    found: list[Span] = []
+    for page in TextPage.objects.filter(item_id=item_id).only("page", "text"):
+        if matches(page.text):
+            found.append(Span(page=page.page, text=_excerpt(page.text, wanted)))
+    for segment in Segment.objects.filter(transcript__item_id=item_id):
+        if matches(segment.text):
+            found.append(Span(start=segment.start, end=segment.end, text=segment.text))
+    return found[:limit]
+
+
+def _excerpt(text: str, wanted: list[str], width: int = 160) -> str:
+    lowered = text.lower()
+    for word in wanted:
+        at = lowered.find(word)
+        if at >= 0:
+            start = max(0, at - width // 2)
+            return " ".join(text[start : start + width].split())
+    return " ".join(text[:width].split())
