@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from docket.accounts.models import AuditEvent, Compartment, User
 
-READ_ACTIONS = ("item.view", "item.read_original")
+READ_ACTIONS = ("item.view", "item.read_original", "item.transcript")
 
 
 def _describe(obj: Any) -> tuple[str, str, str]:

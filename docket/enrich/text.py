@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docket.enrich.models import Segment, TextPage
+from docket.ingest.models import Message
 from docket.register import search
 from docket.register.names import words
 from docket.vault.models import Item
@@ -37,7 +38,7 @@ def index_item(item: Item) -> None:
 
     texts = list(TextPage.objects.filter(item=item).values_list("text", flat=True))
     texts += list(Segment.objects.filter(transcript__item=item).values_list("text", flat=True))
-    texts += list(item.messages.values_list("text", flat=True))
+    texts += list(Message.objects.filter(item=item).values_list("text", flat=True))
     if not any(t.strip() for t in texts):
         SearchEntry.objects.filter(kind="item", object_id=item.pk).delete()
         return

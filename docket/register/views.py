@@ -8,6 +8,8 @@ docket/register/history.py, which keeps the row before and after.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -199,7 +201,12 @@ def evidence_new(request: HttpRequest, event: Event) -> HttpResponseBase:
     # the document and note the page.
     wanted = request.GET.get("item", "")
     opened = items.filter(pk=wanted).first() if wanted.isdigit() else None
-    initial = {"item": opened.pk} if opened else {}
+    initial: dict[str, Any] = {"item": opened.pk} if opened else {}
+    # A page or a transcript segment found by search comes with its span.
+    for name in ("page", "start", "end"):
+        value = request.GET.get(name, "")
+        if value and len(value) < 20:
+            initial[name] = value
     form = EvidenceForm(request.POST or None, event=event, items=items, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -361,7 +368,6 @@ def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
     )
 
 
-@listing("register.view")
 def _readable(request: HttpRequest, hits: list[search.Hit]) -> list[search.Hit]:
     """Item hits show what is written or said in an item: only for those who may view it."""
     from docket.vault.models import Item
@@ -377,6 +383,7 @@ def _readable(request: HttpRequest, hits: list[search.Hit]) -> list[search.Hit]:
     return [h for h in hits if h.type != "item" or h.id in allowed]
 
 
+@listing("register.view")
 def search_page(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     hits = []

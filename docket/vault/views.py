@@ -35,8 +35,11 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @of_object("item.view", Item)
 def item_detail(request: HttpRequest, item: Item) -> HttpResponse:
     audit.record(request, "item.view", item)
+    from docket.enrich.views import item_context
+
     entries = CustodyEntry.objects.filter(item=item).order_by("index")
-    return render(request, "vault/item.html", {"item": item, "entries": entries})
+    context = {"item": item, "entries": entries, **item_context(item)}
+    return render(request, "vault/item.html", context)
 
 
 @of_object("item.read_original", Item, methods=("POST",))

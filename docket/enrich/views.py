@@ -1,0 +1,57 @@
+"""What enrichment found, on an item's page, and its transcript as subtitles. The routes live
+in docket/vault/urls.py beside the item they describe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+from docket.accounts import audit
+from docket.accounts.views_access import of_object
+from docket.enrich import subtitles
+from docket.enrich.models import Capture, Derivative, Run, Segment, TextPage, Transcript
+from docket.ingest.models import Message
+from docket.ingest.progress import item_progress
+from docket.vault.models import Item
+
+
+def item_context(item: Item) -> dict[str, Any]:
+    """The enrichment section of an item's page."""
+    transcript = Transcript.objects.filter(item=item).first()
+    return {
+        "runs": Run.objects.filter(item=item).order_by("id"),
+        "progress": item_progress(item.pk),
+        "capture": Capture.objects.filter(item=item).first(),
+        "derivatives": Derivative.objects.filter(original=item).select_related("derived"),
+        "derived_from": Derivative.objects.filter(derived=item).select_related("original"),
+        "pages": TextPage.objects.filter(item=item),
+        "transcript": transcript,
+        "segments": Segment.objects.filter(transcript=transcript) if transcript else [],
+        "messages": Message.objects.filter(item=item).select_related("collection"),
+    }
+
+
+def _segments(item: Item) -> list[tuple[float, float, str]]:
+    return list(Segment.objects.filter(transcript__item=item).values_list("start", "end", "text"))
+
+
+def _subtitles(request: HttpRequest, item: Item, extension: str) -> HttpResponse:
+    audit.record(request, "item.transcript", item, details={"format": extension})
+    if extension == "srt":
+        body, content_type = subtitles.srt(_segments(item)), "application/x-subrip"
+    else:
+        body, content_type = subtitles.vtt(_segments(item)), "text/vtt"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="item-{item.pk}.{extension}"'
+    return response
+
+
+@of_object("item.view", Item)
+def transcript_srt(request: HttpRequest, item: Item) -> HttpResponse:
+    return _subtitles(request, item, "srt")
+
+
+@of_object("item.view", Item)
+def transcript_vtt(request: HttpRequest, item: Item) -> HttpResponse:
+    return _subtitles(request, item, "vtt")

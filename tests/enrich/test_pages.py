@@ -1,0 +1,64 @@
+"""What staff see of enrichment: the item page, its transcript as subtitles, the Imports page
+and item hits in the register's search (only for those who may view the item)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.test import Client
+
+from docket.ingest.models import Batch, BatchItem
+from tests import media
+from tests.conftest import Team, log_in
+from tests.enrich.conftest import Enriching
+
+SPOKEN = "The riot police detained forty people near the metro station."
+
+
+def test_the_item_page_shows_what_enrichment_found(
+    enriching: Enriching, team: Team, tmp_path: Path
+) -> None:
+    path = tmp_path / "speech.wav"
+    media.speech(path, SPOKEN)
+    item = enriching.put(path, compartment=team.a)
+    enriching.work()
+    client = Client()
+    log_in(client, team.owner)
+    page = client.get(f"/vault/items/{item.pk}/").content.decode()
+    assert "Transcript" in page and "detained" in page
+    assert "faster-whisper" in page
+    srt = client.get(f"/vault/items/{item.pk}/transcript.srt")
+    assert srt["Content-Disposition"] == f'attachment; filename="item-{item.pk}.srt"'
+    assert srt.content.decode().startswith("1\n00:00:00,000 --> 00:00:0")
+    vtt = client.get(f"/vault/items/{item.pk}/transcript.vtt").content.decode()
+    assert vtt.startswith("WEBVTT\n") and "detained" in vtt
+
+    found = client.get("/register/search/", {"q": "detained"}).content.decode()
+    assert f"/vault/items/{item.pk}/" in found
+    outsider = Client()
+    log_in(outsider, team.outsider)
+    assert (
+        f"/vault/items/{item.pk}/"
+        not in outsider.get("/register/search/", {"q": "detained"}).content.decode()
+    )
+
+
+def test_the_imports_page_shows_progress(enriching: Enriching, team: Team, tmp_path: Path) -> None:
+    from django.utils import timezone
+
+    path = tmp_path / "photo.jpg"
+    media.jpeg(path)
+    item = enriching.put(path, compartment=team.a)
+    batch = Batch.objects.create(source="files", label="usb", compartment=team.a, actor="cli",
+                                 started_at=timezone.now(), stored=1)  # fmt: skip
+    BatchItem.objects.create(batch=batch, item=item, path="usb/photo.jpg")
+    client = Client()
+    log_in(client, team.owner)
+    before = client.get("/vault/imports/").content.decode()
+    assert "0 of 1 items" in before and "still importing" in before
+    enriching.work()
+    after = client.get("/vault/imports/").content.decode()
+    assert "1 of 1 items" in after
+    outsider = Client()
+    log_in(outsider, team.outsider)
+    assert "usb" not in outsider.get("/vault/imports/").content.decode()
