@@ -244,6 +244,8 @@ ENRICH_ON_STORE = env_bool("DOCKET_ENRICH_ON_STORE", True)
 #: user the parsers run as (some tools open files by absolute path), so not under a private
 #: DATA_DIR; each box itself is private to that user and removed after its job.
 SANDBOX_DIR = env_path("DOCKET_SANDBOX_DIR", Path(tempfile.gettempdir()) / "docket-sandbox")
+#: Which enrichers run, comma-separated (empty: all of them); type detection always runs.
+ENRICHERS = [name.strip() for name in env_str("DOCKET_ENRICHERS", "").split(",") if name.strip()]
 SANDBOX_CPU_SECONDS = env_int("DOCKET_SANDBOX_CPU_SECONDS", 600, minimum=1)
 SANDBOX_WALL_SECONDS = env_int("DOCKET_SANDBOX_WALL_SECONDS", 900, minimum=1)
 SANDBOX_MEMORY_MB = env_int("DOCKET_SANDBOX_MEMORY_MB", 2048, minimum=64)

@@ -19,4 +19,12 @@ def by_name(name: str) -> Enricher:
 
 
 def applicable(kind: str) -> list[Enricher]:
-    return [e for e in ENRICHERS if kind in e.DECLARATION.kinds]
+    """The enrichers for a kind of file, among those DOCKET_ENRICHERS switches on."""
+    from django.conf import settings
+
+    chosen = settings.ENRICHERS
+    return [
+        e
+        for e in ENRICHERS
+        if kind in e.DECLARATION.kinds and (not chosen or e.DECLARATION.name in chosen)
+    ]

@@ -14,12 +14,12 @@ from docket.bench import runner
 class Command(BaseCommand):
     help = (
         "Benchmarks against a baseline measured in the same run: `ingest`, `verify`, "
-        "`register`, `intake`."
+        "`register`, `intake`, `enrich`."
     )
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("which", choices=["ingest", "verify", "register", "intake"])
+        parser.add_argument("which", choices=["ingest", "verify", "register", "intake", "enrich"])
         parser.add_argument("--json", action="store_true", help="print one JSON line")
         parser.add_argument(
             "--total-mb", type=int, default=2048, help="size of the generated data (2 GB)"
@@ -43,10 +43,16 @@ class Command(BaseCommand):
             help="intake: receipt hash memory (default: the production 65536)",
         )
         parser.add_argument("--check", type=Path, help=argparse.SUPPRESS)
+        parser.add_argument("--files", type=int, default=1000, help="enrich: mixed files")
+        parser.add_argument("--pages", type=int, default=10, help="enrich: pages to OCR")
 
     def handle(self, *args: Any, **options: Any) -> None:
         workdir = options["workdir"].absolute()
-        if options["which"] == "intake":
+        if options["which"] == "enrich":
+            from docket.bench import enrich
+
+            result = enrich.run(workdir, files=options["files"], pages=options["pages"])
+        elif options["which"] == "intake":
             from docket.bench import intake
 
             if options["check"]:  # the second half, inside the benchmarked instance
