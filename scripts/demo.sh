@@ -32,6 +32,10 @@ $docket users add admin --role admin --compartment intake
 .venv/bin/python scripts/make_samples.py "$DOCKET_DATA_DIR/samples"
 $docket import files "$DOCKET_DATA_DIR/samples/default" --compartment default
 $docket import files "$DOCKET_DATA_DIR/samples/hrodna" --compartment hrodna
+# A Telegram channel's export: its voice message and scanned order are transcribed and read
+# by the worker; then `docket search midnight` and `docket search Независимости` find them.
+$docket import telegram "$DOCKET_DATA_DIR/samples/telegram/ChatExport_2020-08-12" \
+    --compartment default
 # A few reports in the inbox, as senders would send them (only on the first run).
 if [ ! -f "$DOCKET_DATA_DIR/demo-intake-done" ]; then
     $docket intake submit --language be --file "$DOCKET_DATA_DIR/samples/intake/yard.png" \
@@ -56,6 +60,8 @@ echo "  analyst   analyst in 'default': its items and custody, not the audit tra
 echo "  outsider  analyst in 'hrodna': that compartment's one item, nothing of 'default'"
 echo "  lawyer    legal in 'default': asks for an export of it, which admin must approve"
 echo "            (two-person rule; age-keygen makes the recipient key)"
+echo "            Imports shows the worker enriching the samples: the Telegram export's voice"
+echo "            message and scanned order become searchable (Search: 'midnight')"
 echo "  clerk     intake in 'intake': the Inbox of four sample reports; reply, accept one"
 echo "            into 'default' (as admin) and draft an event from it"
 echo "Senders report at http://127.0.0.1:8000/intake/ (no login, works without JavaScript)."

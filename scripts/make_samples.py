@@ -1,10 +1,13 @@
 """Generate the demo's sample evidence: a testimony, a scanned-looking image, a recording, a
-spreadsheet and a PDF. Made by code, so nothing is downloaded and no real person appears."""
+spreadsheet, a PDF and a Telegram channel export. Made by code, so nothing is downloaded and no
+real person appears."""
 
 from __future__ import annotations
 
+import json
 import math
 import struct
+import subprocess
 import sys
 import wave
 import zlib
@@ -106,7 +109,73 @@ def main(root: Path) -> None:
         pdf("Order (sample): detain everyone near the stela after 23:00")
     )
     (root / "intake" / "witness.eml").write_bytes(witness_mail(png(200, 150)))
+    telegram_export(root / "telegram")
     print(f"sample files in {root}")
+
+
+SPOKEN = "The commander ordered the riot police to clear the square before midnight."
+SCANNED = "ПРИКАЗ 17\nОчистить площадь Независимости до полуночи"  # noqa: RUF001
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def _run(*argv: str) -> None:
+    subprocess.run(argv, check=True, capture_output=True, timeout=120)
+
+
+def telegram_export(root: Path) -> Path:
+    """A channel's export as Telegram Desktop writes it (Machine-readable JSON): a voice
+    message spoken by espeak-ng, a scanned order drawn by ffmpeg, a PDF, and the traps a
+    real export holds (a file not included, a link, a path that climbs out)."""
+    folder = root / "ChatExport_2020-08-12"
+    for name in ("voice_messages", "photos", "files"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    voice = folder / "voice_messages" / "audio_1@10-08-2020_23-15-00.ogg"
+    spoken = folder / "spoken.wav"
+    _run("espeak-ng", "-v", "en", "-w", str(spoken), SPOKEN)
+    _run("ffmpeg", "-v", "error", "-y", "-i", str(spoken), "-c:a", "libopus", "-b:a", "24k",
+         str(voice))  # fmt: skip
+    spoken.unlink()
+    text = folder / "scan.txt"
+    text.write_text(SCANNED, encoding="utf-8")
+    _run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=white:size=1700x900",
+         "-frames:v", "1", "-vf", f"drawtext=fontfile={FONT}:textfile={text}:fontsize=40:"
+         "fontcolor=black:x=60:y=60:line_spacing=24",
+         str(folder / "photos" / "photo_2@10-08-2020_23-20-00.png"))  # fmt: skip
+    text.unlink()
+    (folder / "files" / "directive.pdf").write_bytes(pdf("Directive on mass events"))
+    link = folder / "files" / "link"
+    if not link.is_symlink():
+        link.symlink_to("/etc/passwd")
+    channel = {"from": "Minsk Witness", "from_id": "channel1234567890"}
+
+    def message(number: int, unix: int, **fields: object) -> dict[str, object]:
+        import datetime
+
+        local = datetime.datetime.fromtimestamp(unix, datetime.UTC).replace(tzinfo=None)
+        return {"id": number, "type": "message", "date": local.isoformat(),
+                "date_unixtime": str(unix), **channel, "text_entities": [], **fields}  # fmt: skip
+
+    messages = [
+        {"id": 1, "type": "service", "date": "2020-08-10T20:00:00", "date_unixtime": "1597078800",
+         "actor": "Minsk Witness", "action": "create_channel", "title": "Minsk Witness",
+         "text": "", "text_entities": []},
+        message(2, 1597090500, file="voice_messages/audio_1@10-08-2020_23-15-00.ogg",
+                media_type="voice_message", mime_type="audio/ogg", duration_seconds=5,
+                text="Recorded near the Stela"),
+        message(3, 1597090800, forwarded_from="Leaks Belarus",
+                photo="photos/photo_2@10-08-2020_23-20-00.png", width=1700, height=900,
+                text=["The order, ", {"type": "bold", "text": "scanned"}]),
+        message(4, 1597125600, media_type="video_file", text="Too large",
+                file="(File not included. Change data exporting settings to download.)"),
+        message(5, 1597136700, file="files/directive.pdf", mime_type="application/pdf",
+                text=""),
+        message(6, 1597136760, file="files/link", text=""),
+        message(7, 1597136820, file="../../etc/hostname", text=""),
+    ]  # fmt: skip
+    result = {"name": "Minsk Witness", "type": "public_channel", "id": 1234567890,
+              "messages": messages}  # fmt: skip
+    (folder / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    return folder
 
 
 def witness_mail(photo: bytes) -> bytes:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 from pathlib import Path
+from typing import Any
 
 _SAMPLES = Path(__file__).resolve().parent.parent / "scripts" / "make_samples.py"
 
@@ -39,12 +40,17 @@ def voice(path: Path, words: str) -> bytes:
     return path.read_bytes()
 
 
-def pdf(text: str) -> bytes:
+def samples() -> Any:
+    """scripts/make_samples.py, which makes the demo's samples (and some of the tests')."""
     spec = importlib.util.spec_from_file_location("make_samples", _SAMPLES)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return bytes(module.pdf(text))
+    return module
+
+
+def pdf(text: str) -> bytes:
+    return bytes(samples().pdf(text))
 
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

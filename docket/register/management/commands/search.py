@@ -13,7 +13,8 @@ from docket.register import search
 
 class Command(BaseCommand):
     help = (
-        "Search the register (events, persons, units, places) in any script or spelling: "
+        "Search the register (events, persons, units, places) and the words read in items "
+        "(OCR, transcripts) in any script or spelling: "
         "'Akrestsina' finds 'Окрестина'. Searches every compartment unless --compartment is "
         "given; audited."
     )
@@ -41,9 +42,17 @@ class Command(BaseCommand):
             None, "register.search", details={"query": text, "hits": len(hits), "via": "cli"}
         )
         if options["json"]:
-            sys.stdout.write(json.dumps({"hits": [h.as_json() for h in hits]}) + "\n")
+            result = {"hits": [h.as_json() for h in hits]}
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             return
         for hit in hits:
             self.stdout.write(f"{hit.type:<7} {hit.id:>7}  {hit.label}")
+            for span in hit.spans:
+                where = (
+                    f"page {span['page']}"
+                    if "page" in span
+                    else f"{span['start']:.1f}-{span['end']:.1f} s"
+                )
+                self.stdout.write(f"{'':17}{where}: {span['text']}")
         if not hits:
             self.stdout.write("no hits")
