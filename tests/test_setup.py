@@ -74,3 +74,27 @@ def test_the_register_benchmark_prints_percentiles_per_view(tmp_path: Path) -> N
     for view in figures["views"].values():
         assert 0 < view["p50_ms"] <= view["p95_ms"]
     assert set(figures["ratio_p95_to_baseline"]) == set(figures["views"])
+
+
+def test_the_enrichment_benchmark_prints_its_three_ratios(tmp_path: Path) -> None:
+    import json
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKET_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "docket", "bench", "enrich", "--json", "--files", "10",
+         "--pages", "2", "--workdir", str(tmp_path / "bench")],
+        capture_output=True, text=True, env=env, check=True, timeout=600,
+    )  # fmt: skip
+    figures = json.loads(result.stdout)
+    assert figures["files"] == 10 and figures["ocr_pages"] == 2
+    assert figures["pipeline_ratio"] == pytest.approx(
+        figures["baseline_seconds"] / figures["pipeline_seconds"], rel=0.05, abs=0.01
+    )
+    assert figures["ocr_ratio"] == pytest.approx(
+        figures["ocr_pages_per_second"] / figures["tesseract_pages_per_second"], rel=0.05
+    )
+    assert figures["stt_realtime_cpu"] == pytest.approx(
+        figures["stt_seconds"] / figures["audio_seconds"], rel=0.05
+    )
+    assert figures["audio_seconds"] > 20
