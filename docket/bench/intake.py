@@ -68,7 +68,7 @@ def submit(port: int, text: str, payload: bytes) -> tuple[float, str | None]:
         )  # fmt: skip
         response = connection.getresponse()
         page = response.read()
-    except OSError:
+    except (OSError, http.client.HTTPException):  # a page cut short holds no receipt
         return time.perf_counter() - started, None
     finally:
         connection.close()
