@@ -1,9 +1,11 @@
 """Lockout after repeated failed staff logins, by account — never by network address.
 
-After DOCKET_LOGIN_MAX_FAILURES wrong passwords in a row an account is locked until an
-administrator unlocks it (`docket users unlock`), which is audited. Keying on the account
-means an attacker can lock a known staff account out: the price of recording no addresses,
-and an alarm in itself (the lock is in the audit trail).
+After DOCKET_LOGIN_MAX_FAILURES wrong passwords or second-factor codes in a row (at login or
+when a sensitive action asks for a fresh code) an account is locked until an administrator
+unlocks it (`docket users unlock`, or the People page), which is audited. A locked account has
+no session (`LockoutBackend` no longer returns it) and its API tokens are refused. Keying on
+the account means an attacker can lock a known staff account out: the price of recording no
+addresses, and an alarm in itself (the lock is in the audit trail).
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ def count_failure(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> No
 
 @receiver(user_logged_in)
 def reset_failures(sender: Any, user: User, **kwargs: Any) -> None:
+    clear_failures(user)
+
+
+def clear_failures(user: User) -> None:
+    """A right code ends the run of wrong ones (at login or at a fresh-code confirmation)."""
     if user.failed_logins:
         User.objects.filter(pk=user.pk).update(failed_logins=0)
 

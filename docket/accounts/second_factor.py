@@ -8,7 +8,8 @@ Policy:
 - A session without the second-factor mark is ended by `SecondFactorMiddleware`, whatever
   created it.
 - Sensitive actions ask for a fresh code (`recent_second_factor`), so a session left open
-  on a desk cannot grant roles or export.
+  on a desk cannot grant roles or export. A wrong code there counts towards the lockout like a
+  wrong code at login (docket/accounts/lockout.py), is audited, and the lock ends the session.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
 from django.core.paginator import Paginator
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
-from docket.accounts import access, audit, passkeys, second_factor, totp
+from docket.accounts import access, audit, lockout, passkeys, second_factor, totp
 from docket.accounts.models import AuditEvent, Passkey, TotpDevice, User
 from docket.accounts.views_access import listing, staff
 
@@ -169,8 +169,27 @@ def confirm_view(request: HttpRequest) -> HttpResponse:
         assert isinstance(user, User)
         if second_factor.check_code(user, request.POST.get("code", "")):
             second_factor.mark_verified(request)
+            lockout.clear_failures(user)
             audit.record(request, "user.reconfirmed", user)
             return redirect(target)
+        # Whoever holds an open session must not get unlimited guesses at the code.
+        user_login_failed.send(
+            sender=__name__, credentials={"username": user.username}, request=request
+        )
+        user.refresh_from_db(fields=["failed_logins", "locked_at"])
+        audit.record(
+            request, "user.reconfirm_failed", user, details={"failures": user.failed_logins}
+        )
+        if user.is_locked:
+            logout(request)
+            messages.error(
+                request,
+                gettext(
+                    "Too many wrong codes: this account is locked until an administrator "
+                    "unlocks it."
+                ),
+            )
+            return redirect("accounts:login")
         error = gettext("That code is not right, or was used already.")
     return render(request, "accounts/confirm.html", {"error": error, "next": target})
 

@@ -69,7 +69,10 @@ class TokenAuth(HttpBearer):
         self.scope = scope
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        found = tokens.authenticate("Bearer " + token)
+        try:
+            found = tokens.authenticate("Bearer " + token)
+        except tokens.AccountLocked as exc:
+            raise ApiError(401, str(exc)) from None
         if found is None:
             return None
         if self.scope not in found.scopes:

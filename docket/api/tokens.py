@@ -3,7 +3,8 @@
 Policy: a token belongs to one user, carries scopes, expires (90 days unless told), can be
 revoked at once, and is shown only at creation. On the web it is created only from a session
 that has just passed the second factor; the CLI is for administrators on the server. Every
-creation, revocation and use is audited.
+creation, revocation and use is audited. A token is refused while its user is disabled or
+locked (docket/accounts/lockout.py), and works again once the account is unlocked.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ def create(
     return created, token
 
 
+class AccountLocked(Exception):
+    """The token is valid but its user's account is locked: say so, a script's owner must act."""
+
+
 def authenticate(header: str) -> ApiToken | None:
     if not header.startswith("Bearer " + PREFIX):
         return None
@@ -56,6 +61,11 @@ def authenticate(header: str) -> ApiToken | None:
     )
     if found is None or not found.usable:
         return None
+    if found.user.is_locked:
+        raise AccountLocked(
+            "this token's account is locked after repeated wrong passwords or codes: "
+            "an administrator must unlock it"
+        )
     ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
     return found
 

@@ -6,7 +6,9 @@ date, author and forwarded-from, linked to the media item it carried. Media path
 result.json, a file someone else may have made: a path that is absolute, climbs out of the
 export with "..", or is a symbolic link is refused and reported, never followed. Idempotent:
 running it again updates the messages and stores nothing twice, so an interrupted import is
-resumed by running it again.
+resumed by running it again. A message whose date cannot be read, or could not be a message's
+(before 1970 or after tomorrow: a damaged or hostile export), is skipped with the reason and
+the import goes on; its media file, if any, is still stored.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import stat
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -29,6 +31,9 @@ from docket.vault.store import store
 
 MEDIA_KEYS = ("photo", "file")
 SEAL_EVERY_SECONDS = 2.0
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+# `date` is the exporting computer's local time, up to 14 hours ahead of UTC
+LATEST_AHEAD = timedelta(days=1)
 
 
 class ExportError(Exception):
@@ -79,14 +84,26 @@ def text_of(message: dict[str, Any]) -> str:
     return ""
 
 
+class BadDate(ValueError):
+    """A message's date that cannot be read or cannot be when a message was sent."""
+
+
 def sent_at(message: dict[str, Any]) -> tuple[datetime, bool]:
     """(time, exact?): `date_unixtime` is UTC; older exports only have the exporting
     computer's local time in `date`, kept as if UTC and marked inexact."""
-    unix = message.get("date_unixtime")
-    if unix is not None:
-        return datetime.fromtimestamp(int(unix), tz=UTC), True
-    local = datetime.fromisoformat(str(message["date"]))
-    return local.replace(tzinfo=UTC), False
+    try:
+        unix = message.get("date_unixtime")
+        if unix is not None:
+            when, exact = datetime.fromtimestamp(int(unix), tz=UTC), True
+        else:
+            when = datetime.fromisoformat(str(message["date"])).replace(tzinfo=UTC)
+            exact = False
+    # a time_t too large for the platform is an OSError (EOVERFLOW), not an OverflowError
+    except (KeyError, ValueError, TypeError, OverflowError, OSError):
+        raise BadDate("unreadable date") from None
+    if not EARLIEST <= when <= datetime.now(UTC) + LATEST_AHEAD:
+        raise BadDate(f"date {when:%Y-%m-%d} is before 1970 or in the future")
+    return when, exact
 
 
 def media_path(export: Path, relative: str) -> tuple[Path | None, str]:
@@ -160,8 +177,8 @@ def import_export(
                     )
         try:
             when, exact = sent_at(message)
-        except (KeyError, ValueError, TypeError, OverflowError):
-            summary.failed.append({"path": label, "error": "message without a readable date"})
+        except BadDate as exc:
+            summary.skipped.append({"path": label, "reason": f"{exc}: message not imported"})
             continue
         Message.objects.update_or_create(
             collection=collection,

@@ -3,6 +3,9 @@ export can be corrected in a spreadsheet and imported again), as CSV or XLSX.
 
 Streams: the CSV is written row by row as it is sent; the XLSX is built in openpyxl's
 write-only mode, which keeps one row in memory, in a temporary file.
+
+No cell can run as a formula (docket/lib/cells.py): CSV cells that a spreadsheet would evaluate
+start with `'`, which the import removes; XLSX cells are all explicit strings.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 
+from docket.lib.cells import needs_quote, neutralise
 from docket.register.csv_import import COLUMNS
 from docket.register.models import Act, Event
 
@@ -84,17 +88,27 @@ def csv_chunks(events: QuerySet[Event]) -> Iterator[str]:
     yield "\ufeff"  # spreadsheets read UTF-8 correctly only with the byte-order mark
     yield writer.writeheader()
     for row in rows(events):
-        yield writer.writerow(row)
+        yield writer.writerow({column: neutralise(value) for column, value in row.items()})
 
 
 def xlsx_file(events: QuerySet[Event]) -> IO[bytes]:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("events")
+
+    def text(value: str) -> WriteOnlyCell:
+        # openpyxl turns any string that starts with "=" into a formula unless told otherwise
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        if needs_quote(value):
+            cell.quotePrefix = True
+        return cell
+
     sheet.append(COLUMNS)
     for row in rows(events):
-        sheet.append([row[c] for c in COLUMNS])
+        sheet.append([text(row[c]) for c in COLUMNS])
     handle: Any = tempfile.TemporaryFile()
     book.save(handle)
     handle.seek(0)

@@ -4,7 +4,9 @@ docs/register-import.md describes the columns, docs/register-import-template.csv
 Policy: every row is checked before anything is written, and every error is reported at once
 with its row and column (spreadsheet numbering: the header is row 1). A file with any error
 writes nothing. Re-running the same file writes nothing new: events are matched by their
-`event_ref` within the compartment, acts by a hash of what their row says.
+`event_ref` within the compartment, acts by a hash of what their row says. A cell's leading `'`
+that the export added to keep a spreadsheet from running it as a formula is removed
+(docket/lib/cells.py), so an export imports again unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from django.db import transaction
 
 from docket.accounts.models import Compartment, User
+from docket.lib.cells import restore
 from docket.register import history
 from docket.register.models import Act, Event, Involvement, Place, Precision, Term
 from docket.register.records import add_badge, person_named, tidy, unit_named
@@ -168,7 +171,8 @@ def _check(reader: csv.DictReader[str], report: Report) -> list[Row]:
         if report.rows > MAX_ROWS:
             report.errors.append(RowError(number, "", f"more than {MAX_ROWS} rows: split the file"))
             break
-        row = checker.row(number, {k.strip(): (v or "").strip() for k, v in raw.items() if k})
+        cells = {k.strip(): restore((v or "").strip()) for k, v in raw.items() if k}
+        row = checker.row(number, cells)
         if row is not None:
             rows.append(row)
     return rows

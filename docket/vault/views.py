@@ -4,6 +4,7 @@ reads are audited, and downloads also go to the custody log."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Generator, Iterator
 
 from django.core.paginator import Paginator
@@ -61,20 +62,23 @@ def item_original(request: HttpRequest, item: Item) -> HttpResponseBase:
 
 def _range(header: str, size: int) -> tuple[int, int] | None:
     """The bytes asked for by a single-range `Range` header (RFC 9110 §14), else all of
-    them; None for a range that starts past the end."""
+    them; None for a range that cannot be satisfied: one that starts past the end, or ends
+    before it starts (`bytes=500-100`), which is answered 416 before anything is read."""
     everything = (0, max(size - 1, 0))
     unit, _, spec = header.partition("=")
     if unit.strip() != "bytes" or "," in spec:
         return everything
-    first, dash, last = spec.strip().partition("-")
-    if not dash or not (first.isdigit() or last.isdigit()):
+    # ASCII digits only: str.isdigit() accepts "²", which int() refuses
+    asked = re.fullmatch(r"([0-9]*)-([0-9]*)", spec.strip())
+    if asked is None or asked.group(1) == asked.group(2) == "":
         return everything
+    first, last = asked.groups()
     if not first:  # the last N bytes
         return (max(size - int(last), 0), size - 1) if int(last) else None
     start = int(first)
-    if start >= size:
+    if start >= size or (last and int(last) < start):
         return None
-    return start, min(int(last), size - 1) if last.isdigit() else size - 1
+    return start, min(int(last), size - 1) if last else size - 1
 
 
 def _slice(
@@ -117,7 +121,7 @@ def item_shown(request: HttpRequest, item: Item) -> HttpResponseBase:
             content_type="text/plain; charset=utf-8",
         )
     window = _range(request.headers.get("Range", ""), item.size)
-    if window is None:  # a range past the end: nothing to decrypt, no read to log
+    if window is None:  # unsatisfiable: nothing to decrypt, no read to log
         refused = HttpResponse(status=416)
         refused["Content-Range"] = f"bytes */{item.size}"
         return refused

@@ -115,6 +115,47 @@ def test_confirm_refreshes_the_second_factor(team: Team, client: Client) -> None
     assert evil.status_code == 200
 
 
+def test_it_counts_audits_and_locks_wrong_codes_at_the_fresh_code_step(
+    team: Team, client: Client
+) -> None:
+    """Someone at the owner's open session, guessing the code a sensitive action asks for, gets
+    the same four wrong tries as at login, each audited; the fifth locks the account and ends
+    the session, so the right code is no use to them afterwards."""
+    secret, _ = enrol(Client(), "owner")
+    log_in(client, team.owner)
+    for tried in range(1, 5):
+        wrong = client.post("/accounts/confirm/", {"code": "000000", "next": "/vault/log/"})
+        assert wrong.status_code == 200 and b"not right" in wrong.content
+        assert User.objects.get(pk=team.owner.pk).failed_logins == tried
+    failures = AuditEvent.objects.filter(action="user.reconfirm_failed", actor=team.owner)
+    assert sorted(e.details["failures"] for e in failures) == [1, 2, 3, 4]
+    assert not User.objects.get(pk=team.owner.pk).is_locked
+
+    fifth = client.post("/accounts/confirm/", {"code": "000000", "next": "/vault/log/"})
+    assert fifth["Location"] == "/accounts/login/"
+    owner = User.objects.get(pk=team.owner.pk)
+    assert owner.is_locked and owner.failed_logins == 5
+    assert AuditEvent.objects.filter(action="user.locked", object_id=str(owner.pk)).exists()
+    assert "_auth_user_id" not in client.session
+    assert client.get("/vault/items/").status_code == 302
+    late = client.post("/accounts/confirm/", {"code": totp.code_at(secret, time.time())})
+    assert late.status_code == 302 and late["Location"].startswith("/accounts/login/")
+    assert AuditEvent.objects.filter(action="user.reconfirmed", actor=team.owner).count() == 0
+
+
+def test_it_clears_the_count_when_the_fresh_code_is_right(team: Team, client: Client) -> None:
+    secret, _ = enrol(Client(), "owner")
+    log_in(client, team.owner)
+    for _ in range(3):
+        client.post("/accounts/confirm/", {"code": "000000"})
+    TotpDevice.objects.filter(user=team.owner).update(last_step=int(time.time() // 30) - 2)
+    right = client.post(
+        "/accounts/confirm/", {"code": totp.code_at(secret, time.time()), "next": "/vault/log/"}
+    )
+    assert right["Location"] == "/vault/log/"
+    assert User.objects.get(pk=team.owner.pk).failed_logins == 0
+
+
 @pytest.fixture(autouse=True)
 def _vault(vault: Path) -> None:
     pass

@@ -86,3 +86,39 @@ def test_the_page_creates_a_token_only_after_a_fresh_second_factor(
     token = page.split('<code class="secret">')[1].split("</code>")[0]
     assert api_client(token).get("/api/items/").status_code == 200
     assert AuditEvent.objects.filter(action="token.create", actor=team.owner).exists()
+
+
+def test_it_refuses_a_locked_accounts_token_until_an_admin_unlocks_it(team: Team) -> None:
+    """The owner's script keeps its token; someone with the owner's password guessing codes
+    locks the account, and from then on the token gets 401 saying so, until an administrator
+    unlocks the owner."""
+    from tests.accounts.test_second_factor import enrol
+    from tests.conftest import STAFF_PASSWORD
+
+    mine = store(io.BytesIO(b"in okrestina"), actor="cli", compartment=team.a).item
+    _, token = tokens.create(team.owner, name="script", scopes=["items:read"])
+    script = api_client(token)
+    assert script.get(f"/api/items/{mine.pk}/").status_code == 200
+
+    enrol(Client(), "owner")
+    guesser = Client()
+    guesser.post("/accounts/login/", {"username": "owner", "password": STAFF_PASSWORD})
+    for _ in range(5):
+        guesser.post("/accounts/2fa/", {"code": "000000"})
+    assert User.objects.get(pk=team.owner.pk).is_locked
+    used = ApiToken.objects.get(user=team.owner).last_used_at
+    refused = script.get("/api/items/")
+    assert refused.status_code == 401
+    assert "locked" in refused.json()["error"]
+    assert ApiToken.objects.get(user=team.owner).last_used_at == used
+    assert script.get(f"/api/items/{mine.pk}/").status_code == 401
+    assert AuditEvent.objects.filter(action="item.view").count() == 1  # the read before the lock
+
+    admin = User.objects.create_user("admin", password="x" * 20, is_superuser=True)
+    console = Client()
+    log_in(console, admin)
+    unlocked = console.post("/accounts/people/", {"user": team.owner.pk, "unlock": "1"})
+    assert unlocked.status_code == 302
+    assert not User.objects.get(pk=team.owner.pk).is_locked
+    assert AuditEvent.objects.filter(action="user.unlocked", actor=admin).exists()
+    assert script.get(f"/api/items/{mine.pk}/").status_code == 200

@@ -213,3 +213,41 @@ def test_commands_on_an_uninitialised_instance_say_to_run_init(tmp_path: Path) -
         result = Instance(tmp_path, env).run(*command, check=False)
         assert result.returncode == 2, command
         assert b"docket init" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_it_skips_telegram_messages_whose_date_is_out_of_range_and_imports_the_rest(
+    instance: Instance, tmp_path: Path
+) -> None:
+    """A hostile or damaged export's dates (year 99999, a negative or huge unix time) cost
+    only their own messages, each named with its reason, never the whole import."""
+    export = tmp_path / "ChatExport"
+    (export / "files").mkdir(parents=True)
+    (export / "files" / "note.txt").write_bytes(b"kept although its message is not")
+
+    def message(number: int, **fields: object) -> dict[str, object]:
+        return {"id": number, "type": "message", "from": "Minsk Witness", "text": f"m{number}",
+                "date": "2020-08-10T23:15:00", "date_unixtime": "1597090500", **fields}  # fmt: skip
+
+    bad = {
+        2: {"date_unixtime": "100000000000000000"},  # past any platform's time_t
+        3: {"date_unixtime": "253402300800"},  # the year 10000
+        4: {"date_unixtime": "-86400"},  # before 1970
+        5: {"date_unixtime": None, "date": "99999-01-01T00:00:00"},
+        6: {"date_unixtime": None, "date": "0001-01-01T00:00:00"},
+        7: {"date_unixtime": None, "date": "9999-12-31T23:59:59"},
+        8: {"date_unixtime": "soon"},
+        9: {"date_unixtime": "4102444800", "file": "files/note.txt"},  # 2100, not yet sent
+    }
+    messages = [message(1), *(message(n, **f) for n, f in bad.items()), message(10)]
+    chat = {"name": "Minsk Witness", "type": "public_channel", "id": 42, "messages": messages}
+    (export / "result.json").write_text(json.dumps(chat), encoding="utf-8")
+
+    result = instance.run("import", "telegram", str(export), "--json", check=False)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["messages"], summary["stored"], summary["failed"]) == (2, 1, [])
+    skipped = {s["path"]: s["reason"] for s in summary["skipped"]}
+    assert sorted(skipped) == [f"Minsk Witness/{n}" for n in sorted(bad)]
+    assert all("date" in reason for reason in skipped.values())
+    again = instance.json("import", "telegram", str(export), "--json")
+    assert (again["messages"], again["stored"], again["received_again"]) == (2, 0, 1)

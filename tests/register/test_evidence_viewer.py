@@ -114,3 +114,27 @@ def test_a_player_seeks_with_byte_ranges_and_each_is_a_logged_read(
     past = analyst.get(url, HTTP_RANGE=f"bytes={len(data)}-", **EMBEDDED)
     assert past.status_code == 416 and past["Content-Range"] == f"bytes */{len(data)}"
     assert reads(recording) == 3  # nothing served, nothing decrypted: no read
+
+
+def test_it_refuses_an_inverted_range_with_416_and_logs_no_read(
+    team: Team, analyst: Client
+) -> None:
+    """The owner's player (or anything else in their browser) asking for bytes 500 to 100 gets
+    416 and the item's custody log stays as it was: no read of nothing is recorded."""
+    data = wav(seconds=2)
+    recording = store(io.BytesIO(data), actor="t", compartment=team.a).item
+    url = f"/vault/items/{recording.pk}/shown"
+    entries = CustodyEntry.objects.filter(item=recording).count()
+    shows = AuditEvent.objects.filter(action="item.show").count()
+    for asked in ("bytes=500-100", "bytes=1-0", f"bytes={len(data) - 1}-{len(data) - 2}"):
+        refused = analyst.get(url, HTTP_RANGE=asked, **EMBEDDED)
+        assert refused.status_code == 416, asked
+        assert refused["Content-Range"] == f"bytes */{len(data)}"
+        assert refused.content == b""
+    assert CustodyEntry.objects.filter(item=recording).count() == entries
+    assert AuditEvent.objects.filter(action="item.show").count() == shows
+    # A header that is not a byte range at all is ignored, as RFC 9110 says: the whole file.
+    for malformed in ("bytes=abc-5", "bytes=\u00b2-5", "bytes=-"):
+        whole = analyst.get(url, HTTP_RANGE=malformed, **EMBEDDED)
+        assert whole.status_code == 200 and b"".join(whole.streaming_content) == data
+    assert reads(recording) == 3
