@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -162,3 +163,35 @@ def test_accepting_a_file_another_sender_also_sent_copies_it(
     assert copied.sha256 == shared.sha256 and copied.blob != shared.blob
     assert actions(copied) == ["received"]
     assert "copied" in actions(shared)
+
+
+def test_a_file_stored_in_the_intake_while_its_report_was_accepted_follows_it(
+    casefiles: Compartment, django_capture_on_commit_callbacks: Any
+) -> None:
+    from io import BytesIO
+
+    from docket.intake import conversation
+    from docket.jobs import queue
+    from docket.vault.store import store
+
+    receipt_sender = Client()
+    send_report(receipt_sender, {"a.jpg": b"\xff\xd8\xff" + b"first" * 50})
+    submission = Submission.objects.get()
+    # The sender's page read the submission (and its compartment) before triage accepted it.
+    stale = Submission.objects.get()
+    staff(triager(casefiles)).post(f"/inbox/{submission.pk}/accept", {"compartment": casefiles.pk})
+    late = store(BytesIO(b"\xff\xd8\xff" + b"late" * 50), actor="intake",
+                 compartment=stale.compartment).item  # fmt: skip
+    assert late.compartment == intake_compartment()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation.add_from_sender(stale, "", [late])
+    job = queue.claim()
+    assert job is not None and job.kind == "intake.place"
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.run(job)
+
+    late.refresh_from_db()
+    assert late.compartment == casefiles
+    assert "moved" in actions(late)
+    assert not Item.objects.filter(compartment=intake_compartment()).exists()
