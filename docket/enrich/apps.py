@@ -6,5 +6,6 @@ class EnrichConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the enrichment jobs and the system checks for the enrichers' programs.
-        from docket.enrich import checks, pipeline  # noqa: F401
+        # Registers the enrichment jobs, the system checks for the enrichers' programs, and
+        # what moves with an item (its derived files).
+        from docket.enrich import checks, derive, pipeline  # noqa: F401

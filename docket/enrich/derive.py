@@ -1,14 +1,17 @@
 """Derived files into the vault: a thumbnail or a clean copy is an item of its own, sealed and
-logged like any original, with a custody entry that names the original it came from."""
+logged like any original, with a custody entry that names the original it came from. It is
+stored in its original's compartment and moves with it (`store.move` asks `derived_items`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.db import transaction
 
 from docket.enrich.models import Derivative
 from docket.vault import custody
+from docket.vault import store as vault_store
 from docket.vault.models import Item
 from docket.vault.store import store
 
@@ -41,3 +44,22 @@ def store_derivative(
                          "tool": tool},
             )  # fmt: skip
     return derivative
+
+
+def derived_items(original: Item) -> Iterable[Item]:
+    """The items made from `original`, for `store.move` to take along."""
+    return [
+        d.derived for d in Derivative.objects.filter(original=original).select_related("derived")
+    ]
+
+
+def relink(left: Item, there: Item) -> None:
+    """A move left `left` behind because the target compartment already holds its content as
+    `there`: the moved originals' derivatives now name the target's item."""
+    Derivative.objects.filter(derived=left, original__compartment=there.compartment).update(
+        derived=there
+    )
+
+
+vault_store.DERIVED.append(derived_items)
+vault_store.ON_HELD.append(relink)

@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from docket.accounts.models import Compartment
 from docket.enrich.models import Segment, TextPage
 from docket.ingest.models import Message
 from docket.register import search
 from docket.register.names import words
+from docket.vault import store
 from docket.vault.models import Item
 
 
@@ -53,6 +55,18 @@ def index_item(item: Item) -> None:
             "compartment_id": item.compartment_id,
         },
     )
+
+
+def follow_move(item: Item, left: Compartment) -> None:
+    """A moved item's words are found from its new compartment only."""
+    from docket.register.models import SearchEntry
+
+    SearchEntry.objects.filter(kind="item", object_id=item.pk).update(
+        compartment_id=item.compartment_id
+    )
+
+
+store.ON_MOVED.append(follow_move)
 
 
 def spans(item_id: int, query: str, *, limit: int = 5) -> list[Span]:

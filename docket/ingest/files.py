@@ -1,8 +1,9 @@
 """`docket import files`: every regular file under the given paths goes into the vault, and
 every member of an archive among them (unpacked in the sandbox: docket/ingest/archives.py).
 
-Idempotent by content: a file already held is recorded as "received again", never stored
-twice, so an interrupted import is resumed by running it again. Symbolic links and special
+Idempotent by content within the compartment: a file it already holds is recorded as
+"received again", never stored twice (a file held only by another compartment is stored
+anew), so an interrupted import is resumed by running it again. Symbolic links and special
 files (FIFOs, devices) are skipped and reported, never followed: a link can point anywhere, and
 reading a FIFO blocks for ever.
 """

@@ -26,7 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from docket.accounts.models import Compartment, User
-from docket.intake import limits, receipts, uploads
+from docket.intake import limits, placement, receipts, uploads
 from docket.intake.models import Attachment, Message, Submission
 from docket.intake.models import intake_compartment as intake_compartment
 from docket.jobs import queue
@@ -129,9 +129,13 @@ def add_from_sender(
     upload_tokens: Iterable[str] = (),
 ) -> None:
     """A message and/or files from the sender (found by receipt, or by a Telegram chat's
-    route), sealed to the organisation and to the key the receipt derived."""
+    route), sealed to the organisation and to the key the receipt derived. The files were
+    stored in the submission's current compartment."""
     items = list(files)
     with transaction.atomic():
+        # Locked against triage: files stored in the compartment it has since left follow it.
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        placement.follow(locked, items)
         if text.strip():
             Message.objects.create(
                 submission=submission,

@@ -135,7 +135,10 @@ def _receive(chat_id: int, language: str, text: str, files: list[bytes], seen: l
             limits.ensure_files(
                 submission.file_count, submission.byte_count, adding=len(files), adding_size=size
             )
-            items = [uploads.store_chunks([f], channel=CHANNEL) for f in files]
+            items = [
+                uploads.store_chunks([f], channel=CHANNEL, compartment=submission.compartment)
+                for f in files
+            ]
             conversation.add_from_sender(submission, text, items)
             return Answer(_("Stored and added to your report."))
         except limits.Refused as refused:

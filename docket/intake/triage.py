@@ -2,8 +2,9 @@
 event from it, and (under the two-person rule) learn who a Telegram or e-mail sender is.
 
 Policy: every step is audited; moving items between compartments writes a custody entry per
-item in the same transaction; a sender's contact is decrypted only for the person whose
-request a second admin approved, and each showing is audited again.
+item, derived files included, in the same transaction (placement.py); a sender's contact is
+decrypted only for the person whose request a second admin approved, and each showing is
+audited again.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from django.http import HttpRequest
 
 from docket.accounts import approvals, audit
 from docket.accounts.models import Approval, Compartment, User
-from docket.intake import conversation
+from docket.intake import conversation, placement
 from docket.intake.models import Reveal, Submission
 from docket.register import history
 from docket.register.models import Event, EvidenceLink
-from docket.vault import custody, keys
+from docket.vault import keys
 from docket.vault.models import Item
 from docket.vault.views import actor_of
 
@@ -46,28 +47,27 @@ def items_of(submission: Submission) -> list[Item]:
 
 
 def accept(request: HttpRequest, submission: Submission, compartment: Compartment) -> int:
-    """Move the submission and the items it brought into `compartment`; returns how many items
-    moved (an item already held elsewhere before it arrived stays where it is)."""
-    moved = 0
+    """Move the submission and the files it brought into `compartment`, each with every file
+    derived from it (docket/intake/placement.py says how); returns how many of its files are
+    now there. A file held in a third compartment before the sender sent it stays where it is."""
+    placed = 0
+    actor = actor_of(request)
     with transaction.atomic():
-        source = submission.compartment
-        for item in items_of(submission):
+        # Locked: a file the sender adds meanwhile is attached before or after, never between.
+        source = Submission.objects.select_for_update().get(pk=submission.pk).compartment
+        for item in {item.pk: item for item in items_of(submission)}.values():
             if item.compartment_id != source.pk:
                 continue
-            Item.objects.filter(pk=item.pk).update(compartment=compartment)
-            custody.append(
-                "moved", actor=actor_of(request), item=item,
-                details={"from": source.name, "to": compartment.name, "submission": submission.pk},
-            )  # fmt: skip
-            moved += 1
+            placement.place(submission, item, compartment, actor=actor)
+            placed += 1
         submission.compartment = compartment
         submission.status = Submission.Status.ACCEPTED
         submission.save(update_fields=["compartment", "status"])
         audit.record(
             request, "intake.accept", submission, compartment=compartment,
-            details={"from": source.name, "items": moved},
+            details={"from": source.name, "items": placed},
         )  # fmt: skip
-    return moved
+    return placed
 
 
 def draft_event(request: HttpRequest, submission: Submission) -> Event:

@@ -38,7 +38,8 @@ from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from docket.intake import limits
+from docket.accounts.models import Compartment
+from docket.intake import limits, placement
 from docket.intake.models import Attachment, Submission, Upload, intake_compartment
 from docket.jobs import queue
 from docket.lib.storage import BlobStore, fsync_dir
@@ -124,9 +125,12 @@ class SealingUploadHandler(FileUploadHandler):
                 path.unlink()
 
 
-def store_sealed(files: list[SealedFile], *, channel: str) -> list[Item]:
-    """Commit sealed form files as vault items of the intake compartment."""
-    compartment = intake_compartment()
+def store_sealed(
+    files: list[SealedFile], *, channel: str, compartment: Compartment | None = None
+) -> list[Item]:
+    """Commit sealed form files as vault items of `compartment`: the intake compartment for a
+    new report, the submission's current compartment for a file added to one."""
+    compartment = compartment or intake_compartment()
     return [
         store.commit_sealed(
             f.path, f.sealed, actor=ACTOR, compartment=compartment, details={"channel": channel}
@@ -135,9 +139,11 @@ def store_sealed(files: list[SealedFile], *, channel: str) -> list[Item]:
     ]
 
 
-def store_chunks(chunks: Iterable[bytes], *, channel: str) -> Item:
+def store_chunks(
+    chunks: Iterable[bytes], *, channel: str, compartment: Compartment | None = None
+) -> Item:
     """Seal a file that came by another channel (a Telegram file, an e-mail attachment) as it
-    is read, and store it as a vault item of the intake compartment."""
+    is read, and store it as a vault item of `compartment` (as for `store_sealed`)."""
     fd, name = tempfile.mkstemp(prefix=f"{channel}-", suffix=".part", dir=spool_dir())
     staged = Path(name)
     try:
@@ -148,7 +154,7 @@ def store_chunks(chunks: Iterable[bytes], *, channel: str) -> Item:
                 sealer.write(chunk)
             sealed = sealer.finish()
         return store.commit_sealed(
-            staged, sealed, actor=ACTOR, compartment=intake_compartment(),
+            staged, sealed, actor=ACTOR, compartment=compartment or intake_compartment(),
             details={"channel": channel},
         ).item  # fmt: skip
     finally:
@@ -268,8 +274,11 @@ def _store_after_commit(pk: int) -> None:
 
 
 def store_upload(upload: Upload) -> Item:
-    """Make the vault item of a complete upload and link it to its attachment."""
+    """Make the vault item of a complete upload, in its submission's current compartment, and
+    link it to its attachment."""
     details = {"channel": "web", "resumable": True, "segments": len(upload.segments)}
+    submission = upload.submission
+    compartment = submission.compartment if submission is not None else intake_compartment()
     if len(upload.segments) == 1:
         segment = upload.segments[0]
         sealed = store.Sealed(segment["sha256"], segment["size"], segment["blob_sha256"])
@@ -277,19 +286,23 @@ def store_upload(upload: Upload) -> Item:
             segment_path(upload, 0),
             sealed,
             actor=ACTOR,
-            compartment=intake_compartment(),
+            compartment=compartment,
             details=details,
         )
     else:
         stored = store.store(
             _Segments(upload, keys.identity()),  # type: ignore[arg-type]
             actor=ACTOR,
-            compartment=intake_compartment(),
+            compartment=compartment,
             details=details,
         )
     with transaction.atomic():
         Upload.objects.filter(pk=upload.pk).update(state=Upload.State.STORED)
         Attachment.objects.filter(upload=upload).update(item=stored.item)
+        if submission is not None:
+            # Triage may have moved the submission while this file was being stored.
+            locked = Submission.objects.select_for_update().get(pk=submission.pk)
+            placement.follow(locked, [stored.item])
     shutil.rmtree(spool_dir() / str(upload.pk), ignore_errors=True)
     return stored.item
 

@@ -222,7 +222,9 @@ def send_more(request: HttpRequest, lang: str) -> HttpResponseBase:
                 adding=len(sealed) + len(finished),
                 adding_size=sum(f.size or 0 for f in sealed) + sum(u.length for u in finished),
             )  # fmt: skip
-            items = uploads.store_sealed(sealed, channel="web")
+            items = uploads.store_sealed(
+                sealed, channel="web", compartment=found.submission.compartment
+            )
             conversation.add_from_sender(found.submission, text, items, tokens)
         except limits.Refused as refused:
             if found is None:

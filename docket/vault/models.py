@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Item(models.Model):
-    """One original file. Its bytes live encrypted in storage under `blob`; nothing here is the
-    file's name on the sender's device, which can identify a source."""
+    """One original file in one compartment. Its bytes live encrypted in storage under `blob`;
+    nothing here is the file's name on the sender's device, which can identify a source. The
+    same content in another compartment is another item with a blob of its own (store.py)."""
 
-    sha256 = models.CharField(max_length=64, unique=True)
+    sha256 = models.CharField(max_length=64)
     size = models.BigIntegerField()
     blob = models.CharField(max_length=200, unique=True)
     blob_sha256 = models.CharField(
@@ -25,6 +26,11 @@ class Item(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compartment", "sha256"], name="one_item_per_content_per_compartment"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"item {self.pk} ({self.sha256[:12]}…)"

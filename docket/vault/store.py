@@ -1,16 +1,33 @@
-"""Putting originals into the vault and reading them back.
+"""Putting originals into the vault, moving them between compartments, reading them back.
 
 Policy (DESIGN.md §2.1): an original is written once and never changed, and is reported stored
 only when it is durable:
   1. stream the bytes once: SHA-256 of the plaintext, age encryption to the vault's public key,
      SHA-256 of the ciphertext, into a staging file; fsync it;
-  2. if the content is already held, drop the staging file and record "received again";
+  2. if the compartment already holds the content, drop the staging file and record "received
+     again" on that compartment's item;
   3. otherwise commit the blob under a random name (rename + directory fsync, or an S3 PUT);
   4. in one transaction create the item row and its "received" custody entry;
   5. only then return, so a caller that reports the item never reports an item that a crash
      could take back.
 Blob names are random, not content hashes: storage access alone must not confirm that the
 vault holds a given known file.
+
+Items are per (compartment, content). The same bytes stored in two compartments are two items,
+each with its own blob (encrypted anew, so the two blobs differ) and its own custody log;
+nothing is looked up, linked, logged or reported across compartments, so storing a file tells
+the one storing it nothing about what another compartment holds ("received again" means: this
+compartment already holds it).
+
+Moving (`move`): an item goes to another compartment with every item derived from it
+(thumbnails, keyframes, contact sheets, clean copies; the `DERIVED` registry names them,
+recursively), one "moved" custody entry each, in one transaction. A compartment never holds
+the same content twice, so moving never overwrites or merges: a derived item whose content the
+target already holds stays where it is, and the target's own item takes its place beside the
+moved original (`ON_HELD`). An original whose content the target already holds is not moved
+at all: the caller links what pointed at it to the target's item (`held`) and records custody
+on both, or, when the item must also stay where it is for others, stores a `copy` in the target
+(a new blob). Triage (docket/intake/triage.py) does both when it accepts a submission.
 """
 
 from __future__ import annotations
@@ -18,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -34,6 +51,19 @@ from docket.vault.models import Item
 #: Called with each new item and the details of its "received" entry, once the item is
 #: committed (enrichment queues its jobs here). A derived file's details name its original.
 ON_NEW_ITEM: list[Callable[[Item, dict[str, Any]], None]] = []
+
+#: Called with each item moved to another compartment and the compartment it left, inside the
+#: move's transaction (enrichment queues the steps that wait for triage here).
+ON_MOVED: list[Callable[[Item, Compartment], None]] = []
+
+#: Asked for the items derived from an item (enrichment answers from its Derivative rows);
+#: `move` takes them along, and what is derived from them, with their original.
+DERIVED: list[Callable[[Item], Iterable[Item]]] = []
+
+#: Called with a derived item left behind by a move because the target compartment already
+#: holds its content, and that compartment's item, inside the move's transaction (enrichment
+#: points the moved original's derivative at the target's item).
+ON_HELD: list[Callable[[Item, Item], None]] = []
 
 
 @dataclass(frozen=True)
@@ -68,8 +98,9 @@ def store(
 ) -> Stored:
     """Store one original read from `src` (see the module docstring for the stages).
 
-    A new item goes into `compartment` (the instance's default compartment if None); content
-    already held stays in the compartment it is in. `on_bytes` is told how many bytes were
+    The item is `compartment`'s (the instance's default compartment if None): its existing item
+    of this content ("received again"), or a new one even when another compartment holds the
+    same bytes. `on_bytes` is told how many bytes were
     read after each buffer, for progress bars.
     """
     compartment = compartment or default_compartment()
@@ -145,8 +176,8 @@ def commit_sealed(
     left for the caller to remove)."""
     compartment = compartment or default_compartment()
     blobs = blobs or BlobStore.default()
-    # 2. Already held: the caller discards the staging file.
-    known = Item.objects.filter(sha256=sealed.sha256).first()
+    # 2. Already held in this compartment: the caller discards the staging file.
+    known = held(sealed.sha256, compartment)
     if known is not None:
         return _received_again(known, actor, details)
 
@@ -180,11 +211,112 @@ def commit_sealed(
             for hook in ON_NEW_ITEM:
                 hook(item, details or {})
     except IntegrityError:
-        # Another process stored the same content between our check and our insert.
+        # Another process stored the same content here between our check and our insert.
         blobs.delete(name)
-        return _received_again(Item.objects.get(sha256=sealed.sha256), actor, details)
+        return _received_again(
+            Item.objects.get(compartment=compartment, sha256=sealed.sha256), actor, details
+        )
     # 5. Durable and committed: now the caller may report it.
     return Stored(item, True)
+
+
+def held(sha256: str, compartment: Compartment) -> Item | None:
+    """`compartment`'s item of this content, if it holds one (never another compartment's)."""
+    return Item.objects.filter(compartment=compartment, sha256=sha256).first()
+
+
+class AlreadyHeld(Exception):
+    """The target compartment already holds this content as another item."""
+
+    def __init__(self, item: Item, there: Item) -> None:
+        super().__init__(f"compartment {there.compartment_id} already holds {item}")
+        self.item, self.there = item, there
+
+
+def move(
+    item: Item, compartment: Compartment, *, actor: str, details: dict[str, Any] | None = None
+) -> list[Item]:
+    """Move `item` and, recursively, every item derived from it into `compartment`, each with a
+    "moved" custody entry, in one transaction; returns the items moved (the original first).
+
+    Raises AlreadyHeld, moving nothing, when `compartment` already holds the original's content.
+    A derived item whose content `compartment` holds stays where it is (see ON_HELD).
+    """
+    moved: list[Item] = []
+    with transaction.atomic():
+        # Lock the rows first: two moves of one item (a double-clicked accept) serialise here.
+        item = Item.objects.select_for_update().select_related("compartment").get(pk=item.pk)
+        if item.compartment_id == compartment.pk:
+            return []
+        there = held(item.sha256, compartment)
+        if there is not None:
+            raise AlreadyHeld(item, there)
+        seen = {item.pk}
+        pending = [item]
+        while pending:
+            current = pending.pop(0)
+            source = current.compartment
+            if current.compartment_id == compartment.pk:
+                continue
+            if current is not item:
+                there = held(current.sha256, compartment)
+                if there is not None:
+                    for held_hook in ON_HELD:
+                        held_hook(current, there)
+                    continue
+            Item.objects.filter(pk=current.pk).update(compartment=compartment)
+            current.compartment = compartment
+            custody.append(
+                "moved", actor=actor, item=current,
+                details={**(details or {}), "from": source.name, "to": compartment.name},
+            )  # fmt: skip
+            for hook in ON_MOVED:
+                hook(current, source)
+            moved.append(current)
+            for ask in DERIVED:
+                for derived in ask(current):
+                    if derived.pk not in seen:
+                        seen.add(derived.pk)
+                        pending.append(
+                            Item.objects.select_for_update()
+                            .select_related("compartment")
+                            .get(pk=derived.pk)
+                        )
+    return moved
+
+
+def copy(
+    item: Item,
+    compartment: Compartment,
+    *,
+    actor: str,
+    details: dict[str, Any] | None = None,
+    blobs: BlobStore | None = None,
+) -> Stored:
+    """Store `item`'s content in `compartment` as an item of its own, encrypted anew (a logged
+    read of `item`, then `store`). Needs the vault key."""
+    chunks = read(item, actor=actor, blobs=blobs)
+    stream: Any = _Reader(chunks)
+    return store(stream, actor=actor, compartment=compartment, details=details, blobs=blobs)
+
+
+class _Reader:
+    """Chunks as a stream that `age.encrypt` can read (it only calls readinto)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = b""
+
+    def readinto(self, view: memoryview) -> int:
+        while not self._buffer:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._buffer = chunk
+        n = min(len(view), len(self._buffer))
+        view[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
 
 
 DEFAULT_COMPARTMENT = "default"
