@@ -17,7 +17,7 @@ from docket.intake import conversation
 from docket.intake.models import Reveal, Submission
 from docket.register import history
 from docket.register.models import Event, EvidenceLink
-from docket.vault import custody, keys
+from docket.vault import custody, keys, store
 from docket.vault.models import Item
 from docket.vault.views import actor_of
 
@@ -55,6 +55,8 @@ def accept(request: HttpRequest, submission: Submission, compartment: Compartmen
             if item.compartment_id != source.pk:
                 continue
             Item.objects.filter(pk=item.pk).update(compartment=compartment)
+            for hook in store.ON_MOVED:
+                hook(Item.objects.get(pk=item.pk), source)
             custody.append(
                 "moved", actor=actor_of(request), item=item,
                 details={"from": source.name, "to": compartment.name, "submission": submission.pk},

@@ -35,6 +35,10 @@ from docket.vault.models import Item
 #: committed (enrichment queues its jobs here). A derived file's details name its original.
 ON_NEW_ITEM: list[Callable[[Item, dict[str, Any]], None]] = []
 
+#: Called with each item moved to another compartment and the compartment it left, inside the
+#: move's transaction (enrichment queues the steps that wait for triage here).
+ON_MOVED: list[Callable[[Item, Compartment], None]] = []
+
 
 @dataclass(frozen=True)
 class Stored:
