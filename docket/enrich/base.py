@@ -32,6 +32,9 @@ class Declaration:
     outputs: tuple[str, ...]  # the tables (or derived files) it writes
     programs: tuple[str, ...] = ()  # outside programs it needs, checked by `docket check`
     version_argv: tuple[str, ...] = ()  # how to ask the main program its version
+    #: Runs while the item sits in the intake compartment: only those whose outputs are vault
+    #: items (docket/enrich/sealed.py); the others wait until triage moves the item.
+    before_triage: bool = False
 
 
 @dataclass

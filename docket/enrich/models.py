@@ -1,5 +1,8 @@
 """What enrichment derives from an item, one typed table per kind of result (STYLE.md rule 6).
 
+An original that came through the public intake has an `IntakeOriginal` row: what enrichment
+reads there of who made the file and where is sealed to the vault key (docket/enrich/sealed.py).
+
 Every enricher's attempt on an item is a `Run` row: its tool, the tool's version, how long it
 took and, when it failed, why. The results themselves are rows with columns (a capture time, a
 page's text, a transcript segment, a perceptual hash), never a shared bag of keys. Derived
@@ -19,6 +22,8 @@ class Run(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("not applicable")
+        #: Not run while the item sits in the intake compartment; queued when triage moves it.
+        WAITING = "waiting", _("waits for triage")
 
     item = models.ForeignKey("vault.Item", on_delete=models.CASCADE, related_name="runs")
     enricher = models.CharField(max_length=40)
@@ -41,6 +46,19 @@ class Run(models.Model):
         return f"{self.enricher} on item {self.item_id} ({self.state})"
 
 
+class IntakeOriginal(models.Model):
+    """An original stored in the intake compartment, that is, sent by a member of the public
+    (web form, Telegram, e-mail). It stays marked after triage moves it: its tools' raw output
+    is never kept, and its serial number, owner, artist and position are kept only sealed."""
+
+    item = models.OneToOneField(
+        "vault.Item", on_delete=models.CASCADE, primary_key=True, related_name="intake_original"
+    )
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} (from the intake)"
+
+
 class FileType(models.Model):
     """What the bytes are, by libmagic: never by a name or a sender's claim."""
 
@@ -55,6 +73,9 @@ class FileType(models.Model):
 
 class Capture(models.Model):
     """When, where and with what a picture or recording was made, as its metadata claims.
+
+    For an intake original, `raw` stays empty and the position columns null: the position,
+    serial number, owner and artist are in `sealed` (an age file to the vault key).
 
     `taken_at` is in UTC when the file says its time zone (`time_zone` then holds the offset
     and `time_evidence` which tag said it); otherwise it is the camera's local clock stored as
@@ -73,6 +94,11 @@ class Capture(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)
     raw = models.JSONField(default=dict, help_text=_("the tools' own output, for the record"))
+    sealed = models.BinaryField(
+        null=True,
+        blank=True,
+        help_text=_("serial number, owner, artist and position, sealed to the vault key"),
+    )
 
     def __str__(self) -> str:
         return f"capture of item {self.item_id}"

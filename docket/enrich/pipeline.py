@@ -4,9 +4,13 @@
   1. open a fresh sandbox box and decrypt the original into it (a logged read);
   2. detect its type (libmagic), which decides the enrichers that apply;
   3. give each of them a Run row and queue one `enrich.run` job, so many workers share the
-     work of one video and a slow transcript never holds back a thumbnail.
+     work of one video and a slow transcript never holds back a thumbnail. While the item sits
+     in the intake compartment only the enrichers that run before triage are queued; the
+     others get a Run row that waits, and are queued when triage moves the item
+     (`store.ON_MOVED`; docket/enrich/sealed.py says why).
 `enrich.run` {item, enricher}:
-  1. open a box and decrypt the original into it;
+  1. open a box and decrypt the original into it (an enricher that waits for triage is put
+     back to waiting, unrun, while the item is still in the intake compartment);
   2. run the enricher;
   3. record the outcome on its Run row: done; not applicable; failed because the file defeated
      a tool (SandboxError: kept, never retried, the same bytes fail the same way); or failed
@@ -26,9 +30,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from docket.enrich import registry, text
+from docket.accounts.models import Compartment
+from docket.enrich import registry, sealed, text
 from docket.enrich.base import Context, Enricher, NotApplicable
-from docket.enrich.models import FileType, Run
+from docket.enrich.models import FileType, IntakeOriginal, Run
 from docket.jobs import queue
 from docket.lib.sandbox import SandboxError, box
 from docket.vault import store
@@ -45,13 +50,50 @@ def queue_item(item: Item) -> None:
 
 def on_stored(item: Item, details: dict[str, Any]) -> None:
     # A thumbnail is not enriched again: that would never end.
-    if settings.ENRICH_ON_STORE and "derived_from" not in details:
+    if "derived_from" in details:
+        return
+    # Marked whether or not it is enriched now: it may be later, and after triage. A copy of an
+    # intake original (triage copies a file two senders sent) is one too.
+    copied_from = details.get("copied_from")
+    if sealed.in_intake(item) or (
+        copied_from is not None and IntakeOriginal.objects.filter(item_id=copied_from).exists()
+    ):
+        IntakeOriginal.objects.create(item=item)
+    if settings.ENRICH_ON_STORE:
         # Its first Run row now, in the item's own transaction: progress counts it at once.
         Run.objects.create(item=item, enricher=registry.FIRST.DECLARATION.name)
         queue_item(item)
 
 
+def on_moved(item: Item, source: Compartment) -> None:
+    """Out of the intake compartment: queue the enrichers that waited for triage. Only an
+    original has waiting runs (derived files are never enriched). An item whose type is not
+    known yet has none: `enrich.item` sees where it is now, after this move commits."""
+    if source.name != settings.INTAKE_COMPARTMENT or sealed.in_intake(item):
+        return
+    for run in Run.objects.filter(item=item, state=Run.State.WAITING):
+        _queue_run(item, run.enricher)
+
+
 store.ON_NEW_ITEM.append(on_stored)
+store.ON_MOVED.append(on_moved)
+
+
+def _queue_run(item: Item, name: str) -> None:
+    Run.objects.update_or_create(
+        item=item, enricher=name, defaults={"state": Run.State.QUEUED, "error": "", "job": None}
+    )
+    queue.enqueue("enrich.run", {"item": item.pk, "enricher": name})
+
+
+def _waits(item_pk: int, enricher: Enricher) -> bool:
+    """Whether the enricher must wait for triage; the item's row is locked until the caller's
+    transaction ends, so a move that commits meanwhile finds the waiting run (or this sees the
+    move)."""
+    if enricher.DECLARATION.before_triage:
+        return False
+    item = Item.objects.select_for_update().select_related("compartment").get(pk=item_pk)
+    return sealed.in_intake(item)
 
 
 @contextmanager
@@ -77,21 +119,30 @@ def enrich_item(payload: dict[str, Any]) -> None:
         # 2. Its type.
         if not _attempt(first, context):
             return
-    # 3. The enrichers that apply, one job each.
+    # 3. The enrichers that apply, one job each (or a waiting run: see the module docstring).
     with transaction.atomic():
         for enricher in registry.applicable(context.kind):
-            Run.objects.update_or_create(
-                item=item,
-                enricher=enricher.DECLARATION.name,
-                defaults={"state": Run.State.QUEUED, "error": "", "job": None},
-            )
-            queue.enqueue("enrich.run", {"item": item.pk, "enricher": enricher.DECLARATION.name})
+            name = enricher.DECLARATION.name
+            if _waits(item.pk, enricher):
+                Run.objects.update_or_create(
+                    item=item, enricher=name,
+                    defaults={"state": Run.State.WAITING, "error": "", "job": None},
+                )  # fmt: skip
+            else:
+                _queue_run(item, name)
 
 
 @queue.register("enrich.run")
 def enrich_run(payload: dict[str, Any]) -> None:
     item = Item.objects.get(pk=payload["item"])
     enricher = registry.by_name(payload["enricher"])
+    with transaction.atomic():
+        if _waits(item.pk, enricher):
+            Run.objects.update_or_create(
+                item=item, enricher=enricher.DECLARATION.name,
+                defaults={"state": Run.State.WAITING, "error": "", "job": None},
+            )  # fmt: skip
+            return
     # 1. The original, in a fresh box; 2. and 3. in _attempt.
     with _opened(item) as context:
         _attempt(enricher, context)

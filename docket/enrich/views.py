@@ -9,20 +9,24 @@ from django.http import HttpRequest, HttpResponse
 
 from docket.accounts import audit
 from docket.accounts.views_access import of_object
-from docket.enrich import subtitles
+from docket.enrich import sealed, subtitles
 from docket.enrich.models import Capture, Derivative, Run, Segment, TextPage, Transcript
 from docket.ingest.models import Message
 from docket.ingest.progress import item_progress
+from docket.vault import keys
 from docket.vault.models import Item
 
 
 def item_context(item: Item) -> dict[str, Any]:
-    """The enrichment section of an item's page."""
+    """The enrichment section of an item's page (shown only to those who may view the item:
+    the sealed serial number, owner, artist and position are opened here for them)."""
     transcript = Transcript.objects.filter(item=item).first()
+    capture = Capture.objects.filter(item=item).first()
     return {
         "runs": Run.objects.filter(item=item).order_by("id"),
         "progress": item_progress(item.pk),
-        "capture": Capture.objects.filter(item=item).first(),
+        "capture": capture,
+        **_identifying(capture),
         "derivatives": Derivative.objects.filter(original=item).select_related("derived"),
         "derived_from": Derivative.objects.filter(derived=item).select_related("original"),
         "pages": TextPage.objects.filter(item=item),
@@ -30,6 +34,15 @@ def item_context(item: Item) -> dict[str, Any]:
         "segments": Segment.objects.filter(transcript=transcript) if transcript else [],
         "messages": Message.objects.filter(item=item).select_related("collection"),
     }
+
+
+def _identifying(capture: Capture | None) -> dict[str, Any]:
+    if capture is None:
+        return {"identifying": {}, "sealed_unreadable": False}
+    try:
+        return {"identifying": sealed.details(capture), "sealed_unreadable": False}
+    except keys.KeyUnavailable:
+        return {"identifying": {}, "sealed_unreadable": True}
 
 
 def _segments(item: Item) -> list[tuple[float, float, str]]:

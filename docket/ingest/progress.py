@@ -19,6 +19,7 @@ class ItemProgress:
     failed: int = 0
     skipped: int = 0
     queued: int = 0
+    waiting: int = 0  # for triage: an item from the public intake, not yet accepted
 
     @property
     def finished(self) -> bool:
@@ -28,7 +29,10 @@ class ItemProgress:
 def item_progress(item_id: int) -> ItemProgress:
     counts = dict(Run.objects.filter(item_id=item_id).values_list("state").annotate(n=Count("id")))
     return ItemProgress(
-        **{state: counts.get(state, 0) for state in ("done", "failed", "skipped", "queued")}
+        **{
+            state: counts.get(state, 0)
+            for state in ("done", "failed", "skipped", "queued", "waiting")
+        }
     )
 
 

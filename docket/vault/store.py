@@ -294,9 +294,11 @@ def copy(
     blobs: BlobStore | None = None,
 ) -> Stored:
     """Store `item`'s content in `compartment` as an item of its own, encrypted anew (a logged
-    read of `item`, then `store`). Needs the vault key."""
+    read of `item`, then `store`). Needs the vault key. The new item's "received" entry names
+    the item it copies (`copied_from`), so what was true of the original's origin stays true."""
     chunks = read(item, actor=actor, blobs=blobs)
     stream: Any = _Reader(chunks)
+    details = {**(details or {}), "copied_from": item.pk}
     return store(stream, actor=actor, compartment=compartment, details=details, blobs=blobs)
 
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
+from docket.accounts.models import Compartment
+from docket.enrich import sealed
 from docket.enrich.enrichers import pdq
 from docket.enrich.models import Capture, Derivative, FileType, PerceptualHash, Run, TextPage
-from docket.vault.models import CustodyEntry
+from docket.intake.models import intake_compartment
+from docket.jobs.models import Job
+from docket.vault import store
+from docket.vault.models import CustodyEntry, Item
 from docket.vault.store import read
 from tests import media
+from tests.conftest import Team
 from tests.enrich.conftest import Enriching
 
 
@@ -53,7 +61,6 @@ def test_its_derived_files_are_vault_items_with_custody(
     clean = Derivative.objects.get(original=item, kind="clean-copy").derived
     copy_path = tmp_path / "copy.jpg"
     copy_path.write_bytes(b"".join(read(clean, actor="test")))
-    import subprocess
 
     tags = subprocess.run(
         ["exiftool", "-s", "-GPSLatitude", "-Make", "-DateTimeOriginal", str(copy_path)],
@@ -119,3 +126,93 @@ def test_it_reads_text_by_page_from_pdfs_and_scans(enriching: Enriching, tmp_pat
     assert first.method == "text-layer" and "clear the square" in first.text
     second = TextPage.objects.get(item=items[1], page=1)
     assert second.method == "ocr" and "площадь" in second.text.lower()
+
+
+def _move(item: Item, to: Compartment) -> None:
+    """Move an item as triage does: the update, then the registry, in one transaction."""
+    source = item.compartment
+    with transaction.atomic():
+        Item.objects.filter(pk=item.pk).update(compartment=to)
+        for hook in store.ON_MOVED:
+            hook(Item.objects.get(pk=item.pk), source)
+
+
+def test_an_intake_original_waits_for_triage_and_its_derived_files_never_run(
+    enriching: Enriching, team: Team, tmp_path: Path
+) -> None:
+    path = tmp_path / "photo.jpg"
+    media.photo(path, latitude=53.9, longitude=27.56, taken="2020:08:11 01:00:00", offset="+03:00")
+    item = enriching.put(path, compartment=intake_compartment())
+    enriching.work()
+    assert runs(item.pk) == {
+        "filetype": ("done", ""), "thumbnails": ("done", ""), "clean": ("done", ""),
+        "metadata": ("waiting", ""), "pdq": ("waiting", ""), "ocr": ("waiting", ""),
+    }  # fmt: skip
+    assert not Capture.objects.filter(item=item).exists()
+    assert FileType.objects.get(item=item).description == ""
+    derived = [d.derived for d in Derivative.objects.filter(original=item)]
+    assert len(derived) == 2
+    # Triage moves the original and its derived files; only the original's waiting steps run.
+    with enriching.capture(execute=True):
+        for moved in [Item.objects.get(pk=item.pk), *derived]:
+            _move(moved, team.a)
+    assert {r.enricher for r in Run.objects.filter(item=item, state="queued")} == {
+        "metadata",
+        "pdq",
+        "ocr",
+    }
+    enriching.work()
+    assert {state for state, _ in runs(item.pk).values()} == {"done"}
+    assert not Run.objects.filter(item__in=derived).exists()
+    capture = Capture.objects.get(item=item)
+    assert (capture.device, capture.raw, capture.latitude) == ("TestCam X1", {}, None)
+    opened = sealed.details(Capture.objects.get(pk=capture.pk))
+    assert opened["latitude"] == pytest.approx(53.9) and opened["longitude"] == pytest.approx(27.56)
+    assert b"53.9" not in bytes(capture.sealed)
+
+
+def test_an_intake_original_moved_before_the_worker_saw_it_is_enriched_once_sealed(
+    enriching: Enriching, team: Team, tmp_path: Path
+) -> None:
+    path = tmp_path / "photo.jpg"
+    media.photo(path, latitude=52.1, longitude=23.7, taken="2020:08:12 10:00:00", offset="+03:00")
+    item = enriching.put(path, compartment=intake_compartment())
+    with enriching.capture(execute=True):
+        _move(item, team.a)  # no step waits yet: the type is not known
+    enriching.work()
+    state = runs(item.pk)
+    assert {k: v[0] for k, v in state.items()} == dict.fromkeys(
+        ("filetype", "metadata", "thumbnails", "pdq", "ocr", "clean"), "done"
+    ), state
+    assert len(Job.objects.filter(kind="enrich.run")) == 5  # each step once
+    capture = Capture.objects.get(item=item)
+    assert capture.latitude is None and capture.raw == {} and capture.sealed is not None
+
+
+def test_a_file_imported_by_staff_keeps_its_metadata_in_clear(
+    enriching: Enriching, team: Team, tmp_path: Path
+) -> None:
+    path = tmp_path / "photo.jpg"
+    media.photo(path, latitude=53.9, longitude=27.56, taken="2020:08:11 01:00:00", offset="+03:00")
+    subprocess.run(["exiftool", "-q", "-overwrite_original", "-SerialNumber=CAM-0042", str(path)],
+                   check=True)  # fmt: skip
+    item = enriching.put(path, compartment=team.a)
+    enriching.work()
+    capture = Capture.objects.get(item=item)
+    assert capture.sealed is None and capture.latitude == pytest.approx(53.9)
+    assert capture.raw["exiftool"]["EXIF:SerialNumber"] == "CAM-0042"
+    assert sealed.details(capture)["serial"] == "CAM-0042"
+    assert "TestCam" in FileType.objects.get(item=item).description
+
+
+def test_it_finds_who_a_file_names_among_its_tags() -> None:
+    exif = {"EXIF:SerialNumber": "123", "MakerNotes:InternalSerialNumber": " 456 ",
+            "EXIF:OwnerName": "Ann", "EXIF:Artist": "Ann", "XMP:Creator": ["Bo", "Ann"],
+            "PDF:Author": "Cy", "XMP:CreatorTool": "Word", "EXIF:Make": "Canon"}  # fmt: skip
+    probe = {"format": {"tags": {"ARTIST": "Di"}}, "streams": [{"tags": {"copyright": "Ed"}}]}
+    assert sealed.identifying(exif, probe) == {
+        "serial": "123; 456",
+        "owner": "Ann",
+        "artist": "Ann; Bo; Cy; Di",
+        "copyright": "Ed",
+    }

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from docket.accounts.models import Compartment, Grant, Role, User
-from docket.enrich.models import Derivative
+from docket.enrich.models import Derivative, IntakeOriginal
 from docket.intake.models import Attachment, Submission, intake_compartment
 from docket.vault.models import CustodyEntry, Item
 from tests import media
@@ -163,6 +163,8 @@ def test_accepting_a_file_another_sender_also_sent_copies_it(
     assert copied.sha256 == shared.sha256 and copied.blob != shared.blob
     assert actions(copied) == ["received"]
     assert "copied" in actions(shared)
+    # The copy came from a sender as much as the original did: what names them stays sealed.
+    assert IntakeOriginal.objects.filter(item=copied).exists()
 
 
 def test_a_file_stored_in_the_intake_while_its_report_was_accepted_follows_it(

@@ -14,6 +14,7 @@ DECLARATION = Declaration(
     outputs=("Derivative: clean-copy",),
     programs=("mat2", "ffmpeg"),
     version_argv=("mat2", "--version"),
+    before_triage=True,
 )
 
 #: mat2 picks its parser by extension, so the box copy gets the one libmagic's type implies.

@@ -1,5 +1,7 @@
 """Type detection by libmagic, from the bytes: a file's claimed name or type is never trusted.
-Its result decides which other enrichers run."""
+Its result decides which other enrichers run. libmagic's description quotes text from the file
+(a JPEG comment, EXIF fields, a document's author): for an original sent through the intake only
+the MIME type is kept."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import json
 
 import magic
 
+from docket.enrich import sealed
 from docket.enrich.base import Context, Declaration, Outcome
 from docket.enrich.models import FileType
 
@@ -46,9 +49,9 @@ def enrich(context: Context) -> Outcome:
     found = json.loads(done.stdout)
     mime = str(found["mime"])[:150]
     kind = kind_of(mime)
+    description = "" if sealed.from_intake(context.item) else str(found["description"])[:500]
     FileType.objects.update_or_create(
-        item=context.item,
-        defaults={"mime": mime, "description": str(found["description"])[:500], "kind": kind},
+        item=context.item, defaults={"mime": mime, "description": description, "kind": kind}
     )
     context.mime, context.kind = mime, kind
     return Outcome("libmagic", str(magic.version()))

@@ -1,7 +1,9 @@
 """Capture time with its time-zone evidence, GPS position and device, from exiftool (every
 picture, recording and PDF) and ffprobe (recordings), normalised into `Capture` columns the
 register can match on. Metadata is what the file claims; the evidence column says which tag
-said it, so an analyst can weigh it."""
+said it, so an analyst can weigh it. For an original sent through the intake the raw output is
+not kept and the position, serial number, owner and artist are sealed (docket/enrich/sealed.py);
+it runs only once triage has moved such an item out of the intake compartment."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from docket.enrich import sealed
 from docket.enrich.base import Context, Declaration, Outcome, program_version
 from docket.enrich.models import Capture
 
@@ -34,9 +37,12 @@ def enrich(context: Context) -> Outcome:
     exif = _exiftool(context)
     probe = _ffprobe(context) if context.kind in ("video", "audio") else {}
     fields = normalise(exif, probe)
-    Capture.objects.update_or_create(
-        item=context.item, defaults={**fields, "raw": {"exiftool": exif, "ffprobe": probe}}
-    )
+    if sealed.from_intake(context.item):
+        secret = {**sealed.identifying(exif, probe), **{k: fields[k] for k in sealed.PLACE}}
+        kept = {**fields, **dict.fromkeys(sealed.PLACE), "raw": {}, "sealed": sealed.seal(secret)}
+    else:
+        kept = {**fields, "raw": {"exiftool": exif, "ffprobe": probe}, "sealed": None}
+    Capture.objects.update_or_create(item=context.item, defaults=kept)
     tool = "exiftool+ffprobe" if probe else "exiftool"
     return Outcome(tool, program_version(DECLARATION.version_argv))
 

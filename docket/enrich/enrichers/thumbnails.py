@@ -14,6 +14,7 @@ DECLARATION = Declaration(
     outputs=("Derivative: thumbnail, keyframe, contact-sheet",),
     programs=("ffmpeg", "ffprobe"),
     version_argv=("ffmpeg", "-version"),
+    before_triage=True,
 )
 THUMBNAIL_SIDE = 320
 KEYFRAME_SIDE = 1280
