@@ -4,6 +4,7 @@ and the poller's hours in test_telegram.py and test_mail.py.)"""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,7 @@ from docket.jobs.worker import Worker
 from docket.lib.storage import BlobStore
 from docket.vault import verify
 from docket.vault.models import Item
-from tests.conftest import log_in, person
+from tests.conftest import Instance, log_in, person
 from tests.intake.kept_times import intake_times
 from tests.intake.test_web import send_report
 
@@ -132,3 +133,33 @@ def test_a_telegram_chat_nobody_wrote_in_for_the_set_days_is_forgotten(
     with caplog.at_level(logging.INFO, logger="docket.intake.chats"):
         chats.send_reply({"message": queued.pk})
     assert "the chat's route was forgotten" in caplog.text
+
+
+def test_the_migration_floors_the_times_already_kept_and_keeps_what_is_unread(
+    instance: Instance,
+) -> None:
+    # An instance whose intake predates hourly times: one report read after its last message,
+    # one not.
+    instance.run("migrate", "intake", "0004_spent_proofs")
+    instance.run(
+        "shell", "-c",
+        "from datetime import UTC, datetime, timedelta; from django.db import connection;"
+        "from docket.accounts.models import Compartment;"
+        "c = Compartment.objects.create(name='old-intake');"
+        "sent = datetime(2026, 11, 30, 21, 47, 13, 512000, tzinfo=UTC);"
+        "cursor = connection.cursor();"
+        "[cursor.execute('INSERT INTO intake_submission (compartment_id, channel, status,"
+        " language, receipt_tag, receipt_salt, receipt_verifier, sender_key, route, created_at,"
+        " last_from_sender_at, seen_at, file_count, byte_count) VALUES (%s, %s, %s, %s, 1, %s,"
+        " %s, %s, %s, %s, %s, %s, 0, 0)', [c.pk, 'web', 'new', 'en', b's', b'v', 'age1x', '',"
+        " sent, sent, sent + timedelta(minutes=minutes)]) for minutes in (5, -60)]",
+    )  # fmt: skip
+    instance.run("migrate")
+    rows = instance.run(
+        "shell", "-c",
+        "import json; from docket.intake.models import Submission;"
+        "print(json.dumps([[s.created_at.isoformat(), s.last_from_sender_at.isoformat(),"
+        " s.unread] for s in Submission.objects.order_by('pk')]))",
+    )  # fmt: skip
+    hour = "2026-11-30T21:00:00+00:00"
+    assert json.loads(rows.stdout.splitlines()[-1]) == [[hour, hour, False], [hour, hour, True]]
