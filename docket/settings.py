@@ -287,6 +287,10 @@ RECEIPT_ARGON2_TIME = env_int("DOCKET_RECEIPT_ARGON2_TIME", 3, minimum=1)
 TELEGRAM_TOKEN = env_secret("DOCKET_TELEGRAM_TOKEN") or ""
 TELEGRAM_API = env_str("DOCKET_TELEGRAM_API", "https://api.telegram.org").rstrip("/")
 TELEGRAM_VERIFY_URL = env_str("DOCKET_TELEGRAM_VERIFY_URL", "")
+#: A chat's route (its keyed hash, its sealed id, its message numbers) is forgotten by a worker
+#: once neither side has written for this many days; staff replies then reach the sender only
+#: through their receipt.
+TELEGRAM_ROUTE_DAYS = env_int("DOCKET_TELEGRAM_ROUTE_DAYS", 30, minimum=1)
 #: The e-mail poller (`docket intake mail`): any IMAP server, ProtonMail Bridge included.
 IMAP_HOST = env_str("DOCKET_IMAP_HOST", "")
 IMAP_SECURITY = env_str("DOCKET_IMAP_SECURITY", "tls")
@@ -298,6 +302,8 @@ IMAP_FOLDER = env_str("DOCKET_IMAP_FOLDER", "INBOX")
 IMAP_STORED_FOLDER = env_str("DOCKET_IMAP_STORED_FOLDER", "Docket-Stored")
 IMAP_FAILED_FOLDER = env_str("DOCKET_IMAP_FAILED_FOLDER", "Docket-Failed")
 IMAP_INTERVAL = env_int("DOCKET_IMAP_INTERVAL", 60, minimum=1)
+#: Keep each stored message in DOCKET_IMAP_STORED_FOLDER instead of expunging it.
+IMAP_KEEP = env_bool("DOCKET_IMAP_KEEP", False)
 if INTAKE_ONLY:
     ROOT_URLCONF = "docket.intake.urls_only"
     if VAULT_PASSPHRASE:

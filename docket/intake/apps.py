@@ -7,6 +7,10 @@ class IntakeConfig(AppConfig):
     verbose_name = "Intake"
 
     def ready(self) -> None:
-        # Registers the assembly and Telegram reply jobs and the two-person rule's "reveal a
-        # contact" action.
+        # Registers the assembly and Telegram reply jobs, the worker's forgetting of idle
+        # Telegram chats and the two-person rule's "reveal a contact" action.
         from docket.intake import chats, triage, uploads  # noqa: F401
+        from docket.vault import custody
+
+        # What the intake stores is dated to the hour (docket/lib/hours.py).
+        custody.HOURLY_ACTORS.add(uploads.ACTOR)

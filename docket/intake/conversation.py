@@ -30,6 +30,7 @@ from docket.intake import limits, placement, receipts, uploads
 from docket.intake.models import Attachment, Message, Submission
 from docket.intake.models import intake_compartment as intake_compartment
 from docket.jobs import queue
+from docket.lib import hours
 from docket.vault import age, keys
 from docket.vault.models import Item
 
@@ -97,7 +98,8 @@ def open_submission(
             sender_key=str(derived.recipient),
             contact=age.encrypt_bytes(contact.encode(), [keys.recipient()]) if contact else None,
             route=route,
-            last_from_sender_at=timezone.now(),
+            last_from_sender_at=hours.now(),
+            from_sender_count=1,
         )
         Message.objects.create(
             submission=submission,
@@ -144,11 +146,14 @@ def add_from_sender(
             )
         _attach(submission, items)
         uploads.claim(list(upload_tokens), submission)
-        Submission.objects.filter(pk=submission.pk).update(last_from_sender_at=timezone.now())
+        Submission.objects.filter(pk=submission.pk).update(
+            last_from_sender_at=hours.now(), from_sender_count=F("from_sender_count") + 1
+        )
 
 
 def ensure_message_budget(submission: Submission) -> None:
-    since = timezone.now() - timedelta(days=1)
+    # Message times are kept to the hour: the window starts at the hour, never later.
+    since = hours.floor(timezone.now() - timedelta(days=1))
     recent = submission.messages.filter(
         direction=Message.Direction.FROM_SENDER, created_at__gte=since
     ).count()

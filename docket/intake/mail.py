@@ -7,12 +7,15 @@ Policy (DESIGN.md §2.2):
   The sender's address is sealed to the organisation's key as the submission's contact and
   shown to staff only under the two-person rule. No header is kept: Received lines carry
   addresses, X-Mailer names the sender's program.
-- Nothing is lost. A message leaves the folder only after its submission is committed: it is
-  moved to DOCKET_IMAP_STORED_FOLDER. A poller that dies in between finds the message again
-  next time, recognises it by a keyed hash of its bytes (FetchedMail) and only moves it. A
-  message that can never be stored (a file over the size limit) is moved to
-  DOCKET_IMAP_FAILED_FOLDER for staff to see in the mailbox; none is deleted. While intake is
-  busy or short of disk, messages wait in the folder for the next poll.
+- Nothing is lost, and the original is not kept. A message leaves the folder only after its
+  submission is committed: it is then expunged, since the original with its Received lines and
+  addresses is what the submission was made not to keep (DOCKET_IMAP_KEEP=true moves it to
+  DOCKET_IMAP_STORED_FOLDER instead). A poller that dies in between finds the message again
+  next time, recognises it by a keyed hash of its bytes (FetchedMail) and only expunges (or
+  moves) it. A message that can never be stored (a file over the size limit) is moved to
+  DOCKET_IMAP_FAILED_FOLDER for staff to see in the mailbox: nothing of it was stored, so
+  it is not deleted. While intake is busy or short of disk, messages wait in the folder for
+  the next poll.
 - TLS by default (IMAPS, or STARTTLS); plain IMAP only to a server on this machine, which is
   how ProtonMail Bridge listens (give its certificate with DOCKET_IMAP_CA_FILE for STARTTLS).
 - MIME is parsed by Python's own email package; attachments are stored, never opened (the
@@ -110,11 +113,17 @@ def poll() -> Polled:
     """Turn every message of the folder into a submission; returns what happened."""
     polled = Polled()
     imap = connect()
+    keep = settings.IMAP_KEEP
     try:
-        for folder in (settings.IMAP_STORED_FOLDER, settings.IMAP_FAILED_FOLDER):
+        folders = [settings.IMAP_FAILED_FOLDER]
+        if keep:
+            folders.append(settings.IMAP_STORED_FOLDER)
+        for folder in folders:
             imap.create(_mailbox(folder))  # "already exists" is a NO, and fine
         _ok(imap.select(_mailbox(settings.IMAP_FOLDER)), "SELECT")
-        can_move = "MOVE" in _words(imap.capability(), "CAPABILITY")
+        capabilities = _words(imap.capability(), "CAPABILITY")
+        can_move, uidplus = "MOVE" in capabilities, "UIDPLUS" in capabilities
+        flagged = False  # messages marked \Deleted that only a plain EXPUNGE removes
         for uid in _words(imap.uid("SEARCH", "ALL"), "SEARCH"):
             fetched = _ok(imap.uid("FETCH", uid, "(BODY.PEEK[])"), "FETCH")
             raw = next(bytes(part[1]) for part in fetched if isinstance(part, tuple))
@@ -123,16 +132,20 @@ def poll() -> Polled:
                     polled.stored += 1
                 else:
                     polled.already += 1
-                target = settings.IMAP_STORED_FOLDER
             except limits.Refused as refused:
                 if refused.status in TRANSIENT:
                     polled.waiting += 1
                     continue
                 log.warning("an e-mail could not be stored (%s)", refused.message)
                 polled.failed += 1
-                target = settings.IMAP_FAILED_FOLDER
-            _move(imap, uid, target, can_move)
-        if not can_move:
+                flagged |= _move(imap, uid, settings.IMAP_FAILED_FOLDER, can_move)
+                continue
+            # Committed: only now may the message leave the folder.
+            if keep:
+                flagged |= _move(imap, uid, settings.IMAP_STORED_FOLDER, can_move)
+            else:
+                flagged |= _delete(imap, uid, uidplus)
+        if flagged:
             _ok(imap.expunge(), "EXPUNGE")
     finally:
         try:
@@ -142,12 +155,24 @@ def poll() -> Polled:
     return polled
 
 
-def _move(imap: imaplib.IMAP4, uid: str, folder: str, can_move: bool) -> None:
+def _move(imap: imaplib.IMAP4, uid: str, folder: str, can_move: bool) -> bool:
+    """Move a message to `folder`; True if it is left marked for a plain EXPUNGE."""
     if can_move:
         _ok(imap.uid("MOVE", uid, _mailbox(folder)), "MOVE")
-    else:
-        _ok(imap.uid("COPY", uid, _mailbox(folder)), "COPY")
-        _ok(imap.uid("STORE", uid, "+FLAGS.SILENT", "(\\Deleted)"), "STORE")
+        return False
+    _ok(imap.uid("COPY", uid, _mailbox(folder)), "COPY")
+    _ok(imap.uid("STORE", uid, "+FLAGS.SILENT", "(\\Deleted)"), "STORE")
+    return True
+
+
+def _delete(imap: imaplib.IMAP4, uid: str, uidplus: bool) -> bool:
+    """Expunge one message (UID EXPUNGE, RFC 4315, touches no other message marked deleted);
+    True if the server lacks it and the message waits for a plain EXPUNGE."""
+    _ok(imap.uid("STORE", uid, "+FLAGS.SILENT", "(\\Deleted)"), "STORE")
+    if not uidplus:
+        return True
+    _ok(imap.uid("EXPUNGE", uid), "UID EXPUNGE")
+    return False
 
 
 def receive(raw: bytes) -> bool:

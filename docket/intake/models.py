@@ -2,7 +2,8 @@
 no user agent, no file name, no Telegram id, no e-mail address (DESIGN.md §2.2). What a sender
 wrote is sealed to the organisation's key and to the key their receipt derives
 (docket/intake/receipts.py); a Telegram or e-mail contact is sealed to the organisation's key
-alone and shown to staff only under the two-person rule."""
+alone and shown to staff only under the two-person rule. When a sender did something is kept
+to the UTC hour only (HourField, docket/lib/hours.py); primary keys keep the order."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from docket.accounts.models import Compartment
+from docket.lib.hours import HourField
 
 
 class Submission(models.Model):
@@ -47,8 +49,12 @@ class Submission(models.Model):
     route = models.CharField(
         max_length=64, blank=True, db_index=True, help_text=_("keyed hash that routes replies")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_from_sender_at = models.DateTimeField(null=True, blank=True)
+    # Times a sender's action sets are kept to the hour (docket/lib/hours.py); the primary key
+    # orders submissions, and two counters say whether the sender wrote since staff last looked.
+    created_at = HourField(auto_now_add=True)
+    last_from_sender_at = HourField(null=True, blank=True)
+    from_sender_count = models.PositiveIntegerField(default=0)
+    seen_count = models.PositiveIntegerField(default=0)
     seen_at = models.DateTimeField(null=True, blank=True)
     event = models.ForeignKey(
         "register.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -64,9 +70,7 @@ class Submission(models.Model):
 
     @property
     def unread(self) -> bool:
-        return self.last_from_sender_at is not None and (
-            self.seen_at is None or self.seen_at < self.last_from_sender_at
-        )
+        return self.from_sender_count > self.seen_count
 
 
 class Message(models.Model):
@@ -83,7 +87,7 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )  # fmt: skip
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = HourField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -112,8 +116,8 @@ class Upload(models.Model):
     segments = models.JSONField(default=list)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVING)
     error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = HourField(auto_now_add=True)
+    updated_at = HourField(auto_now=True)
 
     def __str__(self) -> str:
         return f"upload {self.pk}"
@@ -130,7 +134,7 @@ class Attachment(models.Model):
         Upload, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachment"
     )
     size = models.BigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = HourField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -170,7 +174,7 @@ class ChatMessage(models.Model):
 
     route = models.CharField(max_length=64, db_index=True)
     message_id = models.BigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = HourField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -185,7 +189,7 @@ class FetchedMail(models.Model):
 
     digest = models.CharField(max_length=64, unique=True)
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = HourField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"fetched mail of submission {self.submission_id}"

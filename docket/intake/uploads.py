@@ -346,7 +346,8 @@ def assemble(payload: dict[str, Any]) -> None:
 
 def sweep(*, older_than: timedelta | None = None) -> int:
     """Discard uploads that never became part of a submission; returns how many."""
-    cutoff = timezone.now() - (older_than or timedelta(hours=settings.INTAKE_UPLOAD_HOURS))
+    # updated_at is kept to the hour (models.py): an hour more, so never less than promised.
+    cutoff = timezone.now() - (older_than or timedelta(hours=settings.INTAKE_UPLOAD_HOURS + 1))
     stale = list(
         Upload.objects.filter(submission__isnull=True, updated_at__lt=cutoff).values_list(
             "pk", flat=True
@@ -358,8 +359,9 @@ def sweep(*, older_than: timedelta | None = None) -> int:
     return len(stale)
 
 
-def recover(*, older_than: timedelta = timedelta(minutes=10)) -> int:
-    """Finish uploads that were attached to a report but not stored (a crash in between)."""
+def recover(*, older_than: timedelta = timedelta(minutes=70)) -> int:
+    """Finish uploads that were attached to a report but not stored (a crash in between);
+    ten minutes after, plus the hour that updated_at does not say."""
     cutoff = timezone.now() - older_than
     stuck = Upload.objects.filter(
         state=Upload.State.COMPLETE, submission__isnull=False, updated_at__lt=cutoff

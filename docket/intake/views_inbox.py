@@ -4,9 +4,10 @@ every read and every action is audited."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from docket.accounts import access, audit
 from docket.accounts.models import Compartment
 from docket.accounts.views_access import listing, of_object, staff_user
-from docket.intake import conversation, triage
+from docket.intake import chats, conversation, triage
 from docket.intake.models import Submission
 from docket.vault import keys
 
@@ -44,7 +45,9 @@ def submission_detail(request: HttpRequest, submission: Submission) -> HttpRespo
     except keys.KeyUnavailable as exc:
         thread, cannot_read = [], str(exc)
     audit.record(request, "intake.read", submission)
-    Submission.objects.filter(pk=submission.pk).update(seen_at=timezone.now())
+    Submission.objects.filter(pk=submission.pk).update(
+        seen_at=timezone.now(), seen_count=F("from_sender_count")
+    )
     contact = ""
     if submission.contact and triage.revealed_to(user, submission) and not cannot_read:
         contact = conversation.contact(submission)
@@ -66,6 +69,8 @@ def submission_detail(request: HttpRequest, submission: Submission) -> HttpRespo
             and submission.status == Submission.Status.ACCEPTED,
             "contact": contact,
             "reveal_pending": triage.pending_reveal(user, submission),
+            "route_gone": chats.route_gone(submission),
+            "route_days": settings.TELEGRAM_ROUTE_DAYS,
         },
     )
 
@@ -78,7 +83,18 @@ def submission_reply(request: HttpRequest, submission: Submission) -> HttpRespon
     else:
         conversation.reply(submission, text, by=staff_user(request))
         audit.record(request, "intake.reply", submission)
-        messages.success(request, _("Reply sent. The sender reads it with their receipt."))
+        if chats.route_gone(submission):
+            messages.warning(
+                request,
+                _(
+                    "Reply stored, but not sent to Telegram: the sender's chat was forgotten "
+                    "after %(days)s days without a message from either side. They read the "
+                    "reply only with their receipt, on the website or with /continue in the bot."
+                )
+                % {"days": settings.TELEGRAM_ROUTE_DAYS},
+            )
+        else:
+            messages.success(request, _("Reply sent. The sender reads it with their receipt."))
     return redirect("inbox:submission", submission.pk)
 
 

@@ -4,6 +4,8 @@ The vault writes each encrypted blob to a staging file, fsyncs it, then hands it
 committed under its final name. For a local directory the commit is a rename followed by an
 fsync of the directory, so after a crash a blob is either whole under its final name or absent;
 for S3-compatible stores it is one PUT (multipart for large files), durable once it returns.
+A caller may give the times a local blob file records (the intake gives the hour only); an S3
+store records the upload's own time and offers no way to change it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -48,12 +51,19 @@ class DurableFileSystemStorage(FileSystemStorage):
         _makedirs_durably(path)
         return path
 
-    def commit(self, staged: Path, name: str) -> None:
+    def commit(self, staged: Path, name: str, *, times: datetime | None = None) -> None:
         target = Path(self.path(name))
         _makedirs_durably(target.parent)
         if target.exists():
             raise FileExistsError(f"vault blob {name} exists already")
+        if times is not None:
+            # Set before the rename, which keeps them, so that no crash leaves the finer time.
+            # The inode's change time (ctime) cannot be set; the directory's times are set too.
+            stamp = times.timestamp()
+            os.utime(staged, (stamp, stamp))
         os.replace(staged, target)
+        if times is not None:
+            os.utime(target.parent, (times.timestamp(), times.timestamp()))
         fsync_dir(target.parent)
 
     def stray_names(self) -> Iterator[str]:
@@ -95,9 +105,11 @@ class BlobStore:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 
-    def commit(self, staged: Path, name: str) -> None:
+    def commit(self, staged: Path, name: str, *, times: datetime | None = None) -> None:
+        """Commit a staged file as `name`. `times`, when given, becomes a local file's access
+        and modification times; an S3-compatible store sets its own and cannot be told."""
         if isinstance(self.storage, DurableFileSystemStorage):
-            self.storage.commit(staged, name)
+            self.storage.commit(staged, name, times=times)
             return
         if self.storage.exists(name):
             raise FileExistsError(f"vault blob {name} exists already")

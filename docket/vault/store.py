@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from docket.accounts.models import Compartment
 from docket.lib.storage import BlobStore
@@ -181,9 +180,11 @@ def commit_sealed(
     if known is not None:
         return _received_again(known, actor, details)
 
-    # 3. Commit the blob under a random name.
+    # 3. Commit the blob under a random name (an hourly actor's with its times set to the hour,
+    # so that the file system does not keep what the rows do not).
     name = _blob_name()
-    blobs.commit(staged, name)
+    hourly = actor in custody.HOURLY_ACTORS
+    blobs.commit(staged, name, times=custody.dated(actor) if hourly else None)
 
     # 4. The item and its custody entry, in one transaction.
     try:
@@ -193,7 +194,7 @@ def commit_sealed(
                 size=sealed.size,
                 blob=name,
                 blob_sha256=sealed.blob_sha256,
-                received_at=timezone.now(),
+                received_at=custody.dated(actor),
                 compartment=compartment,
             )
             custody.append(

@@ -205,3 +205,23 @@ def test_the_bot_refuses_the_vault_passphrase_and_a_missing_token(
     env = {k: v for k, v in bot_env(instance, api).items() if k != "DOCKET_TELEGRAM_TOKEN"}
     missing = instance.run("intake", "telegram", env=env, check=False)
     assert missing.returncode != 0 and b"DOCKET_TELEGRAM_TOKEN" in missing.stderr
+
+
+def test_a_telegram_report_is_dated_to_the_hour_only(
+    instance: Instance, api: BotApi, bot: Path, tmp_path: Path
+) -> None:
+    chat = SENDER["id"]
+    api.send(SENDER, text="Нас избили у РУВД.")
+    api.wait(lambda: api.sent(chat))
+    photo = media.jpeg(tmp_path / "photo.jpg")
+    sizes = [{"width": 640, "height": 480, **api.add_file(photo, "photos/file_1.jpg")}]
+    api.send(SENDER, photo=sizes, caption="The yard")
+    api.wait(lambda: len(api.sent(chat)) >= 2)
+
+    kept = shell(instance, api, "from tests.intake.kept_times import main; main()")
+    assert kept["finer"] == []
+    assert kept["checked"]["Submission.created_at"] == 1
+    assert kept["checked"]["Message.created_at"] == 2
+    assert kept["checked"]["ChatMessage.created_at"] == 4  # two messages each way
+    assert kept["checked"]["blob.mtime"] == 1
+    instance.run("verify", env=staff_env(instance, api))
