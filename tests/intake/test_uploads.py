@@ -275,3 +275,66 @@ def test_it_refuses_an_empty_part_of_a_non_empty_upload(intake: Path) -> None:
     empty = create(client, 0)
     assert patch(client, empty, 0, b"").status_code == 204
     assert Upload.objects.get(length=0).state == "complete"
+
+
+def test_a_creation_waits_for_one_in_progress_and_sees_its_reservation(
+    intake: Path, settings: Any
+) -> None:
+    import threading
+
+    from django.db import connection, transaction
+
+    from docket.intake import limits
+    from docket.intake.models import Budget
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's immediate transactions are serial already; this needs two writers")
+    settings.INTAKE_OUTSTANDING_MB = 1
+    holding, release = threading.Event(), threading.Event()
+    outcome: list[object] = []
+
+    # Two threads, two connections of their own, committing outside the test's transaction
+    # (what they commit is removed at the end).
+    def first() -> None:
+        # A creation that has checked the room and is about to commit its reservation.
+        try:
+            with transaction.atomic():
+                limits.hold(uploads.OUTSTANDING)
+                holding.set()
+                release.wait(10)
+                Upload.objects.create(token_hash="a" * 64, length=600_000)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            outcome.append(uploads.create(600_000))
+        except limits.Refused as refused:
+            outcome.append(refused)
+        finally:
+            connection.close()
+
+    def committed() -> list[int]:
+        lengths = list(Upload.objects.values_list("length", flat=True))
+        Upload.objects.all().delete()
+        Budget.objects.filter(name__in=["uploads", uploads.OUTSTANDING]).delete()
+        connection.close()
+        return lengths
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert holding.wait(10)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(timeout=1)
+    waited = two.is_alive() and not outcome  # it waits for the lock instead of checking alone
+    release.set()
+    one.join(timeout=10)
+    two.join(timeout=10)
+    lengths: list[list[int]] = []
+    cleanup = threading.Thread(target=lambda: lengths.append(committed()))
+    cleanup.start()
+    cleanup.join(timeout=10)
+    assert waited
+    assert isinstance(outcome[0], limits.Refused) and outcome[0].status == 507
+    assert lengths == [[600_000]]
