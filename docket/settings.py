@@ -278,9 +278,14 @@ INTAKE_MESSAGES_PER_DAY = env_int("DOCKET_INTAKE_MESSAGES_PER_DAY", 50, minimum=
 INTAKE_DISK_RESERVE_MB = env_int("DOCKET_INTAKE_DISK_RESERVE_MB", 1024, minimum=0)
 INTAKE_CHUNK_BYTES = env_int("DOCKET_INTAKE_CHUNK_BYTES", 64 * 1024**2, minimum=1024)
 INTAKE_UPLOAD_HOURS = env_int("DOCKET_INTAKE_UPLOAD_HOURS", 48, minimum=1)
-#: Optional proof of work: with JavaScript, a sender's browser can pass a spent budget by
-#: finding a hash with this many leading zero bits (0: off). Never required while budget lasts.
-INTAKE_POW_BITS = env_int("DOCKET_INTAKE_POW_BITS", 0, minimum=0)
+#: Resumable uploads: new ones per hour from everyone together, the declared bytes that those
+#: not yet stored may hold (reserved at creation), and the parts one upload may take.
+INTAKE_UPLOADS_PER_HOUR = env_int("DOCKET_INTAKE_UPLOADS_PER_HOUR", 3600, minimum=1)
+INTAKE_OUTSTANDING_MB = env_int("DOCKET_INTAKE_OUTSTANDING_MB", 100 * 1024, minimum=1)
+INTAKE_MAX_PARTS = env_int("DOCKET_INTAKE_MAX_PARTS", 2000, minimum=1)
+#: Proof of work: with JavaScript, a sender's browser can pass a spent budget by finding a
+#: hash with this many leading zero bits (0: off). Never required while a budget lasts.
+INTAKE_POW_BITS = env_int("DOCKET_INTAKE_POW_BITS", 18, minimum=0)
 RECEIPT_ARGON2_MEMORY_KIB = env_int("DOCKET_RECEIPT_ARGON2_MEMORY_KIB", 65536, minimum=8)
 RECEIPT_ARGON2_TIME = env_int("DOCKET_RECEIPT_ARGON2_TIME", 3, minimum=1)
 #: The Telegram bot (`docket intake telegram`); the worker uses the same token to send replies.

@@ -3,18 +3,24 @@
 Policy (DESIGN.md §2.2): intake never keys a limit on an address, a cookie or a fingerprint,
 because keeping those would expose the people it serves. Instead:
 - budgets shared by every sender (token buckets in the database, so several intake processes
-  share them): new submissions per hour, receipt checks per hour;
+  share them): new submissions per hour, receipt checks per hour, new resumable uploads per
+  hour;
 - budgets per receipt: messages per day, files and bytes per submission;
-- size limits per file and per request, with messages that say what to do;
+- size limits per file, per request and per upload part, a cap on the parts of one upload,
+  and empty parts refused, with messages that say what to do;
+- a cap on the bytes that resumable uploads not yet stored may still bring: each upload
+  reserves its declared length when it is created, under a lock, so concurrent creations
+  cannot together pass the cap, and the reservation ends when the upload is stored, abandoned
+  or swept;
 - a disk reserve: intake stops taking bytes while free space is below it, so a flood cannot
   fill the disk that the vault and the custody log need.
 Every refusal says so plainly and loses nothing already acknowledged.
 
-The optional proof of work (DOCKET_INTAKE_POW_BITS) never stands between a sender and an
-open budget, so nobody without JavaScript (Tor Browser "Safest") is worse off for it: the
+The proof of work (DOCKET_INTAKE_POW_BITS, on by default) never stands between a sender and
+an open budget, so nobody without JavaScript (Tor Browser "Safest") is worse off for it: the
 page's script works on a signed challenge in the background, and only when a shared budget is
 spent does a valid, unused proof let the request through anyway. In a flood, whoever wants
-more than the budget pays for it in work.
+more than the budget pays for it in work, and senders with JavaScript still get through.
 """
 
 from __future__ import annotations
@@ -44,6 +50,17 @@ BUSY = _(
 MESSAGES_PER_DAY = _(
     "This receipt has sent as many messages as it can today. Please write again tomorrow."
 )
+UPLOADS_BUSY = _(
+    "Too many files are arriving right now. This file was not taken; please try again later."
+)
+OUTSTANDING = _(
+    "The server is holding as many unfinished uploads as it can (%(limit)s). This file was "
+    "not taken; please try again later."
+)
+TOO_MANY_PARTS = _(
+    "This upload has as many parts as it can take (%(limit)s). Send the file again in larger parts."
+)
+EMPTY_PART = _("An empty part was sent. Each part of an upload must carry at least one byte.")
 TOO_MANY_FILES = _("This report has as many files as it can take (%(limit)s).")
 TOO_LARGE = _("A file is larger than this server takes (%(limit)s). Split it, or send it in parts.")
 TOO_MUCH = _("This report has as many bytes as it can take (%(limit)s).")
@@ -119,9 +136,16 @@ def sweep_proofs() -> int:
     return deleted
 
 
-def take(name: str, *, per_hour: int, proof: Proof | None = None) -> None:
+def take(
+    name: str,
+    *,
+    per_hour: int,
+    proof: Proof | None = None,
+    message: object = BUSY,
+    status: int = 503,
+) -> None:
     """Spend one token of the shared bucket `name` (capacity and refill: `per_hour`); when it
-    is empty, a valid proof of work passes instead."""
+    is empty, a valid proof of work passes instead, or the request is refused with `message`."""
     now = timezone.now()
     # Created full on first use (get_or_create survives two processes racing to create it),
     # then spent under a row lock so concurrent senders never spend the same token.
@@ -133,10 +157,34 @@ def take(name: str, *, per_hour: int, proof: Proof | None = None) -> None:
         if tokens < 1:
             if _passes(proof):
                 return
-            raise Refused(BUSY, status=503)
+            raise Refused(message, status=status)
         bucket.tokens = tokens - 1
         bucket.updated_at = now
         bucket.save(update_fields=["tokens", "updated_at"])
+
+
+def hold(name: str) -> None:
+    """Lock the shared row `name` until the caller's transaction ends: whoever checks and then
+    spends a limit under it is alone doing so (on PostgreSQL a row lock; SQLite's immediate
+    transactions are serial already)."""
+    Budget.objects.get_or_create(name=name, defaults={"tokens": 0, "updated_at": timezone.now()})
+    Budget.objects.select_for_update().get(name=name)
+
+
+def ensure_outstanding(held: int, incoming: int) -> None:
+    """Refuse a new upload of `incoming` bytes if uploads not yet stored already hold `held`
+    and both together pass DOCKET_INTAKE_OUTSTANDING_MB."""
+    cap = settings.INTAKE_OUTSTANDING_MB * 1024 * 1024
+    if held + incoming > cap:
+        raise Refused(OUTSTANDING, status=507, limit=filesizeformat(cap))
+
+
+def ensure_part(parts: int, size: int, *, upload_length: int) -> None:
+    """Refuse an empty part of a non-empty upload, and a part past DOCKET_INTAKE_MAX_PARTS."""
+    if size == 0 and upload_length > 0:
+        raise Refused(EMPTY_PART, status=400)
+    if parts >= settings.INTAKE_MAX_PARTS:
+        raise Refused(TOO_MANY_PARTS, status=413, limit=settings.INTAKE_MAX_PARTS)
 
 
 def ensure_file_size(size: int) -> None:

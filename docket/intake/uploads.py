@@ -14,6 +14,11 @@ Policy (DESIGN.md §2.1, §2.2):
 - The file's name on the sender's device is never stored; the upload URL's token is a bearer
   secret kept only as a hash; uploads never attached to a submission are swept after
   DOCKET_INTAKE_UPLOAD_HOURS.
+- Once an upload is attached to a submission (the sender was given a receipt for it), it is
+  the organisation's: a tus DELETE is refused (403) and the worker stores it whole.
+- Creating an upload spends the shared budget DOCKET_INTAKE_UPLOADS_PER_HOUR and reserves its
+  declared length against DOCKET_INTAKE_OUTSTANDING_MB until it is stored, abandoned or swept;
+  an upload takes at most DOCKET_INTAKE_MAX_PARTS parts, none of them empty (limits.py).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Sum
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -165,12 +170,37 @@ def store_chunks(
 # --- Resumable uploads (tus 1.0) -------------------------------------------------------------
 
 
+OUTSTANDING = "outstanding-uploads"
+
+
 def create(length: int) -> tuple[Upload, str]:
     limits.ensure_file_size(length)
     limits.ensure_room(spool_dir(), length)
+    limits.take(
+        "uploads",
+        per_hour=settings.INTAKE_UPLOADS_PER_HOUR,
+        message=limits.UPLOADS_BUSY,
+        status=429,
+    )
     token = secrets.token_urlsafe(32)
-    upload = Upload.objects.create(token_hash=token_hash(token), length=length)
+    # The check and the reservation (the new row) happen under one lock: two creations at
+    # once cannot both see the room that only one of them fits.
+    with transaction.atomic():
+        limits.hold(OUTSTANDING)
+        limits.ensure_outstanding(outstanding_bytes(), length)
+        upload = Upload.objects.create(token_hash=token_hash(token), length=length)
     return upload, token
+
+
+def outstanding_bytes() -> int:
+    """The declared lengths of the uploads not yet stored, failed or past the sweep."""
+    cutoff = timezone.now() - timedelta(hours=settings.INTAKE_UPLOAD_HOURS)
+    held = (
+        Upload.objects.filter(state__in=[Upload.State.RECEIVING, Upload.State.COMPLETE])
+        .exclude(submission__isnull=True, updated_at__lt=cutoff)
+        .aggregate(total=Sum("length"))["total"]
+    )
+    return int(held or 0)
 
 
 def find(token: str) -> Upload | None:
@@ -189,12 +219,17 @@ class Incomplete(Exception):
     """The body ended before its Content-Length: nothing of it was kept."""
 
 
+class Attached(Exception):
+    """The upload belongs to a report whose receipt was given: it can no longer be abandoned."""
+
+
 def append(upload: Upload, offset: int, body: IO[bytes], length: int) -> int:
     """Seal `length` bytes read from `body` as the next segment of `upload`; the new offset."""
     if upload.state != Upload.State.RECEIVING or offset != upload.offset:
         raise Conflict()
     if offset + length > upload.length:
         raise limits.Refused(limits.TOO_LARGE, status=413, limit=filesizeformat(upload.length))
+    limits.ensure_part(len(upload.segments), length, upload_length=upload.length)
     limits.ensure_room(spool_dir(), length)
     directory = spool_dir() / str(upload.pk)
     directory.mkdir(mode=0o700, exist_ok=True)
@@ -215,6 +250,7 @@ def append(upload: Upload, offset: int, body: IO[bytes], length: int) -> int:
             current = Upload.objects.select_for_update().get(pk=upload.pk)
             if current.offset != offset or current.state != Upload.State.RECEIVING:
                 raise Conflict()
+            limits.ensure_part(len(current.segments), length, upload_length=current.length)
             index = len(current.segments)
             os.replace(staged, segment_path(current, index))
             fsync_dir(directory)
@@ -234,8 +270,15 @@ def append(upload: Upload, offset: int, body: IO[bytes], length: int) -> int:
 
 
 def terminate(upload: Upload) -> None:
+    """Abandon an upload no report names yet. Under the row's lock, so that a report claiming
+    it at the same moment either gets it whole or never sees it."""
     with transaction.atomic():
-        Upload.objects.filter(pk=upload.pk, submission__isnull=True).delete()
+        current = Upload.objects.select_for_update().filter(pk=upload.pk).first()
+        if current is None:
+            return
+        if current.submission_id is not None:
+            raise Attached()
+        current.delete()
     shutil.rmtree(spool_dir() / str(upload.pk), ignore_errors=True)
 
 

@@ -299,12 +299,22 @@ def upload_create(request: HttpRequest) -> HttpResponseBase:
 
 @sender_page(methods=("HEAD", "PATCH", "DELETE"))
 def upload_resource(request: HttpRequest, token: str) -> HttpResponseBase:
-    """tus core: HEAD tells the offset, PATCH appends a body at it, DELETE abandons."""
+    """tus core: HEAD tells the offset, PATCH appends a body at it, DELETE abandons an upload
+    that no report names yet."""
     upload = uploads.find(token)
     if upload is None:
         return _tus(HttpResponse(status=404))
     if request.method == "DELETE":
-        uploads.terminate(upload)
+        try:
+            uploads.terminate(upload)
+        except uploads.Attached:
+            # 403, not 409: tus clients (tus-js-client among them) retry a 409 and give up at
+            # once on a 403, and nothing will change for this upload.
+            refusal = _(
+                "This file is part of a report that was already received. It can no longer be "
+                "deleted; it is kept with the report."
+            )
+            return _tus(HttpResponse(refusal, status=403, content_type="text/plain"))
         return _tus(HttpResponse(status=204))
     if request.method == "PATCH":
         if request.content_type != "application/offset+octet-stream":

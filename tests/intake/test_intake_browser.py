@@ -169,3 +169,46 @@ def test_in_a_flood_the_browser_pays_with_work_and_no_javascript_is_no_worse_off
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_in_a_flood_of_uploads_the_browser_sends_its_file_with_the_form(
+    instance: Instance, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from docket.bench.intake import submit
+    from tests.intake.test_served import tus_create
+
+    served = Served(instance, tmp_path)
+    served.env.update(
+        DOCKET_INTAKE_POW_BITS="12",
+        DOCKET_INTAKE_SUBMISSIONS_PER_HOUR="1",
+        DOCKET_INTAKE_UPLOADS_PER_HOUR="1",
+    )
+    process = served.start()
+    photo = tmp_path / "IMG_0412.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(40_000))
+    try:
+        # A flooder spends the hour's uploads and the hour's reports.
+        assert tus_create(served.port, 10)[0] == 201
+        assert tus_create(served.port, 10)[0] == 429
+        assert submit(served.port, "flood", b"x")[1] is not None
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_context().new_page()
+            page.goto(f"http://127.0.0.1:{served.port}/intake/en/")
+            page.fill("#id_what", "Photo of the bus that took them to Okrestina.")
+            page.set_input_files("#id_files", str(photo))
+            page.wait_for_function(
+                "document.querySelector('input[name=pow]').value !== ''", timeout=60_000
+            )
+            page.click("main button[type=submit]")
+            page.wait_for_selector(".receipt-words", timeout=60_000)
+            assert len(page.inner_text(".receipt-words").split()) == 8
+            assert "1 file was received" in page.inner_text("main")
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    listed = instance.run("dumpdata", "vault.item").stdout.decode()
+    assert hashlib.sha256(photo.read_bytes()).hexdigest() in listed

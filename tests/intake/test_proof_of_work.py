@@ -1,5 +1,5 @@
-"""The optional proof of work: never asked while a budget lasts, so senders without JavaScript
-lose nothing; once a shared budget is spent, a valid, fresh, unused proof passes it."""
+"""The proof of work, on by default: never asked while a budget lasts, so senders without
+JavaScript lose nothing; once a shared budget is spent, a valid, fresh, unused proof passes it."""
 
 from __future__ import annotations
 
@@ -84,5 +84,22 @@ def test_receipt_checks_take_a_proof_too(intake: Path, settings: Any) -> None:
     assert opened.status_code == 200 and "district police station" in opened.content.decode()
 
 
-def test_without_proof_of_work_the_pages_carry_no_challenge(intake: Path) -> None:
+def test_it_is_on_by_default_at_18_bits_on_every_sender_page(intake: Path) -> None:
+    from docket import settings as defaults
+
+    assert defaults.INTAKE_POW_BITS == 18
+    client = Client()
+    receipt = send_report(client)
+    pages = [
+        client.get("/intake/en/").content.decode(),
+        client.get("/intake/be/return").content.decode(),
+        client.post("/intake/en/return", {"receipt": receipt}).content.decode(),
+    ]
+    for page in pages:
+        assert 'data-bits="18"' in page
+        challenge_on(page)
+
+
+def test_without_proof_of_work_the_pages_carry_no_challenge(intake: Path, settings: Any) -> None:
+    settings.INTAKE_POW_BITS = 0
     assert b"pow_challenge" not in Client().get("/intake/en/").content

@@ -232,3 +232,31 @@ def tus_offset(port: int, location: str) -> int:
     response.read()
     connection.close()
     return int(response.getheader("Upload-Offset") or -1)
+
+
+def test_concurrent_uploads_cannot_together_pass_the_outstanding_cap(
+    instance: Instance, served: Served
+) -> None:
+    # Eight senders ask at the same moment, across the server's worker processes, for room
+    # that only one of them fits: the reservation is checked and made under one lock.
+    served.env.update(DOCKET_INTAKE_OUTSTANDING_MB="1")
+    process = served.start()
+    barrier = threading.Barrier(8)
+    statuses: list[int] = []
+
+    def creator() -> None:
+        barrier.wait()
+        statuses.append(tus_create(served.port, 600_000)[0])
+
+    try:
+        threads = [threading.Thread(target=creator) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert sorted(statuses) == [201] + [507] * 7
+    listed = json.loads(instance.run("dumpdata", "intake.upload").stdout)
+    assert [row["fields"]["length"] for row in listed] == [600_000]

@@ -14,11 +14,20 @@
       method: "POST", headers: Object.assign({ "Upload-Length": String(size) }, TUS),
       credentials: "omit", cache: "no-store",
     });
-    if (response.status !== 201) { throw new Refusal(await response.text(), response.status); }
+    if (response.status !== 201) { throw new Refusal(await response.text(), response.status, true); }
     return response.headers.get("Location");
   }
 
-  function Refusal(message, status) { this.message = message; this.status = status; }
+  function Refusal(message, status, creating) {
+    this.message = message; this.status = status; this.creating = Boolean(creating);
+  }
+
+  // The shared upload budget is spent (429) or unfinished uploads hold all the room they may
+  // (507): a flood can cause both. The form then carries the files itself, as it does without
+  // JavaScript, where the page's proof of work can pass a spent budget.
+  function sendPlainly(error) {
+    return error instanceof Refusal && error.creating && (error.status === 429 || error.status === 507);
+  }
 
   async function offsetOf(url) {
     const response = await fetch(url, { method: "HEAD", headers: TUS, credentials: "omit", cache: "no-store" });
@@ -87,6 +96,11 @@
           form.appendChild(token);
         }
       } catch (error) {
+        if (sendPlainly(error)) {
+          form.querySelectorAll("input[name=upload]").forEach(function (token) { token.remove(); });
+          form.submit();
+          return;
+        }
         text.textContent = (error && error.message) || form.dataset.failed;
         form.querySelector("button[type=submit]").disabled = false;
         busy = false;
