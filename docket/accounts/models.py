@@ -19,6 +19,10 @@ class User(AbstractUser):
     )
     failed_logins = models.PositiveIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("who asked for this account on the web (empty: the console, or unknown)"),
+    )  # fmt: skip
 
     @property
     def is_locked(self) -> bool:
@@ -189,6 +193,9 @@ class Approval(models.Model):
     )  # fmt: skip
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+    details = models.JSONField(
+        default=dict, blank=True, help_text=_("what exactly would happen (for account requests)")
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]
