@@ -167,8 +167,9 @@ class Passkey(models.Model):
 
 class Approval(models.Model):
     """The two-person rule: an action that could take everything (exporting a whole
-    compartment, revealing who a source is) waits for a second person, an admin of the
-    compartment other than the one who asked. Both steps are audited.
+    compartment, revealing who a source is, adding a person or an admin on the web) waits for
+    a second person, an admin of the compartment (or, for accounts, an instance administrator)
+    independent of the one who asked. Both steps are audited.
 
     Decided only through `docket.accounts.approvals`.
     """
