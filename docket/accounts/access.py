@@ -56,7 +56,16 @@ def ensure_can(user: AnyUser, permission: str, obj: InCompartment) -> None:
         raise Http404("No such object.")
 
 
-def grant(user: User, compartment: Compartment, role: str, *, by: User | None) -> Grant:
+def grant(
+    user: User,
+    compartment: Compartment,
+    role: str,
+    *,
+    by: User | None,
+    details: dict[str, Any] | None = None,
+) -> Grant:
+    """`by` is who gave the role (None: the console); `details` go to the audit row (who
+    approved it, or that it came from the console)."""
     from docket.accounts import audit
 
     with transaction.atomic():
@@ -66,7 +75,7 @@ def grant(user: User, compartment: Compartment, role: str, *, by: User | None) -
         if new:
             audit.record_system(
                 by, "grant.add", created, compartment=compartment,
-                details={"user": user.get_username(), "role": role},
+                details={"user": user.get_username(), "role": role, **(details or {})},
             )  # fmt: skip
     return created
 

@@ -5,6 +5,17 @@ Policy:
   asked, what for and why; nothing happens yet.
 - A second person decides: an admin of the same compartment who is not the requester. An
   admin who asked cannot approve their own request, whatever other roles they hold.
+- The second person must be independent of the first: nobody decides a request of someone
+  whose account they asked for or to whom they gave a role (`User.created_by`,
+  `Grant.granted_by`), nor a request about themselves.
+- Account requests (`ACCOUNT_ACTIONS`: adding a person, giving the admin role, asked for on
+  the web) may also be decided by an instance administrator. When nobody but the requester
+  could decide one (a new instance has a single administrator), it happens at once and is
+  audited as `approval.alone`; otherwise no instance could ever be set up. The console runs
+  with the server's own rights and is not bound by the rule; what it does is audited.
+- An action that sends something to an age key (an export) names that key: the approver sees
+  its fingerprint (the first 16 hex digits of SHA-256 of the `age1…` text) and types its last
+  8 hex digits to approve; a wrong value refuses and changes nothing.
 - Approving runs the action's handler (registered by the app that owns the action) in the
   same transaction; refusing ends the request (and runs its refuse
   handler, if any). Asking, approving and refusing are audited.
@@ -12,24 +23,41 @@ Policy:
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from docket.accounts import access, audit
-from docket.accounts.models import Approval, Compartment, User
+from docket.accounts.models import Approval, Compartment, Grant, Role, User
 
 Handler = Callable[[Approval], None]
 #: action -> what approving it does. Apps register their actions in AppConfig.ready().
 HANDLERS: dict[str, Handler] = {}
 #: action -> what refusing it does (optional: tidy up whatever waited for the decision).
 REFUSE_HANDLERS: dict[str, Handler] = {}
+#: action -> the (label, age public key) that approving it sends something to.
+RECIPIENTS: dict[str, Callable[[Approval], tuple[str, str] | None]] = {}
+
+#: adding a person and giving the admin role (docket/accounts/admission.py)
+ADD_USER = "user.add"
+GRANT_ADMIN = "grant.admin"
+ACCOUNT_ACTIONS = frozenset({ADD_USER, GRANT_ADMIN})
+CHECK_DIGITS = 8
 
 
 class NotAllowed(Exception):
     """The user may not decide this request; the message says why, in words for them."""
+
+
+class WrongCheck(NotAllowed):
+    """The digits typed to confirm the recipient's key do not match its fingerprint."""
 
 
 def on_approve(action: str) -> Callable[[Handler], Handler]:
@@ -48,20 +76,86 @@ def on_refuse(action: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
-def ask(
-    user: User, action: str, compartment: Compartment, *, summary: str, reason: str
-) -> Approval:
-    if action not in HANDLERS:
-        raise ValueError(f"unknown action {action!r} for the two-person rule")
-    with transaction.atomic():
-        approval = Approval.objects.create(
-            action=action, compartment=compartment, summary=summary, reason=reason,
-            requested_by=user,
-        )  # fmt: skip
-        audit.record_system(
-            user, "approval.ask", approval, details={"action": action, "reason": reason}
+def sends_to(
+    action: str,
+) -> Callable[[Callable[[Approval], tuple[str, str] | None]], Any]:
+    """Register what names the recipient key of `action`'s requests: (label, `age1…`)."""
+
+    def decorate(find: Callable[[Approval], tuple[str, str] | None]) -> Any:
+        RECIPIENTS[action] = find
+        return find
+
+    return decorate
+
+
+def fingerprint(key: str) -> str:
+    """The first 16 hex digits of SHA-256 of an `age1…` public key, as typed."""
+    return hashlib.sha256(key.strip().encode()).hexdigest()[:16]
+
+
+def grouped(digits: str) -> str:
+    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+
+
+@dataclass(frozen=True)
+class Recipient:
+    label: str
+    key: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.key)
+
+    @property
+    def grouped(self) -> str:
+        return grouped(self.fingerprint)
+
+    @property
+    def check(self) -> str:
+        return self.fingerprint[-CHECK_DIGITS:]
+
+
+def recipient(approval: Approval) -> Recipient | None:
+    find = RECIPIENTS.get(approval.action)
+    found = find(approval) if find else None
+    return Recipient(*found) if found else None
+
+
+def makers(user: User | None) -> set[int]:
+    """Who asked for `user`'s account or gave them one of their roles."""
+    if user is None:
+        return set()
+    made = {user.created_by_id} if user.created_by_id else set()
+    granted = Grant.objects.filter(user=user, granted_by__isnull=False)
+    return made | set(granted.values_list("granted_by_id", flat=True))
+
+
+def may_see(user: Any, approval: Approval) -> bool:
+    """Whether `user` is among those who decide requests like `approval` (not whether they
+    may decide this one: see `why_not`)."""
+    if access.can(user, "approvals.decide", approval):
+        return True
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_superuser
+        and approval.action in ACCOUNT_ACTIONS
+    )
+
+
+def visible(user: Any) -> QuerySet[Approval]:
+    shown = access.visible(Approval.objects.all(), user, "approvals.decide")
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        shown = Approval.objects.filter(
+            Q(pk__in=shown.values("pk")) | Q(action__in=ACCOUNT_ACTIONS)
         )
-    return approval
+    return shown
+
+
+def subject_id(approval: Approval) -> int | None:
+    """The person an account request is about."""
+    value = (approval.details or {}).get("user_id")
+    return int(value) if value else None
 
 
 def why_not(user: User, approval: Approval) -> str | None:
@@ -74,17 +168,114 @@ def why_not(user: User, approval: Approval) -> str | None:
         return gettext(
             "A second person must decide: you cannot approve or refuse your own request."
         )
-    if not access.can(user, "approvals.decide", approval):
+    if subject_id(approval) == user.pk:
+        return gettext("This request is about you: someone else must decide it.")
+    if user.pk in makers(approval.requested_by):
+        return gettext(
+            "You asked for %(username)s's account or gave them a role, so you cannot be the "
+            "second person on their request: another admin must decide."
+        ) % {"username": _name(approval)}
+    if not may_see(user, approval):
         return gettext("Only an admin of the compartment can decide.")
     return None
 
 
-def decide(user: User, approval: Approval, *, approve: bool, note: str = "") -> Approval:
+def deciders(approval: Approval) -> QuerySet[User]:
+    """The people who could decide `approval` now: active and unlocked, admins of its
+    compartment (or instance administrators, for account requests), independent of the
+    requester."""
+    admins = Grant.objects.filter(compartment_id=approval.compartment_id, role=Role.ADMIN)
+    who = Q(pk__in=admins.values("user_id"))
+    if approval.action in ACCOUNT_ACTIONS:
+        who |= Q(is_superuser=True)
+    excluded = makers(approval.requested_by) | {approval.requested_by_id, subject_id(approval)}
+    return (
+        User.objects.filter(who, is_active=True, locked_at__isnull=True)
+        .exclude(pk__in=[pk for pk in excluded if pk])
+        .distinct()
+    )
+
+
+def ask(
+    user: User,
+    action: str,
+    compartment: Compartment,
+    *,
+    summary: str,
+    reason: str,
+    details: dict[str, Any] | None = None,
+) -> Approval:
+    """Record the request. An account request nobody else could decide is approved at once
+    (see the policy above): the returned approval's state says which happened."""
+    if action not in HANDLERS:
+        raise ValueError(f"unknown action {action!r} for the two-person rule")
+    with transaction.atomic():
+        approval = Approval.objects.create(
+            action=action, compartment=compartment, summary=summary, reason=reason,
+            requested_by=user, details=details or {},
+        )  # fmt: skip
+        audit.record_system(
+            user, "approval.ask", approval,
+            details={"action": action, "reason": reason, **(details or {})},
+        )  # fmt: skip
+        if action in ACCOUNT_ACTIONS and not deciders(approval).exists():
+            approval.state = Approval.State.APPROVED
+            approval.decided_by = user
+            approval.decided_at = timezone.now()
+            approval.decision_note = "alone: nobody else could decide"
+            approval.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+            audit.record_system(
+                user, "approval.alone", approval,
+                details={"action": action, "why": "no other active admin or superuser"},
+            )  # fmt: skip
+            HANDLERS[action](approval)
+    return approval
+
+
+def decided_alone(approval: Approval) -> bool:
+    """Approved at once because nobody else could decide (see the policy above)."""
+    return (
+        approval.state == Approval.State.APPROVED
+        and approval.decided_by_id is not None
+        and approval.decided_by_id == approval.requested_by_id
+    )
+
+
+def decide(
+    user: User,
+    approval: Approval,
+    *,
+    approve: bool,
+    note: str = "",
+    recipient_check: str | None = None,
+) -> Approval:
+    """Approve or refuse. Approving a request that sends to a key needs `recipient_check`,
+    the last 8 hex digits of that key's fingerprint (spaces and case do not matter)."""
     with transaction.atomic():
         approval = Approval.objects.select_for_update().get(pk=approval.pk)
         problem = why_not(user, approval)
         if problem:
             raise NotAllowed(problem)
+        sent_to = recipient(approval)
+        if approve and sent_to is not None:
+            typed = re.sub(r"[\s-]", "", recipient_check or "").lower()
+            if not typed:
+                raise WrongCheck(
+                    gettext(
+                        "To approve, type the last 8 hex digits of the fingerprint of the key "
+                        "of %(label)s. Nothing was decided."
+                    )
+                    % {"label": sent_to.label}
+                )
+            if typed != sent_to.check:
+                raise WrongCheck(
+                    gettext(
+                        "The digits you typed do not match the fingerprint of the key of "
+                        "%(label)s. Check the key with its holder before approving. "
+                        "Nothing was decided."
+                    )
+                    % {"label": sent_to.label}
+                )
         approval.state = Approval.State.APPROVED if approve else Approval.State.REFUSED
         approval.decided_by = user
         approval.decided_at = timezone.now()

@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from docket.accounts import lockout  # noqa: F401  (connects the login signals)
+        from docket.accounts import admission, lockout  # noqa: F401  (login signals, approvals)

@@ -2,6 +2,8 @@
 
 Instance administrators (superusers) add people and compartments; an admin of a compartment
 grants and revokes roles in it. Every change is audited and needs a fresh second-factor code.
+Adding a person and giving the admin role wait for a second person
+(docket/accounts/admission.py).
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from docket.accounts import access, audit, lockout
-from docket.accounts.models import Compartment, Grant, Role, User
-from docket.accounts.passwords import one_time_password
+from docket.accounts import access, admission, approvals, audit, lockout
+from docket.accounts.models import Approval, Compartment, Grant, Role, User
 from docket.accounts.second_factor import recent_second_factor
 from docket.accounts.sessions import end_sessions
 from docket.accounts.views_access import listing, of_object, staff, staff_user
@@ -39,9 +40,25 @@ class CompartmentForm(forms.Form):
         return name
 
 
+REASON_HELP = _("The second person reads this before approving.")
+
+
 class GrantForm(forms.Form):
     username = forms.CharField(max_length=150, label=_("Person (username)"))
     role = forms.ChoiceField(choices=Role.choices)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000,
+        label=_("Reason (needed for the admin role)"), help_text=REASON_HELP,
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if cleaned.get("role") == Role.ADMIN and not str(cleaned.get("reason", "")).strip():
+            self.add_error(
+                "reason",
+                gettext("Giving the admin role waits for a second person: say why."),
+            )
+        return cleaned
 
     def clean_username(self) -> User:
         user = User.objects.filter(username=self.cleaned_data["username"].strip()).first()
@@ -54,6 +71,14 @@ class GrantForm(forms.Form):
 
 class PersonForm(forms.Form):
     username = forms.CharField(max_length=150, help_text=_("Letters, digits and @.+-_ only."))
+    compartment = forms.ModelChoiceField(
+        queryset=Compartment.objects.all(), label=_("Their first role is in"),
+    )  # fmt: skip
+    role = forms.ChoiceField(choices=Role.choices, label=_("Role"))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label=_("Reason"),
+        help_text=REASON_HELP,
+    )  # fmt: skip
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
@@ -124,6 +149,8 @@ def _change_grants(request: HttpRequest, compartment: Compartment) -> HttpRespon
             )
         return redirect("accounts:compartment", pk=compartment.pk)
     form = GrantForm(request.POST)
+    if form.is_valid() and form.cleaned_data["role"] == Role.ADMIN:
+        return _ask_admin(request, actor, compartment, form)
     if form.is_valid():
         access.grant(
             form.cleaned_data["username"], compartment, form.cleaned_data["role"], by=actor
@@ -146,6 +173,37 @@ def _change_grants(request: HttpRequest, compartment: Compartment) -> HttpRespon
     )
 
 
+def _ask_admin(
+    request: HttpRequest, actor: User, compartment: Compartment, form: GrantForm
+) -> HttpResponse:
+    person = form.cleaned_data["username"]
+    if Grant.objects.filter(user=person, compartment=compartment, role=Role.ADMIN).exists():
+        messages.success(request, gettext("%(user)s is an admin here already.") % {"user": person})
+        return redirect("accounts:compartment", pk=compartment.pk)
+    approval = admission.ask_grant_admin(
+        actor, person, compartment, form.cleaned_data["reason"].strip()
+    )
+    if approval.state == Approval.State.APPROVED:
+        messages.success(
+            request,
+            gettext(
+                "%(user)s is now an admin in %(compartment)s. Nobody else could decide, so it "
+                "was done at once; the audit trail says so."
+            )
+            % {"user": person, "compartment": compartment},
+        )
+    else:
+        messages.success(
+            request,
+            gettext(
+                "Asked. %(user)s becomes an admin in %(compartment)s once another admin or "
+                "instance administrator approves it on their Approvals page."
+            )
+            % {"user": person, "compartment": compartment},
+        )
+    return redirect("accounts:compartment", pk=compartment.pk)
+
+
 @staff(methods=("GET", "POST"))
 def people(request: HttpRequest) -> HttpResponseBase:
     """Instance administrators only: everyone else gets the 404 of a page that is not there."""
@@ -154,8 +212,19 @@ def people(request: HttpRequest) -> HttpResponseBase:
     if request.method == "POST":
         return _change_people(request)
     audit.record(request, "user.list")
-    users = User.objects.order_by("username").prefetch_related("grants__compartment")
-    return render(request, "accounts/people.html", {"users": users, "form": PersonForm()})
+    return _people_page(request, PersonForm())
+
+
+def _people_page(request: HttpRequest, form: PersonForm) -> HttpResponse:
+    users = list(User.objects.order_by("username").prefetch_related("grants__compartment"))
+    waiting = set(
+        Approval.objects.filter(
+            action=approvals.ADD_USER, state=Approval.State.PENDING
+        ).values_list("details__user_id", flat=True)
+    )
+    for person in users:
+        person.waiting = person.pk in waiting  # type: ignore[attr-defined]
+    return render(request, "accounts/people.html", {"users": users, "form": form})
 
 
 @recent_second_factor
@@ -175,15 +244,19 @@ def _change_people(request: HttpRequest) -> HttpResponse:
     else:
         form = PersonForm(request.POST)
         if not form.is_valid():
-            users = User.objects.order_by("username").prefetch_related("grants__compartment")
-            return render(request, "accounts/people.html", {"users": users, "form": form})
-        password = one_time_password()
-        person = User.objects.create_user(
-            form.cleaned_data["username"], password=password, must_change_password=True
+            return _people_page(request, form)
+        approval, person, password = admission.ask_add_user(
+            staff_user(request),
+            form.cleaned_data["username"],
+            form.cleaned_data["compartment"],
+            form.cleaned_data["role"],
+            form.cleaned_data["reason"].strip(),
         )
-        audit.record(request, "user.add", person)
+        person.refresh_from_db()
         return render(
-            request, "accounts/person_created.html", {"person": person, "password": password}
+            request,
+            "accounts/person_created.html",
+            {"person": person, "password": password, "approval": approval},
         )
     return redirect("accounts:people")
 

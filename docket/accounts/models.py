@@ -19,6 +19,10 @@ class User(AbstractUser):
     )
     failed_logins = models.PositiveIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("who asked for this account on the web (empty: the console, or unknown)"),
+    )  # fmt: skip
 
     @property
     def is_locked(self) -> bool:
@@ -163,8 +167,9 @@ class Passkey(models.Model):
 
 class Approval(models.Model):
     """The two-person rule: an action that could take everything (exporting a whole
-    compartment, revealing who a source is) waits for a second person, an admin of the
-    compartment other than the one who asked. Both steps are audited.
+    compartment, revealing who a source is, adding a person or an admin on the web) waits for
+    a second person, an admin of the compartment (or, for accounts, an instance administrator)
+    independent of the one who asked. Both steps are audited.
 
     Decided only through `docket.accounts.approvals`.
     """
@@ -189,6 +194,9 @@ class Approval(models.Model):
     )  # fmt: skip
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+    details = models.JSONField(
+        default=dict, blank=True, help_text=_("what exactly would happen (for account requests)")
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -18,7 +18,8 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
 from ninja import NinjaAPI, Path, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
@@ -91,8 +92,20 @@ class _Renderer(JSONRenderer):
     encoder_class = _Encoder
 
 
+class _Parser(Parser):
+    """JSON as documented; an empty body is an empty object, and a form (what a bare POST from
+    a test client or an HTML form sends) is read as its fields. So a decision whose fields all
+    have defaults reaches the permission check like any other, and is refused there."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            return request.POST.dict()
+        return super().parse_body(request) if request.body.strip() else {}
+
+
 api = NinjaAPI(
     renderer=_Renderer(),
+    parser=_Parser(),
     title="Docket",
     version="1",
     description=(
@@ -116,6 +129,9 @@ api.add_exception_handler(
     ),
 )
 api.add_exception_handler(
+    HttpError, lambda request, exc: _error(request, exc.status_code, exc.message.lower())
+)
+api.add_exception_handler(
     ValidationError,
     lambda request, exc: _error(request, 422, "the request is not valid", detail=exc.errors),
 )
@@ -131,23 +147,32 @@ def answers(ok: type[Schema]) -> dict[Any, type[Schema]]:
     return {200: ok, frozenset({401, 403, 404, 422}): ErrorOut}
 
 
+def decision_answers(ok: type[Schema]) -> dict[Any, type[Schema]]:
+    """The documented answers of a decision: also 400 for a body that is not JSON, and 409
+    when it may not be decided (by this caller, or any more)."""
+    return {200: ok, frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
+
+
 #: url name -> what the authorization matrix needs to know of the route
 DECLARED: dict[str, Declared] = {}
 #: model -> the permission that reads it through the API
 READS: dict[type[Model], str] = {}
 
 
-def declare(permission: str, model: type[Model] | None = None) -> Callable[[Any], Any]:
+def declare(
+    permission: str, model: type[Model] | None = None, *, method: str = "GET"
+) -> Callable[[Any], Any]:
     """Mark an operation for the authorization matrix: a list (the caller needs `permission`
-    in some compartment) or one object of `model` (fetched with `one`)."""
+    in some compartment) or one object of `model` (fetched with `one`), read with GET or
+    acted on with `method`."""
 
     def decorate(view: Any) -> Any:
         name = view.__name__
         assert name not in DECLARED, f"two API operations are called {name}"
         DECLARED[name] = Declared(
-            "api_object" if model is not None else "api_list", permission, model, ("GET",)
+            "api_object" if model is not None else "api_list", permission, model, (method,)
         )
-        if model is not None:
+        if model is not None and method == "GET":
             READS[model] = permission
         return view
 

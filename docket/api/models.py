@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 SCOPES = {
     "items:read": _("list and read item metadata (never original bytes)"),
     "register:read": _("read the register: events, acts, persons, units and what they refer to"),
+    "approvals:decide": _(
+        "read the requests waiting for a second person and approve or refuse them"
+        " (an export's approval carries the recipient key's check digits)"
+    ),
 }
+
+#: what a token gets when none is named: reading only. Deciding is asked for by name.
+READ_SCOPES = sorted(scope for scope in SCOPES if scope.endswith(":read"))
 
 
 class ApiToken(models.Model):

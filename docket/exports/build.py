@@ -80,6 +80,12 @@ def _approved(approval: Approval) -> None:
     queue.enqueue("export.build", {"export": export.pk})
 
 
+@approvals.sends_to(ACTION)
+def _recipient(approval: Approval) -> tuple[str, str] | None:
+    export = Export.objects.filter(approval=approval).first()
+    return (export.recipient_label, export.recipient) if export else None
+
+
 @approvals.on_refuse(ACTION)
 def _refused(approval: Approval) -> None:
     Export.objects.filter(approval=approval, state=Export.State.AWAITING).update(

@@ -53,5 +53,12 @@ class Export(models.Model):
         return 100 if not self.total else int(100 * self.done / self.total)
 
     @property
+    def fingerprint(self) -> str:
+        """The recipient key's fingerprint in groups of four, as the approver compares it."""
+        from docket.accounts import approvals
+
+        return approvals.grouped(approvals.fingerprint(self.recipient))
+
+    @property
     def file_name(self) -> str:
         return f"docket-export-{self.pk}.zip.age"

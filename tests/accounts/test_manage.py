@@ -66,7 +66,10 @@ def test_an_instance_administrator_adds_a_person_and_a_compartment(
 ) -> None:
     chief = User.objects.create_superuser("chief", password="a long chief password")
     log_in(client, chief)
-    page = client.post("/accounts/people/", {"username": "vera"}).content.decode()
+    page = client.post(
+        "/accounts/people/",
+        {"username": "vera", "compartment": team.a.pk, "role": "analyst", "reason": "new"},
+    ).content.decode()
     password = re.search(r'<code class="secret">([A-Za-z0-9-]+)</code>', page).group(1)
     vera = User.objects.get(username="vera")
     assert vera.check_password(password) and vera.must_change_password

@@ -4,6 +4,7 @@ confirm every original and its custody."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -65,6 +66,11 @@ def originals(team: Team) -> dict[int, bytes]:
     return made
 
 
+def last_eight(recipient: age.Recipient) -> str:
+    """What the approver reads off the page and types: the fingerprint's last 8 hex digits."""
+    return hashlib.sha256(str(recipient).encode()).hexdigest()[8:16]
+
+
 def ask(client: Client, team: Team, recipient: age.Recipient) -> Any:
     return client.post(
         "/exports/",
@@ -101,7 +107,10 @@ def test_a_compartment_export_needs_a_second_admin_and_opens_only_with_the_recip
     page = admin.get(f"/accounts/approvals/{export.approval.pk}/").content.decode()
     assert "Article 15 communication on Okrestina" in page and "Approve" in page
     with django_capture_on_commit_callbacks(execute=True):
-        decided = admin.post(f"/accounts/approvals/{export.approval.pk}/", {"decision": "approve"})
+        decided = admin.post(
+            f"/accounts/approvals/{export.approval.pk}/",
+            {"decision": "approve", "recipient_check": last_eight(key.recipient())},
+        )
     assert decided.status_code == 302
     export.refresh_from_db()
     assert export.state == Export.State.QUEUED and export.approval.decided_by == dasha
@@ -162,7 +171,10 @@ def test_the_check_names_an_altered_original_and_a_forged_custody_line(
     ask(client_of(lena), team, key.recipient())
     export = Export.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        client_of(dasha).post(f"/accounts/approvals/{export.approval.pk}/", {"decision": "approve"})
+        client_of(dasha).post(
+            f"/accounts/approvals/{export.approval.pk}/",
+            {"decision": "approve", "recipient_check": last_eight(key.recipient())},
+        )
     run_jobs()
     export.refresh_from_db()
     from docket.lib.storage import BlobStore

@@ -4,6 +4,7 @@ Policy violation is reported, and every page answers 200."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import socket
@@ -297,3 +298,95 @@ def test_a_passkey_enrols_at_first_login_and_logs_in_afterwards(
         "('user.login', 'passkey')" in trail
         and "('user.second_factor_enrolled', 'passkey')" in trail
     )
+
+
+def first_login(browser: Any, server: str, username: str, password: str) -> Any:
+    """A new person's first login in their own browser: password, authenticator enrolment,
+    recovery codes, their own password. Returns the page, logged in."""
+    page = browser.new_context().new_page()
+    page.goto(server + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    secret = re.sub(r"\s", "", page.inner_text("code.secret"))
+    page.fill("#id_code", totp.code_at(secret, time.time()))
+    page.click("main button[type=submit]")
+    page.click("text=I have saved them")
+    page.fill("#id_old_password", password)
+    page.fill("#id_new_password1", f"{username}'s own long passphrase")
+    page.fill("#id_new_password2", f"{username}'s own long passphrase")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def test_it_shows_each_role_the_two_person_pages_in_a_browser(
+    instance: Instance, server: str
+) -> None:
+    """Alice (instance administrator, made at the console) asks for Mallory as an admin;
+    Lena (legal) asks for an export; Bob (another admin) sees both, the console's grants and
+    the recipient's fingerprint, is refused with wrong digits and approves with the right ones.
+    Screenshots of each step go to build/test-artefacts/."""
+    from playwright.sync_api import sync_playwright
+
+    def add(name: str, *extra: str) -> str:
+        made = instance.json("users", "add", name, "--compartment", "default", *extra, "--json")
+        return str(made["one_time_password"])
+
+    alice = add("alice", "--superuser", "--role", "admin")
+    bob = add("bob", "--role", "admin")
+    lena = add("lena", "--role", "legal")
+    key = str(age.Identity.generate().recipient())
+    digits = hashlib.sha256(key.encode()).hexdigest()[:16]
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        as_alice = first_login(browser, server, "alice", alice)
+        as_alice.goto(server + "/accounts/people/")
+        as_alice.fill("#id_username", "mallory")
+        as_alice.select_option("#id_compartment", label="default")
+        as_alice.select_option("#id_role", "admin")
+        as_alice.fill("#id_reason", "Second admin for the Okrestina files")
+        as_alice.click("main button[type=submit] >> text=Add")
+        assert "can log in only once another admin" in as_alice.inner_text("main")
+        as_alice.screenshot(path=str(ARTEFACTS / "two-person-1-alice-added.png"), full_page=True)
+        as_alice.goto(server + "/accounts/people/")
+        assert "waiting for a second person" in as_alice.inner_text("main")
+        as_alice.screenshot(path=str(ARTEFACTS / "two-person-2-alice-people.png"), full_page=True)
+
+        as_lena = first_login(browser, server, "lena", lena)
+        as_lena.goto(server + "/exports/")
+        as_lena.select_option("#id_compartment", label="default")
+        as_lena.fill("#id_recipient", key)
+        as_lena.fill("#id_recipient_label", "ICC OTP, unit 3")
+        as_lena.fill("#id_reason", "Article 15 communication")
+        as_lena.click("main button[type=submit]")
+        as_lena.wait_for_url("**/exports/1/")
+        grouped = " ".join(digits[i : i + 4] for i in range(0, 16, 4))
+        assert grouped in as_lena.inner_text("main")
+        as_lena.screenshot(path=str(ARTEFACTS / "two-person-3-lena-export.png"), full_page=True)
+
+        as_bob = first_login(browser, server, "bob", bob)
+        as_bob.goto(server + "/accounts/approvals/")
+        text = as_bob.inner_text("main")
+        assert grouped in text and "Add mallory as Administrator in default" in text
+        assert "Made at the console" in text and "lena" in text
+        as_bob.screenshot(path=str(ARTEFACTS / "two-person-4-bob-approvals.png"), full_page=True)
+        as_bob.click(f"tr:has-text('{grouped}') >> text=Review")
+        as_bob.fill("#id_recipient_check", "0000 0000")
+        as_bob.click("main button[value=approve]")
+        assert "do not match" in as_bob.inner_text("main")
+        as_bob.screenshot(path=str(ARTEFACTS / "two-person-5-bob-wrong.png"), full_page=True)
+        as_bob.fill("#id_recipient_check", f"{digits[8:12]} {digits[12:]}")
+        as_bob.click("main button[value=approve]")
+        as_bob.wait_for_url("**/accounts/approvals/")
+        as_bob.click("tr:has-text('mallory') >> text=Review")
+        as_bob.click("main button[value=approve]")
+        as_bob.wait_for_url("**/accounts/approvals/")
+        decided = as_bob.inner_text("main")
+        assert "Waiting" not in decided and decided.count("Approved by bob") == 2
+        as_bob.screenshot(path=str(ARTEFACTS / "two-person-6-bob-decided.png"), full_page=True)
+        browser.close()
+    listed = {row["username"]: row for row in instance.json("users", "list", "--json")}
+    assert listed["mallory"]["active"] and listed["mallory"]["roles"] == [["default", "admin"]]

@@ -11,6 +11,10 @@ from docket.accounts.models import Compartment, Grant, Role, User
 from docket.accounts.passwords import one_time_password
 from docket.accounts.sessions import end_sessions
 
+#: The console is not bound by the two-person rule (it runs with the server's own rights), so
+#: what it grants is marked and listed on the Approvals page (docket/accounts/admission.py).
+CONSOLE = {"via": "console"}
+
 
 class Command(BaseCommand):
     help = "Staff accounts: `add`, `unlock`, `disable`, `list`."
@@ -61,12 +65,15 @@ class Command(BaseCommand):
             user = User.objects.create_user(
                 options["username"], password=password, must_change_password=True
             )
-            audit.record_system(None, "user.add", user)
+            audit.record_system(None, "user.add", user, details=CONSOLE)
         if options["superuser"] and not user.is_superuser:
             User.objects.filter(pk=user.pk).update(is_superuser=True, is_staff=True)
-            audit.record_system(None, "user.superuser", user)
+            audit.record_system(None, "user.superuser", user, details=CONSOLE)
         if compartment is not None:
-            access.grant(user, compartment, options["role"], by=None)
+            access.grant(
+                user, compartment, options["role"], by=None,
+                details={**CONSOLE, "compartment": compartment.name},
+            )  # fmt: skip
         roles = _roles(user)
         result: dict[str, Any] = {
             "username": user.username,

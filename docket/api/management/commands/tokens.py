@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.accounts.models import User
 from docket.api import tokens
-from docket.api.models import SCOPES, ApiToken
+from docket.api.models import READ_SCOPES, SCOPES, ApiToken
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         create.add_argument("--name", default="cli")
         create.add_argument(
             "--scope", action="append", choices=sorted(SCOPES), dest="scopes",
-            help="what the token may read (repeat; default: every scope)",
+            help="what the token may do (repeat; default: every :read scope)",
         )  # fmt: skip
         create.add_argument("--days", type=int, default=90)
         create.add_argument("--json", action="store_true")
@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 raise CommandError(f"no active user {options['username']!r}")
             try:
                 created, token = tokens.create(
-                    user, name=options["name"], scopes=options["scopes"] or sorted(SCOPES),
+                    user, name=options["name"], scopes=options["scopes"] or READ_SCOPES,
                     days=options["days"],
                 )  # fmt: skip
             except ValueError as exc:
