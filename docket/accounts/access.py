@@ -1,4 +1,4 @@
-"""The one place where object-level access is decided (STYLE.md rule 12).
+"""The one place where object-level access is decided (docs/design.md §3).
 
 Policy:
 - A user sees an object only through a grant in the object's compartment whose role holds the

@@ -1,4 +1,4 @@
-"""The two-person rule (STYLE.md rule 12: the one place it is decided).
+"""The two-person rule (docs/design.md §3: the one place it is decided).
 
 Policy:
 - An action that could take everything at once asks for approval first: `ask()` records who

@@ -1,4 +1,4 @@
-"""What enrichment derives from an item, one typed table per kind of result (STYLE.md rule 6).
+"""What enrichment derives from an item, one typed table per kind of result, never a shared dict.
 
 An original that came through the public intake has an `IntakeOriginal` row: what enrichment
 reads there of who made the file and where is sealed to the vault key (docket/enrich/sealed.py).

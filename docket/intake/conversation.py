@@ -1,7 +1,7 @@
 """A sender's conversation: opening a submission, finding it again by receipt, messages both
 ways.
 
-Policy (DESIGN.md §2.2):
+Policy (docs/design.md §2.2):
 - Every message is sealed (age) to the organisation's public key and to the key the sender's
   receipt derives, the moment it arrives; its clear text exists only in the request that
   carries it. The intake process holds neither secret key.

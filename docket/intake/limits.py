@@ -1,6 +1,6 @@
 """Abuse limits that identify no one.
 
-Policy (DESIGN.md §2.2): intake never keys a limit on an address, a cookie or a fingerprint,
+Policy (docs/design.md §2.2): intake never keys a limit on an address, a cookie or a fingerprint,
 because keeping those would expose the people it serves. Instead:
 - budgets shared by every sender (token buckets in the database, so several intake processes
   share them): new submissions per hour, receipt checks per hour, new resumable uploads per

@@ -1,7 +1,7 @@
 """The e-mail channel: an IMAP poller (`docket intake mail`) that turns each message into a
 submission. It works with any IMAP server, ProtonMail Bridge included.
 
-Policy (DESIGN.md §2.2):
+Policy (docs/design.md §2.2):
 - A message's subject and text become the first message of a submission, sealed like any
   other; each attachment becomes a vault item, sealed as it is read, its file name not kept.
   The sender's address is sealed to the organisation's key as the submission's contact and

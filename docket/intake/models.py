@@ -1,5 +1,5 @@
 """Intake rows. None of them holds anything that identifies a sender in the clear: no address,
-no user agent, no file name, no Telegram id, no e-mail address (DESIGN.md §2.2). What a sender
+no user agent, no file name, no Telegram id, no e-mail address (docs/design.md §2.2). What a sender
 wrote is sealed to the organisation's key and to the key their receipt derives
 (docket/intake/receipts.py); a Telegram or e-mail contact is sealed to the organisation's key
 alone and shown to staff only under the two-person rule. When a sender did something is kept

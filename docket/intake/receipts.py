@@ -1,7 +1,7 @@
 """Receipts: how a sender comes back without an account, and why a seized server gives them away
 to no one.
 
-Policy (DESIGN.md §2.2):
+Policy (docs/design.md §2.2):
 - A receipt is eight words drawn at random from a 2,048-word list in the sender's language:
   88 bits. It is shown once and never stored, logged or sent anywhere.
 - What is stored is the output of Argon2id over the receipt with a per-submission random salt.

@@ -1,6 +1,6 @@
 """The Telegram intake bot (`docket intake telegram`) and the job that sends staff replies.
 
-Policy (DESIGN.md §2.2):
+Policy (docs/design.md §2.2):
 - The bot keeps no Telegram user id, username, name or phone in the clear. A chat is known by
   a keyed hash of its id (`route`, keyed with DOCKET_SECRET_KEY), which finds the report that
   the chat's next message belongs to; the chat id itself is sealed to the organisation's key

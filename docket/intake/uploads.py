@@ -1,6 +1,6 @@
 """Files from senders: sealed as they arrive, stored in the vault once whole.
 
-Policy (DESIGN.md §2.1, §2.2):
+Policy (docs/design.md §2.1, §2.2):
 - No plaintext byte of a sender's file touches the disk. A plain form upload is streamed
   through `SealingUploadHandler` (Django would otherwise spool large files to /tmp in clear);
   a resumable upload (tus 1.0: creation, core, termination) seals each PATCH body as one

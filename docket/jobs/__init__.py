@@ -1,1 +1,1 @@
-"""Jobs are database rows; `docket worker` claims and runs them (STYLE.md rule 8)."""
+"""Jobs are database rows; `docket worker` claims and runs them."""

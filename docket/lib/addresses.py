@@ -1,6 +1,6 @@
 """A log filter that removes network addresses from every message.
 
-Docket keeps no IP address of anyone (DESIGN.md §2.2). Our own code never logs one, but
+Docket keeps no IP address of anyone (docs/design.md §2.2). Our own code never logs one, but
 libraries do: gunicorn writes "Invalid request from ip=…" at WARNING. Every handler Docket
 configures carries this filter, so a library's habit cannot become a record of who connected.
 """

@@ -1,4 +1,4 @@
-"""The sandbox every parser of an untrusted file runs in (DESIGN.md §2.5).
+"""The sandbox every parser of an untrusted file runs in (docs/design.md §2.5).
 
 Policy: a hostile file never takes the worker down, never reaches the network and never writes
 outside its job's directory; it ends in a clear error that is recorded on the item.

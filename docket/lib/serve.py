@@ -1,6 +1,6 @@
 """The web server: gunicorn, bound to loopback unless told otherwise, with no access log.
 
-An access log would hold client addresses; Docket keeps none (DESIGN.md §2.2), and gunicorn's
+An access log would hold client addresses; Docket keeps none (docs/design.md §2.2), and gunicorn's
 error log goes through the same address filter as Docket's own. A reverse proxy or onion
 service in front terminates TLS and must be configured the same way.
 """

@@ -1,5 +1,5 @@
-"""Change history of the register (STYLE.md rule 9): every create, update and delete of a
-register row writes a Change with the row before and after, who did it, and the request.
+"""Change history of the register, append-only (docs/design.md §3): every create, update and
+delete of a register row writes a Change with the row before and after, who did it, and the request.
 
 Policy: register rows are saved only through `save()` and removed only through `delete()`
 here, in the same transaction as their Change; the Change table is append-only (database

@@ -1,4 +1,4 @@
-"""The register, in the shape of the HURIDOCS Events Standard Formats (../shared/DESIGN.md §4).
+"""The register, in the shape of the HURIDOCS Events Standard Formats (docs/design.md §2.6).
 
 One Person table; the role lives on the link: a victim through an Act, a perpetrator through
 an Involvement, a source through an Information row. Units are first-class, with memberships

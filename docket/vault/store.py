@@ -1,6 +1,6 @@
 """Putting originals into the vault, moving them between compartments, reading them back.
 
-Policy (DESIGN.md §2.1): an original is written once and never changed, and is reported stored
+Policy (docs/design.md §2.1): an original is written once and never changed, and is reported stored
 only when it is durable:
   1. stream the bytes once: SHA-256 of the plaintext, age encryption to the vault's public key,
      SHA-256 of the ciphertext, into a staging file; fsync it;

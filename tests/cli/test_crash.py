@@ -1,5 +1,5 @@
 """Kill the import with SIGKILL at random moments: every item it reported must be intact and
-`docket verify` clean afterwards (DESIGN.md §2.1: acknowledged only once durable)."""
+`docket verify` clean afterwards (docs/design.md §2.1: acknowledged only once durable)."""
 
 from __future__ import annotations
 

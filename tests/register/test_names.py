@@ -1,5 +1,4 @@
-"""Names in Belarusian, Russian, Łacinka and the transliterations people type find each other
-(../shared/VOCABULARIES.md, "Scripts and spellings")."""
+"""Names in Belarusian, Russian, Łacinka and the transliterations people type find each other."""
 
 from __future__ import annotations
 
