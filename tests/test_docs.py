@@ -64,3 +64,23 @@ def test_every_api_route_is_documented() -> None:
             documented = route.replace("<int:pk>", "ID")
             method = access.methods[0]
             assert f"{method} {documented}" in page, f"docs/api.md lacks {method} {documented}"
+
+
+def test_the_threat_model_says_what_each_adversary_can_get() -> None:
+    page = (ROOT / "docs" / "threat-model.md").read_text()
+    headings = re.findall(r"^### (.+)$", page, flags=re.M)
+    for adversary in ("seized intake host", "running", "switched off", "insider", "hostile file",
+                      "flood"):  # fmt: skip
+        assert any(adversary in heading for heading in headings), f"no section on {adversary}"
+    assert "## What remains" in page
+    # Every setting it names is a real one, so the page cannot drift from the code unnoticed.
+    assert set(re.findall(r"DOCKET_[A-Z0-9_]+", page)) <= variables_in_code()
+
+
+def test_the_docs_stand_alone_and_link_only_to_files_that_exist() -> None:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    for page in pages:
+        text = page.read_text()
+        assert "../shared" not in text, f"{page.name} cites a document outside the repository"
+        for target in re.findall(r"\]\(([^)#:]+\.md)(?:#[^)]*)?\)", text):
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
