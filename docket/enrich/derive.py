@@ -1,6 +1,7 @@
 """Derived files into the vault: a thumbnail or a clean copy is an item of its own, sealed and
 logged like any original, with a custody entry that names the original it came from. It is
-stored in its original's compartment and moves with it (`store.move` asks `derived_items`)."""
+stored in its original's compartment and moves with it (`store.move` asks `derived_items`),
+unless another original that stays also has it (`shared`): then the move takes a copy."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from docket.accounts.models import Compartment
 from docket.enrich.models import Derivative
 from docket.vault import custody
 from docket.vault import store as vault_store
@@ -53,9 +55,15 @@ def derived_items(original: Item) -> Iterable[Item]:
     ]
 
 
+def shared(derived: Item, target: Compartment) -> bool:
+    """Whether `derived` was also made from an original that is not in `target` (after a move
+    has put the moving originals there): that original keeps it, the move takes a copy."""
+    return Derivative.objects.filter(derived=derived).exclude(original__compartment=target).exists()
+
+
 def relink(left: Item, there: Item) -> None:
-    """A move left `left` behind because the target compartment already holds its content as
-    `there`: the moved originals' derivatives now name the target's item."""
+    """A move left `left` behind because the target compartment already holds its content, or
+    a copy of it, as `there`: the moved originals' derivatives now name the target's item."""
     Derivative.objects.filter(derived=left, original__compartment=there.compartment).update(
         derived=there
     )
@@ -63,3 +71,4 @@ def relink(left: Item, there: Item) -> None:
 
 vault_store.DERIVED.append(derived_items)
 vault_store.ON_HELD.append(relink)
+vault_store.SHARED.append(shared)

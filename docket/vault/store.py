@@ -21,10 +21,13 @@ compartment already holds it).
 
 Moving (`move`): an item goes to another compartment with every item derived from it
 (thumbnails, keyframes, contact sheets, clean copies; the `DERIVED` registry names them,
-recursively), one "moved" custody entry each, in one transaction. A compartment never holds
-the same content twice, so moving never overwrites or merges: a derived item whose content the
-target already holds stays where it is, and the target's own item takes its place beside the
-moved original (`ON_HELD`). An original whose content the target already holds is not moved
+recursively), one "moved" custody entry each, in one transaction. Only items of the
+original's own compartment go along: a move never takes an item out of a third compartment.
+A compartment never holds the same content twice, so moving never overwrites or merges: a
+derived item whose content the target already holds stays where it is, and the target's own
+item takes its place beside the moved original (`ON_HELD`); a derived item that something
+staying behind also needs (`SHARED`) stays too, and a copy of it, encrypted anew, takes its
+place in the target. An original whose content the target already holds is not moved
 at all: the caller links what pointed at it to the target's item (`held`) and records custody
 on both, or, when the item must also stay where it is for others, stores a `copy` in the target
 (a new blob). Triage (docket/intake/triage.py) does both when it accepts a submission.
@@ -60,9 +63,15 @@ ON_MOVED: list[Callable[[Item, Compartment], None]] = []
 DERIVED: list[Callable[[Item], Iterable[Item]]] = []
 
 #: Called with a derived item left behind by a move because the target compartment already
-#: holds its content, and that compartment's item, inside the move's transaction (enrichment
-#: points the moved original's derivative at the target's item).
+#: holds its content, or because something that stays needs it (see SHARED) and a copy was
+#: stored in the target, and that compartment's item, inside the move's transaction
+#: (enrichment points the moved original's derivative at the target's item).
 ON_HELD: list[Callable[[Item, Item], None]] = []
+
+#: Asked whether a derived item about to be moved into a compartment also belongs to an item
+#: that is not there (two photos that differ only in their metadata share one metadata-free
+#: copy): such an item stays, and the move stores a copy of it in the target instead.
+SHARED: list[Callable[[Item, Compartment], bool]] = []
 
 
 @dataclass(frozen=True)
@@ -241,7 +250,8 @@ def move(
     "moved" custody entry, in one transaction; returns the items moved (the original first).
 
     Raises AlreadyHeld, moving nothing, when `compartment` already holds the original's content.
-    A derived item whose content `compartment` holds stays where it is (see ON_HELD).
+    A derived item of another compartment is never moved; one whose content `compartment` holds,
+    or that something staying behind needs, stays where it is (see ON_HELD and SHARED).
     """
     moved: list[Item] = []
     with transaction.atomic():
@@ -252,15 +262,19 @@ def move(
         there = held(item.sha256, compartment)
         if there is not None:
             raise AlreadyHeld(item, there)
+        origin = item.compartment
         seen = {item.pk}
+        parents: dict[int, str] = {}  # a derived item's pk: its original's sha256
         pending = [item]
         while pending:
             current = pending.pop(0)
             source = current.compartment
-            if current.compartment_id == compartment.pk:
+            if current.compartment_id != origin.pk:
                 continue
             if current is not item:
-                there = held(current.sha256, compartment)
+                there = _in_place_of(
+                    current, parents[current.pk], compartment, actor=actor, details=details
+                )
                 if there is not None:
                     for held_hook in ON_HELD:
                         held_hook(current, there)
@@ -278,12 +292,34 @@ def move(
                 for derived in ask(current):
                     if derived.pk not in seen:
                         seen.add(derived.pk)
+                        parents[derived.pk] = current.sha256
                         pending.append(
                             Item.objects.select_for_update()
                             .select_related("compartment")
                             .get(pk=derived.pk)
                         )
     return moved
+
+
+def _in_place_of(
+    derived: Item,
+    parent: str,
+    compartment: Compartment,
+    *,
+    actor: str,
+    details: dict[str, Any] | None,
+) -> Item | None:
+    """The item of `compartment` that takes a moving derived item's place: the one it already
+    holds, or a copy when something that stays needs `derived`; None when `derived` moves."""
+    there = held(derived.sha256, compartment)
+    if there is not None or not any(ask(derived, compartment) for ask in SHARED):
+        return there
+    # Named as derived (from the original it was made from), so nothing enriches it again.
+    copied = copy(derived, compartment, actor=actor,
+                  details={**(details or {}), "derived_from": parent})  # fmt: skip
+    custody.append("copied", actor=actor, item=derived,
+                   details={**(details or {}), "to": compartment.name})  # fmt: skip
+    return copied.item
 
 
 def copy(

@@ -155,3 +155,68 @@ def test_a_move_calls_the_moved_hooks_after_the_compartment_changes(team: Team) 
     [entry] = CustodyEntry.objects.filter(item=item, action="moved")
     details = json.loads(entry.leaf_text())["details"]
     assert details == {"why": "test", "from": team.a.name, "to": team.b.name}
+
+
+def _derived(original: Item, data: bytes, tmp_path: Path, kind: str = "clean-copy") -> Item:
+    from docket.enrich.derive import store_derivative
+
+    path = tmp_path / f"{original.pk}-{kind}.bin"
+    path.write_bytes(data)
+    return store_derivative(original, path, kind, tool="test").derived
+
+
+def test_a_derived_file_two_originals_share_is_copied_not_moved_and_never_leaves_a_compartment(
+    team: Team, tmp_path: Path
+) -> None:
+    """Two photos that differ only in their metadata have one metadata-free copy. Moving the
+    first must not take the copy from the second, nor moving the second take it back out of
+    the first's new compartment."""
+    from docket.enrich.models import Derivative
+
+    intake = Compartment.objects.create(name="intake-shared")
+    first = store(io.BytesIO(PHOTO + b"exif:serial-1"), actor="intake", compartment=intake).item
+    second = store(io.BytesIO(PHOTO + b"exif:serial-2"), actor="intake", compartment=intake).item
+    clean = _derived(first, PHOTO, tmp_path)
+    assert _derived(second, PHOTO, tmp_path) == clean  # one item, two derivative rows
+
+    moved = vault_store.move(first, team.a, actor="user:owner")
+
+    assert [i.pk for i in moved] == [first.pk]
+    clean.refresh_from_db()
+    assert clean.compartment == intake  # the second photo still needs it
+    firsts = Derivative.objects.get(original=first).derived
+    assert firsts.compartment == team.a and firsts.sha256 == clean.sha256
+    assert firsts.blob != clean.blob  # encrypted anew, no blob shared
+    assert Derivative.objects.get(original=second).derived == clean
+    assert "copied" in [e.action for e in CustodyEntry.objects.filter(item=clean)]
+    assert b"".join(read(firsts, actor="test")) == PHOTO
+
+    vault_store.move(second, team.b, actor="user:outsider")
+
+    firsts.refresh_from_db()
+    clean.refresh_from_db()
+    assert firsts.compartment == team.a  # nothing of A moved by a move from another compartment
+    assert clean.compartment == team.b
+    assert Derivative.objects.get(original=second).derived == clean
+    for derivative in Derivative.objects.select_related("original", "derived"):
+        assert derivative.derived.compartment_id == derivative.original.compartment_id
+
+
+def test_a_move_never_takes_an_item_of_another_compartment_along(
+    team: Team, tmp_path: Path
+) -> None:
+    """Even a derivative row that names an item of a third compartment (an older instance's
+    data) does not make a move carry that item off."""
+    from docket.enrich.models import Derivative
+
+    intake = Compartment.objects.create(name="intake-legacy")
+    original = store(io.BytesIO(PHOTO + b"legacy"), actor="intake", compartment=intake).item
+    theirs = store(io.BytesIO(b"thumbnail of A"), actor="enrich", compartment=team.a).item
+    Derivative.objects.create(original=original, derived=theirs, kind="thumbnail", tool="test")
+
+    moved = vault_store.move(original, team.b, actor="user:outsider")
+
+    theirs.refresh_from_db()
+    assert [i.pk for i in moved] == [original.pk]
+    assert theirs.compartment == team.a
+    assert not CustodyEntry.objects.filter(item=theirs, action="moved").exists()
