@@ -15,6 +15,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from docket.lib.hours import HourField
+
 
 class Run(models.Model):
     class State(models.TextChoices):
@@ -34,7 +36,8 @@ class Run(models.Model):
     seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    # To the hour only: the runs of an item in the intake would date a sender's file.
+    updated_at = HourField(auto_now=True)
 
     class Meta:
         constraints = [

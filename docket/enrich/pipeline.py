@@ -45,7 +45,7 @@ ACTOR = "enrich"
 
 def queue_item(item: Item) -> None:
     """Queue the enrichment of an item (after the surrounding transaction commits)."""
-    queue.enqueue("enrich.item", {"item": item.pk})
+    queue.enqueue("enrich.item", {"item": item.pk}, hourly=sealed.in_intake(item))
 
 
 def on_stored(item: Item, details: dict[str, Any]) -> None:
@@ -83,7 +83,7 @@ def _queue_run(item: Item, name: str) -> None:
     Run.objects.update_or_create(
         item=item, enricher=name, defaults={"state": Run.State.QUEUED, "error": "", "job": None}
     )
-    queue.enqueue("enrich.run", {"item": item.pk, "enricher": name})
+    queue.enqueue("enrich.run", {"item": item.pk, "enricher": name}, hourly=sealed.in_intake(item))
 
 
 def _waits(item_pk: int, enricher: Enricher) -> bool:

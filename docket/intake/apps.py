@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class IntakeConfig(AppConfig):
@@ -12,5 +13,7 @@ class IntakeConfig(AppConfig):
         from docket.intake import chats, triage, uploads  # noqa: F401
         from docket.vault import custody
 
-        # What the intake stores is dated to the hour (docket/lib/hours.py).
+        # What the intake stores, and whatever happens to an item while it sits in the intake
+        # compartment, is dated to the hour (docket/lib/hours.py).
         custody.HOURLY_ACTORS.add(uploads.ACTOR)
+        custody.HOURLY_COMPARTMENTS.add(settings.INTAKE_COMPARTMENT)

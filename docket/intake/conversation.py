@@ -172,7 +172,7 @@ def reply(submission: Submission, text: str, *, by: User) -> Message:
         author=by,
     )
     if submission.channel == Submission.Channel.TELEGRAM and submission.contact:
-        queue.enqueue("intake.telegram-reply", {"message": message.pk})
+        queue.enqueue("intake.telegram-reply", {"message": message.pk}, hourly=True)
     return message
 
 

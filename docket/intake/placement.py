@@ -67,7 +67,9 @@ def follow(submission: Submission, items: list[Item]) -> None:
     the vault key to copy, which the intake process does not hold)."""
     left = {i.compartment_id for i in items if i.compartment_id != submission.compartment_id}
     for compartment_id in sorted(left):
-        queue.enqueue("intake.place", {"submission": submission.pk, "from": compartment_id})
+        queue.enqueue(
+            "intake.place", {"submission": submission.pk, "from": compartment_id}, hourly=True
+        )
 
 
 @queue.register("intake.place")

@@ -313,7 +313,7 @@ def _store_after_commit(pk: int) -> None:
     if len(upload.segments) == 1:
         store_upload(upload)
     else:
-        queue.enqueue("intake.assemble", {"upload": upload.pk})
+        queue.enqueue("intake.assemble", {"upload": upload.pk}, hourly=True)
 
 
 def store_upload(upload: Upload) -> Item:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 
 class Job(models.Model):
@@ -20,7 +21,9 @@ class Job(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    #: About what a sender did: its times say only the hour (docket/jobs/queue.py).
+    hourly = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["state", "run_after"])]

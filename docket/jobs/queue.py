@@ -3,6 +3,11 @@
 Claiming uses SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL so any number of workers on any
 number of machines take distinct jobs; on SQLite the IMMEDIATE write transaction serialises
 claims, which is enough on one machine.
+
+A job about what a sender did (`hourly=True`: the intake's jobs, enrichment of an item in the
+intake compartment) keeps its times to the UTC hour like the rows it works on
+(docket/lib/hours.py): a retry of one waits for the start of an hour, and a running one counts
+as stale an hour later than others.
 """
 
 from __future__ import annotations
@@ -12,13 +17,15 @@ import os
 import socket
 import traceback
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from docket.jobs.models import Job
+from docket.lib import hours
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +42,36 @@ def register(kind: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
-def enqueue(kind: str, payload: dict[str, Any] | None = None, *, delay: float = 0) -> None:
-    """Queue a job once the surrounding transaction commits (never for a rolled-back change)."""
+def enqueue(
+    kind: str, payload: dict[str, Any] | None = None, *, delay: float = 0, hourly: bool = False
+) -> None:
+    """Queue a job once the surrounding transaction commits (never for a rolled-back change);
+    an `hourly` job's times say only the hour (see the module docstring)."""
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
 
     def create() -> None:
+        now = _now(hourly)
         Job.objects.create(
-            kind=kind, payload=payload or {}, run_after=timezone.now() + timedelta(seconds=delay)
+            kind=kind,
+            payload=payload or {},
+            hourly=hourly,
+            created_at=now,
+            run_after=_later(now, delay, hourly),
         )
 
     transaction.on_commit(create)
+
+
+def _now(hourly: bool) -> datetime:
+    return hours.now() if hourly else timezone.now()
+
+
+def _later(now: datetime, delay: float, hourly: bool) -> datetime:
+    if not hourly or delay <= 0:
+        return now + timedelta(seconds=delay)
+    # The start of the first hour after the delay has passed.
+    return hours.floor(timezone.now() + timedelta(seconds=delay)) + timedelta(hours=1)
 
 
 _current: list[Job] = []
@@ -71,7 +97,7 @@ def claim() -> Job | None:
         job.state = Job.State.RUNNING
         job.attempts += 1
         job.claimed_by = worker_name()
-        job.claimed_at = timezone.now()
+        job.claimed_at = _now(job.hourly)
         job.save(update_fields=["state", "attempts", "claimed_by", "claimed_at"])
         return job
 
@@ -89,23 +115,28 @@ def run(job: Job) -> None:
         job.error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
         if job.attempts >= job.max_attempts:
             job.state = Job.State.FAILED
-            job.finished_at = timezone.now()
+            job.finished_at = _now(job.hourly)
         else:
             job.state = Job.State.QUEUED
-            job.run_after = timezone.now() + timedelta(seconds=min(3600, 5 * 4**job.attempts))
+            backoff = min(3600, 5 * 4**job.attempts)
+            job.run_after = _later(_now(job.hourly), backoff, job.hourly)
         job.save(update_fields=["error", "state", "finished_at", "run_after"])
         return
     finally:
         _current.pop()
     job.state = Job.State.DONE
-    job.finished_at = timezone.now()
+    job.finished_at = _now(job.hourly)
     job.error = ""
     job.save(update_fields=["state", "finished_at", "error"])
 
 
 def requeue_stale(older_than: timedelta = timedelta(hours=1)) -> int:
-    """Jobs whose worker died mid-run go back to the queue."""
+    """Jobs whose worker died mid-run go back to the queue (an hourly job's claim time may be
+    up to an hour earlier than the claim: it gets that hour more)."""
     cutoff = timezone.now() - older_than
-    return Job.objects.filter(state=Job.State.RUNNING, claimed_at__lt=cutoff).update(
-        state=Job.State.QUEUED, run_after=timezone.now()
+    stale = Q(hourly=False, claimed_at__lt=cutoff) | Q(
+        hourly=True, claimed_at__lt=cutoff - timedelta(hours=1)
+    )
+    return Job.objects.filter(stale, state=Job.State.RUNNING).update(
+        state=Job.State.QUEUED, run_after=hours.now()
     )

@@ -8,9 +8,10 @@ Policy:
   swapped. The leaf is what checkpoints sign; the table's other columns are only for queries.
 - Nothing updates or deletes an entry. Appends are serialised by locking the single LogState
   row (PostgreSQL) or by SQLite's IMMEDIATE write transactions.
-- An entry written by an actor in HOURLY_ACTORS (the public intake) is dated to the UTC hour,
-  in its leaf and its row alike (docket/lib/hours.py): the index, not the time, orders the
-  log, so such an entry may carry an earlier time than the one before it.
+- An entry written by an actor in HOURLY_ACTORS (the public intake), or about an item of a
+  compartment in HOURLY_COMPARTMENTS (the intake's), is dated to the UTC hour, in its leaf and
+  its row alike (docket/lib/hours.py): the index, not the time, orders the log, so such an
+  entry may carry an earlier time than the one before it.
 - Checkpoints (C2SP signed notes) are sealed after each batch of work; each stores its compact
   range so the next seal hashes only the new entries.
 """
@@ -23,7 +24,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -33,6 +34,9 @@ from docket.lib import hours
 from docket.vault import keys, merkle, notes
 from docket.vault.models import Checkpoint, CustodyEntry, Item, LogState, Timestamp
 
+if TYPE_CHECKING:
+    from docket.accounts.models import Compartment
+
 log = logging.getLogger(__name__)
 
 LEAF_VERSION = 1
@@ -40,10 +44,21 @@ LEAF_VERSION = 1
 #: Actors whose entries say only the hour (a higher app adds its own: the intake does).
 HOURLY_ACTORS: set[str] = set()
 
+#: Compartments (by name) where whatever happens to an item says only the hour: the intake's,
+#: whose files the worker reads and derives from seconds after a sender sent them.
+HOURLY_COMPARTMENTS: set[str] = set()
 
-def dated(actor: str) -> datetime:
-    """The time an entry or row made by `actor` now records."""
-    return hours.now() if actor in HOURLY_ACTORS else timezone.now()
+
+def hourly(actor: str, compartment: Compartment | None = None) -> bool:
+    """Whether what `actor` records now (about an item of `compartment`) says only the hour."""
+    return actor in HOURLY_ACTORS or (
+        compartment is not None and compartment.name in HOURLY_COMPARTMENTS
+    )
+
+
+def dated(actor: str, compartment: Compartment | None = None) -> datetime:
+    """The time an entry or row made by `actor` (about an item of `compartment`) records."""
+    return hours.now() if hourly(actor, compartment) else timezone.now()
 
 
 def canonical(data: dict[str, Any]) -> bytes:
@@ -57,7 +72,7 @@ def append(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("custody entries are written inside the change's transaction")
     state = LogState.objects.select_for_update().get(pk=1)
-    now = dated(actor)
+    now = dated(actor, item.compartment if item else None)
     leaf = canonical(
         {
             "v": LEAF_VERSION,

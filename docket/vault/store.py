@@ -189,11 +189,11 @@ def commit_sealed(
     if known is not None:
         return _received_again(known, actor, details)
 
-    # 3. Commit the blob under a random name (an hourly actor's with its times set to the hour,
-    # so that the file system does not keep what the rows do not).
+    # 3. Commit the blob under a random name (an hourly actor's, or one in an hourly
+    # compartment, with its times set to the hour: the file system keeps no more than the rows).
     name = _blob_name()
-    hourly = actor in custody.HOURLY_ACTORS
-    blobs.commit(staged, name, times=custody.dated(actor) if hourly else None)
+    hourly = custody.hourly(actor, compartment)
+    blobs.commit(staged, name, times=custody.dated(actor, compartment) if hourly else None)
 
     # 4. The item and its custody entry, in one transaction.
     try:
@@ -203,7 +203,7 @@ def commit_sealed(
                 size=sealed.size,
                 blob=name,
                 blob_sha256=sealed.blob_sha256,
-                received_at=custody.dated(actor),
+                received_at=custody.dated(actor, compartment),
                 compartment=compartment,
             )
             custody.append(

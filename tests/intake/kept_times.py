@@ -18,7 +18,11 @@ def intake_times() -> dict[str, Any]:
     """{"checked": {kind: count}, "finer": [kind and value of each time finer than the hour]}."""
     from datetime import UTC
 
+    from django.conf import settings
+
+    from docket.enrich.models import Run
     from docket.intake import models
+    from docket.jobs.models import Job
     from docket.lib.storage import BlobStore
     from docket.vault.models import CustodyEntry, Item
 
@@ -37,10 +41,17 @@ def intake_times() -> dict[str, Any]:
                 value = getattr(row, name)
                 if value is not None:
                     times.append((f"{model.__name__}.{name}", value))
-    items: set[int] = set()
+    # What sits in the intake compartment (originals and what the worker made of them) and
+    # what the intake itself wrote anywhere.
+    held = set(
+        Item.objects.filter(compartment__name=settings.INTAKE_COMPARTMENT).values_list(
+            "pk", flat=True
+        )
+    )
+    items: set[int] = set(held)
     for entry in CustodyEntry.objects.order_by("index"):
         leaf = json.loads(bytes(entry.leaf))
-        if leaf["actor"] != "intake":
+        if leaf["actor"] != "intake" and leaf["item"] not in held:
             continue
         times.append(("custody.created_at", entry.created_at))
         times.append(("custody.leaf.time", datetime.fromisoformat(leaf["time"])))
@@ -51,6 +62,15 @@ def intake_times() -> dict[str, Any]:
         times.append(("Item.received_at", item.received_at))
         stat = os.stat(storage.path(item.blob))
         times.append(("blob.mtime", datetime.fromtimestamp(stat.st_mtime, UTC)))
+    # The worker's rows about them: jobs and enrichment runs.
+    for job in Job.objects.all():
+        if job.kind.startswith("intake.") or job.payload.get("item") in held:
+            for name in ("created_at", "run_after", "claimed_at", "finished_at"):
+                value = getattr(job, name)
+                if value is not None:
+                    times.append((f"Job.{name}", value))
+    for run in Run.objects.filter(item__in=held):
+        times.append(("Run.updated_at", run.updated_at))
     return {
         "checked": dict(Counter(kind for kind, _ in times)),
         "finer": [f"{kind} {value.isoformat()}" for kind, value in times if not _hourly(value)],

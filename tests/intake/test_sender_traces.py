@@ -22,11 +22,37 @@ from docket.jobs.worker import Worker
 from docket.lib.storage import BlobStore
 from docket.vault import verify
 from docket.vault.models import Item
+from tests import media
 from tests.conftest import Instance, log_in, person
+from tests.enrich.conftest import Enriching, enriching, models_dir, sandbox_dir  # noqa: F401
 from tests.intake.kept_times import intake_times
 from tests.intake.test_web import send_report
 
 pytestmark = pytest.mark.django_db
+
+
+def test_what_the_worker_makes_of_a_report_in_the_intake_says_only_the_hour_too(
+    enriching: Enriching,  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
+) -> None:
+    """Thumbnails, clean copies, the custody entries of reading and deriving, the jobs and
+    the enrichment runs would otherwise date a report to the second, seconds after it came."""
+    photo, video = tmp_path / "photo.jpg", tmp_path / "clip.mp4"
+    media.photo(photo, latitude=53.9, longitude=27.56, taken="2020:08:11 01:00:00", offset="+03:00")
+    media.video(video, created="2020-08-11T01:00:00Z")
+    with enriching.capture(execute=True):
+        send_report(Client(), {"p.jpg": photo.read_bytes(), "v.mp4": video.read_bytes()})
+    assert enriching.work() >= 3
+
+    kept = intake_times()
+
+    assert kept["finer"] == []
+    derived = Item.objects.filter(compartment=intake_compartment()).count() - 2
+    assert derived >= 3  # thumbnails, keyframes, a contact sheet, clean copies
+    assert kept["checked"]["blob.mtime"] == derived + 2
+    assert kept["checked"]["Job.finished_at"] >= 3
+    assert kept["checked"]["Run.updated_at"] >= 4
+    assert kept["checked"]["custody.leaf.time"] >= 2 * (derived + 2)
 
 
 def test_it_keeps_only_the_hour_of_a_web_report_and_lists_the_same_hour_in_order(
