@@ -5,14 +5,18 @@ Policy:
   asked, what for and why; nothing happens yet.
 - A second person decides: an admin of the same compartment who is not the requester. An
   admin who asked cannot approve their own request, whatever other roles they hold.
-- The second person must be independent of the first: nobody decides a request of someone
-  whose account they asked for or to whom they gave a role (`User.created_by`,
-  `Grant.granted_by`), nor a request about themselves.
+- The second person must be independent of the first, both ways: nobody decides a request of
+  someone whose account they asked for or to whom they gave a role (`User.created_by`,
+  `Grant.granted_by`), nor of someone who asked for their account or gave them a role (an
+  administrator's creature is not a second person), nor a request about themselves.
 - Account requests (`ACCOUNT_ACTIONS`: adding a person, giving the admin role, asked for on
-  the web) may also be decided by an instance administrator. When nobody but the requester
-  could decide one (a new instance has a single administrator), it happens at once and is
-  audited as `approval.alone`; otherwise no instance could ever be set up. The console runs
-  with the server's own rights and is not bound by the rule; what it does is audited.
+  the web) are decided by any independent active admin, of any compartment, or instance
+  administrator. Only on a new instance (`alone`: nobody but the requester has ever been an
+  admin or instance administrator, in any state, and no request was ever decided by a second
+  person) does one happen at once, audited as `approval.alone`; otherwise no instance could
+  ever be set up. Disabling or demoting the others does not make anyone alone again: the
+  request waits until an admin is enabled or added at the console. The console runs with the
+  server's own rights and is not bound by the rule; what it does is audited.
 - An action that sends something to an age key (an export) names that key: the approver sees
   its fingerprint (the first 16 hex digits of SHA-256 of the `age1…` text) and types its last
   8 hex digits to approve; a wrong value refuses and changes nothing.
@@ -30,12 +34,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from docket.accounts import access, audit
-from docket.accounts.models import Approval, Compartment, Grant, Role, User
+from docket.accounts.models import Approval, AuditEvent, Compartment, Grant, Role, User
 
 Handler = Callable[[Approval], None]
 #: action -> what approving it does. Apps register their actions in AppConfig.ready().
@@ -130,22 +134,55 @@ def makers(user: User | None) -> set[int]:
     return made | set(granted.values_list("granted_by_id", flat=True))
 
 
+def made_by(user: User) -> QuerySet[User]:
+    """Whose account `user` asked for or to whom they gave a role."""
+    granted = Grant.objects.filter(granted_by=user).values("user_id")
+    return User.objects.filter(Q(created_by=user) | Q(pk__in=granted))
+
+
+def independent(one: User | None, other: User) -> bool:
+    """Neither made the other (see the policy above)."""
+    if one is None:
+        return True
+    return other.pk not in makers(one) and one.pk not in makers(other)
+
+
+def alone(requester: User) -> bool:
+    """Whether `requester` is the only one who has ever administered this instance: nobody
+    else is or was an admin or instance administrator (in any state), and no request was ever
+    decided by someone other than its requester."""
+    others = User.objects.exclude(pk=requester.pk)
+    if others.filter(is_superuser=True).exists():
+        return False
+    if Grant.objects.filter(role=Role.ADMIN).exclude(user=requester).exists():
+        return False
+    given = AuditEvent.objects.filter(
+        action__in=("grant.add", "grant.remove"), details__role=Role.ADMIN
+    )
+    if given.exclude(details__user=requester.get_username()).exists():
+        return False
+    decided = Approval.objects.exclude(state=Approval.State.PENDING)
+    return not decided.exclude(decided_by=F("requested_by")).exists()
+
+
+def _decides_accounts(user: Any) -> bool:
+    """Instance administrators and the admins of any compartment decide account requests."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return bool(user.is_superuser) or Grant.objects.filter(user=user, role=Role.ADMIN).exists()
+
+
 def may_see(user: Any, approval: Approval) -> bool:
     """Whether `user` is among those who decide requests like `approval` (not whether they
     may decide this one: see `why_not`)."""
     if access.can(user, "approvals.decide", approval):
         return True
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_superuser
-        and approval.action in ACCOUNT_ACTIONS
-    )
+    return approval.action in ACCOUNT_ACTIONS and _decides_accounts(user)
 
 
 def visible(user: Any) -> QuerySet[Approval]:
     shown = access.visible(Approval.objects.all(), user, "approvals.decide")
-    if user.is_authenticated and user.is_active and user.is_superuser:
+    if _decides_accounts(user):
         shown = Approval.objects.filter(
             Q(pk__in=shown.values("pk")) | Q(action__in=ACCOUNT_ACTIONS)
         )
@@ -175,6 +212,11 @@ def why_not(user: User, approval: Approval) -> str | None:
             "You asked for %(username)s's account or gave them a role, so you cannot be the "
             "second person on their request: another admin must decide."
         ) % {"username": _name(approval)}
+    if approval.requested_by_id is not None and approval.requested_by_id in makers(user):
+        return gettext(
+            "%(username)s asked for your account or gave you a role, so you cannot be the "
+            "second person on their request: another admin must decide."
+        ) % {"username": _name(approval)}
     if not may_see(user, approval):
         return gettext("Only an admin of the compartment can decide.")
     return None
@@ -182,13 +224,17 @@ def why_not(user: User, approval: Approval) -> str | None:
 
 def deciders(approval: Approval) -> QuerySet[User]:
     """The people who could decide `approval` now: active and unlocked, admins of its
-    compartment (or instance administrators, for account requests), independent of the
-    requester."""
-    admins = Grant.objects.filter(compartment_id=approval.compartment_id, role=Role.ADMIN)
+    compartment (for account requests, admins of any compartment and instance
+    administrators), independent of the requester both ways."""
+    admins = Grant.objects.filter(role=Role.ADMIN)
+    if approval.action not in ACCOUNT_ACTIONS:
+        admins = admins.filter(compartment_id=approval.compartment_id)
     who = Q(pk__in=admins.values("user_id"))
     if approval.action in ACCOUNT_ACTIONS:
         who |= Q(is_superuser=True)
     excluded = makers(approval.requested_by) | {approval.requested_by_id, subject_id(approval)}
+    if approval.requested_by is not None:
+        excluded |= set(made_by(approval.requested_by).values_list("pk", flat=True))
     return (
         User.objects.filter(who, is_active=True, locked_at__isnull=True)
         .exclude(pk__in=[pk for pk in excluded if pk])
@@ -218,7 +264,7 @@ def ask(
             user, "approval.ask", approval,
             details={"action": action, "reason": reason, **(details or {})},
         )  # fmt: skip
-        if action in ACCOUNT_ACTIONS and not deciders(approval).exists():
+        if action in ACCOUNT_ACTIONS and alone(user):
             approval.state = Approval.State.APPROVED
             approval.decided_by = user
             approval.decided_at = timezone.now()
@@ -226,7 +272,7 @@ def ask(
             approval.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
             audit.record_system(
                 user, "approval.alone", approval,
-                details={"action": action, "why": "no other active admin or superuser"},
+                details={"action": action, "why": "nobody else has ever administered"},
             )  # fmt: skip
             HANDLERS[action](approval)
     return approval

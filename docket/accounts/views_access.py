@@ -90,10 +90,12 @@ def of_object(
     *,
     methods: tuple[str, ...] = ("GET",),
     superuser_too: bool = False,
+    also: Callable[[Any, Any], bool] | None = None,
 ) -> Callable[[View], View]:
     """A view of one object, looked up by `pk`: 404 unless the user may `permission` it.
     `superuser_too` lets instance administrators in as well (managing grants is their job;
-    reading evidence is not, so no evidence view sets it)."""
+    reading evidence is not, so no evidence view sets it); `also(user, obj)` lets in whom else
+    it says (the admins of any compartment, for an account request)."""
 
     def decorate(inner: View) -> View:
         @wraps(inner)
@@ -102,6 +104,7 @@ def of_object(
             allowed = obj is not None and (
                 (superuser_too and request.user.is_superuser)
                 or access.can(request.user, permission, obj)  # type: ignore[arg-type]
+                or (also is not None and also(request.user, obj))
             )
             if not allowed:
                 raise Http404("No such object.")

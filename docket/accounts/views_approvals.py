@@ -4,7 +4,7 @@ what the console did (which the rule does not bind, so it is shown here instead)
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
@@ -14,7 +14,7 @@ from docket.accounts.second_factor import recent_second_factor
 from docket.accounts.views_access import listing, of_object, staff_user
 
 #: console actions that make someone able to do more (docket/accounts/management/commands)
-CONSOLE_ACTIONS = ("user.add", "user.superuser", "grant.add")
+CONSOLE_ACTIONS = ("user.add", "user.superuser", "user.enable", "grant.add")
 
 
 def made_at_the_console(user: User) -> list[AuditEvent]:
@@ -45,12 +45,11 @@ def approval_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@of_object("approvals.decide", Approval, methods=("GET", "POST"), superuser_too=True)
+@of_object("approvals.decide", Approval, methods=("GET", "POST"), also=approvals.may_see)
 def approval_detail(request: HttpRequest, approval: Approval) -> HttpResponseBase:
+    # Instance administrators and the admins of other compartments come in for account
+    # requests only (approvals.may_see), never for an export's.
     user = staff_user(request)
-    # Instance administrators come in for account requests only, never for an export's.
-    if not approvals.may_see(user, approval):
-        raise Http404("No such object.")
     if request.method == "POST":
         return _decide(request, approval, user)
     audit.record(request, "approval.view", approval)

@@ -6,6 +6,7 @@ see."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from typing import Any
@@ -292,3 +293,92 @@ def test_it_lists_a_console_grant_on_the_approvals_page_and_in_the_audit(
     other = User.objects.create_user("gleb", password=STAFF_PASSWORD)
     Grant.objects.create(user=other, compartment=team.b, role=Role.ADMIN)
     assert "viktor" not in client_of(other).get("/accounts/approvals/").content.decode()
+
+
+def test_nobody_approves_an_export_of_the_person_who_made_them(team: Team) -> None:
+    """An instance administrator alone on a new instance adds a second admin (at once: nobody
+    else could decide). That admin is his creature, not a second person: she cannot approve
+    his export."""
+    chief = User.objects.create_superuser("chief", password=STAFF_PASSWORD)
+    Grant.objects.create(user=chief, compartment=team.a, role=Role.ADMIN)
+    client_of(chief).post(
+        "/accounts/people/",
+        {"username": "vera", "compartment": team.a.pk, "role": "admin", "reason": "first"},
+    )
+    vera = User.objects.get(username="vera")
+    User.objects.filter(pk=vera.pk).update(must_change_password=False)
+    assert vera.is_active and vera.created_by == chief
+    key = age.Identity.generate().recipient()
+    export = ask_export(chief, team, key)
+
+    url = f"/accounts/approvals/{export.approval.pk}/"
+    assert "cannot be the second person" in client_of(vera).get(url).content.decode()
+    tried = client_of(vera).post(
+        url, {"decision": "approve", "recipient_check": fingerprint(key)[8:]}
+    )
+    assert "cannot be the second person" in said(tried)
+    export.refresh_from_db()
+    assert export.state == Export.State.AWAITING and export.approval.decided_by is None
+    assert not Job.objects.exists()
+
+
+def test_disabling_the_other_admin_does_not_make_an_administrator_alone_again(
+    team: Team, bob: User
+) -> None:
+    chief = User.objects.create_superuser("chief", password=STAFF_PASSWORD)
+    client_of(chief).post("/accounts/people/", {"user": bob.pk, "disable": "1"})
+    bob.refresh_from_db()
+    assert not bob.is_active
+
+    page = client_of(chief).post(
+        "/accounts/people/",
+        {"username": "yana", "compartment": team.a.pk, "role": "admin", "reason": "my own"},
+    )
+    assert "the account works at once" not in page.content.decode()
+    assert not User.objects.get(username="yana").is_active
+    approval = Approval.objects.get(details__username="yana")
+    assert approval.state == Approval.State.PENDING
+    assert not AuditEvent.objects.filter(action="approval.alone").exists()
+
+    # The way out is at the console, audited: the other admin is enabled again and decides.
+    call_command("users", "enable", "bob", stdout=io.StringIO())
+    assert AuditEvent.objects.filter(action="user.enable", details__via="console").exists()
+    client_of(bob).post(f"/accounts/approvals/{approval.pk}/", {"decision": "approve"})
+    approval.refresh_from_db()
+    assert approval.state == Approval.State.APPROVED and approval.decided_by == bob
+
+
+def test_an_admin_of_any_compartment_decides_an_account_request(team: Team) -> None:
+    """One other admin anywhere on the instance is a second person for who joins: the
+    instance administrator is not alone because the compartment has no admin yet."""
+    chief = User.objects.create_superuser("chief", password=STAFF_PASSWORD)
+    gleb = User.objects.create_user("gleb", password=STAFF_PASSWORD)
+    Grant.objects.create(user=gleb, compartment=team.b, role=Role.ADMIN)
+
+    client_of(chief).post(
+        "/accounts/people/",
+        {"username": "yana", "compartment": team.a.pk, "role": "analyst", "reason": "new analyst"},
+    )
+    approval = Approval.objects.get(details__username="yana")
+    assert approval.state == Approval.State.PENDING
+    assert "yana" in client_of(gleb).get("/accounts/approvals/").content.decode()
+    client_of(gleb).post(f"/accounts/approvals/{approval.pk}/", {"decision": "approve"})
+    approval.refresh_from_db()
+    assert approval.state == Approval.State.APPROVED and approval.decided_by == gleb
+    assert User.objects.get(username="yana").is_active
+
+
+def test_taking_the_other_admins_role_does_not_make_an_administrator_alone_again(
+    team: Team, bob: User
+) -> None:
+    chief = User.objects.create_superuser("chief", password=STAFF_PASSWORD)
+    grant = Grant.objects.get(user=bob, role=Role.ADMIN)
+    client_of(chief).post(f"/accounts/compartments/{team.a.pk}/", {"revoke": grant.pk})
+    assert not Grant.objects.filter(user=bob, role=Role.ADMIN).exists()
+    assert not User.objects.filter(is_superuser=True).exclude(pk=chief.pk).exists()
+
+    client_of(chief).post(
+        "/accounts/people/",
+        {"username": "zoya", "compartment": team.a.pk, "role": "admin", "reason": "alone?"},
+    )
+    assert Approval.objects.get(details__username="zoya").state == Approval.State.PENDING

@@ -61,3 +61,7 @@ def test_unlock_and_disable(instance: Instance) -> None:
         if r["username"] == "ivan"
     ]
     assert row["active"] is False
+    assert b"ivan enabled" in instance.run("users", "enable", "ivan").stdout
+    assert b"already" in instance.run("users", "enable", "ivan").stdout
+    [row] = [r for r in instance.json("users", "list", "--json") if r["username"] == "ivan"]
+    assert row["active"] is True

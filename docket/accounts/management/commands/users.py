@@ -17,7 +17,7 @@ CONSOLE = {"via": "console"}
 
 
 class Command(BaseCommand):
-    help = "Staff accounts: `add`, `unlock`, `disable`, `list`."
+    help = "Staff accounts: `add`, `unlock`, `disable`, `enable`, `list`."
 
     def add_arguments(self, parser: CommandParser) -> None:
         verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -35,6 +35,10 @@ class Command(BaseCommand):
         unlock.add_argument("username")
         disable = verbs.add_parser("disable", help="disable a user and end their sessions")
         disable.add_argument("username")
+        enable = verbs.add_parser(
+            "enable", help="enable a disabled user again (a console act, audited)"
+        )
+        enable.add_argument("username")
         listing = verbs.add_parser("list", help="users and their roles")
         listing.add_argument("--json", action="store_true")
 
@@ -102,6 +106,15 @@ class Command(BaseCommand):
         ended = end_sessions(user)
         audit.record_system(None, "user.disable", user, details={"sessions_ended": ended})
         self.stdout.write(f"{user.username} disabled; {ended} session(s) ended")
+
+    def _enable(self, options: dict[str, Any]) -> None:
+        user = self._user(options["username"])
+        if user.is_active:
+            self.stdout.write(f"{user.username} is enabled already")
+            return
+        User.objects.filter(pk=user.pk).update(is_active=True)
+        audit.record_system(None, "user.enable", user, details=CONSOLE)
+        self.stdout.write(f"{user.username} enabled")
 
     def _list(self, options: dict[str, Any]) -> None:
         rows: list[dict[str, Any]] = [
