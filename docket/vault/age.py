@@ -6,7 +6,14 @@ fsync the result; this module hands every plaintext buffer to a callback on its 
 The output is plain age: `age -d -i key.txt blob` decrypts it (tested against Debian's age).
 
 Supported: X25519 recipients (the vault key pair) and scrypt passphrase stanzas (to protect the
-vault's identity file, like `age -p`). No Django import.
+vault's identity file, like `age -p`); files in age's ASCII armor (`age -a`) are read, never
+written. No Django import.
+
+Reading is as strict as the reference implementation: the C2SP CCTV test vectors
+(tests/vault/age_vectors) pass. A malformed file is refused with the error for what is wrong in
+it (`HeaderError`, `HeaderMACError`, `PayloadError`, `ArmorError`; `NoIdentityError` when no key
+fits), all `AgeError`s, and never with an unrelated exception. Of a payload that fails part way,
+the chunks before the failure have been yielded, authenticated, as the reference does.
 """
 
 from __future__ import annotations
@@ -15,10 +22,11 @@ import base64
 import hmac
 import io
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from hashlib import sha256
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -26,6 +34,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 INTRO = b"age-encryption.org/v1\n"
 CHUNK = 64 * 1024
@@ -48,17 +59,37 @@ class NoIdentityError(AgeError):
     """None of the identities given can open this file."""
 
 
+class HeaderError(AgeError):
+    """The header is malformed: not age v1, a stanza or the MAC line out of the format."""
+
+
+class HeaderMACError(AgeError):
+    """A file key opened, but the header's MAC does not hold: the header was altered."""
+
+
+class PayloadError(AgeError):
+    """The encrypted payload is truncated, altered or has data after its last chunk."""
+
+
+class ArmorError(AgeError):
+    """The ASCII armor around the file is malformed."""
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode().rstrip("=")
 
 
-def _unb64(text: str) -> bytes:
-    if "=" in text or "\n" in text or "\r" in text:
-        raise AgeError("age uses unpadded base64")
-    try:
-        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-    except ValueError as exc:
-        raise AgeError("bad base64 in the header") from exc
+_B64_CHARS = re.compile(rb"[A-Za-z0-9+/]*")
+
+
+def _unb64(text: bytes, what: str) -> bytes:
+    """Strict unpadded base64 as age writes it: one encoding per value, so no malleability."""
+    if not _B64_CHARS.fullmatch(text) or len(text) % 4 == 1:
+        raise HeaderError(f"{what} is not unpadded base64")
+    data = base64.b64decode(text + b"=" * (-len(text) % 4))
+    if _b64(data).encode() != text:
+        raise HeaderError(f"{what} is not canonical base64 (stray bits at its end)")
+    return data
 
 
 def _hkdf(ikm: bytes, salt: bytes, info: bytes) -> bytes:
@@ -212,63 +243,138 @@ def _header(file_key: bytes, stanzas: list[Stanza]) -> bytes:
     return without_mac + b" " + _b64(mac).encode() + b"\n"
 
 
-def _read_header(src: IO[Any]) -> tuple[list[Stanza], bytes, bytes]:
-    """Return (stanzas, header bytes up to '---', mac)."""
-    consumed = bytearray()
+# --- Reading a header ---------------------------------------------------------------------------
 
-    def line() -> bytes:
-        raw = src.readline(4096)
+MAX_LINE = 4096  # far above any line age writes; a header is read a bounded line at a time
+MAX_SCRYPT_LOG_N = 22  # age's own limit: a higher work factor would take minutes and gigabytes
+_ARGUMENT = re.compile(rb"[\x21-\x7e]+")  # printable ASCII, no space
+_WORK_FACTOR = re.compile(r"[1-9][0-9]?")  # decimal, no sign, no leading zero
+
+
+class _HeaderLines:
+    """The header's lines, each ending in LF, with the bytes read kept for the MAC."""
+
+    def __init__(self, src: IO[Any], intro: bytes) -> None:
+        self._src = src
+        self.consumed = bytearray(intro)
+
+    def next(self) -> bytes:
+        raw = self._src.readline(MAX_LINE)
         if not raw.endswith(b"\n"):
-            raise AgeError("truncated or malformed age header")
-        consumed.extend(raw)
-        return raw[:-1]
+            raise HeaderError("the header is truncated or has an overlong line")
+        self.consumed += raw
+        return bytes(raw[:-1])
 
-    if line() + b"\n" != INTRO:
-        raise AgeError("not an age v1 file")
+
+def _read_header(src: IO[Any], intro: bytes) -> tuple[list[Stanza], bytes, bytes]:
+    """Return (stanzas, header bytes up to '---', mac); `intro` is the first line, already read."""
+    if intro != INTRO:
+        raise HeaderError("not an age v1 file")
+    lines = _HeaderLines(src, intro)
     stanzas: list[Stanza] = []
-    current = line()
-    while current.startswith(b"-> "):
-        words = current[3:].decode("ascii", "strict").split(" ")
-        body_parts: list[bytes] = []
-        while True:
-            part = line()
-            body_parts.append(part)
-            if len(part) < 64:
-                break
-        stanzas.append(Stanza(words[0], words[1:], _unb64(b"".join(body_parts).decode())))
-        current = line()
-    if not current.startswith(b"--- "):
-        raise AgeError("malformed age header")
-    header_without_mac = bytes(consumed[: len(consumed) - len(current) - 1]) + b"---"
-    return stanzas, header_without_mac, _unb64(current[4:].decode("ascii"))
+    line = lines.next()
+    while not line.startswith(b"---"):
+        stanzas.append(_read_stanza(line, lines))
+        line = lines.next()
+    header_without_mac = bytes(lines.consumed[: len(lines.consumed) - len(line) - 1]) + b"---"
+    mac = _read_mac(line)
+    if len(stanzas) != 1 and any(s.type == "scrypt" for s in stanzas):
+        raise HeaderError("a scrypt stanza must be alone in the header")
+    return stanzas, header_without_mac, mac
+
+
+def _read_stanza(line: bytes, lines: _HeaderLines) -> Stanza:
+    prefix, *args = line.split(b" ")
+    if prefix != b"->" or not args:
+        raise HeaderError("a header line is neither a stanza ('-> type …') nor the MAC ('--- …')")
+    if not all(_ARGUMENT.fullmatch(arg) for arg in args):
+        raise HeaderError("a stanza argument is empty or has a character outside printable ASCII")
+    words = [arg.decode("ascii") for arg in args]
+    return Stanza(words[0], words[1:], _read_body(lines))
+
+
+def _read_body(lines: _HeaderLines) -> bytes:
+    """Full lines of 64 columns (48 bytes), then one shorter line, maybe empty, ends the body."""
+    body = bytearray()
+    while True:
+        line = lines.next()
+        if len(line) > 64:
+            raise HeaderError("a stanza body line is longer than 64 columns")
+        part = _unb64(line, "a stanza body line")
+        body += part
+        if len(part) < 48:
+            return bytes(body)
+
+
+def _read_mac(line: bytes) -> bytes:
+    prefix, *args = line.split(b" ")
+    if prefix != b"---" or len(args) != 1:
+        raise HeaderError("the header's last line is not '--- ' followed by the MAC")
+    mac = _unb64(args[0], "the header's MAC")
+    if len(mac) != 32:
+        raise HeaderError("the header's MAC is not 32 bytes")
+    return mac
 
 
 def _unwrap(stanzas: list[Stanza], identities: list[Identity], passphrase: bytes | None) -> bytes:
     for stanza in stanzas:
         if stanza.type == "X25519" and identities:
-            share = _unb64(stanza.args[0]) if len(stanza.args) == 1 else b""
-            if len(share) != 32 or len(stanza.body) != 32:
-                raise AgeError("malformed X25519 stanza")
-            for identity in identities:
-                private = X25519PrivateKey.from_private_bytes(identity.secret)
-                shared = private.exchange(X25519PublicKey.from_public_bytes(share))
-                wrap = _hkdf(shared, share + identity.recipient().public_key, X25519_LABEL)
-                try:
-                    return ChaCha20Poly1305(wrap).decrypt(b"\x00" * 12, stanza.body, None)
-                except InvalidTag:
-                    continue
+            file_key = _unwrap_x25519(stanza, identities)
+            if file_key is not None:
+                return file_key
         if stanza.type == "scrypt" and passphrase is not None:
-            if len(stanzas) != 1:
-                raise AgeError("a scrypt stanza must be alone")
-            salt, log_n = _unb64(stanza.args[0]), int(stanza.args[1])
-            if len(salt) != 16 or not 1 <= log_n <= 22:
-                raise AgeError("scrypt work factor out of range")
-            wrap = _scrypt_key(passphrase, salt, log_n)
-            try:
-                return ChaCha20Poly1305(wrap).decrypt(b"\x00" * 12, stanza.body, None)
-            except InvalidTag as exc:
-                raise NoIdentityError("wrong passphrase") from exc
+            return _unwrap_scrypt(stanza, passphrase)
     raise NoIdentityError("no identity given can open this file")
+
+
+def _check_wrapped_key_size(stanza: Stanza) -> None:
+    if len(stanza.body) != 16 + TAG:
+        raise HeaderError(f"the {stanza.type} stanza does not wrap a 16-byte file key")
+
+
+def _unwrap_x25519(stanza: Stanza, identities: list[Identity]) -> bytes | None:
+    """The file key, or None when none of `identities` is the stanza's recipient."""
+    if len(stanza.args) != 1:
+        raise HeaderError("an X25519 stanza has one argument, the ephemeral share")
+    share = _unb64(stanza.args[0].encode(), "the X25519 share")
+    if len(share) != 32:
+        raise HeaderError("the X25519 share is not 32 bytes")
+    _check_wrapped_key_size(stanza)
+    for identity in identities:
+        wrap = _x25519_wrap_key(identity, share)
+        try:
+            return ChaCha20Poly1305(wrap).decrypt(b"\x00" * 12, stanza.body, None)
+        except InvalidTag:
+            continue
+    return None
+
+
+def _x25519_wrap_key(identity: Identity, share: bytes) -> bytes:
+    private = X25519PrivateKey.from_private_bytes(identity.secret)
+    try:
+        shared = private.exchange(X25519PublicKey.from_public_bytes(share))
+    except ValueError:  # OpenSSL refuses to return the all-zero secret
+        shared = bytes(32)
+    if shared == bytes(32):
+        raise HeaderError("the X25519 share is a low-order point (a forged stanza)")
+    return _hkdf(shared, share + identity.recipient().public_key, X25519_LABEL)
+
+
+def _unwrap_scrypt(stanza: Stanza, passphrase: bytes) -> bytes:
+    if len(stanza.args) != 2:
+        raise HeaderError("a scrypt stanza has two arguments, the salt and the work factor")
+    salt = _unb64(stanza.args[0].encode(), "the scrypt salt")
+    if len(salt) != 16:
+        raise HeaderError("the scrypt salt is not 16 bytes")
+    log_n = stanza.args[1]
+    if not _WORK_FACTOR.fullmatch(log_n) or int(log_n) > MAX_SCRYPT_LOG_N:
+        raise HeaderError(f"the scrypt work factor is not a decimal from 1 to {MAX_SCRYPT_LOG_N}")
+    _check_wrapped_key_size(stanza)
+    wrap = _scrypt_key(passphrase, salt, int(log_n))
+    try:
+        return ChaCha20Poly1305(wrap).decrypt(b"\x00" * 12, stanza.body, None)
+    except InvalidTag as exc:
+        raise NoIdentityError("wrong passphrase") from exc
 
 
 # --- Payload (STREAM, 64 KiB chunks) -----------------------------------------------------------
@@ -390,35 +496,183 @@ def _fill(src: IO[Any], view: memoryview) -> int:
     return filled
 
 
+def _read_full(src: IO[Any], size: int) -> bytes:
+    """Read `size` bytes, fewer only at the end of the stream (short reads happen on pipes)."""
+    data = src.read(size)
+    while len(data) < size:
+        more = src.read(size - len(data))
+        if not more:
+            break
+        data += more
+    return bytes(data)
+
+
 def decrypt_chunks(
     src: IO[Any], identities: list[Identity] | None = None, *, passphrase: bytes | None = None
 ) -> Iterator[bytes]:
-    """Yield the plaintext of an age stream chunk by chunk, authenticating each chunk."""
-    stanzas, header, mac = _read_header(src)
+    """Yield the plaintext of an age stream chunk by chunk, authenticating each chunk.
+
+    A stream that starts with blank space or a dash instead of age's first line is read as
+    ASCII armor (what `age -a` writes), once: armor inside armor is not age.
+    """
+    src, intro = _binary(src)
+    stanzas, header, mac = _read_header(src, intro)
     file_key = _unwrap(stanzas, identities or [], passphrase)
     expected = hmac.new(_hkdf(file_key, b"", b"header"), header, sha256).digest()
     if not hmac.compare_digest(expected, mac):
-        raise AgeError("the header's MAC does not hold (tampered header?)")
-    nonce = src.read(16)
+        raise HeaderMACError("the header's MAC does not hold (tampered header?)")
+    nonce = _read_full(src, 16)
     if len(nonce) != 16:
-        raise AgeError("truncated age payload")
-    aead = ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
+        raise HeaderError("the file ends before the payload's nonce")
+    yield from _decrypt_payload(src, ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload")))
+
+
+def _binary(src: IO[Any]) -> tuple[IO[Any], bytes]:
+    """`src` as binary age, armor decoded on the way, and its first len(INTRO) bytes."""
+    intro = _read_full(src, len(INTRO))
+    armored = intro[:1] != b"" and intro[0] in _BLANK + b"-"
+    if not armored or isinstance(getattr(src, "raw", None), _Dearmored):
+        return src, intro
+    binary = io.BufferedReader(_Dearmored(src, already_read=intro))
+    return binary, _read_full(binary, len(INTRO))
+
+
+def _decrypt_payload(src: IO[Any], aead: ChaCha20Poly1305) -> Iterator[bytes]:
+    """STREAM as age reads it: a chunk shorter than full is the last; a full one is the last
+    when it opens only with the last-chunk flag, and then nothing may follow it."""
     counter = 0
-    current = src.read(CHUNK + TAG)
     while True:
-        following = src.read(CHUNK + TAG)
-        last = not following
-        try:
-            plain = aead.decrypt(_nonce(counter, last), current, None)
-        except InvalidTag as exc:
-            raise AgeError(f"chunk {counter} fails authentication (tampered or truncated)") from exc
-        if last and not plain and counter > 0:
-            raise AgeError("an empty last chunk after data")
+        plain, last = _open_chunk(aead, counter, _read_full(src, CHUNK + TAG))
         yield plain
         if last:
+            if src.read(1):
+                raise PayloadError(f"data after the last chunk (chunk {counter})")
             return
         counter += 1
-        current = following
+
+
+def _open_chunk(aead: ChaCha20Poly1305, counter: int, sealed: bytes) -> tuple[bytes, bool]:
+    """The plaintext of chunk `counter` and whether it is the last."""
+    if not sealed:
+        raise PayloadError(f"the payload ends before chunk {counter}, with no last chunk")
+    if counter > 0 and len(sealed) == TAG:
+        raise PayloadError("an empty last chunk after data")
+    if len(sealed) == CHUNK + TAG:
+        try:
+            return aead.decrypt(_nonce(counter, False), sealed, None), False
+        except InvalidTag:
+            pass  # maybe a full last chunk
+    try:
+        return aead.decrypt(_nonce(counter, True), sealed, None), True
+    except InvalidTag as exc:
+        raise PayloadError(f"chunk {counter} fails authentication (tampered or truncated)") from exc
+
+
+# --- ASCII armor (read only) --------------------------------------------------------------------
+
+ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"
+ARMOR_END = b"-----END AGE ENCRYPTED FILE-----"
+_BLANK = b" \t\r\n\v\f"
+_PADDED_B64 = re.compile(rb"[A-Za-z0-9+/]+={0,2}")
+
+
+def dearmor(src: IO[Any]) -> IO[bytes]:
+    """The binary age file inside age's ASCII armor, decoded as it is read (constant memory).
+
+    The armor is strict PEM as age defines it: blank space may surround it and lines may end
+    in CRLF, but the type, the 64-column lines of canonical padded base64, a shorter (or full)
+    last line and the closing line allow no variation; anything else is an `ArmorError`.
+    """
+    return io.BufferedReader(_Dearmored(src))
+
+
+class _Dearmored(io.RawIOBase):
+    """The decoding under `dearmor`: one armor line (48 bytes) at a time, checked as it comes."""
+
+    def __init__(self, src: IO[Any], *, already_read: bytes = b"") -> None:
+        self._src = src
+        self._unread = already_read  # bytes of `src` a caller read before handing it over
+        self._pending = b""
+        self._state = "begin"  # then "lines", "end" (after a short line), "done"
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        while not self._pending and self._state != "done":
+            self._pending = self._step()
+        with memoryview(buffer) as view:
+            size = min(len(view), len(self._pending))
+            view[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def _step(self) -> bytes:
+        """Read one line of the armor; return the bytes it decodes to."""
+        if self._state == "begin":
+            self._begin()
+            return b""
+        line, eol = self._line()
+        if line == ARMOR_END:
+            self._close()
+            return b""
+        if self._state == "end":
+            raise ArmorError("the armor's last base64 line is not followed by its closing line")
+        if not eol:
+            raise ArmorError("the armor ends without its closing line")
+        data = _armor_line(line)
+        if len(data) < 48:
+            self._state = "end"
+        return data
+
+    def _begin(self) -> None:
+        line, eol = self._line()
+        while eol and not line.strip(_BLANK):  # blank lines before the armor
+            line, eol = self._line()
+        if line.lstrip(_BLANK) != ARMOR_BEGIN or not eol:
+            raise ArmorError("the armor does not begin with -----BEGIN AGE ENCRYPTED FILE-----")
+        self._state = "lines"
+
+    def _close(self) -> None:
+        while rest := self._read(4096):
+            if rest.strip(_BLANK):
+                raise ArmorError("data after the armor's closing line")
+        self._state = "done"
+
+    def _line(self) -> tuple[bytes, bool]:
+        """The next line without its LF or CRLF, and whether it had one."""
+        raw = self._readline(MAX_LINE)
+        if raw.endswith(b"\n"):
+            raw = raw[:-1]
+            return (raw[:-1] if raw.endswith(b"\r") else raw), True
+        if len(raw) == MAX_LINE:
+            raise ArmorError("an armor line is far too long")
+        return raw, False
+
+    def _readline(self, limit: int) -> bytes:
+        if not self._unread:
+            return bytes(self._src.readline(limit))
+        line, eol, self._unread = self._unread.partition(b"\n")
+        return line + eol if eol else line + self._readline(limit - len(line))
+
+    def _read(self, size: int) -> bytes:
+        if not self._unread:
+            return bytes(self._src.read(size))
+        data, self._unread = self._unread[:size], self._unread[size:]
+        return data
+
+
+def _armor_line(line: bytes) -> bytes:
+    if not line:
+        raise ArmorError("an empty line inside the armor")
+    if len(line) > 64:
+        raise ArmorError("an armor line is longer than 64 columns")
+    if not _PADDED_B64.fullmatch(line) or len(line) % 4:
+        raise ArmorError("an armor line is not padded base64 (a stray character or space?)")
+    data = base64.b64decode(line)
+    if base64.b64encode(data) != line:
+        raise ArmorError("an armor line is not canonical base64 (stray bits at its end)")
+    return data
 
 
 def encrypt_bytes(

@@ -66,6 +66,35 @@ def test_we_decrypt_files_made_by_debians_age(identity: age.Identity, tmp_path: 
     assert age.decrypt_bytes((tmp_path / "c.age").read_bytes(), [identity]) == data
 
 
+def test_we_decrypt_armored_files_made_by_debians_age(
+    identity: age.Identity, tmp_path: Path
+) -> None:
+    data = os.urandom(200_000)
+    (tmp_path / "plain").write_bytes(data)
+    subprocess.run(
+        ["age", "-a", "-r", str(identity.recipient()), "-o", str(tmp_path / "c.age"),
+         str(tmp_path / "plain")],
+        check=True,
+    )  # fmt: skip
+    armored = (tmp_path / "c.age").read_bytes()
+    assert armored.startswith(b"-----BEGIN AGE ENCRYPTED FILE-----\n")
+    assert age.decrypt_bytes(armored, [identity]) == data
+    assert b"".join(age.decrypt_chunks(age.dearmor(io.BytesIO(armored)), [identity])) == data
+
+
+class TrickleReader(io.BytesIO):
+    """A pipe's reads: fewer bytes than asked for."""
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        return super().read(min(size, 1000) if size is not None and size >= 0 else size)
+
+
+def test_short_reads_do_not_split_chunks(identity: age.Identity) -> None:
+    data = os.urandom(3 * age.CHUNK + 5)
+    blob = age.encrypt_bytes(data, [identity.recipient()])
+    assert b"".join(age.decrypt_chunks(TrickleReader(blob), [identity])) == data
+
+
 def test_keys_use_ages_text_forms(identity: age.Identity) -> None:
     assert str(identity).startswith("AGE-SECRET-KEY-1")
     assert str(identity.recipient()).startswith("age1")
