@@ -145,22 +145,54 @@ class ProofTree:
 
 def consistency_proof(first: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
     """PROOF(m, D[n]) of RFC 9162 §2.1.4.1."""
-    n = len(leaf_hashes)
-    if not 0 <= first <= n:
-        raise ProofError(f"cannot prove size {first} against a tree of size {n}")
-    if first in (0, n):
+    ranges = consistency_ranges(first, len(leaf_hashes))
+    return [root_hash(leaf_hashes[start:end]) for start, end in ranges]
+
+
+def consistency_ranges(first: int, second: int) -> list[tuple[int, int]]:
+    """The leaves [start, end) of each subtree whose root is a hash of PROOF(first, D[second]),
+    in the proof's order. The ranges do not overlap."""
+    if not 0 <= first <= second:
+        raise ProofError(f"cannot prove size {first} against a tree of size {second}")
+    if first in (0, second):
         return []
-    return _subproof(first, leaf_hashes, True)
+    return _subproof(first, 0, second, True)
 
 
-def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
-    n = len(leaves)
-    if m == n:
-        return [] if complete else [root_hash(leaves)]
-    k = _split(n)
+def _subproof(m: int, start: int, end: int, complete: bool) -> list[tuple[int, int]]:
+    """SUBPROOF(m, D[start:end], complete) of RFC 9162, as leaf ranges."""
+    if m == end - start:
+        return [] if complete else [(start, end)]
+    k = _split(end - start)
     if m <= k:
-        return [*_subproof(m, leaves[:k], complete), root_hash(leaves[k:])]
-    return [*_subproof(m - k, leaves[k:], False), root_hash(leaves[:k])]
+        return [*_subproof(m, start, start + k, complete), (start + k, end)]
+    return [*_subproof(m - k, start + k, end, False), (start, start + k)]
+
+
+class ConsistencyProver:
+    """PROOF(first, D[second]) from leaf hashes appended in index order, in O(log n) memory:
+    `docket verify --against` proves a kept checkpoint against millions of custody entries
+    without holding them. Leaves past `second` are ignored."""
+
+    def __init__(self, first: int, second: int) -> None:
+        self.size = 0
+        self._second = second
+        ranges = consistency_ranges(first, second)
+        self._builders = [TreeBuilder() for _ in ranges]
+        # The ranges do not overlap: in order of their start, one is filled at a time.
+        self._pending = sorted(zip(ranges, self._builders, strict=True), key=lambda r: r[0])
+
+    def append(self, leaf_hash_value: bytes) -> None:
+        while self._pending and self._pending[0][0][1] <= self.size:
+            self._pending.pop(0)
+        if self._pending and self._pending[0][0][0] <= self.size:
+            self._pending[0][1].append(leaf_hash_value)
+        self.size += 1
+
+    def proof(self) -> list[bytes]:
+        if self.size < self._second:
+            raise ProofError(f"only {self.size} of the tree's {self._second} leaves were given")
+        return [builder.root() for builder in self._builders]
 
 
 def root_from_inclusion_proof(

@@ -143,6 +143,29 @@ def test_log_head_proof_and_consistency_check_out_with_the_offline_module(
     assert beyond.returncode != 0 and b"not covered" in beyond.stderr
 
 
+def test_log_head_is_the_checkpoint_a_partner_keeps_and_verify_checks_against(
+    instance: Instance, tmp_path: Path
+) -> None:
+    write_files(tmp_path / "a", {"1": 100, "2": 200})
+    instance.run("import", "files", str(tmp_path / "a"))
+    kept = tmp_path / "head.txt"  # docket log head > head.txt
+    kept.write_bytes(instance.run("log", "head").stdout)
+    assert kept.read_text() == instance.json("log", "head", "--json")["checkpoint"]
+    write_files(tmp_path / "b", {"3": 300}, seed=2)
+    instance.run("import", "files", str(tmp_path / "b"))
+    assert instance.json("verify", "--json", "--against", str(kept))["ok"] is True
+
+    forged = tmp_path / "forged.txt"  # another size under the same signature
+    origin, size, rest = kept.read_text().split("\n", 2)
+    forged.write_text(f"{origin}\n{int(size) + 9}\n{rest}")
+    result = instance.run("verify", "--json", "--against", str(forged), check=False)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert [p["kind"] for p in json.loads(result.stdout)["problems"]] == ["checkpoint"]
+    missing = instance.run("verify", "--against", str(tmp_path / "nowhere"), check=False)
+    assert missing.returncode == 1 and b"cannot read the kept checkpoint" in missing.stderr
+    assert b"Traceback" not in missing.stderr
+
+
 def test_a_read_is_logged_in_custody(instance: Instance, tmp_path: Path) -> None:
     write_files(tmp_path / "in", {"photo.png": 5000})
     item = json.loads(instance.run("import", "files", str(tmp_path / "in"), "--jsonl").stdout)[

@@ -220,3 +220,20 @@ def test_a_proof_tree_gives_the_same_proofs_as_one_proof_at_a_time(size: int) ->
         merkle.verify_inclusion(index, size, hashes[index], proof, tree.root())
     with pytest.raises(merkle.ProofError):
         tree.inclusion_proof(size)
+
+
+def test_a_streamed_consistency_proof_is_the_proof_of_the_whole_tree() -> None:
+    hashes = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(40)]
+    for second in range(41):
+        for first in range(second + 1):
+            prover = merkle.ConsistencyProver(first, second)
+            for value in hashes:  # leaves past `second` change nothing
+                prover.append(value)
+            assert prover.proof() == merkle.consistency_proof(first, hashes[:second])
+    short = merkle.ConsistencyProver(3, 8)
+    for value in hashes[:7]:
+        short.append(value)
+    with pytest.raises(merkle.ProofError, match="only 7 of the tree's 8 leaves"):
+        short.proof()
+    with pytest.raises(merkle.ProofError):
+        merkle.ConsistencyProver(9, 8)

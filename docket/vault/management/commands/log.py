@@ -15,7 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-        head = verbs.add_parser("head", help="the latest signed checkpoint")
+        head = verbs.add_parser(
+            "head",
+            help="the latest signed checkpoint: what partners keep (`docket log head > FILE`, "
+            "later `docket verify --against FILE`)",
+        )
         head.add_argument("--json", action="store_true")
         proof = verbs.add_parser("proof", help="inclusion proof of one entry")
         proof.add_argument("--entry", type=int, required=True, metavar="N")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,7 +15,8 @@ from docket.vault.verify import totals, verify
 class Command(BaseCommand):
     help = (
         "Check every blob against its recorded hash and the whole custody log against its "
-        "signed checkpoints. Exit 0 only if everything holds."
+        "signed checkpoints, and against a checkpoint kept outside with --against. "
+        "Exit 0 only if everything holds."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,8 +26,16 @@ class Command(BaseCommand):
             action="store_true",
             help="also decrypt every blob and re-hash the original (needs the passphrase)",
         )
+        parser.add_argument(
+            "--against",
+            type=Path,
+            metavar="FILE",
+            help="a checkpoint kept outside (what `docket log head` printed, or an export's "
+            "checkpoint.txt): fail unless it is signed by the log key and the log extends it",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        against = _read_kept(options["against"]) if options["against"] else None
         show = sys.stderr.isatty()
         entries, size = totals()
         log_bar = tqdm(
@@ -43,7 +53,10 @@ class Command(BaseCommand):
         try:
             with log_bar, blob_bar:
                 report = verify(
-                    deep=options["deep"], on_entry=log_bar.update, on_bytes=blob_bar.update
+                    deep=options["deep"],
+                    on_entry=log_bar.update,
+                    on_bytes=blob_bar.update,
+                    against=against,
                 )
         except KeyUnavailable as exc:
             raise CommandError(str(exc)) from exc
@@ -66,3 +79,11 @@ class Command(BaseCommand):
             self.stdout.write("OK" if report.ok else f"FAILED: {len(report.problems)} problems")
         if not report.ok:
             sys.exit(1)
+
+
+def _read_kept(path: Path) -> str:
+    """The kept checkpoint's text; bytes that are not UTF-8 make its signature fail, not verify."""
+    try:
+        return path.read_bytes().decode(errors="replace")
+    except OSError as exc:
+        raise CommandError(f"cannot read the kept checkpoint {path}: {exc.strerror}") from exc
