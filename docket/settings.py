@@ -250,6 +250,9 @@ SANDBOX_CPU_SECONDS = env_int("DOCKET_SANDBOX_CPU_SECONDS", 600, minimum=1)
 SANDBOX_WALL_SECONDS = env_int("DOCKET_SANDBOX_WALL_SECONDS", 900, minimum=1)
 SANDBOX_MEMORY_MB = env_int("DOCKET_SANDBOX_MEMORY_MB", 2048, minimum=64)
 SANDBOX_FILE_MB = env_int("DOCKET_SANDBOX_FILE_MB", 4096, minimum=1)
+#: Run parsers without bubblewrap where it cannot be had (a development machine): they then
+#: share a uid and see each other's processes. Never on a server with real evidence.
+SANDBOX_UNSAFE = env_bool("DOCKET_SANDBOX_UNSAFE", False)
 #: Tesseract's language packs, joined by "+" (Debian: tesseract-ocr-bel, -rus, -eng).
 OCR_LANGUAGES = env_str("DOCKET_OCR_LANGUAGES", "bel+rus+eng")
 OCR_MAX_PAGES = env_int("DOCKET_OCR_MAX_PAGES", 500, minimum=1)

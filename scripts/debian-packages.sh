@@ -8,7 +8,9 @@ set -eu
 # ffmpeg, espeak-ng: the tests make real photos, videos and speech to send.
 # tesseract-ocr (+ bel, rus, eng), libimage-exiftool-perl, poppler-utils, mat2, libmagic1:
 # the enrichers' programs (docs/enrichment.md); fonts-dejavu-core draws the OCR test pages.
+# bubblewrap, libseccomp2: every parser runs in its own namespaces under a seccomp filter.
 PACKAGES="age openssl ca-certificates chromium gettext dovecot-imapd ffmpeg espeak-ng
+    bubblewrap libseccomp2
     tesseract-ocr tesseract-ocr-bel tesseract-ocr-rus tesseract-ocr-eng libimage-exiftool-perl
     poppler-utils mat2 libmagic1 fonts-dejavu-core"
 # Debian's python3 lacks venv/ensurepip until python3-venv is installed.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-from django.core.checks import CheckMessage, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 from docket.enrich import registry
 
@@ -38,14 +38,42 @@ def check_programs(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                     id="docket.W101",
                 )
             )
+    messages += _isolation(deploy=False)
+    return messages
+
+
+@register(deploy=True)
+def check_isolation(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """`docket check --deploy`: a server with real evidence never runs parsers unisolated."""
+    return _isolation(deploy=True)
+
+
+def _isolation(*, deploy: bool) -> list[CheckMessage]:
+    from django.conf import settings
+
     from docket.lib import sandbox
 
-    if not sandbox.network_isolated():
-        messages.append(
-            Warning(
-                "Parsers cannot be cut off from the network here (no network namespace).",
-                hint="Run the worker as root, or allow unprivileged user namespaces.",
-                id="docket.W102",
+    if sandbox.isolated():
+        return []
+    hint = (
+        "apt-get install bubblewrap, and allow user namespaces (kernel.unprivileged_userns_clone)."
+    )
+    if deploy:
+        return [
+            Error(
+                "Parsers cannot be isolated here (bubblewrap is missing or cannot make its "
+                "namespaces)"
+                + (
+                    ", and DOCKET_SANDBOX_UNSAFE=true runs them without."
+                    if settings.SANDBOX_UNSAFE
+                    else "."
+                ),
+                hint=hint,
+                id="docket.E102",
             )
-        )
-    return messages
+        ]
+    if settings.SANDBOX_UNSAFE:
+        text = "Parsers run without isolation (DOCKET_SANDBOX_UNSAFE=true): for development only."
+    else:
+        text = "Parsers cannot be isolated here, so no parser runs: every enrichment step fails."
+    return [Warning(text, hint=hint, id="docket.W102")]

@@ -5,6 +5,7 @@ each member is imported as an item of its own. Only the first bytes are looked a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,8 @@ from django.conf import settings
 from docket.lib import sandbox
 
 NOT_AN_ARCHIVE = "not a zip or tar archive"
+#: The names the unpacker gives members' files (docket/lib/unpack.py); no other is read.
+MEMBER_FILE = re.compile(r"[0-9]{6}")
 
 
 def looks_like_archive(head: bytes) -> bool:
@@ -55,7 +58,7 @@ def unpack(handle: BinaryIO, on_member: Callable[[str, Path], None]) -> Unpacked
             entry = json.loads(line)
             if "file" in entry:
                 result.members += 1
-                on_member(str(entry["member"]), out / str(entry["file"]))
+                on_member(str(entry["member"]), _member_file(box, out, entry["file"]))
             elif "skipped" in entry:
                 result.skipped.append({"path": str(entry["member"]), "reason": entry["skipped"]})
             elif "error" in entry:
@@ -64,3 +67,9 @@ def unpack(handle: BinaryIO, on_member: Callable[[str, Path], None]) -> Unpacked
                 else:
                     result.error = str(entry["error"])
     return result
+
+
+def _member_file(box: sandbox.Box, out: Path, name: object) -> Path:
+    if not (isinstance(name, str) and MEMBER_FILE.fullmatch(name)):
+        raise sandbox.SandboxError(f"the unpacker named a file it does not make: {name!r:.200}")
+    return box.output(f"{out.name}/{name}")

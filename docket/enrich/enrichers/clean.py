@@ -47,8 +47,10 @@ def enrich(context: Context) -> Outcome:
     box.copy(context.original, f"share.{extension}")
     # mat2's default for a PDF renders each page to a picture: slower, and it drops the text
     # layer, but nothing hidden in the document's structure survives.
+    # No `--no-sandbox`: mat2 0.13 reads that flag the wrong way round and then starts its own
+    # bubblewrap, which cannot nest inside Docket's (stricter) one.
     box.run(["mat2", f"share.{extension}"])
-    cleaned = box.path / f"share.cleaned.{extension}"
+    cleaned = box.output(f"share.cleaned.{extension}")
     context.derive(cleaned, Derivative.Kind.CLEAN_COPY, tool="mat2")
     version = program_version(DECLARATION.version_argv).removeprefix("mat2 ")
     return Outcome("mat2", version)

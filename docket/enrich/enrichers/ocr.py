@@ -70,7 +70,7 @@ def _pdf(context: Context) -> dict[int, tuple[str, str]]:
     if count > settings.OCR_MAX_PAGES:
         raise SandboxError(f"{count} pages; OCR stops at {settings.OCR_MAX_PAGES} (limit)")
     box.run(["pdftotext", "-layout", "-enc", "UTF-8", name, "layer.txt"])
-    layer = (box.path / "layer.txt").read_text("utf-8", "replace").split("\f")
+    layer = box.output("layer.txt").read_text("utf-8", "replace").split("\f")
     pages: dict[int, tuple[str, str]] = {}
     for number in range(1, count + 1):
         text = layer[number - 1].strip() if number <= len(layer) else ""

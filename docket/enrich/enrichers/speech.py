@@ -66,7 +66,7 @@ def decode(context: Context) -> numpy.ndarray:
         ["ffmpeg", "-nostdin", "-v", "error", "-i", name, "-vn", "-ac", "1",
          "-ar", str(SAMPLE_RATE), "-f", "f32le", "-y", "sound.f32"]
     )  # fmt: skip
-    samples = numpy.fromfile(box.path / "sound.f32", dtype=numpy.float32)
+    samples = numpy.fromfile(box.output("sound.f32"), dtype=numpy.float32)
     if samples.size == 0:
         raise NotApplicable("no sound")
     return samples

@@ -26,17 +26,17 @@ def enrich(context: Context) -> Outcome:
     outcome = Outcome("ffmpeg", _version())
     if context.kind == "picture":
         frames.grab(box, name, None, "thumbnail.jpg", side=THUMBNAIL_SIDE)
-        context.derive(box.path / "thumbnail.jpg", Derivative.Kind.THUMBNAIL, tool="ffmpeg")
+        context.derive(box.output("thumbnail.jpg"), Derivative.Kind.THUMBNAIL, tool="ffmpeg")
         return outcome
     times = frames.keyframe_times(frames.video_duration(box, name))
     for n, at in enumerate(times, start=1):
         frames.grab(box, name, at, f"keyframe-{n}.jpg", side=KEYFRAME_SIDE)
         context.derive(
-            box.path / f"keyframe-{n}.jpg", Derivative.Kind.KEYFRAME, position=at, tool="ffmpeg"
+            box.output(f"keyframe-{n}.jpg"), Derivative.Kind.KEYFRAME, position=at, tool="ffmpeg"
         )
     middle = (len(times) + 1) // 2
     frames.grab(box, f"keyframe-{middle}.jpg", None, "thumbnail.jpg", side=THUMBNAIL_SIDE)
-    context.derive(box.path / "thumbnail.jpg", Derivative.Kind.THUMBNAIL, tool="ffmpeg")
+    context.derive(box.output("thumbnail.jpg"), Derivative.Kind.THUMBNAIL, tool="ffmpeg")
     columns = min(3, len(times))
     rows = (len(times) + columns - 1) // columns
     box.run(
@@ -44,7 +44,7 @@ def enrich(context: Context) -> Outcome:
          "-vf", f"scale={SHEET_TILE}:-2,tile={columns}x{rows}:padding=4",
          "-frames:v", "1", "-y", "sheet.jpg"]
     )  # fmt: skip
-    context.derive(box.path / "sheet.jpg", Derivative.Kind.CONTACT_SHEET, tool="ffmpeg")
+    context.derive(box.output("sheet.jpg"), Derivative.Kind.CONTACT_SHEET, tool="ffmpeg")
     return outcome
 
 
