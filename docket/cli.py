@@ -20,6 +20,7 @@ VERBS = {
     "search": "search the register in any script or spelling: `docket search Akrestsina`",
     "exports": "exports: list, check PACKAGE (a decrypted export, offline)",
     "intake": "intake: submit a report, sweep the upload spool, run the Telegram bot, poll mail",
+    "db": "the embedded database at rest: encrypt, rekey (DOCKET_DATABASE_KEY)",
     "bench": "benchmarks: `docket bench ingest`, `docket bench verify`",
 }
 

@@ -107,6 +107,11 @@ TEMPLATES = [
 ]
 
 
+#: The embedded database's key (SQLite only): with it the file is encrypted at rest. Given at
+#: start, like the vault passphrase, never kept beside the data in a real deployment.
+DATABASE_KEY = env_secret("DOCKET_DATABASE_KEY")
+
+
 def _databases() -> dict[str, dict[str, object]]:
     url = env_str("DOCKET_DATABASE_URL", f"sqlite:///{DATA_DIR / 'docket.sqlite3'}")
     try:
@@ -115,6 +120,10 @@ def _databases() -> dict[str, dict[str, object]]:
         raise ImproperlyConfigured(f"DOCKET_DATABASE_URL: {exc}") from exc
     engine = str(config.get("ENGINE", ""))
     if engine.endswith("sqlite3"):
+        if DATABASE_KEY:
+            # SQLCipher: the file, its WAL and its journal encrypted (docket/sqlcipher).
+            config["ENGINE"] = "docket.sqlcipher"
+            config["KEY"] = DATABASE_KEY  # type: ignore[typeddict-unknown-key]
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             # IMMEDIATE: a write transaction takes the lock at BEGIN, so two processes never

@@ -16,7 +16,20 @@ if [ -z "${DOCKET_VAULT_PASSPHRASE:-}" ] && [ -z "${DOCKET_VAULT_PASSPHRASE_FILE
     export DOCKET_VAULT_PASSPHRASE_FILE="$passphrase_file"
 fi
 
+# Its database key, the same way: the embedded database is encrypted at rest (SQLCipher).
+if [ -z "${DOCKET_DATABASE_URL:-}" ] && [ -z "${DOCKET_DATABASE_KEY:-}" ] && [ -z "${DOCKET_DATABASE_KEY_FILE:-}" ]; then
+    key_file="$DOCKET_DATA_DIR/demo-database-key"
+    if [ ! -f "$key_file" ]; then
+        (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))' >"$key_file")
+    fi
+    export DOCKET_DATABASE_KEY_FILE="$key_file"
+fi
+
 docket=.venv/bin/docket
+# A demo made before the key existed is encrypted once.
+if [ -f "$DOCKET_DATA_DIR/docket.sqlite3" ]; then
+    $docket db encrypt --if-plain
+fi
 $docket init --admin admin
 # People to try compartments with: the administrator, an analyst and a lawyer work in
 # "default"; the outsider is an analyst of "hrodna" and must see nothing of "default".

@@ -52,6 +52,10 @@ def test_deploy_check_is_clean_with_production_settings(instance: Instance, tmp_
         "DOCKET_ALLOWED_HOSTS": "docket.example.org",
         "DOCKET_SECRET_KEY_FILE": str(secret),
     }
+    if "DOCKET_DATABASE_URL" not in instance.env:
+        # Production on SQLite means an encrypted database (docket.W002 otherwise).
+        production["DOCKET_DATABASE_KEY"] = "a production database key"
+        instance.run("db", "encrypt", env=production)
     result = instance.run("check", "--deploy", "--fail-level", "WARNING", env=production)
     assert b"System check identified no issues" in result.stdout
 

@@ -56,3 +56,19 @@ def check_vault(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         )
     return messages
+
+
+@register(Tags.security, deploy=True)
+def check_database_at_rest(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A server seized switched off must not give up the register (docs/threat-model.md)."""
+    engine = str(settings.DATABASES["default"]["ENGINE"])
+    if not engine.endswith("sqlite3"):
+        return []
+    return [
+        Warning(
+            "The SQLite database is not encrypted at rest: a server seized switched off gives "
+            "up the register, the search index and who did what.",
+            hint="Set DOCKET_DATABASE_KEY (or _FILE) and run `docket db encrypt` (docs/keys.md).",
+            id="docket.W002",
+        )
+    ]
