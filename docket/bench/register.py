@@ -107,6 +107,8 @@ def measure() -> dict[str, Any]:
     return {
         "events": len(ids),
         "database": connection.vendor,
+        # SQLCipher (DOCKET_DATABASE_KEY) or a plain file: run once each to see what it costs.
+        "encrypted_at_rest": connection.display_name.endswith("(SQLCipher)"),
         "views": figures,
         "baseline_login_page": baseline,
         "ratio_p95_to_baseline": {
