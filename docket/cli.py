@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import sys
 
 VERBS = {
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"docket {__version__}")
         return
+    # A core dump would hold the passphrase, the database key and decrypted evidence.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docket.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
@@ -58,6 +61,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"docket: configuration error: {exc}", file=sys.stderr)
         sys.exit(2)
     except DatabaseError as exc:
+        from docket.sqlcipher.inuse import BUSY
+
+        if BUSY in str(exc):
+            print(f"docket: {exc}", file=sys.stderr)
+            sys.exit(2)
         if not _means_uninitialised(str(exc)):
             raise
         print(

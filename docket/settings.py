@@ -110,6 +110,11 @@ TEMPLATES = [
 #: The embedded database's key (SQLite only): with it the file is encrypted at rest. Given at
 #: start, like the vault passphrase, never kept beside the data in a real deployment.
 DATABASE_KEY = env_secret("DOCKET_DATABASE_KEY")
+if DATABASE_KEY is not None and len(DATABASE_KEY) < 12:
+    raise ImproperlyConfigured(
+        "DOCKET_DATABASE_KEY is set but shorter than 12 characters (an empty file, say): "
+        "refusing to run with a database that would not be encrypted as meant"
+    )
 
 
 def _databases() -> dict[str, dict[str, object]]:

@@ -18,7 +18,8 @@ How: each job gets a fresh private directory (`Box`). A parser runs there as a s
 - with limits on CPU seconds, address space, the size of any file it writes, open files and
   processes (setrlimit), and a wall-clock timeout after which it is killed;
 - with an empty environment but PATH, a UTF-8 locale and HOME/TMPDIR in the box;
-- with stdout and stderr written to files in the box, so the file-size limit bounds them too.
+- with stdout and stderr written to unnamed files beside the box (the file-size limit bounds
+  them too), read back through the worker's own descriptors.
 What a parser leaves in its box is read back only under the names its protocol defines, as
 regular files reached without following a link (`Box.output`). The box is removed when the
 job is done, whatever happened in it.
@@ -43,6 +44,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 
 NOBODY = 65534
 #: The Docket package this module belongs to: parsers of its own run from it.
@@ -183,16 +185,14 @@ class Box:
         """Run one parser in the box; SandboxError unless it exits 0 within its limits."""
         limits = limits or self.limits
         name = Path(argv[0]).name
-        stamp = f"{time.monotonic_ns()}"
-        out_path, err_path = self.path / f".out-{stamp}", self.path / f".err-{stamp}"
         started = time.monotonic()
+        # stdout and stderr go to unnamed files outside the box: the parser holds them open
+        # but cannot put a link in their place for the worker to follow.
         with (
             self._confinement() as (prefix, fds),
-            open(out_path, "wb") as out,
-            open(err_path, "wb") as err,
+            tempfile.TemporaryFile(dir=self.path.parent) as out,
+            tempfile.TemporaryFile(dir=self.path.parent) as err,
         ):
-            _hand_over(out_path)
-            _hand_over(err_path)
             process = subprocess.Popen(
                 [*prefix, *argv],
                 cwd=self.path,
@@ -214,15 +214,17 @@ class Box:
                 ) from None
             finally:
                 _kill_group(process)  # anything it left running in the background
-        seconds = time.monotonic() - started
-        stderr = _read_capped(err_path)
-        if process.returncode != 0:
-            raise SandboxError(_failure(name, process.returncode, stderr, limits))
-        if out_path.stat().st_size > MAX_OUTPUT_BYTES:
-            raise SandboxError(f"{name} wrote more than {MAX_OUTPUT_BYTES} bytes of output")
-        stdout = out_path.read_bytes()
-        out_path.unlink()
-        err_path.unlink()
+            seconds = time.monotonic() - started
+            stderr = _read_capped(err)
+            if process.returncode != 0:
+                code = process.returncode
+                if bubblewrap() and code > 128:
+                    code = 128 - code  # bubblewrap exits 128+N when its child died of signal N
+                raise SandboxError(_failure(name, code, stderr, limits))
+            if os.fstat(out.fileno()).st_size > MAX_OUTPUT_BYTES:
+                raise SandboxError(f"{name} wrote more than {MAX_OUTPUT_BYTES} bytes of output")
+            out.seek(0)
+            stdout = out.read()
         return Completed(stdout, stderr, seconds)
 
     def python(self, module: str, *args: str, limits: Limits | None = None) -> Completed:
@@ -383,6 +385,9 @@ def _bwrap(box: Path, seccomp_fd: int, sources: dict[Path, Path]) -> list[str]:
     argv += [
         "--proc", "/proc", "--dev", "/dev",
         "--bind", str(box), str(box), "--chdir", str(box),
+        # The root and /dev are bubblewrap's own memory-backed directories: read-only, so
+        # that a parser writes nowhere but its box (whose size the file limit bounds).
+        "--remount-ro", "/dev", "--remount-ro", "/",
         "--seccomp", str(seccomp_fd), "--",
     ]  # fmt: skip
     return argv
@@ -489,11 +494,10 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
-def _read_capped(path: Path, limit: int = 64 * 1024) -> bytes:
-    with open(path, "rb") as handle:
-        size = handle.seek(0, os.SEEK_END)
-        handle.seek(max(0, size - limit))
-        return handle.read()
+def _read_capped(handle: IO[bytes], limit: int = 64 * 1024) -> bytes:
+    size = handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, size - limit))
+    return handle.read()
 
 
 def _failure(name: str, code: int, stderr: bytes, limits: Limits) -> str:

@@ -273,7 +273,13 @@ def _verify_log(report: Report, on_entry: Progress | None, against: str | None) 
     for checkpoint in checkpoints:
         _verify_checkpoint_note(report, checkpoint, state["origin"], public)
     tree = _Tree(report, checkpoints, kept)
+    # No entry can lie beyond every count of the log: one that does is named, not reached by
+    # filling the gap with placeholders (an index of 4e18 would fill memory).
+    limit = max(size, state["size"], max((c.size for c in checkpoints), default=0))
     for index, entry in _entries(report):
+        if index >= limit:
+            report.problem("entry", index, f"custody entry {index} lies beyond the log's end")
+            continue
         tree.fill_to(index)
         if entry is None:  # malformed, already named: a placeholder keeps the positions
             tree.append(b"\x00" * 32)

@@ -173,3 +173,43 @@ def test_the_keys_directory_is_never_bound(settings: Any, private: Path) -> None
         with pytest.raises(sandbox.SandboxError, match="which no parser may see"):
             python(box, "print(1)")
     assert os.path.exists(private)
+
+
+def test_a_parser_cannot_swap_its_output_for_a_link(private: Path) -> None:
+    """stdout and stderr are the worker's own unnamed files: a link a parser makes under the
+    name its descriptor shows is not what the worker reads back."""
+    swap = (
+        "import os, sys\n"
+        "for fd in (1, 2):\n"
+        "    target = os.readlink(f'/proc/self/fd/{fd}')\n"
+        "    try:\n"
+        "        os.unlink(target)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    try:\n"
+        f"        os.symlink({str(private / 'vault.age')!r}, target)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "print('only this')\n"
+    )
+    with sandbox.box() as box:
+        assert python(box, swap).stdout == b"only this\n"
+        with pytest.raises(sandbox.SandboxError) as failed:
+            python(box, swap + "raise SystemExit(3)")
+    assert "CANARY" not in str(failed.value)
+
+
+@pytest.mark.parametrize("place", ["/", "/tmp", "/dev/shm", "/dev", "/proc"])
+def test_a_parser_writes_nowhere_but_its_box(private: Path, place: str) -> None:
+    with sandbox.box() as box, pytest.raises(sandbox.SandboxError) as refused:
+        python(box, f"open({place!r} + '/filler', 'wb').write(b'x' * 4096)")
+    assert "Read-only file system" in str(refused.value) or "No such file" in str(refused.value)
+
+
+def test_a_limit_that_kills_a_parser_is_named(private: Path) -> None:
+    with sandbox.box() as box, pytest.raises(sandbox.SandboxError) as stopped:
+        box.run(
+            ["head", "-c", str(4 * 1024 * 1024), "/dev/zero"],
+            limits=box.limits.but(file_bytes=1024 * 1024),
+        )
+    assert "file-size limit" in str(stopped.value), str(stopped.value)

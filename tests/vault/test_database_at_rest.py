@@ -6,6 +6,7 @@ changes the key. Always on SQLite, whichever database the rest of the suite runs
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from tests.conftest import PASSPHRASE, Instance
@@ -114,3 +115,37 @@ def test_check_deploy_warns_about_a_plain_database(tmp_path: Path) -> None:
     keyed.run("init", "--scrypt-work-factor", "10")
     said = keyed.run("check", "--deploy", check=False)
     assert b"docket.W002" not in said.stderr + said.stdout
+
+
+def test_the_database_is_not_converted_under_a_running_process(tmp_path: Path) -> None:
+    """A worker that has the database open would go on writing to the old file, and what it
+    wrote would be lost: `docket db` refuses while any process has it open."""
+    root = tmp_path / "instance"
+    docket = embedded(root, DOCKET_DATABASE_KEY=KEY, DOCKET_WORKER_POLL_SECONDS="1")
+    docket.run("init", "--scrypt-work-factor", "10")
+    new_key = tmp_path / "new-key"
+    new_key.write_text("the next key, longer than twelve\n")
+    worker = docket.popen("worker")
+    try:
+        lock = root / "docket.sqlite3.lock"
+        for _ in range(100):
+            if lock.exists():
+                break
+            time.sleep(0.1)
+        time.sleep(2)
+        refused = docket.run("db", "rekey", "--new-key-file", str(new_key), check=False)
+        assert refused.returncode == 1 and b"open in another process" in refused.stderr
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    docket.run("db", "rekey", "--new-key-file", str(new_key))
+
+
+def test_a_key_too_short_to_mean_anything_is_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "empty-key"
+    empty.write_text("\n")
+    refused = embedded(tmp_path / "instance", DOCKET_DATABASE_KEY_FILE=str(empty)).run(
+        "init", "--scrypt-work-factor", "10", check=False
+    )
+    assert refused.returncode == 2 and b"shorter than 12 characters" in refused.stderr
+    assert not (tmp_path / "instance" / "docket.sqlite3").exists()

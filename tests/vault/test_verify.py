@@ -104,6 +104,16 @@ def test_a_deleted_custody_entry_is_named(filled: list[Item]) -> None:
     assert ("entry", 3, "custody entry is missing (deleted?)") in problems(verify())
 
 
+def test_an_entry_far_beyond_the_end_is_named_not_filled_up_to(filled: list[Item]) -> None:
+    drop_append_only_triggers()
+    entry = CustodyEntry.objects.order_by("index").last()
+    assert entry is not None
+    CustodyEntry.objects.filter(pk=entry.pk).update(index=4 * 10**18)
+    found = problems(verify())
+    assert ("entry", 4 * 10**18, f"custody entry {4 * 10**18} lies beyond the log's end") in found
+    assert ("log", None, f"the log state says {entry.index + 1} entries, the table has 4") in found
+
+
 def test_a_changed_item_hash_differs_from_the_signed_entry(filled: list[Item]) -> None:
     Item.objects.filter(pk=filled[1].pk).update(sha256="0" * 64)
     assert ("item", filled[1].pk, "sha256 differs from the signed custody entry") in problems(

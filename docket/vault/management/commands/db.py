@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from docket.sqlcipher import convert, keys
+from docket.sqlcipher import convert, inuse, keys
 
 
 class Command(BaseCommand):
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         database, secret = self._database()
         connections.close_all()
         try:
+            inuse.exclusive(database)
             if options["verb"] == "encrypt":
                 if options["if_plain"] and not keys.is_plain(database):
                     self.stdout.write(f"{database} is not a plain database: nothing to do")
