@@ -53,6 +53,8 @@ _RUN_MODULE = (
     "import runpy, sys; sys.path.insert(0, sys.argv.pop(1)); "
     "runpy.run_module(sys.argv.pop(1), run_name='__main__', alter_sys=True)"
 )
+#: The memory a parser may fill in /dev/shm (POSIX semaphores need it; nothing else does).
+SHM_BYTES = 16 * 1024**2
 #: A name a parser's output may have: plain parts, no `..`, no hidden file.
 OUTPUT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 #: Files of /etc that programs need to start (the linker's cache, the alternatives the
@@ -386,7 +388,9 @@ def _bwrap(box: Path, seccomp_fd: int, sources: dict[Path, Path]) -> list[str]:
         "--proc", "/proc", "--dev", "/dev",
         "--bind", str(box), str(box), "--chdir", str(box),
         # The root and /dev are bubblewrap's own memory-backed directories: read-only, so
-        # that a parser writes nowhere but its box (whose size the file limit bounds).
+        # that a parser writes nowhere but its box (whose size the file limit bounds) and a
+        # small /dev/shm for the semaphores of tools that start worker processes (mat2).
+        "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",  # noqa: S108 (inside the box)
         "--remount-ro", "/dev", "--remount-ro", "/",
         "--seccomp", str(seccomp_fd), "--",
     ]  # fmt: skip
