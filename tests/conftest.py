@@ -23,6 +23,14 @@ PASSPHRASE = "a test passphrase, not a real one"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Argon2 costs a quarter of a second per password by design; the tests make hundreds of
+    # accounts. Production keeps Argon2 (tests/test_settings.py checks it); the login flows
+    # tested here do not depend on which hasher stores the password.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _no_enrichment_unless_asked(settings: Any) -> None:
     # Enrichment runs OCR and speech-to-text on every stored file: the tests of other parts
     # would spend minutes on it. tests/enrich switches it back on.

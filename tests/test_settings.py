@@ -64,3 +64,11 @@ def test_deploy_check_flags_plain_http(instance: Instance) -> None:
     result = instance.run("check", "--deploy", "--fail-level", "WARNING", check=False)
     assert result.returncode != 0
     assert b"security.W004" in result.stderr  # no HSTS without DOCKET_HTTPS
+
+
+def test_production_stores_passwords_with_argon2() -> None:
+    """The tests swap in a fast hasher (tests/conftest.py); the settings Docket runs with, and
+    every `docket` command the tests start, keep Argon2."""
+    from docket import settings as production
+
+    assert production.PASSWORD_HASHERS == ["django.contrib.auth.hashers.Argon2PasswordHasher"]
