@@ -72,3 +72,12 @@ def test_production_stores_passwords_with_argon2() -> None:
     from docket import settings as production
 
     assert production.PASSWORD_HASHERS == ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+
+
+def test_an_unknown_enricher_name_stops_start_up(instance: Instance) -> None:
+    typo = {**instance.env, "DOCKET_ENRICHERS": "metadata,ocrr"}
+    refused = instance.run("worker", "--until-idle", env=typo, check=False)
+    assert refused.returncode != 0
+    assert b"docket.E103" in refused.stderr and b"ocrr" in refused.stderr
+    fine = {**instance.env, "DOCKET_ENRICHERS": "metadata,ocr"}
+    assert instance.run("worker", "--until-idle", env=fine).returncode == 0

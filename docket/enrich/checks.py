@@ -42,6 +42,24 @@ def check_programs(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     return messages
 
 
+@register()
+def check_enricher_names(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A typo in DOCKET_ENRICHERS would silently switch enrichment off: it stops start-up."""
+    from django.conf import settings
+
+    known = [e.DECLARATION.name for e in [registry.FIRST, *registry.ENRICHERS]]
+    unknown = [name for name in settings.ENRICHERS if name not in known]
+    if not unknown:
+        return []
+    return [
+        Error(
+            f"DOCKET_ENRICHERS names enrichers Docket does not have: {', '.join(unknown)}.",
+            hint=f"Choose among {','.join(known)} (comma-separated; empty: all of them).",
+            id="docket.E103",
+        )
+    ]
+
+
 @register(deploy=True)
 def check_isolation(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """`docket check --deploy`: a server with real evidence never runs parsers unisolated."""
