@@ -84,3 +84,14 @@ def test_the_docs_stand_alone_and_link_only_to_files_that_exist() -> None:
         assert "../shared" not in text, f"{page.name} cites a document outside the repository"
         for target in re.findall(r"\]\(([^)#:]+\.md)(?:#[^)]*)?\)", text):
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_the_benchmarks_page_names_every_bench_subcommand() -> None:
+    from docket.vault.management.commands.bench import Command
+
+    parser = Command().create_parser("docket", "bench")
+    [which] = [a for a in parser._actions if a.dest == "which"]
+    page = (ROOT / "bench" / "README.md").read_text()
+    assert which.choices
+    for name in which.choices:
+        assert f"**{name}**" in page or f"docket bench {name}" in page, name
