@@ -249,6 +249,8 @@ def _map_tiles() -> str | None:
 MAP_TILES = _map_tiles()
 TSA_TIMEOUT = env_int("DOCKET_TSA_TIMEOUT", 20, minimum=1)
 WORKER_POLL_SECONDS = env_int("DOCKET_WORKER_POLL_SECONDS", 2, minimum=1)
+#: Web server processes for `docket serve` (its --workers option overrides it).
+WEB_WORKERS = env_int("DOCKET_WEB_WORKERS", 2, minimum=1)
 
 # --- Enrichment and its sandbox (docs/enrichment.md) ------------------------------------------
 #: Queue enrichment (type, metadata, thumbnails, OCR, speech, hashes, clean copy) for every

@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from docket.lib.env import env_int
 from docket.lib.serve import serve
 
 
@@ -21,9 +20,7 @@ class Command(BaseCommand):
             default="127.0.0.1",
             help="address to bind; keep loopback and put a TLS proxy in front",
         )
-        parser.add_argument(
-            "--workers", type=int, default=env_int("DOCKET_WEB_WORKERS", 2, minimum=1)
-        )
+        parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS)
         parser.add_argument(
             "--with-worker", action="store_true", help="also run a job worker (one machine)"
         )
