@@ -1,4 +1,4 @@
-"""Docket's one settings module: everything comes from DOCKET_* variables (docs/configuration.md).
+"""Docket's one settings module: everything comes from DOCKET_* variables (README, "Configuration").
 
 Defaults run on one machine with nothing installed: SQLite and a local vault under
 DOCKET_DATA_DIR. PostgreSQL, S3-compatible storage and production hardening are chosen by

@@ -1,8 +1,8 @@
 """Typed readers of DOCKET_* environment variables.
 
-Every variable Docket reads goes through these helpers, so each one is documented in
-docs/configuration.md (a test fails otherwise) and a bad value stops start-up with a message
-that names the variable.
+Every variable Docket reads goes through these helpers, so each one is documented in the
+README's configuration table (a test fails otherwise) and a bad value stops start-up with a
+message that names the variable.
 """
 
 from __future__ import annotations
