@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "docket.accounts.middleware.RequestIdMiddleware",
+    "docket.accounts.middleware.NoNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "docket.accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

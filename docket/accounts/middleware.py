@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -46,6 +46,21 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
         response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
         return response
+
+
+class NoNulMiddleware:
+    """A query string with a NUL character is refused (400): no text Docket stores or searches
+    holds one, and PostgreSQL cannot take one in a text column (it would be a server error)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
+            return HttpResponseBadRequest(
+                "A NUL character is not allowed in a query.", content_type="text/plain"
+            )
+        return self.get_response(request)
 
 
 def content_security_policy() -> str:
