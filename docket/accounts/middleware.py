@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -48,18 +48,23 @@ class RequestIdMiddleware:
         return response
 
 
+NUL_REFUSED = "a NUL character is not allowed in a query"
+
+
 class NoNulMiddleware:
-    """A query string with a NUL character is refused (400): no text Docket stores or searches
-    holds one, and PostgreSQL cannot take one in a text column (it would be a server error)."""
+    """A query string with a NUL character is refused (400; 422 on the API): no text Docket
+    stores or searches holds one, and PostgreSQL cannot take one in a text column (it would be
+    a server error)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
-            return HttpResponseBadRequest(
-                "A NUL character is not allowed in a query.", content_type="text/plain"
-            )
+            if request.path.startswith("/api/"):
+                # The API's documented answer to a request it cannot take (docs/api.md).
+                return JsonResponse({"error": NUL_REFUSED, "detail": None}, status=422)
+            return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain")
         return self.get_response(request)
 
 

@@ -79,5 +79,7 @@ def test_a_nul_in_a_query_is_refused_not_a_server_error(token: str, client: Any)
         "/api/register/events/?%00=1",
     ):
         response = client.get(url, **bearer)
-        assert response.status_code == 400, url
+        assert response.status_code == 422, url
+        assert response.json()["error"] == "a NUL character is not allowed in a query"
     assert client.get("/api/register/terms/?vocabulary=act_type", **bearer).status_code == 200
+    assert client.get("/register/search/?q=%00").status_code == 400
