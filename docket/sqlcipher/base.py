@@ -59,16 +59,7 @@ class DatabaseWrapper(sqlite.DatabaseWrapper):
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         name = Path(str(self.settings_dict["NAME"]))
-        in_memory = self.is_in_memory_db()
-        if not in_memory and keys.is_plain(name):
-            raise ImproperlyConfigured(
-                f"{name} is not encrypted but DOCKET_DATABASE_KEY is set: encrypt it with "
-                "`docket db encrypt` (or unset the key)"
-            )
-        try:
-            salt = _MEMORY_SALT if in_memory else keys.salt(name, create=not _exists(name))
-        except keys.DatabaseKeyError as exc:
-            raise ImproperlyConfigured(str(exc)) from None
+        salt = _MEMORY_SALT if self.is_in_memory_db() else _salt(name)
         conn = Database.connect(**conn_params)
         conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our error to report
         conn.execute(keys.pragma(keys.raw_key(str(self.settings_dict["KEY"]), salt)))
@@ -90,6 +81,26 @@ class DatabaseWrapper(sqlite.DatabaseWrapper):
 
     def create_cursor(self, name: str | None = None) -> Any:
         return self.connection.cursor(factory=CursorWrapper)
+
+
+#: Each file's salt, read once per process with the check that the file is not plain (a
+#: connection is opened per request; the file cannot be converted under a process holding it,
+#: docket/sqlcipher/inuse.py).
+_salts: dict[Path, bytes] = {}
+
+
+def _salt(name: Path) -> bytes:
+    if name not in _salts:
+        if keys.is_plain(name):
+            raise ImproperlyConfigured(
+                f"{name} is not encrypted but DOCKET_DATABASE_KEY is set: encrypt it with "
+                "`docket db encrypt` (or unset the key)"
+            )
+        try:
+            _salts[name] = keys.salt(name, create=not _exists(name))
+        except keys.DatabaseKeyError as exc:
+            raise ImproperlyConfigured(str(exc)) from None
+    return _salts[name]
 
 
 def _exists(name: Path) -> bool:
