@@ -61,15 +61,17 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # In the order of the stack (docs/architecture.md): each app imports only those above it.
     "docket.accounts",
     "docket.vault",
     "docket.jobs",
+    "docket.register",
     "docket.enrich",
     "docket.ingest",
-    "docket.api",
-    "docket.exports",
-    "docket.register",
     "docket.intake",
+    "docket.exports",
+    "docket.api",
+    "docket.core",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +91,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "docket.urls"
+ROOT_URLCONF = "docket.core.urls"
 WSGI_APPLICATION = "docket.wsgi.application"
 TEMPLATES = [
     {
@@ -386,7 +388,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("DOCKET_LOG_LEVEL", "INFO").upper()},
     # runserver logs each request with the client address; Docket serves with gunicorn, whose
-    # access log is off (docket/lib/serve.py). The filter above catches what slips through.
+    # access log is off (docket/core/serve.py). The filter above catches what slips through.
     "loggers": {
         "django.server": {"level": "WARNING"},
         # httpx logs every Bot API request's URL, which holds the bot's token; the Telegram

@@ -1,7 +1,7 @@
 """The authorization matrix: every route of the project, every persona, zero leaks.
 
 It walks the URL configuration itself, so a route added later is covered without editing this
-file: a route whose view declares no access (docket/accounts/views_access.py) fails; a route
+file: a route whose view declares no access (docket/accounts/guards.py) fails; a route
 about an object is requested as the owner, a teammate with another role, an auditor, an
 outsider and an anonymous visitor, and must answer exactly what the permission table allows:
 the object for roles holding the permission, 404 (as for a missing object) for everyone else,
@@ -19,9 +19,9 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from docket.accounts.guards import Declared
 from docket.accounts.models import Approval, Compartment, Grant, User
 from docket.accounts.permissions import roles_with
-from docket.accounts.views_access import Declared
 from docket.exports.models import Export
 from docket.intake import conversation
 from docket.intake.models import Message, Submission

@@ -91,7 +91,7 @@ def test_the_docs_stand_alone_and_link_only_to_files_that_exist() -> None:
 
 
 def test_the_benchmarks_page_names_every_bench_subcommand() -> None:
-    from docket.vault.management.commands.bench import Command
+    from docket.core.management.commands.bench import Command
 
     parser = Command().create_parser("docket", "bench")
     [which] = [a for a in parser._actions if a.dest == "which"]

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from docket.accounts import manage, passkeys, views, views_approvals
-from docket.accounts.views_access import public, staff
+from docket.accounts import passkeys, views, views_approvals, views_people
+from docket.accounts.guards import public, staff
 
 app_name = "accounts"
 urlpatterns = [
@@ -22,10 +22,9 @@ urlpatterns = [
         name="password",
     ),
     path("audit/", views.audit_trail, name="audit"),
-    path("compartments/", manage.compartments, name="compartments"),
-    path("compartments/<int:pk>/", manage.compartment, name="compartment"),
-    path("people/", manage.people, name="people"),
-    path("tokens/", manage.api_tokens, name="tokens"),
+    path("compartments/", views_people.compartments, name="compartments"),
+    path("compartments/<int:pk>/", views_people.compartment, name="compartment"),
+    path("people/", views_people.people, name="people"),
     path("approvals/", views_approvals.approval_list, name="approvals"),
     path("approvals/<int:pk>/", views_approvals.approval_detail, name="approval"),
 ]

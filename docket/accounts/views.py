@@ -17,8 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
 from docket.accounts import access, audit, lockout, passkeys, second_factor, totp
+from docket.accounts.guards import listing, staff
 from docket.accounts.models import AuditEvent, Passkey, TotpDevice, User
-from docket.accounts.views_access import listing, staff
 
 
 class PasswordChange(auth_views.PasswordChangeView):

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
 from docket.accounts import access, approvals, audit
+from docket.accounts.guards import listing, of_object, staff_user
 from docket.accounts.models import Approval, AuditEvent, User
 from docket.accounts.second_factor import recent_second_factor
-from docket.accounts.views_access import listing, of_object, staff_user
 
 #: console actions that make someone able to do more (docket/accounts/management/commands)
 CONSOLE_ACTIONS = ("user.add", "user.superuser", "user.enable", "grant.add")

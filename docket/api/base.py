@@ -1,6 +1,6 @@
 """The JSON API's frame: one django-ninja API (its OpenAPI schema at /api/openapi.json), token
 authentication with scopes, JSON errors, and the access declarations the authorization matrix
-walks (docket/accounts/views_access.py).
+walks (docket/accounts/guards.py).
 
 Policy: a token acts as its user, so every answer is filtered by the same permission table as
 the pages; an object outside the user's compartments gets the same 404 as one that does not
@@ -26,7 +26,7 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from docket.accounts import access, audit
-from docket.accounts.views_access import Declared
+from docket.accounts.guards import Declared
 from docket.api import tokens
 from docket.api.models import ApiToken
 

@@ -171,7 +171,7 @@ def _attempt(enricher: Enricher, context: Context) -> bool:
         _finish(run, Run.State.FAILED, started, error=message)
         raise
     run.tool, run.version = outcome.tool, outcome.version[:100]
-    if {"TextPage", "Segment"} & set(enricher.DECLARATION.outputs):
+    if enricher.DECLARATION.searchable:
         text.index_item(context.item)
     _finish(run, Run.State.DONE, started, error="")
     return True

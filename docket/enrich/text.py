@@ -1,15 +1,17 @@
-"""The words of an item (OCR pages, transcript segments, the Telegram message it came with)
-in the register's search, and where in the item a query's words are: the page or the
-transcript segment that can be linked as evidence with its span."""
+"""Items in the register's search: the words enrichment read in them (OCR pages, transcript
+segments; the ingest adds the Telegram message an item came with), and where in an item a
+query's words are: the page or the transcript segment that can be linked as evidence."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
 from docket.accounts.models import Compartment
 from docket.enrich.models import Segment, TextPage
-from docket.ingest.models import Message
 from docket.register import search
 from docket.register.names import words
 from docket.vault import store
@@ -34,27 +36,30 @@ def label_of(item: Item) -> str:
     return f"item {item.pk} ({kind})"
 
 
-def index_item(item: Item) -> None:
-    """(Re)write the item's search entry from everything enrichment read in it."""
-    from docket.register.models import SearchEntry
-
+def _read(item: Item) -> list[str]:
     texts = list(TextPage.objects.filter(item=item).values_list("text", flat=True))
-    texts += list(Segment.objects.filter(transcript__item=item).values_list("text", flat=True))
-    texts += list(Message.objects.filter(item=item).values_list("text", flat=True))
-    if not any(t.strip() for t in texts):
-        SearchEntry.objects.filter(kind="item", object_id=item.pk).delete()
-        return
-    folded, skeleton_text = search.entry_values(texts)
-    SearchEntry.objects.update_or_create(
-        kind="item",
-        object_id=item.pk,
-        defaults={
-            "label": label_of(item)[:300],
-            "words": folded,
-            "skeletons": skeleton_text,
-            "compartment_id": item.compartment_id,
-        },
+    return texts + list(
+        Segment.objects.filter(transcript__item=item).values_list("text", flat=True)
     )
+
+
+def _read_items() -> Iterator[Item]:
+    read = Item.objects.filter(Q(text_pages__isnull=False) | Q(transcript__isnull=False))
+    return read.distinct().iterator(chunk_size=1000)
+
+
+def _spans(item_id: int, query: str) -> list[dict[str, Any]]:
+    return [span.as_json() for span in spans(item_id, query)]
+
+
+search.add_source(
+    search.Source("item", Item, 4, label_of, _read_items, [_read], spans=_spans, keep_empty=False)
+)
+
+
+def index_item(item: Item) -> None:
+    """(Re)write the item's search entry from everything read in it."""
+    search.index(item)
 
 
 def follow_move(item: Item, left: Compartment) -> None:

@@ -1,5 +1,5 @@
-"""What enrichment found, on an item's page, and its transcript as subtitles. The routes live
-in docket/vault/urls.py beside the item they describe."""
+"""What enrichment found, on an item's page, and its transcript as subtitles. The subtitle
+routes sit under /vault/ beside the item they describe (docket/core/urls.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from docket.accounts import audit
-from docket.accounts.views_access import of_object
+from docket.accounts.guards import of_object
 from docket.enrich import sealed, subtitles
 from docket.enrich.models import Capture, Derivative, Run, Segment, TextPage, Transcript
-from docket.ingest.models import Message
-from docket.ingest.progress import item_progress
+from docket.enrich.progress import item_progress
 from docket.vault import keys
 from docket.vault.models import Item
+from docket.vault.sections import item_section
 
 
+@item_section("enrich/_item.html")
 def item_context(item: Item) -> dict[str, Any]:
     """The enrichment section of an item's page (shown only to those who may view the item:
     the sealed serial number, owner, artist and position are opened here for them)."""
@@ -32,7 +33,6 @@ def item_context(item: Item) -> dict[str, Any]:
         "pages": TextPage.objects.filter(item=item),
         "transcript": transcript,
         "segments": Segment.objects.filter(transcript=transcript) if transcript else [],
-        "messages": Message.objects.filter(item=item).select_related("collection"),
     }
 
 

@@ -19,9 +19,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from docket.accounts import access, audit
+from docket.accounts.guards import listing, of_object, staff_user
 from docket.accounts.models import Compartment, User
 from docket.accounts.second_factor import recent_second_factor
-from docket.accounts.views_access import listing, of_object, staff_user
 from docket.exports import build
 from docket.exports.models import Export
 from docket.lib.storage import BlobStore

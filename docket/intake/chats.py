@@ -7,7 +7,7 @@ it takes 0.4 s to import, so only the bot and the job that sends a reply load it
 - A staff reply is sent by a worker (`send_reply`), the only process that can open the
   sealed chat id.
 - A route is forgotten once neither side has written for DOCKET_TELEGRAM_ROUTE_DAYS days
-  (`forget_idle_routes`, a worker's housekeeping): the report's link to the chat, its sealed
+  (`forget_idle_routes`, a worker's chore): the report's link to the chat, its sealed
   chat id and the chat's message numbers are deleted. A later staff reply is kept for the
   sender to read with their receipt and is not sent to the chat; the inbox says so, and
   `/continue` with the receipt links a chat again.
@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 
 from docket.intake import conversation
 from docket.intake.models import ChatMessage, Message, Submission
-from docket.jobs import queue, worker
+from docket.jobs import queue
+from docket.lib.chores import chore
 from docket.vault import keys
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def send_reply(payload: dict[str, Any]) -> None:
     trace(route_of(chat_id), [sent])
 
 
-@worker.housekeeping("intake.telegram-routes", every_seconds=3600)
+@chore("intake.telegram-routes", every_seconds=3600)
 def forget_idle_routes(now: datetime | None = None) -> int:
     """Forget the routes of chats where neither side has written for DOCKET_TELEGRAM_ROUTE_DAYS
     days; returns how many reports lost their chat."""

@@ -4,7 +4,7 @@ nothing else; no staff page, no API, no route that could read the vault."""
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from docket.accounts.views_access import public
+from docket.accounts.guards import public
 
 urlpatterns = [
     path("", public(RedirectView.as_view(pattern_name="intake:start", permanent=False))),

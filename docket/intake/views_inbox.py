@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from docket.accounts import access, audit
+from docket.accounts.guards import listing, of_object, staff_user
 from docket.accounts.models import Compartment
-from docket.accounts.views_access import listing, of_object, staff_user
 from docket.intake import chats, conversation, triage
 from docket.intake.models import Submission
 from docket.vault import keys

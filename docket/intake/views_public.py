@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from docket.accounts.views_access import public
+from docket.accounts.guards import public
 from docket.intake import conversation, limits, receipts, uploads
 from docket.intake.forms import MessageForm, ReceiptForm, ReportForm
 

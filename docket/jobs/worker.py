@@ -6,37 +6,12 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import FrameType
 
 from docket.jobs import queue
+from docket.lib.chores import CHORES
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Housekeeping:
-    name: str
-    every_seconds: float
-    task: Callable[[], object]
-
-
-#: Tasks a worker runs when it has no job, each at most once per `every_seconds` in a
-#: process. Higher apps register theirs here, in their AppConfig.ready() (`housekeeping`).
-HOUSEKEEPING: dict[str, Housekeeping] = {}
-
-
-def housekeeping(
-    name: str, *, every_seconds: float
-) -> Callable[[Callable[[], object]], Callable[[], object]]:
-    """Register a task; it returns something true when it did work."""
-
-    def decorate(task: Callable[[], object]) -> Callable[[], object]:
-        HOUSEKEEPING[name] = Housekeeping(name, every_seconds, task)
-        return task
-
-    return decorate
 
 
 class Worker:
@@ -46,7 +21,7 @@ class Worker:
         self._last_run: dict[str, float] = {}
 
     def step(self) -> bool:
-        """Run one due job, or the idle housekeeping; True if there was work."""
+        """Run one due job, or the idle chores; True if there was work."""
         job = queue.claim()
         if job is not None:
             queue.run(job)
@@ -54,13 +29,11 @@ class Worker:
         return self.idle()
 
     def idle(self) -> bool:
-        # Entries appended by other processes (reads in the web process, say) are sealed
-        # here, so the custody log's unsigned tail stays short.
-        from docket.vault import custody
-
-        worked = custody.seal() is not None
+        # The apps' chores (docket/lib/chores.py): the vault seals the custody log's tail,
+        # the intake forgets idle Telegram chats.
+        worked = False
         now = time.monotonic()
-        for task in HOUSEKEEPING.values():
+        for task in CHORES.values():
             last = self._last_run.get(task.name)
             if last is not None and now - last < task.every_seconds:
                 continue
@@ -70,7 +43,7 @@ class Worker:
             except Exception as exc:
                 # A failing chore must not stop the jobs; it is tried again when next due. By
                 # type only: the text could name what the chore was about.
-                log.error("housekeeping task %s failed: %s", task.name, type(exc).__name__)
+                log.error("chore %s failed: %s", task.name, type(exc).__name__)
         return worked
 
     def run(self, *, until_idle: bool = False) -> None:

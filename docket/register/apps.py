@@ -7,6 +7,7 @@ class RegisterConfig(AppConfig):
     verbose_name = "Register"
 
     def ready(self) -> None:
-        from docket.register import signals
+        from docket.register import signals, sources
 
+        sources.register()
         signals.connect()

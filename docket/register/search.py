@@ -1,5 +1,8 @@
 """Search over the register, transliteration-aware, with one interface over two engines.
-Vault items are found too, by the words enrichment read in them (docket/enrich/text.py).
+The engine is the register's; what it finds comes from sources that apps register
+(`add_source`, `add_texts`): the register's events, persons, units and places
+(docket/register/sources.py), the words enrichment read in an item (docket/enrich/text.py) and
+the Telegram message an item came with (docket/ingest/texts.py).
 
 Policy: a hit is shown only from the compartments the caller may see (places, the shared
 gazetteer, always); every search is audited by its caller (the page, the API, the CLI).
@@ -15,8 +18,8 @@ typed count twice, skeleton-only matches once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -25,7 +28,6 @@ from django.db.models.expressions import RawSQL
 
 from docket.register.names import fold, skeletons, words
 
-KIND_ORDER = {"event": 0, "person": 1, "unit": 2, "place": 3, "item": 4}
 PREFIX_FROM = 4  # letters a query word needs before its skeleton is matched as a prefix
 NUMBER = re.compile(r"\d+")
 
@@ -40,27 +42,55 @@ class Hit:
 
     def as_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {"type": self.type, "id": self.id, "label": self.label}
-        if self.type == "item":
+        source = SOURCES.get(self.type)
+        if source is not None and source.spans is not None:
             found["spans"] = list(self.spans)
         return found
 
 
-def texts_of(obj: Model) -> tuple[str, str, list[str]]:
-    """(kind, label, texts) of a register object."""
-    from docket.register.models import Event, Person, Place, Unit
+@dataclass
+class Source:
+    """One kind of thing search finds."""
 
-    if isinstance(obj, Event):
-        place = [obj.place.name_en, obj.place.name_be, obj.place.name_ru] if obj.place else []
-        return "event", obj.title, [obj.title, obj.description, obj.place_detail, *place]
-    if isinstance(obj, Person):
-        names = list(obj.names.values_list("name", flat=True))
-        badges = list(obj.identifiers.values_list("value", flat=True))
-        return "person", obj.display_name, [obj.display_name, *names, *badges]
-    if isinstance(obj, Unit):
-        return "unit", obj.name, [obj.name, obj.other_names]
-    if isinstance(obj, Place):
-        return "place", obj.name_en, [obj.name_en, obj.name_be, obj.name_ru]
+    kind: str
+    model: type[Model]
+    #: Ranks hits that match equally well (events first).
+    order: int
+    label: Callable[[Any], str]
+    #: Every object of the kind, for `docket search --reindex`.
+    everything: Callable[[], Iterable[Any]]
+    #: Functions giving an object's texts; several apps may add theirs to one kind.
+    texts: list[Callable[[Any], list[str]]] = field(default_factory=list)
+    #: Where in an object the query's words are (pages, transcript segments), as JSON.
+    spans: Callable[[int, str], list[dict[str, Any]]] | None = None
+    #: Whether an object with no words keeps an entry (a person does; an unread item not).
+    keep_empty: bool = True
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def add_source(source: Source) -> None:
+    SOURCES[source.kind] = source
+
+
+def add_texts(kind: str, texts: Callable[[Any], list[str]]) -> None:
+    """Add texts to a kind another app registered (an item's Telegram message)."""
+    SOURCES[kind].texts.append(texts)
+
+
+def source_of(obj: Model) -> Source:
+    for source in SOURCES.values():
+        if isinstance(obj, source.model):
+            return source
     raise TypeError(f"{type(obj).__name__} is not searchable")
+
+
+def texts_of(obj: Model) -> tuple[str, str, list[str]]:
+    """(kind, label, texts) of a searchable object."""
+    source = source_of(obj)
+    texts = [text for function in source.texts for text in function(obj)]
+    return source.kind, source.label(obj), texts
 
 
 def _tokens(text: str) -> list[str]:
@@ -77,13 +107,16 @@ def entry_values(texts: Iterable[str]) -> tuple[str, str]:
     return " ".join(unique), " ".join(skeleton_set)
 
 
-def index(obj: Model, entry_model: Any = None) -> None:
+def index(obj: Model) -> None:
+    """(Re)write an object's search entry from its texts."""
     from docket.register.models import SearchEntry
 
-    model = entry_model or SearchEntry
     kind, label, texts = texts_of(obj)
+    if not SOURCES[kind].keep_empty and not any(t.strip() for t in texts if t):
+        SearchEntry.objects.filter(kind=kind, object_id=obj.pk).delete()
+        return
     folded, skeleton_text = entry_values(texts)
-    model.objects.update_or_create(
+    SearchEntry.objects.update_or_create(
         kind=kind,
         object_id=obj.pk,
         defaults={
@@ -102,19 +135,11 @@ def unindex(kind: str, object_id: int) -> None:
 
 
 def reindex_all() -> int:
-    from docket.enrich.text import index_item
-    from docket.register.models import Event, Person, Place, Unit
-    from docket.vault.models import Item
-
     count = 0
-    for model in (Place, Unit, Person, Event):
-        for obj in model.objects.all().iterator(chunk_size=1000):
+    for source in sorted(SOURCES.values(), key=lambda s: -s.order):
+        for obj in source.everything():
             index(obj)
             count += 1
-    read = Item.objects.filter(Q(text_pages__isnull=False) | Q(transcript__isnull=False))
-    for item in read.distinct().iterator(chunk_size=1000):
-        index_item(item)
-        count += 1
     return count
 
 
@@ -184,16 +209,15 @@ def search(text: str, *, compartments: set[int] | None, limit: int = 50) -> list
     def score(row: tuple[str, int, str, str]) -> tuple[int, int, str]:
         entry_words = row[3].split()
         exact = sum(any(w.startswith(t) for w in entry_words) for t in typed)
-        return (-(2 * exact + (len(typed) - exact)), KIND_ORDER.get(row[0], 9), row[2])
+        source = SOURCES.get(row[0])
+        return (-(2 * exact + (len(typed) - exact)), source.order if source else 9, row[2])
 
     candidates.sort(key=score)
     return [_hit(kind, object_id, label, text) for kind, object_id, label, _ in candidates[:limit]]
 
 
 def _hit(kind: str, object_id: int, label: str, text: str) -> Hit:
-    if kind != "item":
+    source = SOURCES.get(kind)
+    if source is None or source.spans is None:
         return Hit(kind, object_id, label)
-    # Items are enrichment's: its text module says where in the item the words are.
-    from docket.enrich.text import spans
-
-    return Hit(kind, object_id, label, tuple(s.as_json() for s in spans(object_id, text)))
+    return Hit(kind, object_id, label, tuple(source.spans(object_id, text)))

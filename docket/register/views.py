@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
 from docket.accounts import access, audit
-from docket.accounts.views_access import listing, of_object, staff_user
+from docket.accounts.guards import listing, of_object, staff_user
 from docket.register import history, search
 from docket.register.filters import facets, filtered_events
 from docket.register.forms import (

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import now as timezone_now
 
 from docket.accounts import access, audit
-from docket.accounts.views_access import listing, staff_user
+from docket.accounts.guards import listing, staff_user
 from docket.register.filters import facets, filtered_events
 from docket.register.models import Place
 

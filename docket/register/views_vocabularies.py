@@ -13,8 +13,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from docket.accounts import audit
+from docket.accounts.guards import listing, staff_user
 from docket.accounts.second_factor import recent_second_factor
-from docket.accounts.views_access import listing, staff_user
 from docket.register import history
 from docket.register.models import Term
 from docket.register.vocabulary import titles

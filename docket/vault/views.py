@@ -1,4 +1,4 @@
-"""Staff pages of the vault. Each view declares its access (docket/accounts/views_access.py);
+"""Staff pages of the vault. Each view declares its access (docket/accounts/guards.py);
 reads are audited, and downloads also go to the custody log."""
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from docket.accounts import access, audit
-from docket.accounts.views_access import listing, of_object
+from docket.accounts.guards import listing, of_object
 from docket.vault import custody, keys, media
 from docket.vault.models import Checkpoint, CustodyEntry, Item
+from docket.vault.sections import sections_of
 from docket.vault.store import read
 
 
@@ -36,10 +37,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @of_object("item.view", Item)
 def item_detail(request: HttpRequest, item: Item) -> HttpResponse:
     audit.record(request, "item.view", item)
-    from docket.enrich.views import item_context
-
     entries = CustodyEntry.objects.filter(item=item).order_by("index")
-    context = {"item": item, "entries": entries, **item_context(item)}
+    context = {"item": item, "entries": entries, **sections_of(item)}
     return render(request, "vault/item.html", context)
 
 

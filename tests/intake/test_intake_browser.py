@@ -176,7 +176,7 @@ def test_in_a_flood_of_uploads_the_browser_sends_its_file_with_the_form(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    from docket.bench.intake import submit
+    from docket.core.bench.intake import submit
     from tests.intake.test_served import tus_create
 
     served = Served(instance, tmp_path)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from docket.bench.intake import submit
+from docket.core.bench.intake import submit
 from tests import media
 from tests.conftest import Instance
 from tests.intake.botapi import BotApi

@@ -130,7 +130,7 @@ def test_a_telegram_chat_nobody_wrote_in_for_the_set_days_is_forgotten(
     )
     Job.objects.all().delete()  # the two replies' sending jobs: not what is tested here
 
-    assert Worker().step() is True  # no job: the worker's housekeeping forgets the idle chat
+    assert Worker().step() is True  # no job: the worker's chore forgets the idle chat
 
     idle.refresh_from_db()
     fresh.refresh_from_db()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from docket.bench.intake import _free_port, _multipart, _wait, submit
+from docket.core.bench.intake import _free_port, _multipart, _wait, submit
 from tests.conftest import PASSPHRASE, Instance
 
 UA = "TraceMe-Agent/7.7 (distinctive)"

@@ -18,6 +18,7 @@ DECLARATION = Declaration(
     outputs=("TextPage",),
     programs=("tesseract", "pdftotext", "pdftoppm", "pdfinfo"),
     version_argv=("tesseract", "--version"),
+    searchable=True,
 )
 #: A page with fewer letters than this in its text layer is treated as a scan.
 TEXT_LAYER_MIN_LETTERS = 20

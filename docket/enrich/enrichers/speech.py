@@ -21,6 +21,7 @@ DECLARATION = Declaration(
     kinds=("video", "audio"),
     outputs=("Transcript", "Segment"),
     programs=("ffmpeg", "ffprobe"),
+    searchable=True,
 )
 LANGUAGES = ("be", "ru", "en")
 SAMPLE_RATE = 16000

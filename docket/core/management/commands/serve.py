@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from docket.lib.serve import serve
+from docket.core.serve import serve
 
 
 class Command(BaseCommand):

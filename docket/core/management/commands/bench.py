@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from docket.bench import runner
+from docket.core.bench import runner
 
 
 class Command(BaseCommand):
@@ -49,11 +49,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         workdir = options["workdir"].absolute()
         if options["which"] == "enrich":
-            from docket.bench import enrich
+            from docket.core.bench import enrich
 
             result = enrich.run(workdir, files=options["files"], pages=options["pages"])
         elif options["which"] == "intake":
-            from docket.bench import intake
+            from docket.core.bench import intake
 
             if options["check"]:  # the second half, inside the benchmarked instance
                 self.stdout.write(json.dumps(intake.check(options["check"])))
@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 argon2_memory_kib=options["argon2_memory_kib"],
             )
         elif options["which"] == "register":
-            from docket.bench import register
+            from docket.core.bench import register
 
             if options["measure"]:  # the second half, inside the benchmarked instance
                 self.stdout.write(json.dumps(register.measure()))

@@ -18,10 +18,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from docket.accounts import access, admission, approvals, audit, lockout
+from docket.accounts.guards import listing, of_object, staff, staff_user
 from docket.accounts.models import Approval, Compartment, Grant, Role, User
 from docket.accounts.second_factor import recent_second_factor
 from docket.accounts.sessions import end_sessions
-from docket.accounts.views_access import listing, of_object, staff, staff_user
 
 
 class CompartmentForm(forms.Form):
@@ -259,41 +259,3 @@ def _change_people(request: HttpRequest) -> HttpResponse:
             {"person": person, "password": password, "approval": approval},
         )
     return redirect("accounts:people")
-
-
-@staff(methods=("GET", "POST"))
-def api_tokens(request: HttpRequest) -> HttpResponseBase:
-    """A person's own API tokens. Creating one needs a fresh second-factor code."""
-    from docket.api.models import ApiToken
-
-    if request.method == "POST":
-        return _change_tokens(request)
-    user = staff_user(request)
-    from docket.api.models import SCOPES
-
-    mine = ApiToken.objects.filter(user=user).order_by("-created_at")
-    return render(request, "accounts/tokens.html", {"tokens": mine, "scopes": SCOPES.items()})
-
-
-@recent_second_factor
-def _change_tokens(request: HttpRequest) -> HttpResponse:
-    from docket.api import tokens
-    from docket.api.models import ApiToken
-
-    user = staff_user(request)
-    if "revoke" in request.POST:
-        found = ApiToken.objects.filter(user=user, pk=request.POST["revoke"]).first()
-        if found is not None:
-            tokens.revoke(found, by=user)
-            messages.success(
-                request, gettext("Token %(prefix)s… revoked.") % {"prefix": found.prefix}
-            )
-        return redirect("accounts:tokens")
-    name = request.POST.get("name", "").strip()[:100] or "unnamed"
-    scopes = request.POST.getlist("scope")
-    try:
-        created, token = tokens.create(user, name=name, scopes=scopes, by=user)
-    except ValueError as exc:
-        messages.error(request, str(exc))
-        return redirect("accounts:tokens")
-    return render(request, "accounts/token_created.html", {"token": token, "created": created})

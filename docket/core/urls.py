@@ -1,0 +1,51 @@
+"""The root URLs. Pages that sit under another app's path but belong to a higher app (an item's
+subtitles beside the item, the imports page among the vault's pages, the API-tokens page among
+one's account pages) are joined to that app's namespace here, so no lower app imports a
+higher one's views."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import include, path
+from django.views.defaults import page_not_found
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+
+from docket.accounts import urls as accounts_urls
+from docket.accounts.guards import public
+from docket.api import views as api_views
+from docket.enrich import views as enrich_views
+from docket.ingest import views as ingest_views
+from docket.vault import urls as vault_urls
+
+vault_pages = [
+    *vault_urls.urlpatterns,
+    path("items/<int:pk>/transcript.srt", enrich_views.transcript_srt, name="transcript_srt"),
+    path("items/<int:pk>/transcript.vtt", enrich_views.transcript_vtt, name="transcript_vtt"),
+    path("imports/", ingest_views.imports, name="imports"),
+]
+account_pages = [
+    *accounts_urls.urlpatterns,
+    path("tokens/", api_views.api_tokens, name="tokens"),
+]
+
+urlpatterns = [
+    path("", public(RedirectView.as_view(pattern_name="vault:items", permanent=False))),
+    path("accounts/", include((account_pages, "accounts"))),
+    path("vault/", include((vault_pages, "vault"))),
+    path("register/", include("docket.register.urls")),
+    path("exports/", include("docket.exports.urls")),
+    path("api/", include("docket.api.urls")),
+    path("intake/", include("docket.intake.urls")),
+    path("inbox/", include("docket.intake.urls_inbox")),
+    # The language switch in the page header: on the login page too, so public.
+    path("language/", public(set_language), name="set_language"),
+]
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Programs get JSON from the API even for a path that names no route."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "no such route"}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found

@@ -1,0 +1,39 @@
+"""Sections that higher apps add to an item's page (what enrichment found, the Telegram
+message an item came in). The vault shows an item without knowing them: each app registers
+its section in its AppConfig.ready(), in the order the apps are installed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from docket.vault.models import Item
+
+
+@dataclass(frozen=True)
+class ItemSection:
+    template: str
+    #: The template's context for one item; shown only to those who may view the item.
+    context: Callable[[Item], dict[str, Any]]
+
+
+ITEM_SECTIONS: list[ItemSection] = []
+
+
+def item_section(template: str) -> Callable[[Callable[[Item], dict[str, Any]]], Any]:
+    """Register a function returning a section's context for an item's page."""
+
+    def decorate(context: Callable[[Item], dict[str, Any]]) -> Callable[[Item], dict[str, Any]]:
+        ITEM_SECTIONS.append(ItemSection(template, context))
+        return context
+
+    return decorate
+
+
+def sections_of(item: Item) -> dict[str, Any]:
+    """The context of every registered section, and their templates in order."""
+    context: dict[str, Any] = {"section_templates": [s.template for s in ITEM_SECTIONS]}
+    for section in ITEM_SECTIONS:
+        context.update(section.context(item))
+    return context
