@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from docket.cli import VERBS
@@ -99,3 +102,59 @@ def test_the_benchmarks_page_names_every_bench_subcommand() -> None:
     assert which.choices
     for name in which.choices:
         assert f"**{name}**" in page or f"docket bench {name}" in page, name
+
+
+# Options every Django command has; `docket COMMAND --help` lists them, the page need not.
+DJANGO_OPTIONS = {"--version", "--verbosity", "--settings", "--pythonpath", "--traceback",
+                  "--no-color", "--force-color", "--skip-checks", "--help"}  # fmt: skip
+
+
+def docket_commands() -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    """Every management command under docket/, by name, with the parser `docket` gives it."""
+    from django.core.management import find_commands
+
+    for folder in sorted((ROOT / "docket").glob("*/management")):
+        app = folder.parent.name
+        for name in sorted(find_commands(str(folder))):
+            module = importlib.import_module(f"docket.{app}.management.commands.{name}")
+            yield name, module.Command().create_parser("docket", name)
+
+
+def options_by_subcommand(
+    parser: argparse.ArgumentParser, path: tuple[str, ...]
+) -> Iterator[tuple[tuple[str, ...], list[str]]]:
+    """(path, its --long options) for the command and, recursively, each subcommand."""
+    options: list[str] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, subparser in action.choices.items():
+                yield from options_by_subcommand(subparser, (*path, name))
+        elif action.help != argparse.SUPPRESS:  # hidden: internal, not for people to type
+            options += [o for o in action.option_strings if o.startswith("--")]
+    yield path, [o for o in options if o not in DJANGO_OPTIONS]
+
+
+def cli_doc_section(path: tuple[str, ...]) -> str:
+    """The `## docket …` sections of docs/cli.md for this command: those of the subcommand
+    when it has its own (`docket import files`), else those of the command."""
+    sections = re.split(r"^(?=## )", CLI_DOC, flags=re.M)
+    for length in range(len(path), 0, -1):
+        heading = "## `docket " + " ".join(path[:length])
+        found = [s for s in sections if re.match(re.escape(heading) + r"[ `]", s)]
+        if found:
+            return "\n".join(found)
+    return ""
+
+
+def test_every_command_option_is_in_its_section_of_the_cli_page() -> None:
+    commands = dict(docket_commands())
+    assert set(VERBS) <= set(commands), set(VERBS) - set(commands)
+    missing = []
+    for name, parser in commands.items():
+        for path, options in options_by_subcommand(parser, (name,)):
+            section = cli_doc_section(path)
+            assert section, f"docs/cli.md has no `## docket {name}` section"
+            for option in options:
+                if not re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", section):
+                    missing.append(f"docket {' '.join(path)} {option}")
+    assert not missing, f"options missing from their section of docs/cli.md: {missing}"
