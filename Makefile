@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup debian demo test lint typecheck pytest bench lock messages clean
+.PHONY: setup debian demo test check lint typecheck pytest bench lock messages clean
 
 setup: debian $(STAMP)
 
@@ -21,6 +21,10 @@ demo: setup
 	@sh scripts/demo.sh
 
 test: setup lint typecheck pytest
+
+# The inner loop: lint and the suite without the browser, served-process and benchmark tests.
+check: setup lint
+	$(BIN)/pytest -q -m "not browser and not served and not bench"
 
 lint: setup
 	$(BIN)/ruff format --check docket tests bench scripts

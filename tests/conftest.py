@@ -1,25 +1,20 @@
-"""Shared fixtures: an in-process vault in the test database, and a whole instance driven
-through the real `docket` command (its own database: a fresh one on PostgreSQL runs)."""
+"""Shared fixtures: an in-process vault in the test database, a whole instance driven through
+the real `docket` command, the personas, and a vault that enriches what it stores. What they
+are made of lives in tests/support/."""
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import subprocess
-import sys
+import shutil
+import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from docket.accounts.models import Compartment, Grant, Role, User
-
-STAFF_PASSWORD = "a long staff password 42"
-PASSPHRASE = "a test passphrase, not a real one"
+from tests.support.enriching import Enriching
+from tests.support.instance import PASSPHRASE, Instance, database_name, postgres_database
+from tests.support.personas import Team, make_team
 
 
 @pytest.fixture(autouse=True)
@@ -62,133 +57,51 @@ def vault(settings: Any, tmp_path: Path, db: None) -> Path:
     return tmp_path
 
 
-class Instance:
-    """A Docket instance in a temporary directory, used only through the `docket` command."""
-
-    def __init__(self, root: Path, env: dict[str, str]) -> None:
-        self.root = root
-        self.env = env
-
-    def run(
-        self,
-        *args: str,
-        check: bool = True,
-        env: dict[str, str] | None = None,
-        timeout: float = 120,
-    ) -> subprocess.CompletedProcess[bytes]:
-        result = subprocess.run(
-            [sys.executable, "-m", "docket", *args],
-            env=env or self.env,
-            capture_output=True,
-            timeout=timeout,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(
-                f"docket {' '.join(args)} exited {result.returncode}:\n"
-                + result.stderr.decode(errors="replace")
-            )
-        return result
-
-    def json(self, *args: str, check: bool = True) -> Any:
-        return json.loads(self.run(*args, check=check).stdout)
-
-    def popen(self, *args: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "docket", *args],
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-
-
-def _postgres_database() -> Iterator[str | None]:
-    url = os.environ.get("DOCKET_DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        yield None
-        return
-    import psycopg
-
-    name = "docket_cli_" + secrets.token_hex(4)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(url)
-    try:
-        yield urlunsplit(parts._replace(path="/" + name))
-    finally:
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+@pytest.fixture(scope="session")
+def instance_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
+    """One initialised instance per test run and worker, copied for each test."""
+    with postgres_database() as database_url:
+        yield Instance.create(tmp_path_factory.mktemp("template") / "instance", database_url)
 
 
 @pytest.fixture
-def instance(tmp_path: Path) -> Iterator[Instance]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKET_")}
-    env["DOCKET_DATA_DIR"] = str(tmp_path / "instance")
-    env["DOCKET_VAULT_PASSPHRASE"] = PASSPHRASE
-    env["PYTHONUNBUFFERED"] = "1"
-    env["DOCKET_ENRICH_ON_STORE"] = "false"
-    for database_url in _postgres_database():
-        if database_url:
-            env["DOCKET_DATABASE_URL"] = database_url
-        created = Instance(tmp_path / "instance", env)
-        created.run("init", "--scrypt-work-factor", "10")
-        yield created
-
-
-def write_files(root: Path, sizes: dict[str, int], seed: int = 1) -> dict[str, bytes]:
-    """Files of the given sizes with distinct random content; returns name -> content."""
-    import random
-
-    rng = random.Random(seed)
-    made = {}
-    for name, size in sizes.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = rng.randbytes(size)
-        path.write_bytes(data)
-        made[name] = data
-    return made
-
-
-@dataclass
-class Team:
-    """Two compartments and the people of the style guide: an owner (analyst in A), a
-    teammate with another role (intake in A), an auditor of A, an outsider (analyst in B)."""
-
-    a: Compartment
-    b: Compartment
-    owner: User
-    teammate: User
-    auditor: User
-    outsider: User
-
-
-def person(name: str, compartment: Compartment, role: str) -> User:
-    user = User.objects.create_user(name, password=STAFF_PASSWORD)
-    Grant.objects.create(user=user, compartment=compartment, role=role)
-    return user
+def instance(instance_template: Instance, tmp_path: Path) -> Iterator[Instance]:
+    """An initialised instance of the test's own (a copy of the run's template)."""
+    template_db = database_name(instance_template.env.get("DOCKET_DATABASE_URL"))
+    with postgres_database(template=template_db) as database_url:
+        yield instance_template.copy(tmp_path / "instance", database_url)
 
 
 @pytest.fixture
 def team(vault: Path) -> Team:
-    a = Compartment.objects.create(name="okr-casefiles")
-    b = Compartment.objects.create(name="hrodna-casefiles")
-    return Team(
-        a=a,
-        b=b,
-        owner=person("owner", a, Role.ANALYST),
-        teammate=person("teammate", a, Role.INTAKE),
-        auditor=person("auditor", a, Role.AUDITOR),
-        outsider=person("outsider", b, Role.ANALYST),
-    )
+    return make_team()
 
 
-def log_in(client: Any, user: User) -> None:
-    """A staff session as the real login leaves it: password and second factor passed."""
-    import time
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # The bundled Whisper model is joined from its two halves once per test session.
+    return tmp_path_factory.mktemp("models")
 
-    from docket.accounts.second_factor import VERIFIED_AT
 
-    client.force_login(user)
-    session = client.session
-    session[VERIFIED_AT] = time.time()
-    session.save()
+@pytest.fixture
+def sandbox_dir() -> Iterator[Path]:
+    """A sandbox directory of the test's own, outside pytest's private temporary folders (the
+    parsers run as nobody and must reach it)."""
+    path = Path(tempfile.mkdtemp(prefix="docket-test-sandbox-"))
+    path.chmod(0o711)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def enriching(
+    settings: Any,
+    vault: Path,
+    models_dir: Path,
+    sandbox_dir: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> Enriching:
+    settings.ENRICH_ON_STORE = True
+    settings.MODELS_DIR = models_dir
+    settings.SANDBOX_DIR = sandbox_dir
+    return Enriching(vault, django_capture_on_commit_callbacks)

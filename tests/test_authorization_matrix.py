@@ -11,15 +11,13 @@ a redirect to the login page for the anonymous. A new kind of object needs a fac
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from django.db.models import Model
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern
 
-from docket.accounts.guards import Declared
 from docket.accounts.models import Approval, Compartment, Grant, User
 from docket.accounts.permissions import roles_with
 from docket.exports.models import Export
@@ -38,7 +36,8 @@ from docket.register.models import (
 from docket.vault import age
 from docket.vault.models import Item
 from docket.vault.store import store
-from tests.conftest import Team, log_in
+from tests.support.personas import Team, log_in
+from tests.support.routes import declared, routes
 
 PERSONAS = ("owner", "teammate", "auditor", "outsider", "anonymous")
 
@@ -115,30 +114,7 @@ FACTORIES: dict[type[Model], Callable[[Compartment], Model]] = {
 }
 
 
-#: A real value for each path parameter other than the object's pk.
-EXAMPLES = {"<str:fmt>": "csv", "<str:lang>": "en", "<str:token>": "no-such-upload"}
-
-
-def routes() -> Iterator[tuple[str, URLPattern]]:
-    def walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, URLPattern]]:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            else:
-                route = prefix + str(pattern.pattern)
-                for parameter, value in EXAMPLES.items():
-                    route = route.replace(parameter, value)
-                assert "<" not in route.replace("<int:pk>", ""), f"add {route} to EXAMPLES"
-                yield route, pattern
-
-    yield from walk(get_resolver().url_patterns, "/")
-
-
 ALL_ROUTES = list(routes())
-
-
-def declared(pattern: URLPattern) -> Declared | None:
-    return getattr(pattern.callback, "docket_access", None)
 
 
 def test_every_route_declares_its_access() -> None:

@@ -58,7 +58,7 @@ def test_the_permission_table_in_the_docs_matches_the_code() -> None:
 
 
 def test_every_api_route_is_documented() -> None:
-    from tests.test_authorization_matrix import declared, routes
+    from tests.support.routes import declared, routes
 
     page = (ROOT / "docs" / "api.md").read_text()
     for route, pattern in routes():

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from docket.lib import env
-from tests.conftest import Instance
+from tests.support.instance import Instance
 
 
 def test_a_bad_boolean_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -39,50 +36,3 @@ def test_a_non_root_user_gets_the_one_apt_get_line() -> None:
     assert len(lines) == 1
     assert lines[0].split()[:4] == ["sudo", "apt-get", "install", "-y"]
     assert "age" in lines[0].split()
-
-
-def _bench(tmp_path: Path, *args: str) -> dict[str, Any]:
-    """`docket bench ARGS --json` in a fresh workdir, outside any configured instance."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKET_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "docket", "bench", *args, "--json",
-         "--workdir", str(tmp_path / "bench")],
-        capture_output=True, text=True, env=env, check=True, timeout=600,
-    )  # fmt: skip
-    figures: dict[str, Any] = json.loads(result.stdout)
-    return figures
-
-
-def test_the_benchmark_prints_its_figures_and_ratio(tmp_path: Path) -> None:
-    figures = _bench(tmp_path, "ingest", "--total-mb", "8")
-    assert figures["bytes"] == 8 * 1024 * 1024
-    # The seconds are printed rounded to milliseconds, so recompute the ratio loosely.
-    assert figures["ratio"] > 0
-    assert figures["ratio"] == pytest.approx(
-        figures["baseline_seconds"] / figures["seconds"], rel=0.05, abs=0.01
-    )
-    assert 0 < figures["peak_rss_mb"] < 500
-
-
-def test_the_register_benchmark_prints_percentiles_per_view(tmp_path: Path) -> None:
-    figures = _bench(tmp_path, "register", "--events", "120", "--persons", "300")
-    assert figures["events"] == 120 and figures["database"] == "sqlite"
-    assert set(figures["views"]) == {"list", "filter", "search", "detail"}
-    for view in figures["views"].values():
-        assert 0 < view["p50_ms"] <= view["p95_ms"]
-    assert set(figures["ratio_p95_to_baseline"]) == set(figures["views"])
-
-
-def test_the_enrichment_benchmark_prints_its_three_ratios(tmp_path: Path) -> None:
-    figures = _bench(tmp_path, "enrich", "--files", "10", "--pages", "2")
-    assert figures["files"] == 10 and figures["ocr_pages"] == 2
-    assert figures["pipeline_ratio"] == pytest.approx(
-        figures["baseline_seconds"] / figures["pipeline_seconds"], rel=0.05, abs=0.01
-    )
-    assert figures["ocr_ratio"] == pytest.approx(
-        figures["ocr_pages_per_second"] / figures["tesseract_pages_per_second"], rel=0.05
-    )
-    assert figures["stt_realtime_cpu"] == pytest.approx(
-        figures["stt_seconds"] / figures["audio_seconds"], rel=0.05
-    )
-    assert figures["audio_seconds"] > 20

@@ -9,7 +9,7 @@ from django.test import Client
 from docket.accounts import access
 from docket.accounts.models import AuditEvent, Role
 from docket.vault.store import store
-from tests.conftest import Team, log_in
+from tests.support.personas import Team, log_in
 
 
 def test_an_outsider_gets_the_answer_for_a_missing_object(team: Team, client: Client) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 
 from docket.accounts.models import AuditEvent, User
-from tests.conftest import STAFF_PASSWORD as PASSWORD
-from tests.conftest import Team
+from tests.support.personas import STAFF_PASSWORD as PASSWORD
+from tests.support.personas import Team
 
 
 def test_five_wrong_passwords_lock_the_account(team: Team, client: Client) -> None:
@@ -30,7 +30,7 @@ def test_five_wrong_passwords_lock_the_account(team: Team, client: Client) -> No
 
 
 def test_a_complete_login_resets_the_count(team: Team, client: Client) -> None:
-    from tests.accounts.test_second_factor import enrol
+    from tests.support.personas import enrol
 
     for _ in range(4):
         client.post("/accounts/login/", {"username": "owner", "password": "wrong"})

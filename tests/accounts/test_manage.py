@@ -9,7 +9,7 @@ from django.test import Client
 
 from docket.accounts.models import AuditEvent, Compartment, Grant, Role, User
 from docket.accounts.second_factor import VERIFIED_AT
-from tests.conftest import Team, log_in
+from tests.support.personas import Team, log_in
 
 
 def admin_of(team: Team) -> User:

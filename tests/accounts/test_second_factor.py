@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
@@ -12,20 +11,7 @@ from django.test import Client
 from docket.accounts import totp
 from docket.accounts.models import AuditEvent, RecoveryCode, TotpDevice, User
 from docket.accounts.second_factor import VERIFIED_AT
-from tests.conftest import STAFF_PASSWORD, Team, log_in
-
-
-def enrol(client: Client, username: str) -> tuple[str, list[str]]:
-    """Log in for the first time; returns the authenticator secret and the recovery codes."""
-    response = client.post("/accounts/login/", {"username": username, "password": STAFF_PASSWORD})
-    assert response["Location"] == "/accounts/2fa/enrol/"
-    page = client.get("/accounts/2fa/enrol/").content.decode()
-    assert 'src="data:image/svg+xml' in page  # the QR code, as an image (CSP: no inline code)
-    secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
-    done = client.post("/accounts/2fa/enrol/", {"code": totp.code_at(secret, time.time())})
-    assert done.status_code == 200
-    codes = re.findall(r"<li><code>([0-9a-f-]+)</code></li>", done.content.decode())
-    return secret, codes
+from tests.support.personas import STAFF_PASSWORD, Team, enrol, log_in
 
 
 def test_first_login_enrols_an_authenticator_and_shows_recovery_codes_once(

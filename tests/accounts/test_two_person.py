@@ -21,7 +21,7 @@ from docket.api import tokens
 from docket.exports.models import Export
 from docket.jobs.models import Job
 from docket.vault import age
-from tests.conftest import STAFF_PASSWORD, Team, log_in
+from tests.support.personas import STAFF_PASSWORD, Team, log_in
 
 
 def client_of(user: User) -> Client:

@@ -14,7 +14,7 @@ from docket.accounts.second_factor import VERIFIED_AT
 from docket.api import tokens
 from docket.api.models import ApiToken
 from docket.vault.store import store
-from tests.conftest import Team, log_in
+from tests.support.personas import Team, log_in
 
 
 def api_client(token: str) -> Client:
@@ -92,8 +92,7 @@ def test_it_refuses_a_locked_accounts_token_until_an_admin_unlocks_it(team: Team
     """The owner's script keeps its token; someone with the owner's password guessing codes
     locks the account, and from then on the token gets 401 saying so, until an administrator
     unlocks the owner."""
-    from tests.accounts.test_second_factor import enrol
-    from tests.conftest import STAFF_PASSWORD
+    from tests.support.personas import STAFF_PASSWORD, enrol
 
     mine = store(io.BytesIO(b"in okrestina"), actor="cli", compartment=team.a).item
     _, token = tokens.create(team.owner, name="script", scopes=["items:read"])

@@ -8,7 +8,7 @@ from docket.accounts.models import AuditEvent
 from docket.api import tokens
 from docket.register import records
 from docket.register.models import Act, Event, Involvement, Membership, Person, Term, Unit
-from tests.conftest import Team
+from tests.support.personas import Team
 
 
 def reader(team: Team, *, scopes: list[str] | None = None, user: str = "owner") -> Client:

@@ -21,7 +21,7 @@ from docket.api.urls import api
 from docket.register.generate import Generator
 from docket.register.models import Event, EvidenceLink, Information
 from docket.vault.store import store
-from tests.conftest import Team
+from tests.support.personas import Team
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/"))
 schema.app = WSGIHandler()

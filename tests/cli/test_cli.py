@@ -10,7 +10,8 @@ import stat
 from pathlib import Path
 
 from docket.vault import merkle, notes
-from tests.conftest import Instance, write_files
+from tests.support.instance import Instance
+from tests.support.media import write_files
 
 
 def test_init_creates_keys_and_running_it_again_changes_nothing(instance: Instance) -> None:

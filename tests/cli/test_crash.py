@@ -10,7 +10,12 @@ import signal
 import time
 from pathlib import Path
 
-from tests.conftest import Instance, write_files
+import pytest
+
+from tests.support.instance import Instance
+from tests.support.media import write_files
+
+pytestmark = pytest.mark.served
 
 ROUNDS = 10
 FILES = 40

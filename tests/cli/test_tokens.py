@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Instance
+from tests.support.instance import Instance
 
 
 def test_tokens_create_list_and_revoke(instance: Instance) -> None:

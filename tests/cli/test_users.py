@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import Instance, write_files
+from tests.support.instance import Instance
+from tests.support.media import write_files
 
 
 def test_users_add_creates_a_user_with_a_role_and_a_one_time_password(instance: Instance) -> None:

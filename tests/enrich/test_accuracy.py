@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from docket.enrich.models import Run, Segment, TextPage, Transcript
-from tests import media
-from tests.enrich.conftest import Enriching
+from tests.support import media
+from tests.support.enriching import Enriching
 
 SPOKEN = (
     "On the night of the tenth of August the riot police detained forty people near the "

@@ -12,8 +12,8 @@ from typing import Any
 from docket.enrich.models import Run
 from docket.vault.models import Item
 from docket.vault.store import read
-from tests import media
-from tests.enrich.conftest import Enriching
+from tests.support import media
+from tests.support.enriching import Enriching
 
 
 def png_bomb(path: Path, side: int) -> None:

@@ -9,7 +9,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from tests.conftest import Instance
+from tests.support.instance import Instance
 
 
 def outside(root: Path) -> set[str]:

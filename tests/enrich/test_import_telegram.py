@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests import media
-from tests.conftest import Instance
+from tests.support import media
+from tests.support.instance import Instance
 
 
 def test_an_export_is_imported_enriched_and_found(

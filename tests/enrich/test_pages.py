@@ -8,9 +8,9 @@ from pathlib import Path
 from django.test import Client
 
 from docket.ingest.models import Batch, BatchItem
-from tests import media
-from tests.conftest import Team, log_in
-from tests.enrich.conftest import Enriching
+from tests.support import media
+from tests.support.enriching import Enriching
+from tests.support.personas import Team, log_in
 
 SPOKEN = "The riot police detained forty people near the metro station."
 

@@ -18,9 +18,9 @@ from docket.jobs.models import Job
 from docket.vault import store
 from docket.vault.models import CustodyEntry, Item
 from docket.vault.store import read
-from tests import media
-from tests.conftest import Team
-from tests.enrich.conftest import Enriching
+from tests.support import media
+from tests.support.enriching import Enriching
+from tests.support.personas import Team
 
 
 def runs(item_id: int) -> dict[str, tuple[str, str]]:

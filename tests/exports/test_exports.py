@@ -27,7 +27,7 @@ from docket.jobs.models import Job
 from docket.vault import age
 from docket.vault.models import CustodyEntry
 from docket.vault.store import store
-from tests.conftest import STAFF_PASSWORD, Team, log_in
+from tests.support.personas import STAFF_PASSWORD, Team, log_in
 
 
 def member(name: str, team: Team, role: str) -> User:

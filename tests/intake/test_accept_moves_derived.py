@@ -15,10 +15,10 @@ from docket.accounts.models import Compartment, Grant, Role, User
 from docket.enrich.models import Derivative, IntakeOriginal
 from docket.intake.models import Attachment, Submission, intake_compartment
 from docket.vault.models import CustodyEntry, Item
-from tests import media
-from tests.conftest import log_in, person
-from tests.enrich.conftest import Enriching, enriching, models_dir, sandbox_dir  # noqa: F401
-from tests.intake.test_web import send_report
+from tests.support import media
+from tests.support.enriching import Enriching
+from tests.support.intake import send_report
+from tests.support.personas import log_in, person
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def actions(item: Item) -> list[str]:
 
 
 def test_it_moves_every_derived_file_with_its_original_and_intake_staff_lose_them(
-    enriching: Enriching,  # noqa: F811  (the fixture imported above)
+    enriching: Enriching,
     casefiles: Compartment,
     tmp_path: Path,
 ) -> None:

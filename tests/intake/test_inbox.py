@@ -15,8 +15,8 @@ from docket.intake import conversation
 from docket.intake.models import Submission, intake_compartment
 from docket.register.models import Event, EvidenceLink
 from docket.vault.models import CustodyEntry, Item
-from tests.conftest import log_in, person
-from tests.intake.test_web import send_report
+from tests.support.intake import send_report
+from tests.support.personas import log_in, person
 
 pytestmark = pytest.mark.django_db
 

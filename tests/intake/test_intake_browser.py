@@ -13,13 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSPHRASE, Instance
-from tests.intake.test_served import Served
-from tests.web.test_browser import ARGS, CHROMIUM
+from tests.support.browser import ARGS, CHROMIUM
+from tests.support.instance import PASSPHRASE, Instance
+from tests.support.intake import Served
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="needs Debian's chromium (make test installs it)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (make test installs it)"
+    ),
+]
 
 
 @pytest.fixture
@@ -176,8 +179,7 @@ def test_in_a_flood_of_uploads_the_browser_sends_its_file_with_the_form(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    from docket.core.bench.intake import submit
-    from tests.intake.test_served import tus_create
+    from tests.support.intake import submit, tus_create
 
     served = Served(instance, tmp_path)
     served.env.update(
@@ -192,7 +194,7 @@ def test_in_a_flood_of_uploads_the_browser_sends_its_file_with_the_form(
         # A flooder spends the hour's uploads and the hour's reports.
         assert tus_create(served.port, 10)[0] == 201
         assert tus_create(served.port, 10)[0] == 429
-        assert submit(served.port, "flood", b"x")[1] is not None
+        assert submit(served.port, "flood", b"x") is not None
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_context().new_page()

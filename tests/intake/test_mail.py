@@ -1,5 +1,5 @@
 """The e-mail channel as it runs: `docket intake mail`, without the vault passphrase, polling a
-real Dovecot IMAP server on loopback (tests/intake/dovecot.py) that holds real messages."""
+real Dovecot IMAP server on loopback (tests/support/dovecot.py) that holds real messages."""
 
 from __future__ import annotations
 
@@ -15,15 +15,18 @@ from typing import Any
 
 import pytest
 
-from tests import media
-from tests.conftest import PASSPHRASE, Instance
-from tests.intake.dovecot import DOVECOT, Dovecot
-from tests.intake.test_served import intake_env
+from tests.support import media
+from tests.support.dovecot import DOVECOT, Dovecot
+from tests.support.instance import PASSPHRASE, Instance
+from tests.support.intake import intake_env
 
-pytestmark = pytest.mark.skipif(
-    not Path(DOVECOT).exists() or not shutil.which("ffmpeg"),
-    reason="needs Debian's dovecot-imapd and ffmpeg (make test installs them)",
-)
+pytestmark = [
+    pytest.mark.served,
+    pytest.mark.skipif(
+        not Path(DOVECOT).exists() or not shutil.which("ffmpeg"),
+        reason="needs Debian's dovecot-imapd and ffmpeg (make test installs them)",
+    ),
+]
 
 SENDER = "Distinct Sender <distinct.sender.77@example.net>"
 ADDRESS = "198.51.100.23"
@@ -201,7 +204,7 @@ def test_an_e_mail_report_is_dated_to_the_hour_only(
     message.add_attachment(photo, maintype="image", subtype="jpeg", filename="p.jpg")
     deliver(dovecot, message)
     assert poll(instance, dovecot)["stored"] == 1
-    code = "from tests.intake.kept_times import main; main()"
+    code = "from tests.support.kept_times import main; main()"
     env = {**mail_env(instance, dovecot), "DOCKET_VAULT_PASSPHRASE": PASSPHRASE}
     kept = json.loads(instance.run("shell", "-c", code, env=env).stdout.splitlines()[-1])
     assert kept["finer"] == []

@@ -13,7 +13,7 @@ from django.test import Client
 
 from docket.intake import limits
 from docket.intake.models import Submission
-from tests.intake.test_web import REPORT, receipt_of, send_report
+from tests.support.intake import REPORT, receipt_of, send_report
 
 pytestmark = pytest.mark.django_db
 

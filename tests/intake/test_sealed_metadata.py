@@ -21,17 +21,19 @@ from typing import Any
 
 import pytest
 
-from docket.core.bench.intake import submit
-from tests import media
-from tests.conftest import Instance
-from tests.intake.botapi import BotApi
-from tests.intake.test_served import Served
-from tests.intake.test_telegram import SENDER, TOKEN, bot_env, receipt_in
+from tests.support import media
+from tests.support.botapi import BotApi
+from tests.support.instance import Instance
+from tests.support.intake import Served, submit
+from tests.support.telegram import SENDER, TOKEN, bot_env, receipt_in
 
-pytestmark = pytest.mark.skipif(
-    not all(shutil.which(p) for p in ("ffmpeg", "espeak-ng", "exiftool", "tesseract", "mat2")),
-    reason="needs ffmpeg, espeak-ng, exiftool, tesseract and mat2 (make test installs them)",
-)
+pytestmark = [
+    pytest.mark.served,
+    pytest.mark.skipif(
+        not all(shutil.which(p) for p in ("ffmpeg", "espeak-ng", "exiftool", "tesseract", "mat2")),
+        reason="needs ffmpeg, espeak-ng, exiftool, tesseract and mat2 (make test installs them)",
+    ),
+]
 
 SPOKEN = "The riot police detained forty people near the metro station."
 CHANNELS = ("web", "telegram", "email")
@@ -121,7 +123,7 @@ def send_by_web(served: Served, planted: Planted) -> None:
     process = served.start()
     try:
         for payload in (planted.picture, planted.document, planted.voice):
-            _, receipt = submit(served.port, "What we saw at the station", payload)
+            receipt = submit(served.port, "What we saw at the station", payload)
             assert receipt is not None
     finally:
         process.terminate()

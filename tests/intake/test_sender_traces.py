@@ -22,17 +22,18 @@ from docket.jobs.worker import Worker
 from docket.lib.storage import BlobStore
 from docket.vault import verify
 from docket.vault.models import Item
-from tests import media
-from tests.conftest import Instance, log_in, person
-from tests.enrich.conftest import Enriching, enriching, models_dir, sandbox_dir  # noqa: F401
-from tests.intake.kept_times import intake_times
-from tests.intake.test_web import send_report
+from tests.support import media
+from tests.support.enriching import Enriching
+from tests.support.instance import Instance
+from tests.support.intake import send_report
+from tests.support.kept_times import intake_times
+from tests.support.personas import log_in, person
 
 pytestmark = pytest.mark.django_db
 
 
 def test_what_the_worker_makes_of_a_report_in_the_intake_says_only_the_hour_too(
-    enriching: Enriching,  # noqa: F811  (the fixture imported above)
+    enriching: Enriching,
     tmp_path: Path,
 ) -> None:
     """Thumbnails, clean copies, the custody entries of reading and deriving, the jobs and

@@ -18,40 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from docket.core.bench.intake import _free_port, _multipart, _wait, submit
-from tests.conftest import PASSPHRASE, Instance
+from tests.support.instance import PASSPHRASE, Instance
+from tests.support.intake import Served, multipart, submit, tus_create
+
+pytestmark = pytest.mark.served
 
 UA = "TraceMe-Agent/7.7 (distinctive)"
 ADDRESS = "203.0.113.77"
 FILE_NAME = "secret-name-4f2a.jpg"
-
-
-def intake_env(instance: Instance) -> dict[str, str]:
-    env = {k: v for k, v in instance.env.items() if not k.startswith("DOCKET_VAULT_PASSPHRASE")}
-    env.update(
-        DOCKET_RECEIPT_ARGON2_MEMORY_KIB="1024",
-        DOCKET_RECEIPT_ARGON2_TIME="1",
-        DOCKET_INTAKE_DISK_RESERVE_MB="0",
-        DOCKET_LOG_LEVEL="DEBUG",
-    )
-    return env
-
-
-class Served:
-    def __init__(self, instance: Instance, tmp_path: Path) -> None:
-        self.env = intake_env(instance)
-        self.port = _free_port()
-        self.log = tmp_path / f"intake-{self.port}.log"
-
-    def start(self) -> subprocess.Popen[bytes]:
-        with self.log.open("ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "docket", "serve", "--intake-only",
-                 "--port", str(self.port), "--workers", "2"],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        _wait(self.port)
-        return process
 
 
 @pytest.fixture
@@ -76,7 +50,7 @@ def test_it_keeps_no_address_agent_or_file_name_anywhere(
     revealing = {"User-Agent": UA, "X-Forwarded-For": ADDRESS, "X-Real-IP": ADDRESS,
                  "Forwarded": f"for={ADDRESS}"}  # fmt: skip
     try:
-        body, content_type = _multipart(
+        body, content_type = multipart(
             {"what": "Beaten at the station"}, b"\xff\xd8\xff" + b"7" * 9000
         )
         body = body.replace(b'filename="evidence.bin"', f'filename="{FILE_NAME}"'.encode())
@@ -113,7 +87,7 @@ def test_the_intake_process_cannot_decrypt(instance: Instance, served: Served) -
 
     process = served.start()
     try:
-        _, receipt = submit(served.port, "A report", b"%PDF-1.4 the directive")
+        receipt = submit(served.port, "A report", b"%PDF-1.4 the directive")
         assert receipt is not None
         for path in ("/inbox/", "/vault/items/1/", "/api/register/events/", "/accounts/login/"):
             connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
@@ -141,7 +115,7 @@ def test_a_sigkill_loses_no_acknowledged_report_and_uploads_resume(
         sent = 0
         while not stop.is_set():
             payload = os.urandom(40_000 + number * 1000 + sent)
-            _, receipt = submit(served.port, f"sender {number} report {sent}", payload)
+            receipt = submit(served.port, f"sender {number} report {sent}", payload)
             if receipt is not None:
                 acknowledged.append(
                     {"receipt": receipt, "sha256": hashlib.sha256(payload).hexdigest()}
@@ -183,7 +157,7 @@ def test_a_sigkill_loses_no_acknowledged_report_and_uploads_resume(
         assert offset == 300_000
         assert tus_patch(served.port, location, offset, data[offset:600_000]) == 204
         assert tus_patch(served.port, location, 600_000, data[600_000:]) == 204
-        body, content_type = _multipart(
+        body, content_type = multipart(
             {"what": "the rest", "upload": location.rsplit("/", 1)[1]}, b""
         )
         body = body.replace(b'; filename="evidence.bin"', b"")  # a form without a file
@@ -201,16 +175,6 @@ def test_a_sigkill_loses_no_acknowledged_report_and_uploads_resume(
 def children(pid: int) -> list[int]:
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in found.split()]
-
-
-def tus_create(port: int, length: int) -> tuple[int, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("POST", "/intake/uploads/", b"",
-                       {"Tus-Resumable": "1.0.0", "Upload-Length": str(length)})  # fmt: skip
-    response = connection.getresponse()
-    response.read()
-    connection.close()
-    return response.status, response.getheader("Location") or ""
 
 
 def tus_patch(port: int, location: str, offset: int, data: bytes) -> int:

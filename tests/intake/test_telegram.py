@@ -1,5 +1,5 @@
 """The Telegram bot as it runs: `docket intake telegram`, without the vault passphrase, against
-a local server that speaks the Bot API (tests/intake/botapi.py). The sender's side is played
+a local server that speaks the Bot API (tests/support/botapi.py). The sender's side is played
 by queuing updates with real media made by ffmpeg and espeak-ng."""
 
 from __future__ import annotations
@@ -16,21 +16,19 @@ from typing import Any
 
 import pytest
 
-from tests import media
-from tests.conftest import PASSPHRASE, Instance
-from tests.intake.botapi import BotApi
-from tests.intake.test_served import intake_env
+from tests.support import media
+from tests.support.botapi import BotApi
+from tests.support.instance import PASSPHRASE, Instance
+from tests.support.telegram import SENDER, TOKEN, bot_env, receipt_in
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("ffmpeg") and shutil.which("espeak-ng")),
-    reason="needs ffmpeg and espeak-ng (make test installs them)",
-)
+pytestmark = [
+    pytest.mark.served,
+    pytest.mark.skipif(
+        not (shutil.which("ffmpeg") and shutil.which("espeak-ng")),
+        reason="needs ffmpeg and espeak-ng (make test installs them)",
+    ),
+]
 
-TOKEN = "7000000001:AAtest-token-never-logged-9f8e7d"
-SENDER = {
-    "id": 987654321, "is_bot": False, "first_name": "Alesia-Distinct", "last_name": "Tracewell",
-    "username": "distinct_sender_77", "language_code": "ru",
-}  # fmt: skip
 DOCUMENT_NAME = "secret-directive-name-5b1c.pdf"
 
 
@@ -38,16 +36,6 @@ DOCUMENT_NAME = "secret-directive-name-5b1c.pdf"
 def api() -> Iterator[BotApi]:
     with BotApi(TOKEN) as server:
         yield server
-
-
-def bot_env(instance: Instance, api: BotApi) -> dict[str, str]:
-    env = intake_env(instance)
-    env.update(
-        DOCKET_TELEGRAM_TOKEN=TOKEN,
-        DOCKET_TELEGRAM_API=api.url,
-        DOCKET_TELEGRAM_VERIFY_URL="https://docs.example.org/telegram",
-    )
-    return env
 
 
 def staff_env(instance: Instance, api: BotApi) -> dict[str, str]:
@@ -73,12 +61,6 @@ def shell(instance: Instance, api: BotApi, code: str) -> Any:
     """Run `code` in a staff process (it holds the key) and return what it prints as JSON."""
     result = instance.run("shell", "-c", code, env=staff_env(instance, api))
     return json.loads(result.stdout.splitlines()[-1])
-
-
-def receipt_in(text: str) -> str:
-    lines = [line for line in text.splitlines() if re.fullmatch(r"(\w+ ){7}\w+", line)]
-    assert lines, text
-    return lines[0]
 
 
 def test_a_sender_reports_with_media_and_deletes_the_conversation(
@@ -218,7 +200,7 @@ def test_a_telegram_report_is_dated_to_the_hour_only(
     api.send(SENDER, photo=sizes, caption="The yard")
     api.wait(lambda: len(api.sent(chat)) >= 2)
 
-    kept = shell(instance, api, "from tests.intake.kept_times import main; main()")
+    kept = shell(instance, api, "from tests.support.kept_times import main; main()")
     assert kept["finer"] == []
     assert kept["checked"]["Submission.created_at"] == 1
     assert kept["checked"]["Message.created_at"] == 2

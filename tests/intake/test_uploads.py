@@ -16,7 +16,7 @@ from docket.jobs import queue
 from docket.jobs.models import Job
 from docket.vault import store
 from docket.vault.models import Item
-from tests.intake.test_web import REPORT, receipt_of
+from tests.support.intake import REPORT, receipt_of
 
 pytestmark = pytest.mark.django_db
 

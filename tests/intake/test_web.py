@@ -3,7 +3,6 @@ back, read a reply, send more. And what staff see of it."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,34 +14,10 @@ from docket.intake import conversation
 from docket.intake.models import Message, Submission, intake_compartment
 from docket.vault import age, keys, store
 from docket.vault.models import CustodyEntry, Item
-from tests.conftest import person
+from tests.support.intake import REPORT, send_report
+from tests.support.personas import person
 
 pytestmark = pytest.mark.django_db
-
-REPORT = {
-    "what": "They beat us in the yard of the district police station.",
-    "when": "10 August 2020, night",
-    "where": "Akrestsina street, Minsk",
-    "who": "Riot police, no badges",
-    "injuries": "",
-}
-
-
-def receipt_of(response: Any) -> str:
-    match = re.search(r'<p class="receipt-words" lang="\w+">([^<]+)</p>', response.content.decode())
-    assert match, response.content.decode()[:2000]
-    return match.group(1)
-
-
-def send_report(client: Client, files: dict[str, bytes] | None = None, lang: str = "en") -> str:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    data: dict[str, Any] = dict(REPORT)
-    if files:
-        data["files"] = [SimpleUploadedFile(name, content) for name, content in files.items()]
-    response = client.post(f"/intake/{lang}/", data)
-    assert response.status_code == 200, response.content.decode()[:3000]
-    return receipt_of(response)
 
 
 def test_it_stores_a_report_with_files_sealed_and_gives_a_receipt_once(intake: Path) -> None:

@@ -6,7 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import Instance, write_files
+import pytest
+
+from tests.support.instance import Instance
+from tests.support.media import write_files
+
+pytestmark = pytest.mark.served
 
 COUNT_RUNS = (
     "import json; from docket.enrich.models import Run; from docket.jobs.models import Job; "

@@ -12,7 +12,7 @@ import pytest
 from docket.accounts.models import AuditEvent, Compartment
 from docket.register.csv_import import COLUMNS, import_csv
 from docket.register.models import Act, Change, Event, Involvement, Person, Unit
-from tests.conftest import Instance
+from tests.support.instance import Instance
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "docs" / "register-import-template.csv"
 
@@ -128,7 +128,7 @@ def test_the_import_page_checks_then_imports(compartment: Compartment) -> None:
     from django.test import Client
 
     from docket.accounts.models import Grant, Role, User
-    from tests.conftest import log_in
+    from tests.support.personas import log_in
 
     analyst = User.objects.create_user("olga", password="x" * 20)
     Grant.objects.create(user=analyst, compartment=compartment, role=Role.ANALYST)

@@ -5,7 +5,6 @@ browser can show safely, and logs every showing in the custody log."""
 from __future__ import annotations
 
 import io
-import struct
 
 import pytest
 from django.test import Client
@@ -14,17 +13,10 @@ from docket.accounts.models import AuditEvent
 from docket.register.models import Event
 from docket.vault.models import CustodyEntry, Item
 from docket.vault.store import store
-from tests.conftest import Team, log_in
+from tests.support.media import wav
+from tests.support.personas import Team, log_in
 
 EMBEDDED = {"HTTP_SEC_FETCH_DEST": "video", "HTTP_SEC_FETCH_SITE": "same-origin"}
-
-
-def wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
-    """A silent PCM WAV file, made here."""
-    frames = b"\x00\x00" * int(seconds * rate)
-    header = b"RIFF" + struct.pack("<I", 36 + len(frames)) + b"WAVEfmt "
-    header += struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
-    return header + b"data" + struct.pack("<I", len(frames)) + frames
 
 
 @pytest.fixture

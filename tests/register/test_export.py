@@ -12,7 +12,7 @@ from django.test import Client
 from docket.accounts.models import AuditEvent, Compartment, Grant, Role, User
 from docket.register.csv_import import COLUMNS, import_csv
 from docket.register.models import Act, Event, Place
-from tests.conftest import log_in
+from tests.support.personas import log_in
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "docs" / "register-import-template.csv"
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from docket.register.models import Event, Place
-from tests.conftest import Team, log_in
+from tests.support.personas import Team, log_in
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.test import Client
 
 from docket.accounts.models import AuditEvent
 from docket.register.models import Act, Change, Event, Involvement, Person, Place, Term, Unit
-from tests.conftest import Team, log_in
+from tests.support.personas import Team, log_in
 
 
 def term(vocabulary: str, code: str) -> Term:

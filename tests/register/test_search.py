@@ -10,7 +10,7 @@ import pytest
 from docket.accounts.models import AuditEvent, Compartment
 from docket.register.models import Event, Person, PersonIdentifier, PersonName, Place, Unit
 from docket.register.search import search
-from tests.conftest import Instance
+from tests.support.instance import Instance
 
 
 @pytest.fixture

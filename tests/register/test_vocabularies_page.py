@@ -9,7 +9,7 @@ from docket.accounts.models import User
 from docket.register.forms import ActForm
 from docket.register.loading import sync_vocabularies
 from docket.register.models import Change, Term
-from tests.conftest import Team, log_in
+from tests.support.personas import Team, log_in
 
 
 def test_an_administrator_adds_and_retires_a_local_term(team: Team) -> None:

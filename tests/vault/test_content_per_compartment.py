@@ -16,7 +16,7 @@ from docket.ingest.models import Message
 from docket.vault import store as vault_store
 from docket.vault.models import CustodyEntry, Item
 from docket.vault.store import read, store
-from tests.conftest import Team
+from tests.support.personas import Team
 
 PHOTO = b"\xff\xd8\xff" + "Акрестина, двор РУВД, 11.08.2020".encode() * 40
 

@@ -5,11 +5,12 @@ changes the key. Always on SQLite, whichever database the rest of the suite runs
 
 from __future__ import annotations
 
+import fcntl
 import os
 import time
 from pathlib import Path
 
-from tests.conftest import PASSPHRASE, Instance
+from tests.support.instance import PASSPHRASE, Instance
 
 KEY = "a database key for the tests"
 VICTIM = "Zmitser Kanarejka-Vyxwq"
@@ -117,6 +118,21 @@ def test_check_deploy_warns_about_a_plain_database(tmp_path: Path) -> None:
     assert b"docket.W002" not in said.stderr + said.stdout
 
 
+def _wait_until_held(lock: Path, seconds: float = 60) -> None:
+    """Until another process holds the database's lock (the worker has opened it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if lock.exists():
+            with lock.open("rb") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        time.sleep(0.1)
+    raise AssertionError("the worker never opened the database")
+
+
 def test_the_database_is_not_converted_under_a_running_process(tmp_path: Path) -> None:
     """A worker that has the database open would go on writing to the old file, and what it
     wrote would be lost: `docket db` refuses while any process has it open."""
@@ -127,12 +143,7 @@ def test_the_database_is_not_converted_under_a_running_process(tmp_path: Path) -
     new_key.write_text("the next key, longer than twelve\n")
     worker = docket.popen("worker")
     try:
-        lock = root / "docket.sqlite3.lock"
-        for _ in range(100):
-            if lock.exists():
-                break
-            time.sleep(0.1)
-        time.sleep(2)
+        _wait_until_held(root / "docket.sqlite3.lock")
         refused = docket.run("db", "rekey", "--new-key-file", str(new_key), check=False)
         assert refused.returncode == 1 and b"open in another process" in refused.stderr
     finally:

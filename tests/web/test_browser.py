@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
-import socket
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,22 +16,17 @@ import pytest
 
 from docket.accounts import totp
 from docket.vault import age
-from tests.conftest import Instance, write_files
-from tests.register.test_evidence_viewer import wav
+from tests.support.browser import ARGS, CHROMIUM
+from tests.support.instance import Instance
+from tests.support.media import wav, write_files
+from tests.support.net import free_port
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="needs Debian's chromium (make test installs it)"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (make test installs it)"
+    ),
+]
 
 
 @pytest.fixture
@@ -61,7 +54,7 @@ def server(instance: Instance, tmp_path: Path) -> Iterator[str]:
 def staff_pages() -> list[str]:
     """The GET page of every declared staff, list and object route (the same walk as the
     authorization matrix), objects filled in with the instance's first item."""
-    from tests.test_authorization_matrix import declared, routes
+    from tests.support.routes import declared, routes
 
     pages = []
     for route, pattern in routes():

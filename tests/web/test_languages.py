@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from docket.register.models import Act, Event, Place, Term
-from tests.conftest import Team, log_in
+from tests.support.personas import Team, log_in
 
 DOCKET = Path(__file__).resolve().parents[2] / "docket"
 LANGUAGES = ("be", "ru")

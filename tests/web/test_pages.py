@@ -11,7 +11,7 @@ from django.test import Client
 from docket.accounts.models import Compartment, Grant, Role, User
 from docket.vault.models import CustodyEntry
 from docket.vault.store import store
-from tests.conftest import log_in
+from tests.support.personas import log_in
 
 PASSWORD = "a long staff password 42"
 

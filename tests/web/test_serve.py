@@ -6,15 +6,14 @@ import socket
 import time
 import urllib.request
 
-from tests.conftest import Instance
+import pytest
+
+from tests.support.instance import Instance
+from tests.support.net import free_port
+
+pytestmark = pytest.mark.served
 
 CLIENT = "127.0.0.2"  # any loopback address works as a source; this one is recognisable
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def request_from(client: str, port: int, raw: bytes) -> bytes:

@@ -17,13 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.support.net import free_port
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Dovecot:
@@ -34,7 +30,7 @@ class Dovecot:
         # Not under pytest's private temporary directory: Dovecot's own users must reach it.
         self.root = Path(tempfile.mkdtemp(prefix="docket-dovecot-"))
         self.root.chmod(0o755)
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     def _config(self) -> Path:

@@ -1,13 +1,11 @@
+"""A vault whose new items are enriched, with the jobs run in the test's own process."""
+
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from docket.accounts.models import Compartment
 from docket.jobs import queue
@@ -41,33 +39,3 @@ class Enriching:
             count += 1
         Worker().idle()
         return count
-
-
-@pytest.fixture(scope="session")
-def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # The bundled Whisper model is joined from its two halves once per test session.
-    return tmp_path_factory.mktemp("models")
-
-
-@pytest.fixture
-def sandbox_dir() -> Iterator[Path]:
-    """A sandbox directory of the test's own, outside pytest's private temporary folders (the
-    parsers run as nobody and must reach it)."""
-    path = Path(tempfile.mkdtemp(prefix="docket-test-sandbox-"))
-    path.chmod(0o711)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture
-def enriching(
-    settings: Any,
-    vault: Path,
-    models_dir: Path,
-    sandbox_dir: Path,
-    django_capture_on_commit_callbacks: Any,
-) -> Enriching:
-    settings.ENRICH_ON_STORE = True
-    settings.MODELS_DIR = models_dir
-    settings.SANDBOX_DIR = sandbox_dir
-    return Enriching(vault, django_capture_on_commit_callbacks)

@@ -5,11 +5,13 @@ message (as Telegram sends them), a PDF document."""
 from __future__ import annotations
 
 import importlib.util
+import random
+import struct
 import subprocess
 from pathlib import Path
 from typing import Any
 
-_SAMPLES = Path(__file__).resolve().parent.parent / "scripts" / "make_samples.py"
+_SAMPLES = Path(__file__).resolve().parents[2] / "scripts" / "make_samples.py"
 
 
 def _ffmpeg(*args: str) -> None:
@@ -131,3 +133,24 @@ def scanned_pdf(picture: bytes, width: int, height: int) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def write_files(root: Path, sizes: dict[str, int], seed: int = 1) -> dict[str, bytes]:
+    """Files of the given sizes with distinct random content; returns name -> content."""
+    rng = random.Random(seed)
+    made = {}
+    for name, size in sizes.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = rng.randbytes(size)
+        path.write_bytes(data)
+        made[name] = data
+    return made
+
+
+def wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
+    """A silent PCM WAV file, made here."""
+    frames = b"\x00\x00" * int(seconds * rate)
+    header = b"RIFF" + struct.pack("<I", 36 + len(frames)) + b"WAVEfmt "
+    header += struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+    return header + b"data" + struct.pack("<I", len(frames)) + frames
