@@ -1,4 +1,10 @@
-"""What an enricher is: a module with a `DECLARATION` and one verb, `enrich(context)`.
+"""What an enricher is: a package in docket/enrich/enrichers/ whose `__init__.py` holds its
+`DECLARATION` and imports nothing but this module, and whose `implementation.py` holds one verb,
+`enrich(context)`, with whatever heavy libraries it needs (numpy, pdqhash, libmagic,
+faster-whisper). The registry reads only the declarations; an implementation is imported the
+first time its enricher runs, so a process that runs none (the web, the intake, the `docket`
+commands other than the worker) never loads those libraries. This module stays light for the
+same reason: the declarations import it.
 
 An enricher reads the original from its sandbox box (already decrypted there by the
 pipeline), runs its tools in that box, writes its own typed rows and returns the tool and
@@ -10,15 +16,21 @@ retried with backoff: a database or storage hiccup is not the file's fault).
 from __future__ import annotations
 
 import functools
+import importlib
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from docket.enrich.models import Derivative
-from docket.lib.sandbox import Box
-from docket.vault.models import Item
+if TYPE_CHECKING:
+    from docket.enrich.models import Derivative
+    from docket.lib.sandbox import Box
+    from docket.vault.models import Item
+
+#: Where the enrichers' packages live.
+PACKAGE = "docket.enrich.enrichers"
 
 #: The kinds `filetype` sorts files into; a declaration names the ones it takes.
 KINDS = ("picture", "video", "audio", "pdf", "archive", "other")
@@ -63,10 +75,26 @@ class Context:
         return derivative
 
 
-class Enricher(Protocol):
-    DECLARATION: Declaration
+class Enricher:
+    """One enricher, by its package's name: the declaration is read now, the implementation
+    is imported the first time `enrich` is called (and then kept)."""
 
-    def enrich(self, context: Context) -> Outcome: ...
+    def __init__(self, name: str) -> None:
+        self.package = f"{PACKAGE}.{name}"
+        self.DECLARATION: Declaration = importlib.import_module(self.package).DECLARATION
+        if self.DECLARATION.name != name:
+            raise ValueError(f"{self.package} declares {self.DECLARATION.name!r}")
+
+    def __repr__(self) -> str:
+        return f"<Enricher {self.DECLARATION.name}>"
+
+    @functools.cached_property
+    def implementation(self) -> ModuleType:
+        return importlib.import_module(f"{self.package}.implementation")
+
+    def enrich(self, context: Context) -> Outcome:
+        outcome: Outcome = self.implementation.enrich(context)
+        return outcome
 
 
 @functools.cache

@@ -1,14 +1,14 @@
-"""Every enricher, in the order the pipeline runs them. Adding one: write its module in
-docket/enrich/enrichers/ and add it here."""
+"""Every enricher, in the order the pipeline runs them. Adding one: write its package in
+docket/enrich/enrichers/ (docket/enrich/base.py says what it holds) and add its name here.
+Building this list reads only the declarations; no implementation is imported."""
 
 from __future__ import annotations
 
 from docket.enrich.base import Enricher
-from docket.enrich.enrichers import clean, filetype, metadata, ocr, pdq, speech, thumbnails
 
 #: `filetype` comes first and alone: its answer decides which of the others apply.
-FIRST: Enricher = filetype
-ENRICHERS: list[Enricher] = [metadata, thumbnails, pdq, ocr, speech, clean]
+FIRST = Enricher("filetype")
+ENRICHERS = [Enricher(name) for name in ("metadata", "thumbnails", "pdq", "ocr", "speech", "clean")]
 
 
 def by_name(name: str) -> Enricher:

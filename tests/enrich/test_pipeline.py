@@ -11,7 +11,7 @@ from django.db import transaction
 
 from docket.accounts.models import Compartment
 from docket.enrich import sealed
-from docket.enrich.enrichers import pdq
+from docket.enrich.enrichers.pdq import implementation as pdq
 from docket.enrich.models import Capture, Derivative, FileType, PerceptualHash, Run, TextPage
 from docket.intake.models import intake_compartment
 from docket.jobs.models import Job

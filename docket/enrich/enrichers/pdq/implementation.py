@@ -1,6 +1,5 @@
-"""PDQ perceptual hashes (Meta's open algorithm, used across the industry to find copies of a
-picture that was resized, recompressed or lightly cropped) of every picture and of a video's
-keyframes. ffmpeg decodes in the sandbox; the hash is computed here from raw pixels only."""
+"""What `pdq` runs (its declaration is in __init__.py): loaded the first time it runs, so
+only a worker that runs it pays for its imports."""
 
 from __future__ import annotations
 
@@ -10,17 +9,9 @@ import numpy
 import pdqhash
 
 from docket.enrich import frames
-from docket.enrich.base import Context, Declaration, Outcome
+from docket.enrich.base import Context, Outcome
 from docket.enrich.models import PerceptualHash
 from docket.lib.sandbox import SandboxError
-
-DECLARATION = Declaration(
-    name="pdq",
-    summary="PDQ perceptual hashes of pictures and video keyframes",
-    kinds=("picture", "video"),
-    outputs=("PerceptualHash",),
-    programs=("ffmpeg", "ffprobe"),
-)
 
 
 def hash_pixels(raw: bytes, side: int = frames.PDQ_SIDE) -> tuple[str, int]:

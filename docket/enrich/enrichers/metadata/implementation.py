@@ -1,9 +1,5 @@
-"""Capture time with its time-zone evidence, GPS position and device, from exiftool (every
-picture, recording and PDF) and ffprobe (recordings), normalised into `Capture` columns the
-register can match on. Metadata is what the file claims; the evidence column says which tag
-said it, so an analyst can weigh it. For an original sent through the intake the raw output is
-not kept and the position, serial number, owner and artist are sealed (docket/enrich/sealed.py);
-it runs only once triage has moved such an item out of the intake compartment."""
+"""What `metadata` runs (its declaration is in __init__.py): loaded the first time it runs, so
+only a worker that runs it pays for its imports."""
 
 from __future__ import annotations
 
@@ -13,17 +9,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from docket.enrich import sealed
-from docket.enrich.base import Context, Declaration, Outcome, program_version
+from docket.enrich.base import Context, Outcome, program_version
+from docket.enrich.enrichers.metadata import DECLARATION
 from docket.enrich.models import Capture
-
-DECLARATION = Declaration(
-    name="metadata",
-    summary="capture time, place and device (exiftool, ffprobe)",
-    kinds=("picture", "video", "audio", "pdf"),
-    outputs=("Capture",),
-    programs=("exiftool", "ffprobe"),
-    version_argv=("exiftool", "-ver"),
-)
 
 EXIF_TIME = re.compile(r"^(\d{4}):(\d\d):(\d\d) (\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 BOX_TAGS = {

@@ -1,21 +1,13 @@
-"""A thumbnail for every picture and video; for videos also keyframes spread over the whole
-recording and a contact sheet of them (ffmpeg). Each is a vault item of its own."""
+"""What `thumbnails` runs (its declaration is in __init__.py): loaded the first time it runs, so
+only a worker that runs it pays for its imports."""
 
 from __future__ import annotations
 
 from docket.enrich import frames
-from docket.enrich.base import Context, Declaration, Outcome, program_version
+from docket.enrich.base import Context, Outcome, program_version
+from docket.enrich.enrichers.thumbnails import DECLARATION
 from docket.enrich.models import Derivative
 
-DECLARATION = Declaration(
-    name="thumbnails",
-    summary="thumbnails; keyframes and a contact sheet for videos (ffmpeg)",
-    kinds=("picture", "video"),
-    outputs=("Derivative: thumbnail, keyframe, contact-sheet",),
-    programs=("ffmpeg", "ffprobe"),
-    version_argv=("ffmpeg", "-version"),
-    before_triage=True,
-)
 THUMBNAIL_SIDE = 320
 KEYFRAME_SIDE = 1280
 SHEET_TILE = 320

@@ -1,5 +1,5 @@
-"""Text by page: a PDF's own text layer where it has one (pdftotext), Tesseract OCR in
-Belarusian, Russian and English for pictures and for scanned pages (pdftoppm renders them)."""
+"""What `ocr` runs (its declaration is in __init__.py): loaded the first time it runs, so
+only a worker that runs it pays for its imports."""
 
 from __future__ import annotations
 
@@ -7,19 +7,11 @@ import re
 
 from django.conf import settings
 
-from docket.enrich.base import Context, Declaration, Outcome, program_version
+from docket.enrich.base import Context, Outcome, program_version
+from docket.enrich.enrichers.ocr import DECLARATION
 from docket.enrich.models import TextPage
 from docket.lib.sandbox import SandboxError
 
-DECLARATION = Declaration(
-    name="ocr",
-    summary="text by page: PDF text layer, Tesseract OCR (be, ru, en)",
-    kinds=("picture", "pdf"),
-    outputs=("TextPage",),
-    programs=("tesseract", "pdftotext", "pdftoppm", "pdfinfo"),
-    version_argv=("tesseract", "--version"),
-    searchable=True,
-)
 #: A page with fewer letters than this in its text layer is treated as a scan.
 TEXT_LAYER_MIN_LETTERS = 20
 RENDER_DPI = 300

@@ -1,7 +1,5 @@
-"""Speech-to-text with faster-whisper for audio and video: the language is chosen among
-Belarusian, Russian and English, and the transcript is kept as timed segments (downloadable as
-SRT or WebVTT). ffmpeg decodes the recording in the sandbox to raw 16 kHz samples; the model
-reads only those samples, here, and never sends anything anywhere."""
+"""What `speech` runs (its declaration is in __init__.py): loaded the first time it runs, so
+only a worker that runs it pays for its imports."""
 
 from __future__ import annotations
 
@@ -12,17 +10,9 @@ import numpy
 from django.db import transaction
 
 from docket.enrich import whisper
-from docket.enrich.base import Context, Declaration, NotApplicable, Outcome
+from docket.enrich.base import Context, NotApplicable, Outcome
 from docket.enrich.models import Segment, Transcript
 
-DECLARATION = Declaration(
-    name="speech",
-    summary="speech-to-text, be/ru/en (faster-whisper; GPU when present)",
-    kinds=("video", "audio"),
-    outputs=("Transcript", "Segment"),
-    programs=("ffmpeg", "ffprobe"),
-    searchable=True,
-)
 LANGUAGES = ("be", "ru", "en")
 SAMPLE_RATE = 16000
 

@@ -1,21 +1,11 @@
-"""A metadata-free copy (mat2) of every picture, recording and PDF: the copy that is shown or
-shared outside the vault, so no GPS position, device serial or author name leaves with it.
-The original stays untouched in the vault."""
+"""What `clean` runs (its declaration is in __init__.py): loaded the first time it runs, so
+only a worker that runs it pays for its imports."""
 
 from __future__ import annotations
 
-from docket.enrich.base import Context, Declaration, NotApplicable, Outcome, program_version
+from docket.enrich.base import Context, NotApplicable, Outcome, program_version
+from docket.enrich.enrichers.clean import DECLARATION
 from docket.enrich.models import Derivative
-
-DECLARATION = Declaration(
-    name="clean",
-    summary="metadata-free copy for sharing (mat2)",
-    kinds=("picture", "video", "audio", "pdf"),
-    outputs=("Derivative: clean-copy",),
-    programs=("mat2", "ffmpeg"),
-    version_argv=("mat2", "--version"),
-    before_triage=True,
-)
 
 #: mat2 picks its parser by extension, so the box copy gets the one libmagic's type implies.
 EXTENSIONS = {

@@ -1,7 +1,5 @@
-"""Type detection by libmagic, from the bytes: a file's claimed name or type is never trusted.
-Its result decides which other enrichers run. libmagic's description quotes text from the file
-(a JPEG comment, EXIF fields, a document's author): for an original sent through the intake only
-the MIME type is kept."""
+"""What `filetype` runs (its declaration is in __init__.py): loaded the first time it runs, so
+only a worker that runs it pays for its imports."""
 
 from __future__ import annotations
 
@@ -10,15 +8,8 @@ import json
 import magic
 
 from docket.enrich import sealed
-from docket.enrich.base import Context, Declaration, Outcome
+from docket.enrich.base import Context, Outcome
 from docket.enrich.models import FileType
-
-DECLARATION = Declaration(
-    name="filetype",
-    summary="file type from the bytes (libmagic)",
-    kinds=(),  # every file; it runs first and sorts files into kinds
-    outputs=("FileType",),
-)
 
 ARCHIVES = {
     "application/zip",
