@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> None:
     # A core dump would hold the passphrase, the database key and decrypted evidence.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "docket.settings")
+    if _serves_intake_only(args):
+        # The settings then choose the public intake's URLs and refuse the vault passphrase
+        # once, as they load; nothing changes them at run time.
+        os.environ["DOCKET_INTAKE_ONLY"] = "true"
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
     from django.db import DatabaseError
@@ -75,6 +79,12 @@ def main(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
         sys.exit(2)
+
+
+def _serves_intake_only(args: list[str]) -> bool:
+    """`docket serve --intake-only`, the option spelt out or shortened as argparse allows."""
+    option = "--intake-only"
+    return args[0] == "serve" and any(a.startswith("--i") and option.startswith(a) for a in args)
 
 
 def _means_uninitialised(message: str) -> bool:

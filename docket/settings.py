@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from docket.intake.public_process import refuse_private_key
 from docket.lib.env import (
     env_bool,
     env_int,
@@ -332,12 +333,11 @@ IMAP_INTERVAL = env_int("DOCKET_IMAP_INTERVAL", 60, minimum=1)
 #: Keep each stored message in DOCKET_IMAP_STORED_FOLDER instead of expunging it.
 IMAP_KEEP = env_bool("DOCKET_IMAP_KEEP", False)
 if INTAKE_ONLY:
-    ROOT_URLCONF = "docket.intake.urls_only"
-    if VAULT_PASSPHRASE:
-        raise ImproperlyConfigured(
-            "DOCKET_INTAKE_ONLY: the public intake process must not hold the vault passphrase "
-            "(unset DOCKET_VAULT_PASSPHRASE and DOCKET_VAULT_PASSPHRASE_FILE)"
-        )
+    # `docket serve --intake-only` sets DOCKET_INTAKE_ONLY before the settings load (cli.py).
+    ROOT_URLCONF = "docket.intake.channels.web.urls_only"
+    refuse_private_key(
+        "the public intake (DOCKET_INTAKE_ONLY, serve --intake-only)", VAULT_PASSPHRASE
+    )
 
 # --- Web hardening -----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -34,8 +34,8 @@ urlpatterns = [
     path("register/", include("docket.register.urls")),
     path("exports/", include("docket.exports.urls")),
     path("api/", include("docket.api.urls")),
-    path("intake/", include("docket.intake.urls")),
-    path("inbox/", include("docket.intake.urls_inbox")),
+    path("intake/", include("docket.intake.channels.web.urls")),
+    path("inbox/", include("docket.intake.inbox.urls")),
     # The language switch in the page header: on the login page too, so public.
     path("language/", public(set_language), name="set_language"),
 ]

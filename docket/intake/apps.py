@@ -10,7 +10,9 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         # Registers the assembly and Telegram reply jobs, the worker's forgetting of idle
         # Telegram chats and the two-person rule's "reveal a contact" action.
-        from docket.intake import chats, triage, uploads  # noqa: F401
+        from docket.intake import uploads
+        from docket.intake.channels.telegram import chats  # noqa: F401
+        from docket.intake.inbox import triage  # noqa: F401
         from docket.vault import custody
 
         # What the intake stores, and whatever happens to an item while it sits in the intake

@@ -196,7 +196,7 @@ def show(message: Message, identity: age.Identity) -> Shown:
 
 def contact(submission: Submission) -> str:
     """A Telegram or e-mail sender's contact in clear; callers reach this only through the
-    two-person rule (views_inbox.py)."""
+    two-person rule (inbox/views.py)."""
     if not submission.contact:
         return ""
     return age.decrypt_bytes(bytes(submission.contact), [keys.identity()]).decode()

@@ -30,7 +30,7 @@ staying behind also needs (`SHARED`) stays too, and a copy of it, encrypted anew
 place in the target. An original whose content the target already holds is not moved
 at all: the caller links what pointed at it to the target's item (`held`) and records custody
 on both, or, when the item must also stay where it is for others, stores a `copy` in the target
-(a new blob). Triage (docket/intake/triage.py) does both when it accepts a submission.
+(a new blob). Triage (docket/intake/inbox/triage.py) does both when it accepts a submission.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ import pytest
 from django.test import Client
 
 from docket.accounts.models import Role
-from docket.intake import chats, conversation
+from docket.intake import conversation
+from docket.intake.channels.telegram import chats
 from docket.intake.models import ChatMessage, Message, Submission, intake_compartment
 from docket.jobs.models import Job
 from docket.jobs.worker import Worker
@@ -157,7 +158,7 @@ def test_a_telegram_chat_nobody_wrote_in_for_the_set_days_is_forgotten(
     # A reply queued before the chat was forgotten: its job ends, saying why, without failing.
     queued = idle.messages.filter(direction=Message.Direction.TO_SENDER).first()
     assert queued is not None
-    with caplog.at_level(logging.INFO, logger="docket.intake.chats"):
+    with caplog.at_level(logging.INFO, logger="docket.intake.channels.telegram.chats"):
         chats.send_reply({"message": queued.pk})
     assert "the chat's route was forgotten" in caplog.text
 

@@ -180,7 +180,8 @@ def check(path: Path) -> dict[str, int]:
     """Inside the instance, with the passphrase: how many receipts map to their intact file."""
     from django.db import connection
 
-    from docket.intake import conversation, triage
+    from docket.intake import conversation
+    from docket.intake.inbox import triage
     from docket.vault import store
 
     expected = json.loads(path.read_text())

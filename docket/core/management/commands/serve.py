@@ -32,17 +32,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        intake_only = options["intake_only"] or settings.INTAKE_ONLY
-        if intake_only:
-            if settings.VAULT_PASSPHRASE:
-                raise CommandError(
-                    "--intake-only: the public intake process must not hold the vault "
-                    "passphrase; unset DOCKET_VAULT_PASSPHRASE and DOCKET_VAULT_PASSPHRASE_FILE"
-                )
-            if options["with_worker"]:
-                raise CommandError("--intake-only runs no worker: run one on the staff host")
-            settings.INTAKE_ONLY = True
-            settings.ROOT_URLCONF = "docket.intake.urls_only"
+        # The settings chose the URLs and refused the vault passphrase when they loaded: the
+        # `docket` command turns --intake-only into DOCKET_INTAKE_ONLY before that (cli.py).
+        intake_only = settings.INTAKE_ONLY
+        if options["intake_only"] and not intake_only:
+            raise CommandError(
+                "--intake-only must be known before the settings load: run it as "
+                "`docket serve --intake-only`, or set DOCKET_INTAKE_ONLY=true"
+            )
+        if intake_only and options["with_worker"]:
+            raise CommandError("--intake-only runs no worker: run one on the staff host")
         worker = None
         if options["with_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "docket", "worker"])

@@ -148,18 +148,18 @@ class Command(BaseCommand):
         self.stdout.write(f"enrichment: `docket import status {batch.pk}`")
 
     def _telegram(self, options: dict[str, Any], compartment: Compartment) -> None:
-        from docket.ingest import telegram
+        from docket.ingest import telegram_export
 
         export: Path = options["export"]
         try:
-            chats = telegram.load(export)
-        except telegram.ExportError as exc:
+            chats = telegram_export.load(export)
+        except telegram_export.ExportError as exc:
             raise CommandError(str(exc)) from exc
         names = ", ".join(str(c.get("name") or c.get("id")) for c in chats[:3])
         batch = _batch(Batch.Source.TELEGRAM, f"{export.name}: {names}"[:300], compartment,
                        options["actor"])  # fmt: skip
         bar = tqdm(
-            total=telegram.count_messages(chats),
+            total=telegram_export.count_messages(chats),
             unit="msg",
             desc="importing",
             disable=not sys.stderr.isatty(),
@@ -167,7 +167,7 @@ class Command(BaseCommand):
         )
         try:
             with bar:
-                summary = telegram.import_export(
+                summary = telegram_export.import_export(
                     export, chats, compartment=compartment, actor=options["actor"],
                     batch=batch, on_message=lambda: bar.update(1),
                 )  # fmt: skip

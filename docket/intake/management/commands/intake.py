@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.accounts.models import Compartment
 from docket.intake import conversation, limits, receipts, uploads
 from docket.intake.models import Submission
+from docket.intake.public_process import refuse_private_key
 from docket.vault import store
 
 
@@ -115,31 +117,31 @@ class Command(BaseCommand):
             self.stdout.write(receipt)
 
     def telegram(self, *, fingerprint: bool) -> None:
-        from docket.intake import telegram
+        from docket.intake.channels.telegram import bot
 
-        refuse_passphrase("the Telegram bot")
+        public_process("the Telegram bot")
         try:
             if fingerprint:
-                shown = telegram.published()
+                shown = bot.published()
                 self.stdout.write(f"bot:         {shown['username']}")
                 self.stdout.write(f"fingerprint: {shown['fingerprint']}")
                 return
-            telegram.run()
-        except telegram.NotConfigured as exc:
+            bot.run()
+        except bot.NotConfigured as exc:
             raise CommandError(str(exc)) from None
 
     def mail(self, *, once: bool, as_json: bool) -> None:
-        from docket.intake import mail
+        from docket.intake.channels.mail import poller
 
-        refuse_passphrase("the e-mail poller")
+        public_process("the e-mail poller")
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         while True:
             try:
-                polled = mail.poll()
-            except mail.NotConfigured as exc:
+                polled = poller.poll()
+            except poller.NotConfigured as exc:
                 raise CommandError(str(exc)) from None
-            except (OSError, imaplib.IMAP4.error, mail.ServerError) as exc:
+            except (OSError, imaplib.IMAP4.error, poller.ServerError) as exc:
                 if once:
                     raise CommandError(f"IMAP: {exc}") from None
                 self.stderr.write(f"IMAP: {exc}; trying again in {settings.IMAP_INTERVAL} s")
@@ -160,15 +162,15 @@ class Command(BaseCommand):
                 time.sleep(1)
 
     def mail_files(self, paths: list[Path], *, as_json: bool) -> None:
-        from docket.intake import mail
+        from docket.intake.channels.mail import poller
 
         for path in paths:
             if not path.is_file():
                 raise CommandError(f"no such file: {path}")
-        polled = mail.Polled()
+        polled = poller.Polled()
         for path in paths:
             try:
-                if mail.receive(path.read_bytes()):
+                if poller.receive(path.read_bytes()):
                     polled.stored += 1
                 else:
                     polled.already += 1
@@ -185,10 +187,9 @@ class Command(BaseCommand):
             raise CommandError(f"{polled.failed} of {len(paths)} messages could not be stored")
 
 
-def refuse_passphrase(what: str) -> None:
+def public_process(what: str) -> None:
     """The bot and the poller face the outside world: they get the public key only."""
-    if settings.VAULT_PASSPHRASE:
-        raise CommandError(
-            f"{what} must not hold the vault passphrase: unset DOCKET_VAULT_PASSPHRASE and "
-            "DOCKET_VAULT_PASSPHRASE_FILE (replies and assembly are done by the worker)"
-        )
+    try:
+        refuse_private_key(what, settings.VAULT_PASSPHRASE)
+    except ImproperlyConfigured as exc:
+        raise CommandError(str(exc)) from None

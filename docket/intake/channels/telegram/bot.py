@@ -18,6 +18,7 @@ Policy (docs/design.md §2.2):
   organisation's website (DOCKET_TELEGRAM_VERIFY_URL).
 - Staff replies are sent by a worker, the only process that can open the sealed chat id
   (chats.py, which also holds the routing hash without loading the Telegram library).
+- The Bot API is reached through docket/lib/telegram.py.
 - Nothing is logged about a sender: updates are never logged, and errors are logged by type.
 """
 
@@ -35,7 +36,7 @@ from django.db import close_old_connections, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram import Message as TelegramMessage
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -48,8 +49,15 @@ from telegram.ext import (
 )
 
 from docket.intake import conversation, limits, receipts, uploads
-from docket.intake.chats import CONTACT_PREFIX, DELETE, reply_text, route_of, trace
+from docket.intake.channels.telegram.chats import (
+    CONTACT_PREFIX,
+    DELETE,
+    reply_text,
+    route_of,
+    trace,
+)
 from docket.intake.models import ChatMessage, Message, Submission
+from docket.lib import telegram as bot_api
 from docket.vault import age, keys
 
 log = logging.getLogger(__name__)
@@ -76,17 +84,10 @@ def fingerprint(bot_id: int, username: str) -> str:
     return " ".join(digest[i : i + 4].upper() for i in range(0, 20, 4))
 
 
-def _bot_urls() -> tuple[str, str]:
-    """The Bot API's method and file URLs (DOCKET_TELEGRAM_API: Telegram's, or a local
-    telegram-bot-api server's)."""
+def _token() -> str:
     if not settings.TELEGRAM_TOKEN:
         raise NotConfigured("set DOCKET_TELEGRAM_TOKEN (or DOCKET_TELEGRAM_TOKEN_FILE)")
-    return f"{settings.TELEGRAM_API}/bot", f"{settings.TELEGRAM_API}/file/bot"
-
-
-def bot() -> Bot:
-    base_url, base_file_url = _bot_urls()
-    return Bot(settings.TELEGRAM_TOKEN, base_url=base_url, base_file_url=base_file_url)
+    return settings.TELEGRAM_TOKEN
 
 
 # --- What the bot does with the database (run in a thread: the ORM is synchronous) ----------
@@ -216,8 +217,7 @@ def _media(message: TelegramMessage) -> list[Any]:
 
 def _delete_button() -> InlineKeyboardMarkup:
     """The offer to delete the conversation, under an answer or a reply (active language)."""
-    button = InlineKeyboardButton(_("Delete this conversation from the chat"), callback_data=DELETE)
-    return InlineKeyboardMarkup([[button]])
+    return bot_api.one_button(_("Delete this conversation from the chat"), DELETE)
 
 
 async def _send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer: Answer) -> None:
@@ -378,14 +378,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def application() -> Application:
-    base_url, base_file_url = _bot_urls()
-    app = (
-        Application.builder()
-        .token(settings.TELEGRAM_TOKEN)
-        .base_url(base_url)
-        .base_file_url(base_file_url)
-        .build()
-    )
+    """The bot: an application polling DOCKET_TELEGRAM_API with the handlers above."""
+    app = bot_api.application(_token(), settings.TELEGRAM_API)
     app.add_handler(CommandHandler(["start", "help"], start, filters=PRIVATE))
     app.add_handler(CommandHandler("continue", resume, filters=PRIVATE))
     app.add_handler(CommandHandler("new", new_report, filters=PRIVATE))
@@ -403,20 +397,13 @@ def run() -> None:
     bot_application.run_polling(allowed_updates=["message", "callback_query"], poll_interval=0.0)
 
 
-async def _whoami() -> tuple[int, str]:
-    async with bot() as me:
-        user = await me.get_me()
-        return user.id, user.username or ""
-
-
 def published() -> dict[str, str]:
     """What to publish on the organisation's website so senders can check the bot."""
-    bot_id, username = asyncio.run(_whoami())
+    bot_id, username = asyncio.run(bot_api.whoami(_token(), settings.TELEGRAM_API))
     return {"username": f"@{username}", "fingerprint": fingerprint(bot_id, username)}
 
 
 async def deliver(chat_id: int, text: str) -> int:
     """Send a staff reply (for chats.send_reply, in the worker); returns its message number."""
-    async with bot() as sender:
-        sent = await sender.send_message(chat_id, text, reply_markup=_delete_button())
-        return sent.message_id
+    markup = _delete_button()
+    return await bot_api.send(_token(), settings.TELEGRAM_API, chat_id, text, markup=markup)

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
 from docket.accounts.models import Compartment
-from docket.intake import chats, conversation, triage
+from docket.intake import conversation
+from docket.intake.channels.telegram import chats
+from docket.intake.inbox import triage
 from docket.intake.models import Submission
 from docket.vault import keys
 

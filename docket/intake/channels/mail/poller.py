@@ -177,6 +177,7 @@ def _delete(imap: imaplib.IMAP4, uid: str, uidplus: bool) -> bool:
 
 def receive(raw: bytes) -> bool:
     """Store one e-mail as a submission; False if it was stored before."""
+    # The salt is the module's former name, kept: another would not know stored messages again.
     digest = salted_hmac("docket.intake.mail", raw, algorithm="sha256").hexdigest()
     if FetchedMail.objects.filter(digest=digest).exists():
         return False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from docket.intake import views_inbox as views
+from docket.intake.inbox import views
 
 app_name = "inbox"
 urlpatterns = [

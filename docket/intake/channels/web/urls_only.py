@@ -8,5 +8,5 @@ from docket.accounts.guards import public
 
 urlpatterns = [
     path("", public(RedirectView.as_view(pattern_name="intake:start", permanent=False))),
-    path("intake/", include("docket.intake.urls")),
+    path("intake/", include("docket.intake.channels.web.urls")),
 ]

@@ -1,4 +1,4 @@
-"""What the Telegram bot (telegram.py) and the worker share, without the Telegram library:
+"""What the Telegram bot (bot.py) and the worker share, without the Telegram library:
 it takes 0.4 s to import, so only the bot and the job that sends a reply load it.
 
 - A chat is known by a keyed hash of its id (`route_of`), never by the id itself.
@@ -41,7 +41,8 @@ CONTACT_PREFIX = "telegram:"
 
 
 def route_of(chat_id: int) -> str:
-    """The keyed hash by which the bot knows a chat (never the chat id itself)."""
+    """The keyed hash by which the bot knows a chat (never the chat id itself). Its salt names
+    where the bot once was, and stays: another would lose every chat's route."""
     return salted_hmac("docket.intake.telegram.route", str(chat_id), algorithm="sha256").hexdigest()
 
 
@@ -64,7 +65,7 @@ def route_gone(submission: Submission) -> bool:
 
 @queue.register("intake.telegram-reply")
 def send_reply(payload: dict[str, Any]) -> None:
-    from docket.intake import telegram
+    from docket.intake.channels.telegram import bot
 
     message = Message.objects.select_related("submission").get(pk=payload["message"])
     submission = message.submission
@@ -79,7 +80,7 @@ def send_reply(payload: dict[str, Any]) -> None:
     shown = conversation.show(message, keys.identity())
     with translation.override(submission.language):
         text = reply_text(shown.created_at, shown.text)
-        sent = asyncio.run(telegram.deliver(chat_id, text))
+        sent = asyncio.run(bot.deliver(chat_id, text))
     trace(route_of(chat_id), [sent])
 
 

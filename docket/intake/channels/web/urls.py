@@ -1,6 +1,6 @@
 from django.urls import path
 
-from docket.intake import views_public as views
+from docket.intake.channels.web import views
 
 app_name = "intake"
 urlpatterns = [

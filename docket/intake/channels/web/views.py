@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from docket.accounts.guards import public
 from docket.intake import conversation, limits, receipts, uploads
-from docket.intake.forms import MessageForm, ReceiptForm, ReportForm
+from docket.intake.channels.web.forms import MessageForm, ReceiptForm, ReportForm
 
 LANGUAGES = receipts.LANGUAGES
 TUS_VERSION = "1.0.0"

@@ -1,0 +1,1 @@
+"""The Telegram intake: the bot and what the worker shares with it."""

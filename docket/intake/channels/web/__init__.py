@@ -1,0 +1,1 @@
+"""The web intake: the cookie-free sender pages and the tus endpoint for resumable uploads."""
