@@ -1,7 +1,8 @@
-"""No web, CLI or intake process loads the enrichers' heavy libraries when it starts: the
-registry reads only the enrichers' declarations, and an implementation (numpy, pdqhash,
-libmagic, faster-whisper) is imported the first time a worker runs it. Each process here is a
-real one, started as Docket starts it, and reports what it has imported."""
+"""No web, CLI or intake process loads a heavy library when it starts: the enrichment registry
+reads only the enrichers' declarations, and an implementation (numpy, pdqhash, libmagic,
+faster-whisper) is imported the first time a worker runs it; the Telegram library (0.4 s) only
+by the bot and the job that sends a staff reply (docket/lib/telegram.py). Each process here is
+a real one, started as Docket starts it, and reports what it has imported."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.conftest import Instance
+from tests.support.instance import Instance
 
 #: What must wait for a worker's first job: the enrichers' libraries and the Telegram bot's.
 HEAVY = ("numpy", "pdqhash", "magic", "faster_whisper", "ctranslate2", "PIL", "telegram")
@@ -69,7 +70,14 @@ def test_a_command_starts_without_the_heavy_libraries(instance: Instance, args: 
     assert loaded(instance, CLI, *args) == []
 
 
-def test_the_web_starts_and_serves_pages_without_the_heavy_libraries(instance: Instance) -> None:
+@pytest.mark.parametrize("intake_only", [False, True])
+def test_the_web_starts_and_serves_pages_without_the_heavy_libraries(
+    instance: Instance, intake_only: bool
+) -> None:
+    # The staff site, and the public intake's own process (which holds no passphrase).
+    if intake_only:
+        env = {k: v for k, v in instance.env.items() if k != "DOCKET_VAULT_PASSPHRASE"}
+        instance = Instance(instance.root, {**env, "DOCKET_INTAKE_ONLY": "true"})
     assert loaded(instance, WEB) == []
 
 
