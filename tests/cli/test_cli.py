@@ -117,7 +117,9 @@ def test_log_head_proof_and_consistency_check_out_with_the_offline_module(
     stated = notes.verify_checkpoint(head["checkpoint"], origin, public)
     assert stated.size == head["tree_size"] and stated.root_hash.hex() == head["root_hash"]
 
-    for index in range(head["tree_size"]):
+    # The first entry, one in the middle and the last (the proofs' arithmetic for every size
+    # and index is tested in tests/vault/test_merkle.py).
+    for index in sorted({0, head["tree_size"] // 2, head["tree_size"] - 1}):
         proof = instance.json("log", "proof", "--entry", str(index), "--json")
         assert proof["leaf_index"] == index and proof["tree_size"] == head["tree_size"]
         leaf = base64.b64decode(proof["leaf"])
