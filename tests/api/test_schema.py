@@ -25,6 +25,9 @@ from tests.support.personas import Team
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/"))
 schema.app = WSGIHandler()
+# A NUL in a string the schema allows is refused with 422 (PostgreSQL keeps none in text):
+# generated "valid" requests leave it out, and the test below checks the refusal itself.
+schema.config.generation.update(allow_x00=False)
 
 
 @pytest.fixture(autouse=True)
