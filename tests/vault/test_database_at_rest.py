@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.support.instance import PASSPHRASE, Instance
 
@@ -28,6 +31,22 @@ def embedded(root: Path, **extra: str) -> Instance:
         **extra,
     )
     return Instance(root, env)
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A plain and an encrypted instance, initialised once for this module's tests."""
+    made = {}
+    for name, extra in (("plain", {}), ("keyed", {"DOCKET_DATABASE_KEY": KEY})):
+        root = tmp_path_factory.mktemp(name) / "instance"
+        embedded(root, **extra).run("init", "--scrypt-work-factor", "10")
+        made[name] = root
+    return made
+
+
+def copy_of(template: Path, root: Path, **extra: str) -> Instance:
+    shutil.copytree(template, root)
+    return embedded(root, **extra)
 
 
 def register_rows(path: Path) -> Path:
@@ -79,10 +98,11 @@ def test_with_a_key_the_register_is_nowhere_in_clear(tmp_path: Path) -> None:
     assert b"DOCKET_DATABASE_KEY does not open" in refused.stderr
 
 
-def test_a_plain_database_is_encrypted_and_rekeyed(tmp_path: Path) -> None:
+def test_a_plain_database_is_encrypted_and_rekeyed(
+    tmp_path: Path, templates: dict[str, Path]
+) -> None:
     root = tmp_path / "instance"
-    plain = embedded(root)
-    plain.run("init", "--scrypt-work-factor", "10")
+    plain = copy_of(templates["plain"], root)
     plain.run(
         "import", "csv", str(register_rows(tmp_path / "rows.csv")), "--compartment", "default"
     )
@@ -106,14 +126,13 @@ def test_a_plain_database_is_encrypted_and_rekeyed(tmp_path: Path) -> None:
     assert canaries(files_at_rest(root)) == []
 
 
-def test_check_deploy_warns_about_a_plain_database(tmp_path: Path) -> None:
-    root = tmp_path / "instance"
-    plain = embedded(root)
-    plain.run("init", "--scrypt-work-factor", "10")
+def test_check_deploy_warns_about_a_plain_database(
+    tmp_path: Path, templates: dict[str, Path]
+) -> None:
+    plain = copy_of(templates["plain"], tmp_path / "instance")
     said = plain.run("check", "--deploy", check=False)
     assert b"docket.W002" in said.stderr + said.stdout
-    keyed = embedded(tmp_path / "other", DOCKET_DATABASE_KEY=KEY)
-    keyed.run("init", "--scrypt-work-factor", "10")
+    keyed = copy_of(templates["keyed"], tmp_path / "other", DOCKET_DATABASE_KEY=KEY)
     said = keyed.run("check", "--deploy", check=False)
     assert b"docket.W002" not in said.stderr + said.stdout
 
@@ -133,12 +152,16 @@ def _wait_until_held(lock: Path, seconds: float = 60) -> None:
     raise AssertionError("the worker never opened the database")
 
 
-def test_the_database_is_not_converted_under_a_running_process(tmp_path: Path) -> None:
+@pytest.mark.served
+def test_the_database_is_not_converted_under_a_running_process(
+    tmp_path: Path, templates: dict[str, Path]
+) -> None:
     """A worker that has the database open would go on writing to the old file, and what it
     wrote would be lost: `docket db` refuses while any process has it open."""
     root = tmp_path / "instance"
-    docket = embedded(root, DOCKET_DATABASE_KEY=KEY, DOCKET_WORKER_POLL_SECONDS="1")
-    docket.run("init", "--scrypt-work-factor", "10")
+    docket = copy_of(
+        templates["keyed"], root, DOCKET_DATABASE_KEY=KEY, DOCKET_WORKER_POLL_SECONDS="1"
+    )
     new_key = tmp_path / "new-key"
     new_key.write_text("the next key, longer than twelve\n")
     worker = docket.popen("worker")

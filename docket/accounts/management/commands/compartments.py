@@ -9,10 +9,12 @@ from django.utils.text import slugify
 
 from docket.accounts import audit
 from docket.accounts.models import Compartment
+from docket.lib.commands import COMMAND_LINE_CHECKS
 
 
 class Command(BaseCommand):
     help = "Compartments (need-to-know boundaries): `add`, `list`."
+    requires_system_checks = COMMAND_LINE_CHECKS
 
     def add_arguments(self, parser: CommandParser) -> None:
         verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")

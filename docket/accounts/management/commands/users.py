@@ -10,6 +10,7 @@ from docket.accounts import access, audit, lockout
 from docket.accounts.models import Compartment, Grant, Role, User
 from docket.accounts.passwords import one_time_password
 from docket.accounts.sessions import end_sessions
+from docket.lib.commands import COMMAND_LINE_CHECKS
 
 #: The console is not bound by the two-person rule (it runs with the server's own rights), so
 #: what it grants is marked and listed on the Approvals page (docket/accounts/admission.py).
@@ -18,6 +19,7 @@ CONSOLE = {"via": "console"}
 
 class Command(BaseCommand):
     help = "Staff accounts: `add`, `unlock`, `disable`, `enable`, `list`."
+    requires_system_checks = COMMAND_LINE_CHECKS
 
     def add_arguments(self, parser: CommandParser) -> None:
         verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")

@@ -9,10 +9,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from docket.accounts.models import User
 from docket.api import tokens
 from docket.api.models import READ_SCOPES, SCOPES, ApiToken
+from docket.lib.commands import COMMAND_LINE_CHECKS
 
 
 class Command(BaseCommand):
     help = "API tokens: `create USERNAME`, `list`, `revoke ID`."
+    requires_system_checks = COMMAND_LINE_CHECKS
 
     def add_arguments(self, parser: CommandParser) -> None:
         verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from docket.accounts.models import Compartment
 from docket.ingest.files import Found, Summary, import_files, walk
 from docket.ingest.models import Batch
+from docket.lib.commands import COMMAND_LINE_CHECKS
 from docket.vault.keys import KeyUnavailable
 from docket.vault.store import Stored
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         "export), `docket import status [BATCH]` (imports and their enrichment progress), "
         "`docket import csv FILE` (events, acts, victims and perpetrators into the register)."
     )
+    requires_system_checks = COMMAND_LINE_CHECKS
 
     def add_arguments(self, parser: CommandParser) -> None:
         sources = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")

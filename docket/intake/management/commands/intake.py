@@ -15,6 +15,7 @@ from docket.accounts.models import Compartment
 from docket.intake import conversation, limits, receipts, uploads
 from docket.intake.models import Submission
 from docket.intake.public_process import refuse_private_key
+from docket.lib.commands import COMMAND_LINE_CHECKS
 from docket.vault import store
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         "the Telegram bot; `mail` polls an IMAP mailbox. The bot and the poller hold only the "
         "vault's public key."
     )
+    requires_system_checks = COMMAND_LINE_CHECKS
 
     def add_arguments(self, parser: CommandParser) -> None:
         verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")

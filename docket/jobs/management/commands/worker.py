@@ -8,10 +8,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from docket.jobs.worker import Worker
+from docket.lib.commands import COMMAND_LINE_CHECKS
 
 
 class Command(BaseCommand):
     help = "Run background jobs until stopped (SIGTERM finishes the job in hand first)."
+    requires_system_checks = COMMAND_LINE_CHECKS
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--processes", type=int, default=1, help="worker processes to run")

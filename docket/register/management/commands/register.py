@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.accounts.models import Compartment
+from docket.lib.commands import COMMAND_LINE_CHECKS
 from docket.register.generate import Generator
 from docket.register.models import Event
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         "The register: `generate` fills a compartment with a clearly fictional dataset "
         "(for the demo and the benchmark)."
     )
+    requires_system_checks = COMMAND_LINE_CHECKS
 
     def add_arguments(self, parser: CommandParser) -> None:
         verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.accounts import audit
 from docket.accounts.models import Compartment
+from docket.lib.commands import COMMAND_LINE_CHECKS
 from docket.register import search
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         "'Akrestsina' finds 'Окрестина'. Searches every compartment unless --compartment is "
         "given; audited."
     )
+    requires_system_checks = COMMAND_LINE_CHECKS
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("text", nargs="+", help="words to find")

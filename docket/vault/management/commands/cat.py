@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from docket.lib.commands import COMMAND_LINE_CHECKS
 from docket.vault import age
 from docket.vault.keys import KeyUnavailable
 from docket.vault.models import Item
@@ -13,6 +14,7 @@ from docket.vault.store import read
 
 class Command(BaseCommand):
     help = "Write an item's original bytes to standard output (the read is logged in custody)."
+    requires_system_checks = COMMAND_LINE_CHECKS
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("item", type=int, metavar="ITEM_ID")

@@ -6,12 +6,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from docket.lib.commands import COMMAND_LINE_CHECKS
 from docket.vault import custody, merkle
 from docket.vault.keys import KeyUnavailable
 
 
 class Command(BaseCommand):
     help = "The custody log: signed head, inclusion and consistency proofs (RFC 9162)."
+    requires_system_checks = COMMAND_LINE_CHECKS
 
     def add_arguments(self, parser: CommandParser) -> None:
         verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")

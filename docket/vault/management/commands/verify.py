@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from docket.lib.commands import COMMAND_LINE_CHECKS
 from docket.vault.keys import KeyUnavailable
 from docket.vault.verify import totals, verify
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         "signed checkpoints, and against a checkpoint kept outside with --against. "
         "Exit 0 only if everything holds."
     )
+    requires_system_checks = COMMAND_LINE_CHECKS
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
