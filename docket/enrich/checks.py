@@ -8,7 +8,7 @@ from typing import Any
 from django.core.checks import CheckMessage, Error, Warning, register
 
 from docket.enrich import registry
-from docket.lib.commands import DOCKET_CHECKS
+from docket.lib.commands import CHECKS_TAG
 
 #: The Debian package that carries each program, for the hint.
 PACKAGES = {
@@ -23,7 +23,7 @@ PACKAGES = {
 }
 
 
-@register(DOCKET_CHECKS)
+@register(CHECKS_TAG)
 def check_programs(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     needed: dict[str, list[str]] = {}
@@ -43,7 +43,7 @@ def check_programs(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     return messages
 
 
-@register(DOCKET_CHECKS)
+@register(CHECKS_TAG)
 def check_enricher_names(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """A typo in DOCKET_ENRICHERS would silently switch enrichment off: it stops start-up."""
     from django.conf import settings
@@ -61,7 +61,7 @@ def check_enricher_names(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
     ]
 
 
-@register(DOCKET_CHECKS, deploy=True)
+@register(CHECKS_TAG, deploy=True)
 def check_isolation(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """`docket check --deploy`: a server with real evidence never runs parsers unisolated."""
     return _isolation(deploy=True)

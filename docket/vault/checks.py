@@ -8,10 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from docket.lib.commands import DOCKET_CHECKS
+from docket.lib.commands import CHECKS_TAG
 
 
-@register(Tags.security, DOCKET_CHECKS, deploy=True)
+@register(Tags.security, CHECKS_TAG, deploy=True)
 def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if settings.SECRET_KEY_FROM_ENV or (Path(settings.KEYS_DIR) / "secret-key").exists():
         return []
@@ -24,7 +24,7 @@ def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
     ]
 
 
-@register(DOCKET_CHECKS)
+@register(CHECKS_TAG)
 def check_vault(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     public_file = Path(settings.KEYS_DIR) / "vault.pub"
@@ -60,7 +60,7 @@ def check_vault(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     return messages
 
 
-@register(Tags.security, DOCKET_CHECKS, deploy=True)
+@register(Tags.security, CHECKS_TAG, deploy=True)
 def check_database_at_rest(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """A server seized switched off must not give up the register (docs/threat-model.md)."""
     engine = str(settings.DATABASES["default"]["ENGINE"])
