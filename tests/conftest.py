@@ -53,7 +53,7 @@ def vault(settings: Any, tmp_path: Path, db: None) -> Path:
     }
     from docket.vault.instance import initialise
 
-    initialise(scrypt_log_n=10)
+    initialise(scrypt_log_n=10, migrate=False)  # pytest-django migrated the test database
     return tmp_path
 
 

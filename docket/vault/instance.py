@@ -25,14 +25,16 @@ def _private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
-def initialise(*, scrypt_log_n: int = age.DEFAULT_SCRYPT_LOG_N) -> InitResult:
-    """Create what is missing, never replace what exists (a replaced key loses the vault)."""
+def initialise(*, scrypt_log_n: int = age.DEFAULT_SCRYPT_LOG_N, migrate: bool = True) -> InitResult:
+    """Create what is missing, never replace what exists (a replaced key loses the vault).
+    `migrate=False` for a database known to be migrated already (the tests')."""
     result = InitResult()
     data_dir, keys_dir = Path(settings.DATA_DIR), Path(settings.KEYS_DIR)
     _private_dir(data_dir)
     _private_dir(keys_dir)
     _private_dir(Path(settings.TMP_DIR))
-    call_command("migrate", interactive=False, verbosity=0)
+    if migrate:
+        call_command("migrate", interactive=False, verbosity=0)
 
     secret_file = keys_dir / "secret-key"
     if not secret_file.exists() and not settings.SECRET_KEY_FROM_ENV:
