@@ -179,7 +179,8 @@ def test_in_a_flood_of_uploads_the_browser_sends_its_file_with_the_form(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.support.intake import submit, tus_create
+    from docket.intake.channels.web.client import submit
+    from tests.support.intake import tus_create
 
     served = Served(instance, tmp_path)
     served.env.update(
@@ -194,7 +195,7 @@ def test_in_a_flood_of_uploads_the_browser_sends_its_file_with_the_form(
         # A flooder spends the hour's uploads and the hour's reports.
         assert tus_create(served.port, 10)[0] == 201
         assert tus_create(served.port, 10)[0] == 429
-        assert submit(served.port, "flood", b"x") is not None
+        assert submit(served.port, "flood", b"x")[1] is not None
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_context().new_page()

@@ -21,10 +21,11 @@ from typing import Any
 
 import pytest
 
+from docket.intake.channels.web.client import submit
 from tests.support import media
 from tests.support.botapi import BotApi
 from tests.support.instance import Instance
-from tests.support.intake import Served, submit
+from tests.support.intake import Served
 from tests.support.telegram import SENDER, TOKEN, bot_env, receipt_in
 
 pytestmark = [
@@ -123,7 +124,7 @@ def send_by_web(served: Served, planted: Planted) -> None:
     process = served.start()
     try:
         for payload in (planted.picture, planted.document, planted.voice):
-            receipt = submit(served.port, "What we saw at the station", payload)
+            _, receipt = submit(served.port, "What we saw at the station", payload)
             assert receipt is not None
     finally:
         process.terminate()

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from docket.intake.channels.web.client import multipart, submit
 from tests.support.instance import PASSPHRASE, Instance
-from tests.support.intake import Served, multipart, submit, tus_create
+from tests.support.intake import Served, tus_create
 
 pytestmark = pytest.mark.served
 
@@ -87,7 +88,7 @@ def test_the_intake_process_cannot_decrypt(instance: Instance, served: Served) -
 
     process = served.start()
     try:
-        receipt = submit(served.port, "A report", b"%PDF-1.4 the directive")
+        _, receipt = submit(served.port, "A report", b"%PDF-1.4 the directive")
         assert receipt is not None
         for path in ("/inbox/", "/vault/items/1/", "/api/register/events/", "/accounts/login/"):
             connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
@@ -115,7 +116,7 @@ def test_a_sigkill_loses_no_acknowledged_report_and_uploads_resume(
         sent = 0
         while not stop.is_set():
             payload = os.urandom(40_000 + number * 1000 + sent)
-            receipt = submit(served.port, f"sender {number} report {sent}", payload)
+            _, receipt = submit(served.port, f"sender {number} report {sent}", payload)
             if receipt is not None:
                 acknowledged.append(
                     {"receipt": receipt, "sha256": hashlib.sha256(payload).hexdigest()}

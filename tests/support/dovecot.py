@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.support.net import free_port
+from docket.lib.loopback import free_port
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 

@@ -1,5 +1,6 @@
-"""A sender's report through the public form: posted by Django's test client in the test
-process, or over HTTP to a served intake as a browser without JavaScript sends it."""
+"""A sender's report through the public form, posted by Django's test client in the test
+process; a served intake (over HTTP: docket/intake/channels/web/client.py) for the tests of
+the intake as it runs."""
 
 from __future__ import annotations
 
@@ -7,52 +8,13 @@ import http.client
 import re
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
 from django.test import Client
 
+from docket.lib.loopback import free_port, wait_until_served
 from tests.support.instance import Instance
-from tests.support.net import free_port, wait_until_served
-
-RECEIPT = re.compile(rb'<p class="receipt-words" lang="\w+">([^<]+)</p>')
-
-
-def multipart(fields: dict[str, str], payload: bytes) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="evidence.bin"'
-        "\r\nContent-Type: application/octet-stream\r\n\r\n".encode()
-        + payload
-        + b"\r\n"
-    )
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
-
-
-def submit(port: int, text: str, payload: bytes) -> str | None:
-    """One report with one file; its receipt, or None when the page held none."""
-    body, content_type = multipart({"what": text, "where": "Minsk"}, payload)
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        connection.request(
-            "POST", "/intake/en/", body,
-            {"Content-Type": content_type, "Content-Length": str(len(body))},
-        )  # fmt: skip
-        response = connection.getresponse()
-        page = response.read()
-    except (OSError, http.client.HTTPException):  # a page cut short holds no receipt
-        return None
-    finally:
-        connection.close()
-    match = RECEIPT.search(page) if response.status == 200 else None
-    return match.group(1).decode() if match else None
-
 
 REPORT = {
     "what": "They beat us in the yard of the district police station.",

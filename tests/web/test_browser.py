@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,11 @@ from typing import Any
 import pytest
 
 from docket.accounts import totp
+from docket.lib.loopback import free_port, wait_until_served
 from docket.vault import age
 from tests.support.browser import ARGS, CHROMIUM
 from tests.support.instance import Instance
 from tests.support.media import wav, write_files
-from tests.support.net import free_port
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,15 +36,7 @@ def server(instance: Instance, tmp_path: Path) -> Iterator[str]:
     port = free_port()
     process = instance.popen("serve", "--port", str(port), "--workers", "1", "--with-worker")
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/accounts/login/", timeout=2)  # noqa: S310
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+    wait_until_served(base + "/accounts/login/")
     yield base
     process.terminate()
     process.wait(timeout=30)

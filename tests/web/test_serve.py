@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import socket
-import time
-import urllib.request
 
 import pytest
 
+from docket.lib.loopback import free_port, wait_until_served
 from tests.support.instance import Instance
-from tests.support.net import free_port
 
 pytestmark = pytest.mark.served
 
@@ -30,15 +28,7 @@ def test_the_server_keeps_no_client_address(instance: Instance) -> None:
     port = free_port()
     server = instance.popen("serve", "--port", str(port), "--workers", "1")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_until_served(f"http://127.0.0.1:{port}/accounts/login/")
         ok = request_from(CLIENT, port, b"GET /accounts/login/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
         assert ok.startswith(b"HTTP/1.0 200") or ok.startswith(b"HTTP/1.1 200")
         missing = request_from(CLIENT, port, b"GET /nothing HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")

@@ -14,78 +14,21 @@ the ratio shows what storing costs over serving at all.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
 import random
-import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-RECEIPT = re.compile(rb'<p class="receipt-words" lang="\w+">([^<]+)</p>')
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _multipart(fields: dict[str, str], payload: bytes) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="evidence.bin"'
-        "\r\nContent-Type: application/octet-stream\r\n\r\n".encode()
-        + payload
-        + b"\r\n"
-    )
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
-
-
-def submit(port: int, text: str, payload: bytes) -> tuple[float, str | None]:
-    """One report through the plain form; (seconds, receipt or None)."""
-    body, content_type = _multipart({"what": text, "where": "Minsk"}, payload)
-    started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        connection.request(
-            "POST", "/intake/en/", body,
-            {"Content-Type": content_type, "Content-Length": str(len(body))},
-        )  # fmt: skip
-        response = connection.getresponse()
-        page = response.read()
-    except (OSError, http.client.HTTPException):  # a page cut short holds no receipt
-        return time.perf_counter() - started, None
-    finally:
-        connection.close()
-    match = RECEIPT.search(page) if response.status == 200 else None
-    return time.perf_counter() - started, match.group(1).decode() if match else None
-
-
-def _wait(port: int, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/intake/en/", timeout=2)
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+from docket.intake.channels.web.client import submit
+from docket.lib.loopback import free_port, wait_until_served
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -113,7 +56,7 @@ def run(
     subprocess.run([*docket, "init"], env=staff, check=True, capture_output=True)
 
     # 1. The intake server, without the passphrase.
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*docket, "serve", "--intake-only", "--port", str(port), "--workers", "2"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -121,7 +64,7 @@ def run(
     rng = random.Random(20200809)
     payloads = [rng.randbytes(rng.randint(16 * 1024, 256 * 1024)) for _ in range(submissions)]
     try:
-        _wait(port)
+        wait_until_served(f"http://127.0.0.1:{port}/intake/en/")
 
         # Baseline: the same number of requests for the form page, which stores nothing.
         def fetch(_: int) -> float:

@@ -1,4 +1,5 @@
-"""Loopback ports and waiting for a served process."""
+"""Processes on this machine's loopback: a free port to serve on, and waiting until a served
+process answers (the benchmarks and the tests start Docket's own servers)."""
 
 from __future__ import annotations
 
