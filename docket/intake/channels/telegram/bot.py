@@ -1,4 +1,5 @@
-"""The Telegram intake bot (`docket intake telegram`) and the job that sends staff replies.
+"""The Telegram intake bot (`docket intake telegram`); the job that sends staff replies is in
+chats.py, which the worker loads without the Telegram library.
 
 Policy (docs/design.md §2.2):
 - The bot keeps no Telegram user id, username, name or phone in the clear. A chat is known by
