@@ -17,11 +17,10 @@ from docket.vault.models import Item
 from docket.vault.sections import item_section
 
 
-@item_section("enrich/_item.html")
+@item_section("enrich/_item.html", order=10)
 def item_context(item: Item) -> dict[str, Any]:
     """The enrichment section of an item's page (shown only to those who may view the item:
     the sealed serial number, owner, artist and position are opened here for them)."""
-    transcript = Transcript.objects.filter(item=item).first()
     capture = Capture.objects.filter(item=item).first()
     return {
         "runs": Run.objects.filter(item=item).order_by("id"),
@@ -30,6 +29,14 @@ def item_context(item: Item) -> dict[str, Any]:
         **_identifying(capture),
         "derivatives": Derivative.objects.filter(original=item).select_related("derived"),
         "derived_from": Derivative.objects.filter(derived=item).select_related("original"),
+    }
+
+
+@item_section("enrich/_item_text.html", order=30)
+def item_text(item: Item) -> dict[str, Any]:
+    """The text read in an item (pages, transcript), below where it came from."""
+    transcript = Transcript.objects.filter(item=item).first()
+    return {
         "pages": TextPage.objects.filter(item=item),
         "transcript": transcript,
         "segments": Segment.objects.filter(transcript=transcript) if transcript else [],

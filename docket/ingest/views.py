@@ -25,7 +25,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     return render(request, "ingest/imports.html", {"rows": rows})
 
 
-@item_section("ingest/_item.html")
+@item_section("ingest/_item.html", order=20)
 def item_messages(item: Item) -> dict[str, Any]:
     """Where an item from a Telegram export came from: its message, chat, author and text."""
     return {"source_messages": Message.objects.filter(item=item).select_related("collection")}

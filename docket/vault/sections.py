@@ -1,6 +1,6 @@
 """Sections that higher apps add to an item's page (what enrichment found, the Telegram
 message an item came in). The vault shows an item without knowing them: each app registers
-its section in its AppConfig.ready(), in the order the apps are installed."""
+its section in its AppConfig.ready(), with its place on the page."""
 
 from __future__ import annotations
 
@@ -16,16 +16,19 @@ class ItemSection:
     template: str
     #: The template's context for one item; shown only to those who may view the item.
     context: Callable[[Item], dict[str, Any]]
+    #: Where on the page, top first.
+    order: int
 
 
 ITEM_SECTIONS: list[ItemSection] = []
 
 
-def item_section(template: str) -> Callable[[Callable[[Item], dict[str, Any]]], Any]:
+def item_section(template: str, *, order: int) -> Callable[[Callable[[Item], dict[str, Any]]], Any]:
     """Register a function returning a section's context for an item's page."""
 
     def decorate(context: Callable[[Item], dict[str, Any]]) -> Callable[[Item], dict[str, Any]]:
-        ITEM_SECTIONS.append(ItemSection(template, context))
+        ITEM_SECTIONS.append(ItemSection(template, context, order))
+        ITEM_SECTIONS.sort(key=lambda section: section.order)
         return context
 
     return decorate

@@ -62,3 +62,14 @@ def test_the_imports_page_shows_progress(enriching: Enriching, team: Team, tmp_p
     outsider = Client()
     log_in(outsider, team.outsider)
     assert "usb" not in outsider.get("/vault/imports/").content.decode()
+
+
+def test_an_items_page_says_where_it_came_from_before_the_text_read_in_it() -> None:
+    # The vault shows the sections higher apps register, in the order they ask for.
+    from docket.vault.sections import ITEM_SECTIONS
+
+    assert [section.template for section in ITEM_SECTIONS] == [
+        "enrich/_item.html",
+        "ingest/_item.html",
+        "enrich/_item_text.html",
+    ]

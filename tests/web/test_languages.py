@@ -87,3 +87,19 @@ def _path() -> str:
     import sys
 
     return f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
+
+
+def test_no_template_tag_spans_lines() -> None:
+    """Django reads a tag only on one line: one split over two is shown to the user as raw
+    text (the custody log page did so)."""
+    import re
+
+    templates = Path(__file__).resolve().parents[2] / "docket" / "templates"
+    split = re.compile(r"\{%(?:(?!%\}).)*\n", re.S)
+    found = [
+        f"{path.relative_to(templates)}:{page[: hit.start()].count(chr(10)) + 1}"
+        for path in sorted(templates.rglob("*.html"))
+        for page in [path.read_text()]
+        for hit in split.finditer(page)
+    ]
+    assert found == []
