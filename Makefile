@@ -22,9 +22,10 @@ demo: setup
 
 test: setup lint typecheck pytest
 
-# The inner loop: lint and the suite without the browser, served-process and benchmark tests.
+# The inner loop: lint and the suite without the browser, served-process, benchmark and slow
+# tests (all of which `make test` runs).
 check: setup lint
-	$(BIN)/pytest -q -m "not browser and not served and not bench"
+	$(BIN)/pytest -q -m "not browser and not served and not bench and not slow"
 
 lint: setup
 	$(BIN)/ruff format --check docket tests bench scripts

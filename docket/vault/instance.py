@@ -29,6 +29,14 @@ def initialise(*, scrypt_log_n: int = age.DEFAULT_SCRYPT_LOG_N, migrate: bool = 
     """Create what is missing, never replace what exists (a replaced key loses the vault).
     `migrate=False` for a database known to be migrated already (the tests')."""
     result = InitResult()
+    needs_keys = not Path(settings.VAULT_IDENTITY_FILE).exists() and not settings.VAULT_PUBLIC_KEY
+    passphrase: str = settings.VAULT_PASSPHRASE or ""
+    if needs_keys and not passphrase:
+        # Said before anything is made: no database is left half set up.
+        raise keys.KeyUnavailable(
+            "set DOCKET_VAULT_PASSPHRASE or DOCKET_VAULT_PASSPHRASE_FILE: it protects the "
+            "key that decrypts the vault, and cannot be recovered if lost"
+        )
     data_dir, keys_dir = Path(settings.DATA_DIR), Path(settings.KEYS_DIR)
     _private_dir(data_dir)
     _private_dir(keys_dir)
@@ -41,13 +49,8 @@ def initialise(*, scrypt_log_n: int = age.DEFAULT_SCRYPT_LOG_N, migrate: bool = 
         keys._write_new(secret_file, secrets.token_urlsafe(50).encode())
         result.created.append("web secret key")
 
-    if not Path(settings.VAULT_IDENTITY_FILE).exists() and not settings.VAULT_PUBLIC_KEY:
-        if not settings.VAULT_PASSPHRASE:
-            raise keys.KeyUnavailable(
-                "set DOCKET_VAULT_PASSPHRASE or DOCKET_VAULT_PASSPHRASE_FILE: it protects the "
-                "key that decrypts the vault, and cannot be recovered if lost"
-            )
-        keys.create_vault_keys(settings.VAULT_PASSPHRASE, scrypt_log_n=scrypt_log_n)
+    if needs_keys:
+        keys.create_vault_keys(passphrase, scrypt_log_n=scrypt_log_n)
         result.created.append("vault key pair")
     result.vault_public_key = str(keys.recipient())
 

@@ -62,6 +62,7 @@ def token(team: Team) -> str:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@pytest.mark.slow
 def test_no_request_makes_the_api_fail_or_break_its_schema(case: Any, token: str) -> None:
     # Unknown query parameters are ignored, as by most web APIs, so schemathesis's check that
     # "a request outside the schema is refused" does not apply; every other check does.

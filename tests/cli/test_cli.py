@@ -9,6 +9,8 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
 from docket.vault import merkle, notes
 from tests.support.instance import Instance
 from tests.support.media import write_files
@@ -34,6 +36,7 @@ def test_init_without_a_passphrase_says_what_to_set(tmp_path: Path) -> None:
     result = Instance(tmp_path, env).run("init", check=False)
     assert result.returncode != 0
     assert b"DOCKET_VAULT_PASSPHRASE" in result.stderr
+    assert not (tmp_path / "new").exists(), "nothing is made before the passphrase is known"
 
 
 def test_import_prints_one_line_per_durable_item_and_is_idempotent(
@@ -100,6 +103,7 @@ def test_verify_reports_json_and_fails_naming_a_damaged_item(
     assert [(p["kind"], p["id"]) for p in damaged["problems"]] == [("item", second)]
 
 
+@pytest.mark.slow
 def test_log_head_proof_and_consistency_check_out_with_the_offline_module(
     instance: Instance, tmp_path: Path
 ) -> None:
@@ -146,6 +150,7 @@ def test_log_head_proof_and_consistency_check_out_with_the_offline_module(
     assert beyond.returncode != 0 and b"not covered" in beyond.stderr
 
 
+@pytest.mark.slow
 def test_log_head_is_the_checkpoint_a_partner_keeps_and_verify_checks_against(
     instance: Instance, tmp_path: Path
 ) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.instance import Instance
 
 
+@pytest.mark.slow
 def test_tokens_create_list_and_revoke(instance: Instance) -> None:
     instance.run("users", "add", "bot", "--role", "analyst", "--compartment", "default")
     created = instance.json("tokens", "create", "bot", "--name", "nightly", "--days", "7", "--json")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from docket.enrich.models import Run, Segment, TextPage, Transcript
 from tests.support import media
 from tests.support.enriching import Enriching
@@ -44,6 +46,7 @@ def characters(text: str) -> list[str]:
     return list(" ".join(text.split()))
 
 
+@pytest.mark.slow
 def test_it_transcribes_english_speech_with_timed_segments(
     enriching: Enriching, tmp_path: Path
 ) -> None:

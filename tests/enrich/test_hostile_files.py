@@ -9,6 +9,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from docket.enrich.models import Run
 from docket.vault.models import Item
 from docket.vault.store import read
@@ -59,6 +61,7 @@ def test_a_decompression_bomb_hits_the_memory_limit(
     assert b"".join(read(item, actor="test")) == bomb.read_bytes(), "the original is intact"
 
 
+@pytest.mark.slow
 def test_a_hanging_parser_is_stopped_at_the_wall_clock_limit(
     enriching: Enriching, tmp_path: Path, settings: Any
 ) -> None:

@@ -7,10 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support import media
 from tests.support.instance import Instance
 
 
+@pytest.mark.slow
 def test_an_export_is_imported_enriched_and_found(
     instance: Instance, tmp_path: Path, tmp_path_factory: Any
 ) -> None:

@@ -37,6 +37,7 @@ def python(box: sandbox.Box, code: str, **limits: float | int) -> sandbox.Comple
     return box.run([sys.executable, "-I", "-c", code], limits=chosen)
 
 
+@pytest.mark.slow
 def test_a_parser_sees_no_other_box_no_keys_and_no_other_process(private: Path) -> None:
     with sandbox.box() as first, sandbox.box() as second:
         started = threading.Event()

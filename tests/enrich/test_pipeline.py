@@ -75,6 +75,7 @@ def test_its_derived_files_are_vault_items_with_custody(
     assert not Run.objects.filter(item=clean).exists()
 
 
+@pytest.mark.slow
 def test_it_reads_when_a_video_was_made_and_hashes_its_keyframes(
     enriching: Enriching, tmp_path: Path
 ) -> None:
@@ -98,6 +99,7 @@ def test_it_reads_when_a_video_was_made_and_hashes_its_keyframes(
     assert [h.at_seconds for h in hashes] == [d.position for d in keyframes.order_by("position")]
 
 
+@pytest.mark.slow
 def test_a_copy_of_a_picture_has_a_near_pdq_hash(enriching: Enriching, tmp_path: Path) -> None:
     first = tmp_path / "a.jpg"
     media.jpeg(first, size="800x600")
@@ -111,6 +113,7 @@ def test_a_copy_of_a_picture_has_a_near_pdq_hash(enriching: Enriching, tmp_path:
     assert pdq.distance(a, b) <= 31 < pdq.distance(a, c)
 
 
+@pytest.mark.slow
 def test_it_reads_text_by_page_from_pdfs_and_scans(enriching: Enriching, tmp_path: Path) -> None:
     layered = tmp_path / "directive.pdf"
     layered.write_bytes(media.pdf("Order 17: clear the square by midnight"))

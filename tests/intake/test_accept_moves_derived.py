@@ -55,6 +55,7 @@ def actions(item: Item) -> list[str]:
     return list(CustodyEntry.objects.filter(item=item).values_list("action", flat=True))
 
 
+@pytest.mark.slow
 def test_it_moves_every_derived_file_with_its_original_and_intake_staff_lose_them(
     enriching: Enriching,
     casefiles: Compartment,

@@ -163,6 +163,7 @@ def test_a_telegram_chat_nobody_wrote_in_for_the_set_days_is_forgotten(
     assert "the chat's route was forgotten" in caplog.text
 
 
+@pytest.mark.slow
 def test_the_migration_floors_the_times_already_kept_and_keeps_what_is_unread(
     instance: Instance,
 ) -> None:

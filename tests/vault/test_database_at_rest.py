@@ -76,6 +76,7 @@ def canaries(data: bytes) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_with_a_key_the_register_is_nowhere_in_clear(tmp_path: Path) -> None:
     root = tmp_path / "instance"
     docket = embedded(root, DOCKET_DATABASE_KEY=KEY)
@@ -98,6 +99,7 @@ def test_with_a_key_the_register_is_nowhere_in_clear(tmp_path: Path) -> None:
     assert b"DOCKET_DATABASE_KEY does not open" in refused.stderr
 
 
+@pytest.mark.slow
 def test_a_plain_database_is_encrypted_and_rekeyed(
     tmp_path: Path, templates: dict[str, Path]
 ) -> None:
