@@ -48,8 +48,8 @@ def test_the_register_benchmark_prints_percentiles_per_view(tmp_path: Path) -> N
 
 
 def test_the_enrichment_benchmark_prints_its_three_ratios(tmp_path: Path) -> None:
-    figures = _bench(tmp_path, "enrich", "--files", "10", "--pages", "2")
-    assert figures["files"] == 10 and figures["ocr_pages"] == 2
+    figures = _bench(tmp_path, "enrich", "--files", "4", "--pages", "1")
+    assert figures["files"] == 4 and figures["ocr_pages"] == 1
     assert figures["pipeline_ratio"] == pytest.approx(
         figures["baseline_seconds"] / figures["pipeline_seconds"], rel=0.05, abs=0.01
     )
