@@ -96,6 +96,22 @@ def test_lib_and_analysis_import_no_app() -> None:
                 assert _app(name) in (None, "lib", app), f"{path}:{line} imports {name}"
 
 
+#: The wrappers in lib that wrap Django itself: the vault's storage backend, the environment
+#: parser that reports a bad setting as Django does, the sandbox's limits read from the
+#: settings, the hour field, the checks a command runs. Every other lib module is plain Python,
+#: usable and testable without Django.
+LIB_ON_DJANGO = {"commands.py", "env.py", "hours.py", "sandbox.py", "storage.py"}
+
+
+def test_lib_wraps_django_only_where_it_says_so() -> None:
+    on_django = {
+        path.name
+        for path in sorted((PACKAGE / "lib").rglob("*.py"))
+        if any(name.split(".")[0] == "django" for _, name in _imports(path))
+    }
+    assert on_django <= LIB_ON_DJANGO, "keep lib's new code free of Django"
+
+
 def test_analysis_is_pure_python() -> None:
     # The analysis (name matching, duplicates) runs without Django: no Django import in it.
     for path in sorted((PACKAGE / "analysis").rglob("*.py")):
