@@ -4,7 +4,9 @@ docs/register-import.md describes the columns, docs/register-import-template.csv
 Policy: every row is checked before anything is written, and every error is reported at once
 with its row and column (spreadsheet numbering: the header is row 1). A file with any error
 writes nothing. Re-running the same file writes nothing new: events are matched by their
-`event_ref` within the compartment, acts by a hash of what their row says. A cell's leading `'`
+`event_ref` within the compartment (`docket-N`, as an export writes it, is event N of that
+compartment), acts by a hash of what their row says. A row with no act fields is an event
+without acts. A cell's leading `'`
 that the export added to keep a spreadsheet from running it as a formula is removed
 (docket/lib/cells.py), so an export imports again unchanged.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +36,12 @@ COLUMNS = [
     "violation_status", "act_type", "methods", "injuries", "victim", "perpetrator",
     "badge_number", "unit", "degree", "confidence", "notes",
 ]  # fmt: skip
-REQUIRED = ("event_ref", "event_title", "act_type")
+REQUIRED = ("event_ref", "event_title")
+#: The columns of an act: a row that fills none of them describes only its event.
+ACT_COLUMNS = ("act_type", "methods", "injuries", "victim", "perpetrator", "badge_number", "unit",
+               "degree", "confidence", "notes")  # fmt: skip
+#: How an export names an event that came from no import: its number in the compartment.
+OWN_REF = re.compile(r"docket-(\d{1,18})")
 EVENT_COLUMNS = ("event_title", "event_start", "event_precision", "place", "place_detail",
                  "violation_status")  # fmt: skip
 MAX_ROWS = 100_000
@@ -77,7 +85,7 @@ class Row:
     number: int
     event_ref: str
     event: dict[str, Any]
-    act_type: Term
+    act_type: Term | None  # None: the row describes an event without acts
     methods: list[Term]
     injuries: list[Term]
     victim: str
@@ -109,8 +117,7 @@ class _Vocabulary:
             examples = [c for (v, c) in self.by_code if v == vocabulary][:4]
             raise ValueError(
                 f"unknown {self.titles.get(vocabulary, vocabulary)} {value.strip()!r}: use a code "
-                f"or a label from vocabularies/{vocabulary}.toml (codes such as "
-                f"{', '.join(examples)})"
+                f"or a label the Vocabularies page lists (codes such as {', '.join(examples)})"
             )
         return term
 
@@ -220,6 +227,9 @@ class _Checker:
             self.error("event_ref", "at most 100 characters")
         self._same_event(ref)
         event = self._event()
+        describes_act = any(cells.get(column) for column in ACT_COLUMNS)
+        if describes_act and not cells.get("act_type"):
+            self.error("act_type", "required for a row that describes an act")
         act_type = self.term("act_type", "act_type")
         methods, injuries = self.terms("methods", "method"), self.terms("injuries", "injury")
         degree = self.term("degree", "involvement_degree")
@@ -233,10 +243,10 @@ class _Checker:
         confidence = cells.get("confidence") or Involvement.Confidence.ALLEGED
         if confidence not in Involvement.Confidence.values:
             self.error("confidence", f"one of {', '.join(Involvement.Confidence.values)}")
-        if act_type is None:
+        if act_type is None and describes_act:
             return None
         said = [
-            ref, act_type.code, tidy(cells.get("victim", "")),
+            ref, act_type.code if act_type else "", tidy(cells.get("victim", "")),
             tidy(cells.get("perpetrator", "")), cells.get("badge_number", ""),
             tidy(cells.get("unit", "")), degree.code if degree else "", confidence,
             ";".join(sorted(t.code for t in methods)), ";".join(sorted(t.code for t in injuries)),
@@ -277,8 +287,8 @@ class _Checker:
                 event["place"] = matches[0]
             elif not matches:
                 self.error(
-                    "place", f"unknown place {cells['place']!r}: use a code from places.toml "
-                    "(such as facility.okrestina) or a place's exact name",
+                    "place", f"unknown place {cells['place']!r}: use a place's code (such as "
+                    "facility.okrestina) or one of its names in English, Belarusian or Russian",
                 )  # fmt: skip
             else:
                 self.error("place", f"{cells['place']!r} names {len(matches)} places: use its code")
@@ -294,6 +304,8 @@ def _write(rows: list[Row], compartment: Compartment, actor: User | None, report
         if event is None:
             event = _event(row, compartment, actor, report)
             events[row.event_ref] = event
+        if row.act_type is None:
+            continue  # an event without acts
         if Act.objects.filter(event=event, import_key=row.key).exists():
             report.acts_unchanged += 1
             continue
@@ -323,6 +335,10 @@ def _write(rows: list[Row], compartment: Compartment, actor: User | None, report
 def _event(row: Row, compartment: Compartment, actor: User | None, report: Report) -> Event:
     values = {k: v for k, v in row.event.items() if v not in (None, "")}
     event = Event.objects.filter(compartment=compartment, import_ref=row.event_ref).first()
+    own = OWN_REF.fullmatch(row.event_ref)
+    if event is None and own:
+        # Exported from this compartment: an event made in a form, named by its number.
+        event = Event.objects.filter(compartment=compartment, pk=int(own.group(1))).first()
     if event is None:
         report.events_created += 1
         return history.save(

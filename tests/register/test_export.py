@@ -130,3 +130,38 @@ def test_it_quotes_every_value_a_spreadsheet_could_run_and_restores_each_exactly
         assert neutralise(value).startswith("'") and restore(neutralise(value)) == value
     for value in harmless:
         assert neutralise(value) == value and restore(value) == value
+
+
+def test_an_export_imported_into_its_own_compartment_changes_nothing(db: None) -> None:
+    """Events made in a form have no import reference: the export names each `docket-N`, and
+    the import finds event N of that compartment instead of creating it again. An event
+    without acts comes back as one row with empty act fields."""
+    from docket.register import history
+
+    mine = Compartment.objects.create(name="okrestina")
+    other = Compartment.objects.create(name="hrodna")
+    import_csv(TEMPLATE.open(encoding="utf-8"), mine, actor=None, dry_run=False)
+    made = history.save(
+        Event(compartment=mine, title="A search of a flat", place=Place.objects.get(code="BY-HR")),
+        actor=None,
+    )
+    stranger = history.save(Event(compartment=other, title="Not theirs"), actor=None)
+    analyst = User.objects.create_user("olga", password="x" * 20)
+    Grant.objects.create(user=analyst, compartment=mine, role=Role.ANALYST)
+    client = Client()
+    log_in(client, analyst)
+    text = _exported_csv(client)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["event_ref"] for r in rows} >= {f"docket-{made.pk}"}
+    assert f"docket-{stranger.pk}" not in text
+
+    again = import_csv(io.StringIO(text), mine, actor=None, dry_run=False)
+    assert again.errors == []
+    assert (again.events_created, again.events_updated, again.acts_created) == (0, 0, 0)
+    assert again.acts_unchanged == 3
+    assert Event.objects.filter(compartment=mine).count() == 3
+
+    # In another compartment, `docket-N` never reaches this one's event N.
+    elsewhere = import_csv(io.StringIO(text), other, actor=None, dry_run=False)
+    assert elsewhere.events_created == 3
+    assert Event.objects.get(pk=stranger.pk).title == "Not theirs"
