@@ -53,7 +53,8 @@ def _row(event: Event, act: Act | None) -> dict[str, str]:
     row = {
         "event_ref": event.import_ref or f"docket-{event.pk}",
         "event_title": event.title,
-        "event_start": event.start.strftime("%Y-%m-%d %H:%M") if event.start else "",
+        # ISO 8601 with its offset, to the minute: what any spreadsheet or program reads.
+        "event_start": event.start.isoformat(timespec="minutes") if event.start else "",
         "event_precision": event.start_precision,
         "place": (event.place.code or event.place.name_en) if event.place else "",
         "place_detail": event.place_detail,

@@ -144,7 +144,20 @@ def _when(text: str) -> tuple[datetime | None, str]:
             return datetime.strptime(text, pattern).replace(tzinfo=UTC), precision
         except ValueError:
             continue
-    raise ValueError(f"{text!r} is not a date: write 2020-08-11, 2020-08-11 22:30, 2020-08 or 2020")
+    if len(text) > 10 and text[10] in "T ":
+        # ISO 8601 with an offset (as the export writes it: 2020-08-11T22:30+03:00), or seconds
+        try:
+            found = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return (found if found.tzinfo else found.replace(tzinfo=UTC)).astimezone(UTC), (
+                Precision.EXACT
+            )
+    raise ValueError(
+        f"{text!r} is not a date: write 2020-08-11, 2020-08-11 22:30 (UTC), "
+        "2020-08-11T22:30+03:00, 2020-08 or 2020"
+    )
 
 
 def import_csv(

@@ -161,3 +161,22 @@ def test_a_row_without_act_fields_is_an_event_without_acts(compartment: Compartm
     refused = import_csv(table(half), compartment, actor=None, dry_run=True)
     assert [(e.row, e.column) for e in refused.errors] == [(2, "act_type")]
     assert "describes an act" in refused.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2020-08-11T22:30+03:00", "2020-08-11T19:30:00+00:00"),
+        ("2020-08-11T22:30:15+00:00", "2020-08-11T22:30:15+00:00"),
+        ("2020-08-11 22:30", "2020-08-11T22:30:00+00:00"),
+        ("2020-08-11T22:30", "2020-08-11T22:30:00+00:00"),
+    ],
+)
+def test_a_time_with_its_offset_is_read_as_the_same_instant(
+    compartment: Compartment, written: str, expected: str
+) -> None:
+    report = import_csv(table(good("t", event_start=written)), compartment, actor=None,
+                        dry_run=False)  # fmt: skip
+    assert report.errors == []
+    event = Event.objects.get(import_ref="t")
+    assert (event.start.isoformat(), event.start_precision) == (expected, "exact")
