@@ -1,5 +1,7 @@
 """Exporting a filtered list of events, one row per act, in the import's own columns (so an
-export can be corrected in a spreadsheet and imported again), as CSV or XLSX.
+export can be corrected in a spreadsheet and imported again), as CSV or XLSX. Each event and
+act is named (`event_ref`: its import reference or `docket-N`; `act_ref`: `docket-act-N`), so
+the export imported into its own compartment finds what it holds instead of copying it.
 
 Streams: the CSV is written row by row as it is sent; the XLSX is built in openpyxl's
 write-only mode, which keeps one row in memory, in a temporary file.
@@ -61,22 +63,28 @@ def _row(event: Event, act: Act | None) -> dict[str, str]:
         "violation_status": event.violation_status.code if event.violation_status else "",
     }
     if act is not None:
-        involvement = next(iter(act.involvements.all()), None)
-        person = involvement.person if involvement else None
-        badges = [i.value for i in person.identifiers.all()] if person else []
+        # Every perpetrator of the act, `;`-separated, in the same order in each column.
+        involvements = sorted(act.involvements.all(), key=lambda i: i.pk)
+        people = [i.person for i in involvements]
         row.update(
+            act_ref=f"docket-act-{act.pk}",
             act_type=act.act_type.code,
             methods=";".join(t.code for t in act.methods.all()),
             injuries=";".join(t.code for t in act.injuries.all()),
             victim=act.victim.display_name if act.victim else "",
-            perpetrator=person.display_name if person else "",
-            badge_number=badges[0] if badges else "",
-            unit=involvement.unit.name if involvement and involvement.unit else "",
-            degree=involvement.degree.code if involvement else "",
-            confidence=involvement.confidence if involvement else "",
+            perpetrator=";".join(p.display_name if p else "" for p in people),
+            badge_number=";".join(_first_badge(p) if p else "" for p in people),
+            unit=";".join(i.unit.name if i.unit else "" for i in involvements),
+            degree=";".join(i.degree.code for i in involvements),
+            confidence=";".join(i.confidence for i in involvements),
             notes=act.notes,
         )
     return {column: row.get(column, "") for column in COLUMNS}
+
+
+def _first_badge(person: Any) -> str:
+    badges = sorted(person.identifiers.all(), key=lambda b: b.pk)
+    return badges[0].value if badges else ""
 
 
 class _Echo:

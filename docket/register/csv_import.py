@@ -5,8 +5,11 @@ Policy: every row is checked before anything is written, and every error is repo
 with its row and column (spreadsheet numbering: the header is row 1). A file with any error
 writes nothing. Re-running the same file writes nothing new: events are matched by their
 `event_ref` within the compartment (`docket-N`, as an export writes it, is event N of that
-compartment), acts by a hash of what their row says. A row with no act fields is an event
-without acts. A cell's leading `'`
+compartment), acts by `act_ref` (`docket-act-N`, as an export writes it: act N of that
+compartment, which the row must describe as it stands) or else by a hash of what their row
+says. A row with no act fields is an event without acts. Several perpetrators of one act are
+written `;`-separated in `perpetrator`, `badge_number`, `unit`, `degree` and `confidence`, in
+the same order. A cell's leading `'`
 that the export added to keep a spreadsheet from running it as a formula is removed
 (docket/lib/cells.py), so an export imports again unchanged.
 """
@@ -32,16 +35,19 @@ from docket.register.records import add_badge, person_named, tidy, unit_named
 from docket.register.vocabulary import titles
 
 COLUMNS = [
-    "event_ref", "event_title", "event_start", "event_precision", "place", "place_detail",
-    "violation_status", "act_type", "methods", "injuries", "victim", "perpetrator",
-    "badge_number", "unit", "degree", "confidence", "notes",
+    "event_ref", "act_ref", "event_title", "event_start", "event_precision", "place",
+    "place_detail", "violation_status", "act_type", "methods", "injuries", "victim",
+    "perpetrator", "badge_number", "unit", "degree", "confidence", "notes",
 ]  # fmt: skip
 REQUIRED = ("event_ref", "event_title")
 #: The columns of an act: a row that fills none of them describes only its event.
-ACT_COLUMNS = ("act_type", "methods", "injuries", "victim", "perpetrator", "badge_number", "unit",
-               "degree", "confidence", "notes")  # fmt: skip
+ACT_COLUMNS = ("act_ref", "act_type", "methods", "injuries", "victim", "perpetrator",
+               "badge_number", "unit", "degree", "confidence", "notes")  # fmt: skip
 #: How an export names an event that came from no import: its number in the compartment.
 OWN_REF = re.compile(r"docket-(\d{1,18})")
+OWN_ACT_REF = re.compile(r"docket-act-(\d{1,18})")
+#: The columns that hold one value per perpetrator of an act, `;`-separated.
+INVOLVEMENT_COLUMNS = ("perpetrator", "badge_number", "unit", "degree", "confidence")
 EVENT_COLUMNS = ("event_title", "event_start", "event_precision", "place", "place_detail",
                  "violation_status")  # fmt: skip
 MAX_ROWS = 100_000
@@ -80,6 +86,17 @@ class Report:
         return data
 
 
+@dataclass(frozen=True)
+class Perpetrator:
+    """One involvement of an act: a person, a unit or both."""
+
+    person: str
+    badge: str
+    unit: str
+    degree: Term | None
+    confidence: str
+
+
 @dataclass
 class Row:
     number: int
@@ -89,13 +106,53 @@ class Row:
     methods: list[Term]
     injuries: list[Term]
     victim: str
-    perpetrator: str
-    badge: str
-    unit: str
-    degree: Term | None
-    confidence: str
+    perpetrators: list[Perpetrator]
     notes: str
     key: str
+    act: Act | None = None  # the act of the compartment its act_ref names
+
+
+def act_key(
+    event_ref: str, act_type: str, victim: str, perpetrators: list[Perpetrator],
+    methods: Iterable[str], injuries: Iterable[str],
+) -> str:  # fmt: skip
+    """What an act says, as a hash: the same for a row and for the act it describes. (A row
+    with one perpetrator hashes as the import always has.)"""
+    if perpetrators:
+        columns = [
+            ";".join(tidy(p.person) for p in perpetrators),
+            ";".join(p.badge for p in perpetrators),
+            ";".join(tidy(p.unit) for p in perpetrators),
+            ";".join(p.degree.code if p.degree else "" for p in perpetrators),
+            ";".join(p.confidence for p in perpetrators),
+        ]
+    else:
+        columns = ["", "", "", "", Involvement.Confidence.ALLEGED]
+    said = [
+        event_ref, act_type, tidy(victim), *columns,
+        ";".join(sorted(methods)), ";".join(sorted(injuries)),
+    ]  # fmt: skip
+    return hashlib.sha256("\x1f".join(said).encode()).hexdigest()
+
+
+def key_of(act: Act, event_ref: str) -> str:
+    """The hash of an act as the register holds it now, under its row's event_ref."""
+    perpetrators = [
+        Perpetrator(
+            person=i.person.display_name if i.person else "",
+            badge=next((b.value for b in i.person.identifiers.order_by("id")), "")
+            if i.person
+            else "",
+            unit=i.unit.name if i.unit else "",
+            degree=i.degree,
+            confidence=i.confidence,
+        )
+        for i in act.involvements.order_by("id").select_related("person", "unit", "degree")
+    ]
+    return act_key(
+        event_ref, act.act_type.code, act.victim.display_name if act.victim else "",
+        perpetrators, (t.code for t in act.methods.all()), (t.code for t in act.injuries.all()),
+    )  # fmt: skip
 
 
 class _Vocabulary:
@@ -175,7 +232,7 @@ def import_csv(
         report.errors.append(RowError(1, column, f"unknown column (known: {', '.join(COLUMNS)})"))
     if missing:
         return report
-    rows = _check(reader, report)
+    rows = _check(reader, report, compartment)
     if report.errors or dry_run:
         return report
     with transaction.atomic():
@@ -183,8 +240,8 @@ def import_csv(
     return report
 
 
-def _check(reader: csv.DictReader[str], report: Report) -> list[Row]:
-    checker = _Checker(report)
+def _check(reader: csv.DictReader[str], report: Report, compartment: Compartment) -> list[Row]:
+    checker = _Checker(report, compartment)
     rows: list[Row] = []
     for number, raw in enumerate(reader, start=2):
         report.rows += 1
@@ -201,8 +258,9 @@ def _check(reader: csv.DictReader[str], report: Report) -> list[Row]:
 class _Checker:
     """Checks one row at a time, adding an error per problem found to the report."""
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, compartment: Compartment) -> None:
         self.report = report
+        self.compartment = compartment
         self.vocabulary = _Vocabulary()
         self.places = _places()
         self.first_seen: dict[str, tuple[int, dict[str, str]]] = {}
@@ -245,31 +303,75 @@ class _Checker:
             self.error("act_type", "required for a row that describes an act")
         act_type = self.term("act_type", "act_type")
         methods, injuries = self.terms("methods", "method"), self.terms("injuries", "injury")
-        degree = self.term("degree", "involvement_degree")
-        named = cells.get("perpetrator") or cells.get("unit")
-        if named and not cells.get("degree"):
-            self.error("degree", "say how the perpetrator was involved (a code such as 10, or 90)")
-        if cells.get("degree") and not named:
-            self.error("perpetrator", "name a perpetrator or a unit for this degree of involvement")
-        if cells.get("badge_number") and not cells.get("perpetrator"):
-            self.error("badge_number", "a badge number belongs to a person: fill perpetrator too")
-        confidence = cells.get("confidence") or Involvement.Confidence.ALLEGED
-        if confidence not in Involvement.Confidence.values:
-            self.error("confidence", f"one of {', '.join(Involvement.Confidence.values)}")
+        perpetrators = self._perpetrators()
         if act_type is None and describes_act:
             return None
-        said = [
-            ref, act_type.code if act_type else "", tidy(cells.get("victim", "")),
-            tidy(cells.get("perpetrator", "")), cells.get("badge_number", ""),
-            tidy(cells.get("unit", "")), degree.code if degree else "", confidence,
-            ";".join(sorted(t.code for t in methods)), ";".join(sorted(t.code for t in injuries)),
-        ]  # fmt: skip
+        key = act_key(
+            ref, act_type.code if act_type else "", cells.get("victim", ""), perpetrators,
+            (t.code for t in methods), (t.code for t in injuries),
+        )  # fmt: skip
         return Row(
             number, ref, event, act_type, methods, injuries, cells.get("victim", ""),
-            cells.get("perpetrator", ""), cells.get("badge_number", ""), cells.get("unit", ""),
-            degree, confidence, cells.get("notes", ""),
-            hashlib.sha256("\x1f".join(said).encode()).hexdigest(),
+            perpetrators, cells.get("notes", ""), key, self._named_act(key),
         )  # fmt: skip
+
+    def _perpetrators(self) -> list[Perpetrator]:
+        """One per `;`-separated position of the involvement columns."""
+        split = {
+            c: [v.strip() for v in self.cells.get(c, "").split(";")] for c in INVOLVEMENT_COLUMNS
+        }
+        count = max(len(values) for values in split.values())
+        found = []
+        for n in range(count):
+            at = {c: values[n] if n < len(values) else "" for c, values in split.items()}
+            where = f" (perpetrator {n + 1})" if count > 1 else ""
+            if not any(at.values()):
+                continue
+            degree = None
+            if at["degree"]:
+                try:
+                    degree = self.vocabulary.find("involvement_degree", at["degree"])
+                except ValueError as exc:
+                    self.error("degree", str(exc) + where)
+            named = at["perpetrator"] or at["unit"]
+            if named and not at["degree"]:
+                self.error("degree", "say how the perpetrator was involved (a code such as 10, "
+                           "or 90)" + where)  # fmt: skip
+            if at["degree"] and not named:
+                self.error(
+                    "perpetrator",
+                    "name a perpetrator or a unit for this degree of involvement" + where,
+                )
+            if at["badge_number"] and not at["perpetrator"]:
+                self.error(
+                    "badge_number",
+                    "a badge number belongs to a person: fill perpetrator too" + where,
+                )
+            confidence = at["confidence"] or Involvement.Confidence.ALLEGED
+            if confidence not in Involvement.Confidence.values:
+                self.error("confidence", f"one of {', '.join(Involvement.Confidence.values)}"
+                           + where)  # fmt: skip
+            found.append(
+                Perpetrator(at["perpetrator"], at["badge_number"], at["unit"], degree, confidence)
+            )
+        return found
+
+    def _named_act(self, key: str) -> Act | None:
+        """The act `act_ref` names in this compartment, which the row must describe as it is
+        (an export from another compartment names none here: its acts are new)."""
+        own = OWN_ACT_REF.fullmatch(self.cells.get("act_ref", ""))
+        if own is None:
+            return None
+        act = Act.objects.filter(compartment=self.compartment, pk=int(own.group(1))).first()
+        if act is None:
+            return None
+        if key_of(act, self.cells.get("event_ref", "")) != key:
+            self.error(
+                "act_ref", f"the row no longer says what act {act.pk} says: an import does not "
+                "change an act yet; correct it on its event's page, or clear act_ref to add "
+                "the row as a new act",
+            )  # fmt: skip
+        return act
 
     def _same_event(self, ref: str) -> None:
         """Rows of one event_ref must not contradict each other about the event."""
@@ -319,7 +421,7 @@ def _write(rows: list[Row], compartment: Compartment, actor: User | None, report
             events[row.event_ref] = event
         if row.act_type is None:
             continue  # an event without acts
-        if Act.objects.filter(event=event, import_key=row.key).exists():
+        if row.act is not None or Act.objects.filter(event=event, import_key=row.key).exists():
             report.acts_unchanged += 1
             continue
         act = history.save(
@@ -331,18 +433,19 @@ def _write(rows: list[Row], compartment: Compartment, actor: User | None, report
             actor=actor, m2m={"methods": row.methods, "injuries": row.injuries},
         )  # fmt: skip
         report.acts_created += 1
-        perpetrator = person_named(row.perpetrator, compartment.pk, actor)
-        add_badge(perpetrator, row.badge)
-        unit = unit_named(row.unit, compartment.pk, actor)
-        if perpetrator is not None or unit is not None:
-            assert row.degree is not None  # checked in _check
-            history.save(
-                Involvement(
-                    act=act, compartment=compartment, person=perpetrator, unit=unit,
-                    degree=row.degree, confidence=row.confidence,
-                ),
-                actor=actor,
-            )  # fmt: skip
+        for said in row.perpetrators:
+            perpetrator = person_named(said.person, compartment.pk, actor)
+            add_badge(perpetrator, said.badge)
+            unit = unit_named(said.unit, compartment.pk, actor)
+            if perpetrator is not None or unit is not None:
+                assert said.degree is not None  # checked in _check
+                history.save(
+                    Involvement(
+                        act=act, compartment=compartment, person=perpetrator, unit=unit,
+                        degree=said.degree, confidence=said.confidence,
+                    ),
+                    actor=actor,
+                )  # fmt: skip
 
 
 def _event(row: Row, compartment: Compartment, actor: User | None, report: Report) -> Event:

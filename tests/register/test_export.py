@@ -165,3 +165,57 @@ def test_an_export_imported_into_its_own_compartment_changes_nothing(db: None) -
     elsewhere = import_csv(io.StringIO(text), other, actor=None, dry_run=False)
     assert elsewhere.events_created == 3
     assert Event.objects.get(pk=stranger.pk).title == "Not theirs"
+
+
+def test_acts_made_in_a_form_come_back_unchanged_with_every_perpetrator(db: None) -> None:
+    from docket.register import history
+    from docket.register.models import Involvement, Person, Term, Unit
+
+    mine = Compartment.objects.create(name="okrestina")
+    event = history.save(Event(compartment=mine, title="Beatings in the yard"), actor=None)
+    beating = Term.objects.get(vocabulary="act_type", code="20.10")
+    act = history.save(Act(event=event, compartment=mine, act_type=beating), actor=None)
+    carried_out = Term.objects.get(vocabulary="involvement_degree", code="10")
+    ordered = Term.objects.get(vocabulary="involvement_degree", code="20")
+    officer = history.save(Person(compartment=mine, display_name="Ofitser Adin"), actor=None)
+    officer.identifiers.create(kind="badge number", value="0417")
+    commander = history.save(Person(compartment=mine, display_name="Kamandzir Dva"), actor=None)
+    unit = history.save(Unit(compartment=mine, name="OMON, Minsk"), actor=None)
+    for person, degree, confidence in (
+        (officer, carried_out, "probable"), (commander, ordered, "alleged"),
+    ):  # fmt: skip
+        history.save(
+            Involvement(act=act, compartment=mine, person=person, unit=unit, degree=degree,
+                        confidence=confidence),
+            actor=None,
+        )  # fmt: skip
+    analyst = User.objects.create_user("olga", password="x" * 20)
+    Grant.objects.create(user=analyst, compartment=mine, role=Role.ANALYST)
+    client = Client()
+    log_in(client, analyst)
+    text = _exported_csv(client)
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["act_ref"] == f"docket-act-{act.pk}"
+    assert row["perpetrator"] == "Ofitser Adin;Kamandzir Dva"
+    assert (row["badge_number"], row["unit"]) == ("0417;", "OMON, Minsk;OMON, Minsk")
+    assert (row["degree"], row["confidence"]) == ("10;20", "probable;alleged")
+
+    again = import_csv(io.StringIO(text), mine, actor=None, dry_run=False)
+    assert again.errors == []
+    assert (again.events_created, again.events_updated, again.acts_created) == (0, 0, 0)
+    assert again.acts_unchanged == 1 and Act.objects.count() == 1
+
+    # Another compartment gets a copy with both perpetrators.
+    copy = Compartment.objects.create(name="copy")
+    copied = import_csv(io.StringIO(text), copy, actor=None, dry_run=False)
+    assert (copied.events_created, copied.acts_created) == (1, 1)
+    involved = Involvement.objects.filter(compartment=copy).order_by("id")
+    assert [(i.person.display_name, i.degree.code, i.confidence) for i in involved] == [
+        ("Ofitser Adin", "10", "probable"), ("Kamandzir Dva", "20", "alleged"),
+    ]  # fmt: skip
+
+    # A row changed in the spreadsheet is not silently dropped: it is refused, with the reason.
+    changed = text.replace("Kamandzir Dva", "Kamandzir Try")
+    refused = import_csv(io.StringIO(changed), mine, actor=None, dry_run=False)
+    assert [(e.row, e.column) for e in refused.errors] == [(2, "act_ref")]
+    assert "correct it on its event's page" in refused.errors[0].message
