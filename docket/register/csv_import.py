@@ -468,11 +468,37 @@ def _event(row: Row, compartment: Compartment, actor: User | None, report: Repor
     return event
 
 
+#: A workbook larger than this is refused before it is opened.
+MAX_WORKBOOK_BYTES = 20 * 1024**2
+WORKBOOK = b"PK\x03\x04"  # an XLSX file is a zip archive
+
+
 def read_upload(data: bytes) -> io.StringIO:
-    """An uploaded file as text: UTF-8 (with or without the BOM spreadsheets write)."""
+    """An uploaded file as CSV text: UTF-8 (with or without the BOM spreadsheets write), or an
+    XLSX workbook's first sheet, read in the sandbox (docket/lib/sheet.py)."""
+    if data.startswith(WORKBOOK):
+        return io.StringIO(_workbook_as_csv(data), newline="")
     try:
         return io.StringIO(data.decode("utf-8-sig"), newline="")
     except UnicodeDecodeError as exc:
         raise ValueError(
             "the file is not UTF-8 text: save it as CSV UTF-8 from the spreadsheet"
         ) from exc
+
+
+def _workbook_as_csv(data: bytes) -> str:
+    from docket.lib import sandbox
+
+    if len(data) > MAX_WORKBOOK_BYTES:
+        raise ValueError(
+            f"the workbook is larger than {MAX_WORKBOOK_BYTES // 1024**2} MB: split it, or save "
+            "it as CSV UTF-8"
+        )
+    with sandbox.box() as box:
+        box.put("book.xlsx", [data])
+        try:
+            done = box.python("docket.lib.sheet", "book.xlsx", "--max-rows", str(MAX_ROWS + 1))
+        except sandbox.SandboxError as exc:
+            reason = str(exc).split(": ", 1)[-1]  # what the reader said, without its name
+            raise ValueError(f"the workbook cannot be imported: {reason}") from exc
+    return done.stdout.decode("utf-8")

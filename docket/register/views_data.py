@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.timezone import now as timezone_now
+from django.utils.translation import gettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, staff_user
@@ -34,7 +35,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         dry_run = bool(request.POST.get("dry_run"))
         context["dry_run"] = dry_run
         if compartment is None or upload is None:
-            context["problem"] = "Choose a compartment and a CSV file."
+            context["problem"] = gettext("Choose a compartment and a CSV or XLSX file.")
         else:
             try:
                 text = read_upload(upload.read())

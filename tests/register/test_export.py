@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
+import pytest
 from django.test import Client
 
 from docket.accounts.models import AuditEvent, Compartment, Grant, Role, User
@@ -219,3 +221,51 @@ def test_acts_made_in_a_form_come_back_unchanged_with_every_perpetrator(db: None
     refused = import_csv(io.StringIO(changed), mine, actor=None, dry_run=False)
     assert [(e.row, e.column) for e in refused.errors] == [(2, "act_ref")]
     assert "correct it on its event's page" in refused.errors[0].message
+
+
+def test_an_xlsx_export_imports_like_the_csv_and_a_hostile_workbook_is_refused(
+    db: None, settings: Any, sandbox_dir: Path, tmp_path: Path
+) -> None:
+    """A workbook is read in the sandbox (docket/lib/sheet.py): the XLSX export comes back
+    unchanged into its compartment; a zip that is no workbook, a workbook with an entity bomb
+    and one over the size cap are refused with a reason, and nothing is written."""
+    import zipfile
+
+    from docket.register.csv_import import read_upload
+
+    settings.SANDBOX_DIR = sandbox_dir
+    mine = Compartment.objects.create(name="okrestina")
+    import_csv(TEMPLATE.open(encoding="utf-8"), mine, actor=None, dry_run=False)
+    analyst = User.objects.create_user("olga", password="x" * 20)
+    Grant.objects.create(user=analyst, compartment=mine, role=Role.ANALYST)
+    client = Client()
+    log_in(client, analyst)
+    book = b"".join(client.get("/register/events/export.xlsx").streaming_content)
+
+    again = import_csv(read_upload(book), mine, actor=None, dry_run=False)
+    assert again.errors == [] and again.rows == 3
+    assert (again.events_created, again.events_updated, again.acts_created) == (0, 0, 0)
+    assert again.acts_unchanged == 3
+
+    not_a_book = io.BytesIO()
+    with zipfile.ZipFile(not_a_book, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    with pytest.raises(ValueError, match="the workbook cannot be imported: not a workbook"):
+        read_upload(not_a_book.getvalue())
+
+    # The same workbook with an entity that expands a billion times in its shared strings.
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(bomb, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename.endswith(".xml") and b"<sheetData" in data:
+                lol = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 9))
+                doctype = f'<!DOCTYPE worksheet [<!ENTITY l0 "lol">{lol}]>'.encode()
+                data = doctype + data.replace(b"<sheetData>", b"<sheetData>&l8;", 1)
+            target.writestr(entry, data)
+    with pytest.raises(ValueError, match=r"not a workbook Docket can read \(\w*(Entities|DTD)"):
+        read_upload(bomb.getvalue())
+
+    with pytest.raises(ValueError, match="larger than 20 MB"):
+        read_upload(b"PK\x03\x04" + bytes(21 * 1024**2))
+    assert Event.objects.filter(compartment=mine).count() == 2
