@@ -101,3 +101,19 @@ assert "numpy" in sys.modules and "pdqhash" in sys.modules
 """
     env = {**instance.env, "DJANGO_SETTINGS_MODULE": "docket.settings"}
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+
+
+def test_every_check_of_docket_runs_before_each_command() -> None:
+    # A command runs only the checks whose tags it names (docket/lib/commands.py): a check of
+    # Docket's without its tag would silently never run outside `docket check` and `serve`.
+    from django.core.checks.registry import registry
+
+    from docket.lib.commands import CHECKS_TAG
+
+    ours = [
+        check
+        for check in registry.get_checks(include_deployment_checks=True)
+        if check.__module__.startswith("docket.")
+    ]
+    assert len(ours) >= 5
+    assert [c.__name__ for c in ours if CHECKS_TAG not in c.tags] == []

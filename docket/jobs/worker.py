@@ -38,6 +38,9 @@ class Worker:
             if last is not None and now - last < task.every_seconds:
                 continue
             self._last_run[task.name] = now
+            if task.fatal:
+                worked = bool(task.task()) or worked
+                continue
             try:
                 worked = bool(task.task()) or worked
             except Exception as exc:

@@ -13,6 +13,9 @@ class Chore:
     name: str
     every_seconds: float
     task: Callable[[], object]
+    #: A failure stops the worker (sealing the custody log) instead of being logged and
+    #: tried again when next due.
+    fatal: bool = False
 
 
 #: Each chore runs at most once per `every_seconds` in a worker process (0: whenever idle).
@@ -20,12 +23,12 @@ CHORES: dict[str, Chore] = {}
 
 
 def chore(
-    name: str, *, every_seconds: float
+    name: str, *, every_seconds: float, fatal: bool = False
 ) -> Callable[[Callable[[], object]], Callable[[], object]]:
     """Register a chore; it returns something true when it did work."""
 
     def decorate(task: Callable[[], object]) -> Callable[[], object]:
-        CHORES[name] = Chore(name, every_seconds, task)
+        CHORES[name] = Chore(name, every_seconds, task, fatal)
         return task
 
     return decorate

@@ -75,7 +75,10 @@ def add_source(source: Source) -> None:
 
 
 def add_texts(kind: str, texts: Callable[[Any], list[str]]) -> None:
-    """Add texts to a kind another app registered (an item's Telegram message)."""
+    """Add texts to a kind another app registered (an item's Telegram message); that app must
+    come before in INSTALLED_APPS, as it does in the stack."""
+    if kind not in SOURCES:
+        raise LookupError(f"no search source {kind!r} yet: the app that owns it registers it")
     SOURCES[kind].texts.append(texts)
 
 

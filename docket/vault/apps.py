@@ -15,7 +15,10 @@ class VaultConfig(AppConfig):
 
         # Entries appended by other processes (reads in the web process, say) are sealed by
         # an idle worker, so the custody log's unsigned tail stays short.
-        chore("vault.seal-custody-log", every_seconds=0)(lambda: custody.seal() is not None)
+        # A log that cannot be sealed (its key gone) stops the worker, loudly.
+        chore("vault.seal-custody-log", every_seconds=0, fatal=True)(
+            lambda: custody.seal() is not None
+        )
 
         # A SQLite database is never replaced under a process that has it open.
         connection_created.connect(inuse.on_connection, dispatch_uid="docket-sqlite-in-use")

@@ -38,5 +38,8 @@ def sections_of(item: Item) -> dict[str, Any]:
     """The context of every registered section, and their templates in order."""
     context: dict[str, Any] = {"section_templates": [s.template for s in ITEM_SECTIONS]}
     for section in ITEM_SECTIONS:
-        context.update(section.context(item))
+        found = section.context(item)
+        clash = set(found) & set(context)
+        assert not clash, f"{section.template} would hide {sorted(clash)} of another section"
+        context.update(found)
     return context

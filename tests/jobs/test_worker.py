@@ -83,3 +83,25 @@ def test_an_idle_worker_seals_the_custody_log(vault: Path) -> None:
 def test_unknown_job_kinds_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown job kind"):
         queue.enqueue("no.such.kind")
+
+
+def test_a_log_that_cannot_be_sealed_stops_the_worker_while_other_chores_only_log(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from docket.lib.chores import CHORES, Chore
+    from docket.vault.keys import KeyUnavailable
+
+    def flaky() -> bool:
+        raise OSError("a passing hiccup")
+
+    monkeypatch.setitem(CHORES, "test.flaky", Chore("test.flaky", 0, flaky))
+    Worker().idle()  # the flaky chore is logged, by type only, and the worker goes on
+    assert "chore test.flaky failed: OSError" in caplog.text
+    assert "hiccup" not in caplog.text
+
+    def gone() -> None:
+        raise KeyUnavailable("the log signing key is gone")
+
+    monkeypatch.setattr(custody, "seal", gone)
+    with pytest.raises(KeyUnavailable):
+        Worker().idle()
