@@ -188,6 +188,15 @@ def _places() -> dict[str, list[Place]]:
     return found
 
 
+def _places_spelled(text: str) -> list[Place]:
+    """Places whose names match `text` in any script or spelling, as search finds them
+    (Акрэсціна, Akrestsina, Okrestina); the shared gazetteer only."""
+    from docket.register import search
+
+    ids = [h.id for h in search.search(text, compartments=set(), limit=10) if h.type == "place"]
+    return list(Place.objects.filter(pk__in=ids))
+
+
 def _when(text: str) -> tuple[datetime | None, str]:
     """A date as people write it, and the precision it implies."""
     text = text.strip()
@@ -397,7 +406,10 @@ class _Checker:
             else:
                 event["start_precision"] = cells["event_precision"]
         if cells.get("place"):
-            matches = self.places.get(cells["place"].lower(), [])
+            key = cells["place"].lower()
+            if key not in self.places:  # looked up once per spelling in a file
+                self.places[key] = _places_spelled(cells["place"])
+            matches = self.places[key]
             if len(matches) == 1:
                 event["place"] = matches[0]
             elif not matches:
@@ -406,7 +418,11 @@ class _Checker:
                     "facility.okrestina) or one of its names in English, Belarusian or Russian",
                 )  # fmt: skip
             else:
-                self.error("place", f"{cells['place']!r} names {len(matches)} places: use its code")
+                named = ", ".join(f"{m.code or m.pk} ({m.name_en})" for m in matches[:5])
+                self.error(
+                    "place", f"{cells['place']!r} names {len(matches)} places: use the code of "
+                    f"the one you mean ({named})",
+                )  # fmt: skip
         event["place_detail"] = cells.get("place_detail", "")[:300]
         event["violation_status"] = self.term("violation_status", "violation_status")
         return event

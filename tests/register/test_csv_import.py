@@ -180,3 +180,10 @@ def test_a_time_with_its_offset_is_read_as_the_same_instant(
     assert report.errors == []
     event = Event.objects.get(import_ref="t")
     assert (event.start.isoformat(), event.start_precision) == (expected, "exact")
+
+
+@pytest.mark.parametrize("spelled", ["Акрэсціна", "Akrestsina", "Okrestina", "Окрестина"])
+def test_a_place_is_found_by_any_of_its_spellings(compartment: Compartment, spelled: str) -> None:
+    report = import_csv(table(good("p", place=spelled)), compartment, actor=None, dry_run=False)
+    assert report.errors == []
+    assert Event.objects.get(import_ref="p").place.code == "facility.okrestina"
