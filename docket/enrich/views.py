@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from docket.accounts import audit
 from docket.accounts.guards import of_object
@@ -57,6 +57,9 @@ def _segments(item: Item) -> list[tuple[float, float, str]]:
 
 
 def _subtitles(request: HttpRequest, item: Item, extension: str) -> HttpResponse:
+    if not Segment.objects.filter(transcript__item=item).exists():
+        # No transcript, or one with no words: there are no subtitles to give.
+        raise Http404("no transcript with words")
     audit.record(request, "item.transcript", item, details={"format": extension})
     if extension == "srt":
         body, content_type = subtitles.srt(_segments(item)), "application/x-subrip"

@@ -73,3 +73,25 @@ def test_an_items_page_says_where_it_came_from_before_the_text_read_in_it() -> N
         "ingest/_item.html",
         "enrich/_item_text.html",
     ]
+
+
+def test_a_recording_without_words_says_so_and_has_no_subtitles(team: Team) -> None:
+    import io
+
+    from docket.enrich.models import Transcript
+    from docket.vault.store import store
+
+    silent = store(io.BytesIO(b"a silent recording"), actor="test", compartment=team.a).item
+    Transcript.objects.create(
+        item=silent, language="en", language_probability=0.3, model="whisper-base",
+        device="cpu", duration_seconds=6,
+    )  # fmt: skip
+    unread = store(io.BytesIO(b"a picture"), actor="test", compartment=team.a).item
+    client = Client()
+    log_in(client, team.owner)
+    page = client.get(f"/vault/items/{silent.pk}/").content.decode()
+    assert "No speech found: whisper-base heard no words in this recording." in page
+    assert "transcript.srt" not in page
+    for item in (silent, unread):
+        for extension in ("srt", "vtt"):
+            assert client.get(f"/vault/items/{item.pk}/transcript.{extension}").status_code == 404
