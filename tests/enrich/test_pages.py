@@ -95,3 +95,21 @@ def test_a_recording_without_words_says_so_and_has_no_subtitles(team: Team) -> N
     for item in (silent, unread):
         for extension in ("srt", "vtt"):
             assert client.get(f"/vault/items/{item.pk}/transcript.{extension}").status_code == 404
+
+
+def test_a_clean_copy_identical_to_its_original_says_so(team: Team) -> None:
+    import io
+
+    from docket.enrich.models import Derivative
+    from docket.vault.store import store
+
+    # mat2 found nothing to remove: the "clean copy" stored is the original's own bytes.
+    item = store(io.BytesIO(b"a wav with no metadata"), actor="test", compartment=team.a).item
+    Derivative.objects.create(
+        original=item, derived=item, kind=Derivative.Kind.CLEAN_COPY, tool="mat2"
+    )
+    client = Client()
+    log_in(client, team.owner)
+    page = client.get(f"/vault/items/{item.pk}/").content.decode()
+    assert "identical to this file (mat2 found nothing to remove)." in page
+    assert f"of item {item.pk}." not in page, "it is not a copy of itself"
