@@ -71,8 +71,19 @@ def a_unit(compartment: Compartment) -> Unit:
 
 def an_item(compartment: Compartment) -> Item:
     # a picture's first bytes, so that routes showing originals inline have something to show
+    from docket.enrich.models import Segment, Transcript
+
     evidence = io.BytesIO(b"\x89PNG\r\n\x1a\n" + f"evidence of {compartment.name}".encode())
-    return store(evidence, actor="matrix", compartment=compartment).item
+    item = store(evidence, actor="matrix", compartment=compartment).item
+    # and words heard in it, so that its subtitles can be downloaded by those who may
+    heard, made = Transcript.objects.get_or_create(
+        item=item,
+        defaults={"language": "en", "language_probability": 1, "model": "test", "device": "cpu",
+                  "duration_seconds": 3},
+    )  # fmt: skip
+    if made:
+        Segment.objects.create(transcript=heard, index=0, start=0, end=3, text="words")
+    return item
 
 
 def a_submission(compartment: Compartment) -> Submission:
