@@ -223,6 +223,7 @@ def test_acts_made_in_a_form_come_back_unchanged_with_every_perpetrator(db: None
     assert "correct it on its event's page" in refused.errors[0].message
 
 
+@pytest.mark.slow
 def test_an_xlsx_export_imports_like_the_csv_and_a_hostile_workbook_is_refused(
     db: None, settings: Any, sandbox_dir: Path, tmp_path: Path
 ) -> None:
