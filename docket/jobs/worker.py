@@ -38,12 +38,11 @@ class Worker:
             if last is not None and now - last < task.every_seconds:
                 continue
             self._last_run[task.name] = now
-            if task.fatal:
-                worked = bool(task.task()) or worked
-                continue
             try:
                 worked = bool(task.task()) or worked
             except Exception as exc:
+                if task.fatal:
+                    raise
                 # A failing chore must not stop the jobs; it is tried again when next due. By
                 # type only: the text could name what the chore was about.
                 log.error("chore %s failed: %s", task.name, type(exc).__name__)
