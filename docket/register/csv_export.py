@@ -20,7 +20,7 @@ from typing import IO, Any
 from django.db.models import QuerySet
 
 from docket.lib.cells import needs_quote, neutralise
-from docket.register.csv_import import COLUMNS
+from docket.register.csv_import import COLUMNS, act_ref_of, event_ref_of
 from docket.register.models import Act, Event
 
 BATCH = 2000
@@ -53,7 +53,7 @@ def rows(events: QuerySet[Event]) -> Iterator[dict[str, str]]:
 
 def _row(event: Event, act: Act | None) -> dict[str, str]:
     row = {
-        "event_ref": event.import_ref or f"docket-{event.pk}",
+        "event_ref": event_ref_of(event),
         "event_title": event.title,
         # ISO 8601 with its offset, to the minute: what any spreadsheet or program reads.
         "event_start": event.start.isoformat(timespec="minutes") if event.start else "",
@@ -67,7 +67,7 @@ def _row(event: Event, act: Act | None) -> dict[str, str]:
         involvements = sorted(act.involvements.all(), key=lambda i: i.pk)
         people = [i.person for i in involvements]
         row.update(
-            act_ref=f"docket-act-{act.pk}",
+            act_ref=act_ref_of(act),
             act_type=act.act_type.code,
             methods=";".join(t.code for t in act.methods.all()),
             injuries=";".join(t.code for t in act.injuries.all()),

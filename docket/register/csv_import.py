@@ -46,6 +46,17 @@ ACT_COLUMNS = ("act_ref", "act_type", "methods", "injuries", "victim", "perpetra
 #: How an export names an event that came from no import: its number in the compartment.
 OWN_REF = re.compile(r"docket-(\d{1,18})")
 OWN_ACT_REF = re.compile(r"docket-act-(\d{1,18})")
+
+
+def event_ref_of(event: Event) -> str:
+    """How a row names an event: its import reference, or `docket-N`."""
+    return event.import_ref or f"docket-{event.pk}"
+
+
+def act_ref_of(act: Act) -> str:
+    return f"docket-act-{act.pk}"
+
+
 #: The columns that hold one value per perpetrator of an act, `;`-separated.
 INVOLVEMENT_COLUMNS = ("perpetrator", "badge_number", "unit", "degree", "confidence")
 EVENT_COLUMNS = ("event_title", "event_start", "event_precision", "place", "place_detail",
@@ -135,8 +146,9 @@ def act_key(
     return hashlib.sha256("\x1f".join(said).encode()).hexdigest()
 
 
-def key_of(act: Act, event_ref: str) -> str:
-    """The hash of an act as the register holds it now, under its row's event_ref."""
+def key_of(act: Act) -> str:
+    """The hash of an act as the register holds it now, under its own event's reference (so a
+    row that moved the act to another event_ref no longer matches it)."""
     perpetrators = [
         Perpetrator(
             person=i.person.display_name if i.person else "",
@@ -150,7 +162,7 @@ def key_of(act: Act, event_ref: str) -> str:
         for i in act.involvements.order_by("id").select_related("person", "unit", "degree")
     ]
     return act_key(
-        event_ref, act.act_type.code, act.victim.display_name if act.victim else "",
+        event_ref_of(act.event), act.act_type.code, act.victim.display_name if act.victim else "",
         perpetrators, (t.code for t in act.methods.all()), (t.code for t in act.injuries.all()),
     )  # fmt: skip
 
@@ -374,7 +386,7 @@ class _Checker:
         act = Act.objects.filter(compartment=self.compartment, pk=int(own.group(1))).first()
         if act is None:
             return None
-        if key_of(act, self.cells.get("event_ref", "")) != key:
+        if key_of(act) != key:
             self.error(
                 "act_ref", f"the row no longer says what act {act.pk} says: an import does not "
                 "change an act yet; correct it on its event's page, or clear act_ref to add "

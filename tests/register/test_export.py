@@ -221,6 +221,10 @@ def test_acts_made_in_a_form_come_back_unchanged_with_every_perpetrator(db: None
     refused = import_csv(io.StringIO(changed), mine, actor=None, dry_run=False)
     assert [(e.row, e.column) for e in refused.errors] == [(2, "act_ref")]
     assert "correct it on its event's page" in refused.errors[0].message
+    # Nor is a row that moves the act to another event.
+    moved = text.replace(f"docket-{event.pk},", "another-event,")
+    refused = import_csv(io.StringIO(moved), mine, actor=None, dry_run=True)
+    assert [(e.row, e.column) for e in refused.errors] == [(2, "act_ref")]
 
 
 @pytest.mark.slow
