@@ -48,7 +48,7 @@ def test_the_register_benchmark_prints_percentiles_per_view(tmp_path: Path) -> N
 
 
 def test_the_enrichment_benchmark_prints_its_three_ratios(tmp_path: Path) -> None:
-    figures = _bench(tmp_path, "enrich", "--files", "4", "--pages", "1")
+    figures = _bench(tmp_path, "enrich", "--files", "4", "--pages", "1", "--speech-repeats", "1")
     assert figures["files"] == 4 and figures["ocr_pages"] == 1
     assert figures["pipeline_ratio"] == pytest.approx(
         figures["baseline_seconds"] / figures["pipeline_seconds"], rel=0.05, abs=0.01
@@ -59,4 +59,4 @@ def test_the_enrichment_benchmark_prints_its_three_ratios(tmp_path: Path) -> Non
     assert figures["stt_realtime_cpu"] == pytest.approx(
         figures["stt_seconds"] / figures["audio_seconds"], rel=0.05
     )
-    assert figures["audio_seconds"] > 20
+    assert 10 < figures["audio_seconds"] < 20

@@ -159,7 +159,9 @@ def _import_then_work(root: Path, enrichers: str, paths: list[Path], processes: 
     return seconds
 
 
-def run(workdir: Path, *, files: int = 1000, pages: int = 10) -> dict[str, Any]:
+def run(
+    workdir: Path, *, files: int = 1000, pages: int = 10, speech_repeats: int = 2
+) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
     stamp = str(int(time.time()))
     base = workdir / f"enrich-{stamp}"
@@ -186,7 +188,7 @@ def run(workdir: Path, *, files: int = 1000, pages: int = 10) -> dict[str, Any]:
     speech_dir = base / "speech"
     speech_dir.mkdir()
     wav = speech_dir / "speech.wav"
-    _quiet("espeak-ng", "-v", "en", "-w", str(wav), SPOKEN * 2)
+    _quiet("espeak-ng", "-v", "en", "-w", str(wav), SPOKEN * speech_repeats)
     seconds_of_audio = float(
         subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
                         "csv=p=0", str(wav)], capture_output=True, check=True).stdout

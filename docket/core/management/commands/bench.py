@@ -45,13 +45,24 @@ class Command(BaseCommand):
         parser.add_argument("--check", type=Path, help=argparse.SUPPRESS)
         parser.add_argument("--files", type=int, default=1000, help="enrich: mixed files")
         parser.add_argument("--pages", type=int, default=10, help="enrich: pages to OCR")
+        parser.add_argument(
+            "--speech-repeats",
+            type=int,
+            default=2,
+            help="enrich: times the 13-second paragraph of speech is spoken (default 2)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         workdir = options["workdir"].absolute()
         if options["which"] == "enrich":
             from docket.core.bench import enrich
 
-            result = enrich.run(workdir, files=options["files"], pages=options["pages"])
+            result = enrich.run(
+                workdir,
+                files=options["files"],
+                pages=options["pages"],
+                speech_repeats=options["speech_repeats"],
+            )
         elif options["which"] == "intake":
             from docket.core.bench import intake
 
