@@ -88,10 +88,13 @@ def test_an_enricher_loads_its_implementation_the_first_time_it_runs(instance: I
 import sys
 from docket.enrich import registry
 names = [e.DECLARATION.name for e in [registry.FIRST, *registry.ENRICHERS]]
-assert names == ["filetype", "metadata", "thumbnails", "pdq", "ocr", "speech", "clean"], names
+assert names == [
+    "filetype", "metadata", "thumbnails", "pdq", "ocr", "text", "speech", "clean"
+], names
 assert [e.DECLARATION.name for e in registry.ENRICHERS if e.DECLARATION.searchable] == [
-    "ocr", "speech"
+    "ocr", "text", "speech"
 ]
+assert registry.FIRST.DECLARATION.searchable
 before = [m for m in sys.modules if m.endswith(".implementation")]
 assert "numpy" not in sys.modules and not before, before
 import django

@@ -18,6 +18,7 @@ from docket.vault import urls as vault_urls
 
 vault_pages = [
     *vault_urls.urlpatterns,
+    path("items/<int:pk>/picture", enrich_views.drawn_picture, name="picture"),
     path("items/<int:pk>/transcript.srt", enrich_views.transcript_srt, name="transcript_srt"),
     path("items/<int:pk>/transcript.vtt", enrich_views.transcript_vtt, name="transcript_vtt"),
     path("imports/", ingest_views.imports, name="imports"),

@@ -7,5 +7,6 @@ class EnrichConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the enrichment jobs, the system checks for the enrichers' programs, and
-        # what moves with an item (its derived files), and its section of an item's page.
-        from docket.enrich import checks, derive, pipeline, views  # noqa: F401
+        # what moves with an item (its derived files), its section of an item's page and what
+        # it tells the pages of an item.
+        from docket.enrich import checks, derive, describe, pipeline, views  # noqa: F401

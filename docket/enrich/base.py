@@ -47,7 +47,8 @@ class Declaration:
     #: Runs while the item sits in the intake compartment: only those whose outputs are vault
     #: items (docket/enrich/sealed.py); the others wait until triage moves the item.
     before_triage: bool = False
-    #: Writes words that search finds (pages, transcripts): the item is indexed again after.
+    #: Writes words that search finds (pages, transcripts), or makes the item findable by
+    #: its name (type detection): the item is indexed again after.
     searchable: bool = False
 
 

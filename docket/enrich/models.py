@@ -68,7 +68,9 @@ class FileType(models.Model):
     item = models.OneToOneField("vault.Item", on_delete=models.CASCADE, related_name="file_type")
     mime = models.CharField(max_length=150)
     description = models.CharField(max_length=500)
-    kind = models.CharField(max_length=20)  # picture, recording, audio, document, archive, other
+    kind = models.CharField(
+        max_length=20
+    )  # picture, video, audio, pdf, text, document, archive, other
 
     def __str__(self) -> str:
         return f"item {self.item_id}: {self.mime}"
@@ -113,6 +115,7 @@ class TextPage(models.Model):
     class Method(models.TextChoices):
         TEXT_LAYER = "text-layer", _("PDF text layer")
         OCR = "ocr", _("OCR")
+        DOCUMENT = "document", _("document text")
 
     item = models.ForeignKey("vault.Item", on_delete=models.CASCADE, related_name="text_pages")
     page = models.PositiveIntegerField()

@@ -8,7 +8,9 @@ from docket.enrich.base import Enricher
 
 #: `filetype` comes first and alone: its answer decides which of the others apply.
 FIRST = Enricher("filetype")
-ENRICHERS = [Enricher(name) for name in ("metadata", "thumbnails", "pdq", "ocr", "speech", "clean")]
+ENRICHERS = [
+    Enricher(name) for name in ("metadata", "thumbnails", "pdq", "ocr", "text", "speech", "clean")
+]
 
 
 def by_name(name: str) -> Enricher:

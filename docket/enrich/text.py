@@ -4,11 +4,8 @@ query's words are: the page or the transcript segment that can be linked as evid
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-
-from django.db.models import Q
 
 from docket.accounts.models import Compartment
 from docket.enrich.models import Segment, TextPage
@@ -31,11 +28,6 @@ class Span:
         return {"start": self.start, "end": self.end, "text": self.text}
 
 
-def label_of(item: Item) -> str:
-    kind = getattr(getattr(item, "file_type", None), "mime", "") or "file"
-    return f"item {item.pk} ({kind})"
-
-
 def _read(item: Item) -> list[str]:
     texts = list(TextPage.objects.filter(item=item).values_list("text", flat=True))
     return texts + list(
@@ -43,18 +35,12 @@ def _read(item: Item) -> list[str]:
     )
 
 
-def _read_items() -> Iterator[Item]:
-    read = Item.objects.filter(Q(text_pages__isnull=False) | Q(transcript__isnull=False))
-    return read.distinct().iterator(chunk_size=1000)
-
-
 def _spans(item_id: int, query: str) -> list[dict[str, Any]]:
     return [span.as_json() for span in spans(item_id, query)]
 
 
-search.add_source(
-    search.Source("item", Item, 4, label_of, _read_items, [_read], spans=_spans, keep_empty=False)
-)
+search.add_texts("item", _read)
+search.add_spans("item", _spans)
 
 
 def index_item(item: Item) -> None:

@@ -7,18 +7,21 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from docket.accounts import audit
+from docket.accounts import access, audit
 from docket.accounts.guards import of_object
 from docket.enrich import sealed, subtitles
+from docket.enrich.describe import DRAWN_PICTURES
 from docket.enrich.models import Capture, Derivative, Run, Segment, TextPage, Transcript
 from docket.enrich.progress import item_progress
-from docket.vault import keys
+from docket.vault import keys, media
+from docket.vault.describe import describe_one
 from docket.vault.models import Item
 from docket.vault.sections import item_section
+from docket.vault.store import read_drawn
 
 
 @item_section("enrich/_item.html", order=10)
-def item_context(item: Item) -> dict[str, Any]:
+def item_context(item: Item, user: Any) -> dict[str, Any]:
     """The enrichment section of an item's page (shown only to those who may view the item:
     the sealed serial number, owner, artist and position are opened here for them)."""
     capture = Capture.objects.filter(item=item).first()
@@ -32,15 +35,31 @@ def item_context(item: Item) -> dict[str, Any]:
     }
 
 
-@item_section("enrich/_item_text.html", order=30)
-def item_text(item: Item) -> dict[str, Any]:
-    """The text read in an item (pages, transcript), below where it came from."""
+@item_section("enrich/_item_preview.html", order=1)
+def item_preview(item: Item, user: Any) -> dict[str, Any]:
+    """What the item is, shown from the copies Docket made of it, with its transcript beside a
+    recording. The original is never handed to the browser when a metadata-free copy exists;
+    where none does, the page says so and the download warns."""
+    facts = describe_one(item.pk)
     transcript = Transcript.objects.filter(item=item).first()
+    shown = facts.shown_copy
     return {
-        "pages": TextPage.objects.filter(item=item),
+        "preview": facts,
+        "preview_kind": facts.kind if facts.derived_from is None else "picture",
+        # A picture Docket drew is itself safe to show; so is a copy mat2 made.
+        "preview_copy": item.pk if facts.derived_from and facts.thumbnail == item.pk else shown,
+        "copy_is_original": shown == item.pk,
+        "previewable": facts.kind in ("picture", "video", "audio", "pdf"),
+        "can_read": access.can(user, "item.read_original", item),
         "transcript": transcript,
         "segments": Segment.objects.filter(transcript=transcript) if transcript else [],
     }
+
+
+@item_section("enrich/_item_text.html", order=30)
+def item_text(item: Item, user: Any) -> dict[str, Any]:
+    """The text read in an item's pages, below where it came from."""
+    return {"pages": TextPage.objects.filter(item=item)}
 
 
 def _identifying(capture: Capture | None) -> dict[str, Any]:
@@ -78,3 +97,29 @@ def transcript_srt(request: HttpRequest, item: Item) -> HttpResponse:
 @of_object("item.view", Item)
 def transcript_vtt(request: HttpRequest, item: Item) -> HttpResponse:
     return _subtitles(request, item, "vtt")
+
+
+@of_object("item.view", Item)
+def drawn_picture(request: HttpRequest, item: Item) -> HttpResponse:
+    """A thumbnail, keyframe or contact sheet Docket drew with ffmpeg, shown in lists and on
+    pages. Never an original or a copy of a sender's bytes: those are read with a custody
+    entry (docket/vault/views.py)."""
+    if (
+        not Derivative.objects.filter(derived=item, kind__in=DRAWN_PICTURES)
+        .exclude(original=item)
+        .exists()
+    ):
+        raise Http404("not a picture Docket drew")
+    try:
+        body = read_drawn(item)
+    except keys.KeyUnavailable:
+        raise Http404("the vault key is not on this server") from None
+    shown = media.sniff(body[:16])
+    if shown is None or shown.kind != "picture":
+        raise Http404("not a picture")
+    audit.record(request, "item.thumbnail", item)
+    response = HttpResponse(body, content_type=shown.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"  # nothing of the evidence in a browser's cache
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response

@@ -6,5 +6,6 @@ class IngestConfig(AppConfig):
     label = "ingest"
 
     def ready(self) -> None:
-        # The item page's "where it came from", and the message's words in search.
-        from docket.ingest import texts, views  # noqa: F401
+        # The item page's "where it came from", an item's name on the pages, and the
+        # message's words in search.
+        from docket.ingest import describe, texts, views  # noqa: F401

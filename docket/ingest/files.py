@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.db import transaction
 from django.utils import timezone
 
 from docket.accounts.models import Compartment
@@ -160,8 +161,21 @@ def import_files(
             last_seal = time.monotonic()
     custody.seal()
     if batch is not None:
+        index_names(batch)
         summary.save_to(batch, finished=True)
     return summary
+
+
+def index_names(batch: Batch, chunk: int = 500) -> None:
+    """Make the import's items findable by their file names at once, without waiting for a
+    worker (enrichment indexes them again with what it reads). One transaction per chunk."""
+    from docket.register import search
+
+    entries = BatchItem.objects.filter(batch=batch).select_related("item").order_by("id")
+    for start in range(0, entries.count(), chunk):
+        with transaction.atomic():
+            for entry in entries[start : start + chunk]:
+                search.index(entry.item)
 
 
 def _unpack(

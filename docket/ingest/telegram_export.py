@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from docket.accounts.models import Compartment
-from docket.ingest.files import Summary
+from docket.ingest.files import Summary, index_names
 from docket.ingest.models import Batch, BatchItem, Collection, Message
 from docket.vault import custody
 from docket.vault.store import store
@@ -233,4 +233,6 @@ def _store(
 
 def _save(batch: Batch | None, summary: TelegramSummary, *, finished: bool = False) -> None:
     if batch is not None:
+        if finished:  # findable by chat, message and its words at once
+            index_names(batch)
         summary.save_to(batch, finished=finished)

@@ -26,6 +26,6 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 
 @item_section("ingest/_item.html", order=20)
-def item_messages(item: Item) -> dict[str, Any]:
+def item_messages(item: Item, user: Any) -> dict[str, Any]:
     """Where an item from a Telegram export came from: its message, chat, author and text."""
     return {"source_messages": Message.objects.filter(item=item).select_related("collection")}

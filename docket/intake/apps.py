@@ -10,7 +10,7 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         # Registers the assembly and Telegram reply jobs, the worker's forgetting of idle
         # Telegram chats and the two-person rule's "reveal a contact" action.
-        from docket.intake import uploads
+        from docket.intake import describe, uploads  # noqa: F401
         from docket.intake.channels.telegram import chats  # noqa: F401
         from docket.intake.inbox import triage  # noqa: F401
         from docket.vault import custody

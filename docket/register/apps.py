@@ -7,7 +7,7 @@ class RegisterConfig(AppConfig):
     verbose_name = "Register"
 
     def ready(self) -> None:
-        from docket.register import signals, sources
+        from docket.register import describe, signals, sources, views_items  # noqa: F401
 
         sources.register()
         signals.connect()

@@ -15,11 +15,13 @@ from docket.register.models import (
     Act,
     Event,
     Involvement,
+    ItemRecord,
     Person,
     Place,
     Precision,
     Term,
     Unit,
+    tag_list,
 )
 
 
@@ -312,9 +314,8 @@ def seconds(text: str) -> float | None:
 class EvidenceForm(Labelled, forms.Form):
     """A vault item as evidence of the event or one of its acts, with a span."""
 
-    item = forms.IntegerField(
-        min_value=1, label=_("Item number"), help_text=_("from the Items list")
-    )
+    # Chosen by finding the item and opening it beside the form, never typed.
+    item = forms.IntegerField(min_value=1, widget=forms.HiddenInput, required=False)
     act = forms.ModelChoiceField(queryset=Act.objects.none(), required=False,
                                  help_text=_("empty: the event as a whole"))  # fmt: skip
     start = forms.CharField(required=False, label=_("From"), help_text=_("in a recording: 2:13"))
@@ -330,6 +331,10 @@ class EvidenceForm(Labelled, forms.Form):
         field.queryset = event.acts.select_related("act_type", "victim")
 
     def clean_item(self) -> Any:
+        if self.cleaned_data.get("item") is None:
+            raise forms.ValidationError(
+                _("Find the item and open it beside the form first."), code="required"
+            )
         item = self.items.filter(pk=self.cleaned_data["item"]).first()
         if item is None:  # the same words for "missing" and "not yours": no existence leak
             raise forms.ValidationError(_("No such item in this compartment."))
@@ -361,3 +366,22 @@ class InformationForm(Labelled, forms.Form):
     credibility = TermChoice(queryset=terms("information_credibility"), required=False)
     received_on = forms.DateField(required=False, help_text=_("YYYY-MM-DD"))
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ItemRecordForm(forms.ModelForm):
+    """A title, a description and tags for an item (kept in the register's history)."""
+
+    class Meta:
+        model = ItemRecord
+        fields = ["title", "description", "tags"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "tags": forms.TextInput(attrs={"autocomplete": "off"}),
+        }
+        help_texts = {
+            "title": _('what a colleague should call it: "Okrestina yard, night of 11 August"'),
+            "tags": _("separated by commas: bodycam, Okrestina, needs translation"),
+        }
+
+    def clean_tags(self) -> str:
+        return ", ".join(tag_list(self.cleaned_data["tags"]))

@@ -439,6 +439,79 @@ class EvidenceLink(Record):
     def __str__(self) -> str:
         return f"item {self.item_id} as evidence"
 
+    @property
+    def span_text(self) -> str:
+        """The span as it was given: "0:00–0:03.5", "from 2:13", "page 4"."""
+        from django.utils.translation import gettext
+
+        parts = []
+        if self.start_seconds is not None:
+            if self.end_seconds is not None:
+                parts.append(f"{clock(self.start_seconds)}–{clock(self.end_seconds)}")
+            else:
+                parts.append(gettext("from %(time)s") % {"time": clock(self.start_seconds)})
+        if self.page is not None:
+            parts.append(gettext("page %(page)s") % {"page": self.page})
+        return ", ".join(parts)
+
+
+def clock(seconds: float) -> str:
+    """Seconds as a player shows them, fractions kept as given: 3.5 -> "0:03.5", 4000 ->
+    "1:06:40"."""
+    seconds = round(seconds, 3)
+    whole = int(seconds)
+    fraction = f"{seconds - whole:.3f}".rstrip("0").rstrip(".")[1:]  # ".5" or ""
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    shown = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return shown + fraction
+
+
+def tag_list(text: str) -> list[str]:
+    """Tags as typed, split on commas: spaces tidied, each once (whatever its case)."""
+    seen: dict[str, str] = {}
+    for raw in text.split(","):
+        tag = " ".join(raw.split())[:60]
+        if tag and tag.casefold() not in seen:
+            seen[tag.casefold()] = tag
+    return list(seen.values())
+
+
+class ItemRecord(models.Model):
+    """What documenters say of an item: a title, a description and tags. It describes the
+    evidence and is not the evidence, so it is kept in the register's history (who changed
+    what, when, before and after), not in the custody log; it belongs to the item's
+    compartment and moves with it."""
+
+    item = models.OneToOneField(
+        "vault.Item", on_delete=models.CASCADE, primary_key=True, related_name="record"
+    )
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    #: ", "-joined as tag_list() tidies them; a tag is matched with its separators.
+    tags = models.CharField(_("tags"), max_length=2000, blank=True)
+
+    def __str__(self) -> str:
+        return self.title or f"item {self.item_id}"
+
+    @property
+    def compartment_id(self) -> int:
+        return self.item.compartment_id
+
+    @property
+    def tag_names(self) -> list[str]:
+        return tag_list(self.tags)
+
+
+def having_tag(tag: str, prefix: str = "tags") -> Q:
+    """Rows whose ", "-joined tags hold TAG, in any case (SQLite folds ASCII letters only)."""
+    return (
+        Q(**{f"{prefix}__iexact": tag})
+        | Q(**{f"{prefix}__istartswith": f"{tag}, "})
+        | Q(**{f"{prefix}__iendswith": f", {tag}"})
+        | Q(**{f"{prefix}__icontains": f", {tag}, "})
+    )
+
 
 class Change(models.Model):
     """One change to a register row, with the row before and after (append-only)."""

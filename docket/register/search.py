@@ -77,9 +77,19 @@ def add_source(source: Source) -> None:
 def add_texts(kind: str, texts: Callable[[Any], list[str]]) -> None:
     """Add texts to a kind another app registered (an item's Telegram message); that app must
     come before in INSTALLED_APPS, as it does in the stack."""
+    _source(kind).texts.append(texts)
+
+
+def add_spans(kind: str, spans: Callable[[int, str], list[dict[str, Any]]]) -> None:
+    """Say where in an object of a kind another app registered a query's words are (the pages
+    and transcript segments of an item, which enrichment reads)."""
+    _source(kind).spans = spans
+
+
+def _source(kind: str) -> Source:
     if kind not in SOURCES:
         raise LookupError(f"no search source {kind!r} yet: the app that owns it registers it")
-    SOURCES[kind].texts.append(texts)
+    return SOURCES[kind]
 
 
 def source_of(obj: Model) -> Source:
@@ -202,10 +212,14 @@ def matching(text: str, *, compartments: set[int] | None) -> QuerySet[Any]:
     return entries
 
 
-def search(text: str, *, compartments: set[int] | None, limit: int = 50) -> list[Hit]:
-    """The best `limit` hits for `text`: words matched as typed before skeleton-only matches,
-    then events, persons, units, places."""
+def search(
+    text: str, *, compartments: set[int] | None, limit: int = 50, kinds: set[str] | None = None
+) -> list[Hit]:
+    """The best `limit` hits for `text` (of `kinds` only, if given): words matched as typed
+    before skeleton-only matches, then events, persons, units, places, items."""
     entries = matching(text, compartments=compartments)
+    if kinds is not None:
+        entries = entries.filter(kind__in=kinds)
     candidates = list(entries.values_list("kind", "object_id", "label", "words")[: limit * 4])
     typed = [fold(word) for word, _, _ in _query_terms(text)]
 

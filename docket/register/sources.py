@@ -1,5 +1,6 @@
-"""The register's kinds in search: events, persons, units and places (registered in the
-register's AppConfig.ready())."""
+"""The register's kinds in search: events, persons, units, places and items (registered in the
+register's AppConfig.ready()). An item is found by its name, title, description and tags;
+enrichment adds the words read in it, the ingest the Telegram message it came with."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.db.models import Model
 
 from docket.register.models import Event, Person, Place, Unit
 from docket.register.search import Source, add_source
+from docket.vault.describe import describe_one
+from docket.vault.models import Item
 
 
 def _event(obj: Event) -> list[str]:
@@ -21,6 +24,18 @@ def _person(obj: Person) -> list[str]:
     names = list(obj.names.values_list("name", flat=True))
     badges = list(obj.identifiers.values_list("value", flat=True))
     return [obj.display_name, *names, *badges]
+
+
+def _item_label(item: Item) -> str:
+    facts = describe_one(item.pk)
+    return f"{facts.label} ({facts.mime})" if facts.mime else facts.label
+
+
+def _item(item: Item) -> list[str]:
+    facts = describe_one(item.pk)
+    if facts.derived_from is not None:  # a thumbnail or a copy: its original is what is found
+        return []
+    return [facts.name, facts.title, facts.description, *facts.tags]
 
 
 def _everything(model: type[Model]) -> Callable[[], Iterable[Any]]:
@@ -52,3 +67,4 @@ def register() -> None:
             [lambda p: [p.name_en, p.name_be, p.name_ru]],
         )
     )
+    add_source(Source("item", Item, 4, _item_label, _everything(Item), [_item], keep_empty=False))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from docket.register import views, views_data, views_vocabularies
+from docket.register import views, views_data, views_items, views_vocabularies
 
 app_name = "register"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("units/<int:pk>/edit", views.unit_edit, name="unit_edit"),
     path("units/<int:pk>/members/new", views.membership_new, name="membership_new"),
+    path("items/<int:pk>/record", views_items.item_record_edit, name="item_record"),
     path("search/", views.search_page, name="search"),
     path("import/", views_data.import_page, name="import"),
     path("vocabularies/", views_vocabularies.vocabularies, name="vocabularies"),

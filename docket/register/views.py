@@ -47,6 +47,7 @@ from docket.register.models import (
     Unit,
 )
 from docket.register.records import add_badge, person_named, unit_named
+from docket.vault.describe import describe, describe_one
 
 
 def _form_page(request: HttpRequest, form: BaseForm, heading: str) -> HttpResponse:
@@ -122,7 +123,9 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
             "information": event.information.select_related(
                 "source", "connection", "reliability", "credibility"
             ),
-            "evidence": event.evidence.select_related("item", "act__act_type", "act__victim"),
+            "evidence": _with_facts(
+                list(event.evidence.select_related("item", "act__act_type", "act__victim"))
+            ),
             "changes": history.of(event),
             "can_edit": access.can(request.user, "register.edit", event),
         },
@@ -202,12 +205,20 @@ def evidence_new(request: HttpRequest, event: Event) -> HttpResponseBase:
     wanted = request.GET.get("item", "")
     opened = items.filter(pk=wanted).first() if wanted.isdigit() else None
     initial: dict[str, Any] = {"item": opened.pk} if opened else {}
+    # Find the item by its name, title, tags or the words read in it.
+    finding = request.GET.get("find", "").strip()[:200]
+    found = list(_found_items(items, finding)[:20]) if finding else []
+    facts = describe([i.pk for i in found] + ([opened.pk] if opened else []))
     # A page or a transcript segment found by search comes with its span.
     for name in ("page", "start", "end"):
         value = request.GET.get(name, "")
         if value and len(value) < 20:
             initial[name] = value
     form = EvidenceForm(request.POST or None, event=event, items=items, initial=initial)
+    if request.method == "POST" and not opened and form.data.get("item", "").isdigit():
+        # Opened again after a failed save, so the viewer shows what was chosen.
+        opened = items.filter(pk=form.data["item"]).first()
+        facts = describe([opened.pk]) if opened else {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         history.save(
@@ -219,7 +230,8 @@ def evidence_new(request: HttpRequest, event: Event) -> HttpResponseBase:
             actor=user,
         )  # fmt: skip
         messages.success(
-            request, gettext("Item %(item)s linked as evidence.") % {"item": data["item"].pk}
+            request,
+            gettext("%(item)s linked as evidence.") % {"item": describe_one(data["item"].pk).label},
         )
         return redirect("register:event", pk=event.pk)
     heading = gettext("Evidence for: %(title)s") % {"title": event.title}
@@ -231,10 +243,31 @@ def evidence_new(request: HttpRequest, event: Event) -> HttpResponseBase:
             "heading": heading,
             "event": event,
             "opened": opened,
+            "opened_facts": facts.get(opened.pk) if opened else None,
+            "finding": finding,
+            "found": [(item, facts[item.pk]) for item in found],
             "as_document": request.GET.get("as") == "document",
             "can_read": opened is not None and access.can(user, "item.read_original", opened),
         },
     )
+
+
+def _with_facts(links: list[EvidenceLink]) -> list[tuple[EvidenceLink, Any]]:
+    """Evidence links with what the pages call their items (name, title, thumbnail)."""
+    facts = describe(link.item_id for link in links)
+    return [(link, facts[link.item_id]) for link in links]
+
+
+def _found_items(items: Any, text: str) -> Any:
+    """The items among `items` that search finds for `text` (name, title, tags, words read in
+    them; any script), best first; "17" or "#17" also opens item 17."""
+    number = text.lstrip("#")
+    if number.isdigit():
+        return items.filter(pk=int(number))
+    hits = search.search(text, compartments=None, kinds={"item"}, limit=100)
+    order = [hit.id for hit in hits]
+    chosen = {item.pk: item for item in items.filter(pk__in=order)}
+    return [chosen[pk] for pk in order if pk in chosen]
 
 
 @of_object("register.edit", Event, methods=("GET", "POST"))

@@ -14,8 +14,9 @@ from docket.vault.models import Item
 @dataclass(frozen=True)
 class ItemSection:
     template: str
-    #: The template's context for one item; shown only to those who may view the item.
-    context: Callable[[Item], dict[str, Any]]
+    #: The template's context for one item and the user looking at it; shown only to those
+    #: who may view the item.
+    context: Callable[[Item, Any], dict[str, Any]]
     #: Where on the page, top first.
     order: int
 
@@ -23,10 +24,13 @@ class ItemSection:
 ITEM_SECTIONS: list[ItemSection] = []
 
 
-def item_section(template: str, *, order: int) -> Callable[[Callable[[Item], dict[str, Any]]], Any]:
+Context = Callable[[Item, Any], dict[str, Any]]
+
+
+def item_section(template: str, *, order: int) -> Callable[[Context], Context]:
     """Register a function returning a section's context for an item's page."""
 
-    def decorate(context: Callable[[Item], dict[str, Any]]) -> Callable[[Item], dict[str, Any]]:
+    def decorate(context: Context) -> Context:
         ITEM_SECTIONS.append(ItemSection(template, context, order))
         ITEM_SECTIONS.sort(key=lambda section: section.order)
         return context
@@ -34,11 +38,11 @@ def item_section(template: str, *, order: int) -> Callable[[Callable[[Item], dic
     return decorate
 
 
-def sections_of(item: Item) -> dict[str, Any]:
-    """The context of every registered section, and their templates in order."""
+def sections_of(item: Item, user: Any) -> dict[str, Any]:
+    """The context of every registered section for this user, and their templates in order."""
     context: dict[str, Any] = {"section_templates": [s.template for s in ITEM_SECTIONS]}
     for section in ITEM_SECTIONS:
-        found = section.context(item)
+        found = section.context(item, user)
         clash = set(found) & set(context)
         assert not clash, f"{section.template} would hide {sorted(clash)} of another section"
         context.update(found)

@@ -17,6 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object
 from docket.vault import custody, keys, media
+from docket.vault.describe import FILTERS, SCOPES, describe, describe_one
 from docket.vault.models import Checkpoint, CustodyEntry, Item
 from docket.vault.sections import sections_of
 from docket.vault.store import read
@@ -28,17 +29,46 @@ def actor_of(request: HttpRequest) -> str:
 
 @listing("item.view")
 def item_list(request: HttpRequest) -> HttpResponse:
-    audit.record(request, "item.list", details={"page": request.GET.get("page", "1")})
+    """Items with the names, types, thumbnails and capture facts the apps above know
+    (docket/vault/describe.py), narrowed by the filters they register."""
+    asked = {
+        name: value.strip()[:200]
+        for name in FILTERS
+        if (value := request.GET.get(name, "")) and value.strip()
+    }
+    scopes = {s.name: s for s in SCOPES}
+    shown = request.GET.get("show", "")
+    shown = shown if shown in scopes or shown == "all" else (SCOPES[0].name if SCOPES else "all")
+    audit.record(request, "item.list", details={"page": request.GET.get("page", "1"), **asked})
     items = access.visible(Item.objects.order_by("-id"), request.user, "item.view")
+    if shown != "all":
+        items = scopes[shown].narrow(items)
+    for name, value in asked.items():
+        items = FILTERS[name](items, value)
     page = Paginator(items.select_related("compartment"), 50).get_page(request.GET.get("page"))
-    return render(request, "vault/items.html", {"page": page, "total": page.paginator.count})
+    facts = describe(item.pk for item in page)
+    rows = [(item, facts[item.pk]) for item in page]
+    context = {
+        "page": page,
+        "rows": rows,
+        "total": page.paginator.count,
+        "asked": asked,
+        "shown": shown,
+        "scopes": [(s.name, s.label()) for s in SCOPES],
+    }
+    return render(request, "vault/items.html", context)
 
 
 @of_object("item.view", Item)
 def item_detail(request: HttpRequest, item: Item) -> HttpResponse:
     audit.record(request, "item.view", item)
     entries = CustodyEntry.objects.filter(item=item).order_by("index")
-    context = {"item": item, "entries": entries, **sections_of(item)}
+    context = {
+        "item": item,
+        "facts": describe_one(item.pk),
+        "entries": entries,
+        **sections_of(item, request.user),
+    }
     return render(request, "vault/item.html", context)
 
 

@@ -8,6 +8,7 @@ import importlib.util
 import random
 import struct
 import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +155,61 @@ def wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
     header = b"RIFF" + struct.pack("<I", 36 + len(frames)) + b"WAVEfmt "
     header += struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
     return header + b"data" + struct.pack("<I", len(frames)) + frames
+
+
+DOCX_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.'
+    'openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType='
+    '"application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+    'ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="'
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+DOCX_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://'
+    'schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http:'
+    '//schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target='
+    '"word/document.xml"/></Relationships>'
+)
+
+
+def docx(path: Path, pages: list[list[str]], *, document_xml: str | None = None) -> Path:
+    """A Word file as Word writes one: paragraphs, a page break between pages."""
+    from xml.sax.saxutils import escape
+
+    body = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'.join(
+        "".join(f"<w:p><w:r><w:t>{escape(p)}</w:t></w:r></w:p>" for p in page) for page in pages
+    )
+    xml = document_xml or (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://'
+        f'schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body>'
+        "</w:document>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", DOCX_TYPES)
+        archive.writestr("_rels/.rels", DOCX_RELS)
+        archive.writestr("word/document.xml", xml)
+    return path
+
+
+def odt(path: Path, pages: list[list[str]]) -> Path:
+    """An OpenDocument text: headings and paragraphs, a soft page break between pages."""
+    from xml.sax.saxutils import escape
+
+    body = "<text:soft-page-break/>".join(
+        "".join(f"<text:p>{escape(p)}</text:p>" for p in page) for page in pages
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        archive.writestr(
+            "content.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:'
+            'oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:'
+            f'opendocument:xmlns:text:1.0"><office:body><office:text>{body}</office:text>'
+            "</office:body></office:document-content>",
+        )
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+            'opendocument:xmlns:manifest:1.0"/>',
+        )
+    return path

@@ -12,4 +12,7 @@ DECLARATION = Declaration(
     summary="file type from the bytes (libmagic)",
     kinds=(),  # every file; it runs first and sorts files into kinds
     outputs=("FileType",),
+    # Once its type is known, an item is found by its name (and the type in it), its title
+    # and tags: every item is indexed after this step.
+    searchable=True,
 )

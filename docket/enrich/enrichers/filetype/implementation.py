@@ -21,6 +21,13 @@ ARCHIVES = {
 }
 
 
+#: Written testimonies the `text` enricher reads (docket/lib/doctext.py).
+DOCUMENTS = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+}
+
+
 def kind_of(mime: str) -> str:
     if mime.startswith("image/"):
         return "picture"
@@ -32,6 +39,10 @@ def kind_of(mime: str) -> str:
         return "pdf"
     if mime in ARCHIVES:
         return "archive"
+    if mime == "text/plain":
+        return "text"
+    if mime in DOCUMENTS:
+        return "document"
     return "other"
 
 
