@@ -105,5 +105,10 @@ def state() -> None:
             "text": [p.text for p in TextPage.objects.filter(item=item)],
             "spoken": [s.text for s in Segment.objects.filter(transcript__item=item)],
             "indexed": SearchEntry.objects.filter(kind="item", object_id=item.pk).exists(),
+            "indexed_words": " ".join(
+                SearchEntry.objects.filter(kind="item", object_id=item.pk).values_list(
+                    "words", flat=True
+                )
+            ),
         }
     print(json.dumps(found))

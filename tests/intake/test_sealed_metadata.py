@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import secrets
 import shutil
 import subprocess
@@ -239,7 +240,11 @@ def test_it_keeps_what_names_a_sender_sealed_from_every_channel(
         assert item["compartment"] == "intake"
         assert item["description"] == ""  # libmagic quotes EXIF and comments there
         assert item["capture"] is None and item["text"] == [] and item["spoken"] == []
-        assert not item["indexed"]
+        # Found only by the name the pages give it (its report, its place, its type): nothing
+        # read in it or sent with it is searchable before triage.
+        assert set(item["indexed_words"].split()) <= {"report", "jpg", "pdf", "ogg", "oga"} | set(
+            re.findall(r"\d+", item["indexed_words"])
+        ), item["indexed_words"]
     assert sorted(by_mime) == ["application/pdf", "audio/ogg", "image/jpeg"]
     waiting, done = "waiting", "done"
     assert all(

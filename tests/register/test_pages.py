@@ -258,5 +258,5 @@ def test_evidence_links_carry_a_span_and_accounts_their_grading(
          "summary": "Saw the yard from a cell window."},
     )  # fmt: skip
     page = analyst.get(f"/register/events/{event.pk}/").content.decode()
-    assert "at 133–161 s" in page and "baton blows" in page
+    assert "2:13–2:41" in page and "baton blows" in page  # the span as it was given
     assert "Witness W-7" in page and "graded B2" in page
