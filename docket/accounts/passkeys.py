@@ -9,6 +9,7 @@ a passkey cannot be used on a look-alike site — and why it needs a name, not a
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 
@@ -45,6 +46,26 @@ def _relying_party(request: HttpRequest) -> tuple[str, str]:
     """(relying-party id, origin): the host name without its port, and scheme://host:port."""
     host, _ = split_domain_port(request.get_host())
     return host, f"{request.scheme}://{request.get_host()}"
+
+
+def usable_here(request: HttpRequest) -> tuple[bool, str]:
+    """Whether a browser can use a passkey with this page: it needs a host name (not an IP
+    address) in a secure context (HTTPS, or localhost). Else, where the page would work: the
+    same address under localhost for a loopback address, or "" when only HTTPS would do."""
+    host, port = split_domain_port(request.get_host())
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(
+            host.strip("[]")
+        )
+    except ValueError:
+        address = None
+    local = host == "localhost" or host.endswith(".localhost")
+    if address is None and (request.is_secure() or local):
+        return True, ""
+    if address is not None and address.is_loopback:
+        moved = f"{request.scheme}://localhost{':' + port if port else ''}"
+        return False, moved + request.get_full_path()
+    return False, ""
 
 
 def _fail(message: str, status: int = 400) -> JsonResponse:

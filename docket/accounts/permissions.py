@@ -7,6 +7,10 @@ in a compartment, never globally.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
 from docket.accounts.models import Role
 
 ADMIN, INTAKE, ANALYST, LEGAL, AUDITOR = (
@@ -14,49 +18,53 @@ ADMIN, INTAKE, ANALYST, LEGAL, AUDITOR = (
 )  # fmt: skip
 
 #: permission -> (roles that hold it, what it allows)
-PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
+PERMISSIONS: dict[str, tuple[frozenset[str], Any]] = {
     "item.view": (
         frozenset({ADMIN, INTAKE, ANALYST, LEGAL}),
-        "see an item's metadata and its custody entries",
+        _("see an item's metadata and its custody entries"),
     ),
     "item.read_original": (
         frozenset({ADMIN, INTAKE, ANALYST, LEGAL}),
-        "download an original (also written to the custody log)",
+        _("download an original (also written to the custody log)"),
     ),
     "register.view": (
         frozenset({ADMIN, INTAKE, ANALYST, LEGAL}),
-        "see and search the register: events, acts, persons, units and their evidence links",
+        _("see and search the register: events, acts, persons, units and their evidence links"),
     ),
     "register.edit": (
         frozenset({ADMIN, ANALYST}),
-        "create and change register records (every change is kept with before and after)",
+        _("create and change register records (every change is kept with before and after)"),
     ),
     "custody.view": (
         frozenset({ADMIN, INTAKE, ANALYST, LEGAL, AUDITOR}),
-        "see the custody log entries of the compartment's items",
+        _("see the custody log entries of the compartment's items"),
     ),
     "audit.view": (
         frozenset({ADMIN, AUDITOR}),
-        "read the audit trail of the compartment and its bulk-access alerts",
+        _("read the audit trail of the compartment and its bulk-access alerts"),
     ),
     "export.request": (
         frozenset({ADMIN, LEGAL}),
-        "ask for an export of the whole compartment, see its exports and download them"
-        " (each export needs a second admin's approval and is encrypted to its recipient)",
+        _(
+            "ask for an export of the whole compartment, see its exports and download them"
+            " (each export needs a second admin's approval and is encrypted to its recipient)"
+        ),
     ),
     "intake.triage": (
         frozenset({ADMIN, INTAKE, ANALYST}),
-        "read the compartment's submissions from the public intake, reply to their senders"
-        " and triage them (a sender's Telegram or e-mail contact needs a second admin's"
-        " approval)",
+        _(
+            "read the compartment's submissions from the public intake, reply to their senders"
+            " and triage them (a sender's Telegram or e-mail contact needs a second admin's"
+            " approval)"
+        ),
     ),
     "approvals.decide": (
         frozenset({ADMIN}),
-        "approve or refuse another person's request under the two-person rule",
+        _("approve or refuse another person's request under the two-person rule"),
     ),
     "grants.manage": (
         frozenset({ADMIN}),
-        "grant and revoke roles in the compartment",
+        _("grant and revoke roles in the compartment"),
     ),
 }
 

@@ -18,7 +18,7 @@ urlpatterns = [
     path("logout/", staff(auth_views.LogoutView.as_view(), methods=("POST",)), name="logout"),
     path(
         "password/",
-        staff(views.PasswordChange.as_view(success_url=reverse_lazy("vault:items"))),
+        staff(views.PasswordChange.as_view(success_url=reverse_lazy("home"))),
         name="password",
     ),
     path("audit/", views.audit_trail, name="audit"),

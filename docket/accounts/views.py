@@ -113,7 +113,7 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
             _finish_login(request, user, factor)
             if factor == "recovery":
                 messages.warning(request, gettext("You used a recovery code. Each works once."))
-            return redirect("vault:items")
+            return redirect("home")
         user_login_failed.send(
             sender=__name__, credentials={"username": user.username}, request=request
         )
@@ -154,7 +154,12 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     uri = totp.provisioning_uri(secret, user.get_username())
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-    return render(request, "accounts/enrol.html", {"qr": qr, "secret": grouped, "error": error})
+    usable, moved = passkeys.usable_here(request)
+    context = {
+        "qr": qr, "secret": grouped, "error": error, "passkey_usable": usable,
+        "passkey_moved": moved,
+    }  # fmt: skip
+    return render(request, "accounts/enrol.html", context)
 
 
 @staff
@@ -200,5 +205,5 @@ def recovery_codes_view(request: HttpRequest) -> HttpResponse:
     this page takes them out)."""
     codes = request.session.pop(passkeys.RECOVERY_CODES_TO_SHOW, None)
     if not codes:
-        return redirect("vault:items")
+        return redirect("home")
     return render(request, "accounts/recovery_codes.html", {"codes": codes})

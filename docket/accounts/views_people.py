@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from docket.accounts import access, admission, approvals, audit, lockout
 from docket.accounts.guards import listing, of_object, staff, staff_user
 from docket.accounts.models import Approval, Compartment, Grant, Role, User
+from docket.accounts.permissions import PERMISSIONS
 from docket.accounts.second_factor import recent_second_factor
 from docket.accounts.sessions import end_sessions
 
@@ -43,9 +44,18 @@ class CompartmentForm(forms.Form):
 REASON_HELP = _("The second person reads this before approving.")
 
 
+#: Roles from the one that may do least to the one that may do most: forms offer the weakest
+#: first and choose it unless told otherwise.
+WEAKEST_FIRST = [Role.AUDITOR, Role.INTAKE, Role.LEGAL, Role.ANALYST, Role.ADMIN]
+ROLE_CHOICES = [(role.value, role.label) for role in WEAKEST_FIRST]
+
+
 class GrantForm(forms.Form):
-    username = forms.CharField(max_length=150, label=_("Person (username)"))
-    role = forms.ChoiceField(choices=Role.choices)
+    username = forms.CharField(
+        max_length=150, label=_("Person (username)"),
+        widget=forms.TextInput(attrs={"list": "staff-usernames", "autocomplete": "off"}),
+    )  # fmt: skip
+    role = forms.ChoiceField(choices=ROLE_CHOICES, initial=Role.AUDITOR)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000,
         label=_("Reason (needed for the admin role)"), help_text=REASON_HELP,
@@ -74,7 +84,7 @@ class PersonForm(forms.Form):
     compartment = forms.ModelChoiceField(
         queryset=Compartment.objects.all(), label=_("Their first role is in"),
     )  # fmt: skip
-    role = forms.ChoiceField(choices=Role.choices, label=_("Role"))
+    role = forms.ChoiceField(choices=ROLE_CHOICES, initial=Role.AUDITOR, label=_("Role"))
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label=_("Reason"),
         help_text=REASON_HELP,
@@ -118,17 +128,34 @@ def compartment(request: HttpRequest, compartment: Compartment) -> HttpResponseB
     form = GrantForm()
     if request.method == "POST":
         return _change_grants(request, compartment)
+    audit.record(request, "compartment.view", compartment)
+    return _compartment_page(request, compartment, form)
+
+
+def _compartment_page(
+    request: HttpRequest, compartment: Compartment, form: GrantForm
+) -> HttpResponse:
+    """Its members, the form that gives a role (people picked from a list), and what each
+    role may do."""
     members = (
         Grant.objects.filter(compartment=compartment)
         .select_related("user")
         .order_by("user__username", "role")
     )
-    audit.record(request, "compartment.view", compartment)
-    return render(
-        request,
-        "accounts/compartment.html",
-        {"compartment": compartment, "members": members, "form": form},
-    )
+    roles = [
+        (role.label, [what for _, (holders, what) in PERMISSIONS.items() if role in holders])
+        for role in WEAKEST_FIRST
+    ]
+    context = {
+        "compartment": compartment,
+        "members": members,
+        "form": form,
+        "usernames": User.objects.filter(is_active=True)
+        .order_by("username")
+        .values_list("username", flat=True),
+        "roles": roles,
+    }
+    return render(request, "accounts/compartment.html", context)
 
 
 @recent_second_factor
@@ -165,12 +192,7 @@ def _change_grants(request: HttpRequest, compartment: Compartment) -> HttpRespon
             },
         )
         return redirect("accounts:compartment", pk=compartment.pk)
-    members = Grant.objects.filter(compartment=compartment).select_related("user")
-    return render(
-        request,
-        "accounts/compartment.html",
-        {"compartment": compartment, "members": members, "form": form},
-    )
+    return _compartment_page(request, compartment, form)
 
 
 def _ask_admin(

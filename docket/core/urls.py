@@ -3,15 +3,13 @@ subtitles beside the item, the imports page among the vault's pages, the API-tok
 one's account pages) are joined to that app's namespace here, so no lower app imports a
 higher one's views."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
-from django.views.defaults import page_not_found
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from docket.accounts import urls as accounts_urls
 from docket.accounts.guards import public
 from docket.api import views as api_views
+from docket.core import views as core_views
 from docket.enrich import views as enrich_views
 from docket.ingest import views as ingest_views
 from docket.vault import urls as vault_urls
@@ -29,7 +27,7 @@ account_pages = [
 ]
 
 urlpatterns = [
-    path("", public(RedirectView.as_view(pattern_name="vault:items", permanent=False))),
+    path("", core_views.home, name="home"),
     path("accounts/", include((account_pages, "accounts"))),
     path("vault/", include((vault_pages, "vault"))),
     path("register/", include("docket.register.urls")),
@@ -42,11 +40,4 @@ urlpatterns = [
 ]
 
 
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Programs get JSON from the API even for a path that names no route."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"error": "no such route"}, status=404)
-    return page_not_found(request, exception)
-
-
-handler404 = not_found
+handler404 = core_views.not_found
