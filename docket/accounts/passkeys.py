@@ -17,6 +17,7 @@ from django.contrib.auth import login as django_login
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.http.request import split_domain_port
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from webauthn import (
@@ -173,7 +174,7 @@ def login(request: HttpRequest) -> HttpResponseBase:
     )
     _finish(request, user)
     audit.record(request, "user.login", user, details={"factor": "passkey"})
-    return JsonResponse({"redirect": "/vault/items/"})
+    return JsonResponse({"redirect": reverse("home")})
 
 
 def _finish(request: HttpRequest, user: User) -> None:

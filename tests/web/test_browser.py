@@ -270,7 +270,7 @@ def test_a_passkey_enrols_at_first_login_and_logs_in_afterwards(
         page.fill("#id_new_password1", "vera's own long passphrase")
         page.fill("#id_new_password2", "vera's own long passphrase")
         page.click("main button[type=submit]")
-        page.wait_for_url("**/vault/items/")
+        page.wait_for_url("**/register/events/")  # where an analyst's work is
 
         page.click("header button[type=submit]")  # log out
         page.goto(base + "/accounts/login/")
@@ -278,8 +278,8 @@ def test_a_passkey_enrols_at_first_login_and_logs_in_afterwards(
         page.fill("#id_password", "vera's own long passphrase")
         page.click("main button[type=submit]")
         page.click("text=Use your security key")
-        page.wait_for_url("**/vault/items/")
-        assert "Items" in page.inner_text("h1")
+        page.wait_for_url("**/register/events/")
+        assert "Events" in page.inner_text("h1")
         browser.close()
     assert violations == []
     trail = instance.run("shell", "-c", (
