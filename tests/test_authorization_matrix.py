@@ -25,9 +25,11 @@ from docket.intake import conversation
 from docket.intake.models import Message, Submission
 from docket.register.models import (
     Act,
+    Change,
     Event,
     EvidenceLink,
     Information,
+    Involvement,
     Membership,
     Person,
     Term,
@@ -112,6 +114,17 @@ def a_thumbnail(compartment: Compartment) -> Item:
     return thumbnail
 
 
+def a_deletion(compartment: Compartment) -> Change:
+    """The history entry of an account deleted from an event, which can be restored."""
+    from docket.register import history
+
+    info = Information.objects.create(
+        compartment=compartment, event=an_event(compartment), summary="matrix"
+    )
+    history.delete(info, actor=None)
+    return Change.objects.filter(model="information", action="delete").latest("id")
+
+
 #: Routes whose object must be of one particular sort.
 BY_ROUTE: dict[str, Callable[[Compartment], Model]] = {
     "/vault/items/<int:pk>/picture": a_thumbnail,
@@ -125,6 +138,13 @@ FACTORIES: dict[type[Model], Callable[[Compartment], Model]] = {
         event=an_event(compartment),
         act_type=Term.objects.filter(vocabulary="act_type").first(),
     ),
+    Involvement: lambda compartment: Involvement.objects.create(
+        compartment=compartment,
+        act=FACTORIES[Act](compartment),  # type: ignore[arg-type]
+        unit=a_unit(compartment),
+        degree=Term.objects.filter(vocabulary="involvement_degree").first(),
+    ),
+    Change: a_deletion,
     Information: lambda compartment: Information.objects.create(
         compartment=compartment, event=an_event(compartment), summary="matrix"
     ),

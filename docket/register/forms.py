@@ -122,8 +122,8 @@ class EventForm(Labelled, forms.ModelForm):
         return data
 
 
-class ActForm(Labelled, forms.Form):
-    """Who did what to whom, in one form: the act, its victim and (optionally) a perpetrator."""
+class ActFieldsForm(Labelled, forms.Form):
+    """The act itself: its victim, what was done and how, when and where they were held."""
 
     victim = forms.CharField(
         max_length=300, required=False,
@@ -141,6 +141,12 @@ class ActForm(Labelled, forms.Form):
         queryset=Place.objects.filter(kind=Place.Kind.FACILITY), required=False,
         help_text=_("for deprivation of liberty"),
     )  # fmt: skip
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class InvolvementForm(Labelled, forms.Form):
+    """Who did it: a person, a unit or both, how they were involved and how sure that is."""
+
     perpetrator = forms.CharField(
         max_length=300, required=False, label=_("Perpetrator (person)"),
         help_text=_("Name, or leave empty and give a unit. Reused or created like the victim."),
@@ -156,11 +162,14 @@ class ActForm(Labelled, forms.Form):
     confidence = forms.ChoiceField(
         choices=Involvement.Confidence.choices, initial=Involvement.Confidence.ALLEGED
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    #: Whether a person or a unit must be named (adding one to an act, not the act's own form).
+    required_who = False
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         named = data.get("perpetrator") or data.get("unit")
+        if self.required_who and not named:
+            self.add_error("perpetrator", _("Name a person, a unit or both."))
         if named and not data.get("degree"):
             self.add_error("degree", _("Say how the perpetrator was involved (or choose Unknown)."))
         if data.get("degree") and not named:
@@ -170,6 +179,22 @@ class ActForm(Labelled, forms.Form):
         if data.get("badge_number") and not data.get("perpetrator"):
             self.add_error("badge_number", _("A badge number belongs to a person: name them too."))
         return data
+
+
+class ActForm(ActFieldsForm, InvolvementForm):
+    """Who did what to whom, in one form: the act, its victim and (optionally) a perpetrator."""
+
+    field_order = [
+        "victim", "act_type", "methods", "injuries", "start", "detained_at", "perpetrator",
+        "badge_number", "unit", "degree", "confidence", "notes",
+    ]  # fmt: skip
+
+
+class OneInvolvementForm(InvolvementForm):
+    """A perpetrator added to an act, or one of its perpetrators corrected."""
+
+    required_who = True
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -352,6 +377,15 @@ class EvidenceForm(Labelled, forms.Form):
         if end is not None and (start is None or end < start):
             self.add_error("end", _("The end needs a start before it."))
         return data
+
+
+class EvidenceSpanForm(EvidenceForm):
+    """An evidence link corrected: what it supports, its span and annotation (the item stays;
+    link another item instead)."""
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, event=event, items=None, **kwargs)
+        del self.fields["item"]
 
 
 class InformationForm(Labelled, forms.Form):

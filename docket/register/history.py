@@ -90,6 +90,42 @@ def delete(obj: Model, *, actor: User | None) -> None:
         obj.delete()
 
 
+def restore(change: Change, *, actor: User | None) -> list[Model]:
+    """Undo a deletion whole: the row of `change` and every other register row deleted in the
+    same request (an act goes with its perpetrators and evidence links) come back as they were,
+    with their own primary keys and many-to-many links, each with a "restore" Change. Rows that
+    exist again, or whose deletion was not a request of the web, are left as they are."""
+    from django.apps import apps
+
+    if change.action != "delete":
+        raise ValueError("only a deletion can be undone")
+    together = [change]
+    if change.request_id:
+        together = list(
+            Change.objects.filter(action="delete", request_id=change.request_id).order_by("-id")
+        )
+    restored: list[Model] = []
+    with transaction.atomic():
+        for deleted in together:  # the last deleted first: an act before its links
+            model = apps.get_model("register", deleted.model)
+            if model._default_manager.filter(pk=deleted.object_id).exists():
+                continue
+            values, m2m = {}, {}
+            for name, value in (deleted.before or {}).items():
+                field = next((f for f in model._meta.concrete_fields if f.attname == name), None)
+                if field is not None:
+                    values[name] = None if value is None else field.to_python(value)
+                elif any(f.name == name for f in model._meta.many_to_many):
+                    m2m[name] = value
+            obj = model(**values)
+            obj.save(force_insert=True)
+            for name, pks in m2m.items():
+                getattr(obj, name).set(pks)
+            _write("restore", obj, actor, None, snapshot(obj))
+            restored.append(obj)
+    return restored
+
+
 def of(obj: Model) -> list[Change]:
     return list(
         Change.objects.filter(model=obj._meta.model_name, object_id=obj.pk).order_by("at", "id")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from docket.register import views, views_data, views_items, views_vocabularies
+from docket.register import corrections, views, views_data, views_items, views_vocabularies
 
 app_name = "register"
 urlpatterns = [
@@ -24,3 +24,4 @@ urlpatterns = [
     path("import/", views_data.import_page, name="import"),
     path("vocabularies/", views_vocabularies.vocabularies, name="vocabularies"),
 ]
+urlpatterns += corrections.urlpatterns

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
-from docket.register import history, search
+from docket.register import history, search, trail
 from docket.register.filters import facets, filtered_events
 from docket.register.forms import (
     ActForm,
@@ -126,7 +126,8 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
             "evidence": _with_facts(
                 list(event.evidence.select_related("item", "act__act_type", "act__victim"))
             ),
-            "changes": history.of(event),
+            "changes": trail.history_of(event),
+            "deleted": trail.deleted_from(event),
             "can_edit": access.can(request.user, "register.edit", event),
         },
     )
@@ -396,6 +397,7 @@ def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
             "involvements": unit.involvements.select_related(
                 "act__event", "act__act_type", "act__victim", "degree"
             ).order_by("act__event__start"),
+            "deleted": trail.deleted_members(unit),
             "can_edit": access.can(request.user, "register.edit", unit),
         },
     )

@@ -150,7 +150,8 @@ def test_every_change_is_kept_with_before_and_after(team: Team, analyst: Client)
     assert changes[1].after["title"] == "Detainees beaten in the yard (corrected)"
     assert changes[1].actor_name == "owner"
     page = analyst.get(f"/register/events/{event.pk}/").content.decode()
-    assert "update" in page
+    assert "changed: Detainees beaten in the yard (corrected)" in page
+    assert "Detainees beaten in the exercise yard" in page  # the title before, beside it
 
 
 def test_outsiders_and_readers_cannot_change_or_see(team: Team) -> None:
