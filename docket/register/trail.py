@@ -13,6 +13,8 @@ from django.db.models import Model, Q
 from django.utils.translation import gettext_lazy as _
 
 from docket.register.models import Change, Event, Unit
+from docket.vault.describe import describe_one
+from docket.vault.models import Item
 
 #: The rows that belong to an event, by the key that names it in their history.
 OF_EVENT = ("act", "evidencelink", "information")
@@ -50,6 +52,8 @@ def _shown(model: type[Model], name: str, value: Any) -> str:
     if related is None:
         many = next((f for f in model._meta.many_to_many if f.name == name), None)
         related = many.related_model if many is not None else None
+    if related is Item:  # what the pages call it, not its hash
+        return describe_one(int(value)).label
     if related is not None and not isinstance(related, str):
         keys = value if isinstance(value, list) else [value]
         found = {o.pk: o for o in related._default_manager.filter(pk__in=keys)}

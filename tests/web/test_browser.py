@@ -227,6 +227,27 @@ def record_an_event_and_find_it_again(page: Any, server: str) -> None:
     page.wait_for_url("**/register/events/1/")
     assert "the order to beat, heard off camera" in page.inner_text("main")
 
+    # A source's account and an officer's membership, then a correction to the act: the
+    # event's history shows it with what was there before.
+    page.goto(server + "/register/events/1/accounts/new")
+    page.fill("#id_source", "Witness W-7")
+    page.fill("#id_summary", "Saw the yard from a cell window.")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/register/events/1/")
+    page.goto(server + "/register/units/1/members/new")
+    page.fill("#id_person", "Officer Bandarenka (fictional)")
+    page.fill("#id_rank", "sergeant")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/register/units/1/")
+    page.goto(server + "/register/events/1/")
+    page.click("table.acts a:text-is('Correct')")  # the act, not one of its perpetrators
+    page.fill("#id_notes", "two batons, one officer held him")
+    page.click("main button[type=submit] >> text=Save")
+    page.wait_for_url("**/register/events/1/")
+    history = page.inner_text("table.history")
+    assert "two batons, one officer held him" in history
+    page.screenshot(path=str(ARTEFACTS / "corrected.png"), full_page=True)
+
 
 def test_a_passkey_enrols_at_first_login_and_logs_in_afterwards(
     instance: Instance, server: str
