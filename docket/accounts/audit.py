@@ -16,10 +16,52 @@ from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from docket.accounts.models import AuditEvent, Compartment, User
 
 READ_ACTIONS = ("item.view", "item.read_original", "item.transcript")
+
+#: What each action is, in words, for the audit trail's page (the code stays its filter).
+ACTIONS = {
+    "item.list": _("listed items"), "item.view": _("viewed an item"),
+    "item.read_original": _("downloaded an original"), "item.show": _("was shown a file"),
+    "item.thumbnail": _("was shown a thumbnail"),
+    "item.transcript": _("downloaded a transcript"),
+    "event.list": _("listed events"), "event.view": _("viewed an event"),
+    "event.overview": _("viewed the overview"), "event.export": _("exported the event list"),
+    "person.view": _("viewed a person"), "unit.view": _("viewed a unit"),
+    "register.search": _("searched"), "register.import": _("imported register rows"),
+    "custody.list": _("viewed the custody log"), "audit.view": _("viewed the audit trail"),
+    "import.list": _("viewed the imports"),
+    "intake.list": _("viewed the inbox"), "intake.read": _("read a report"),
+    "intake.reply": _("replied to a sender"), "intake.accept": _("accepted a report"),
+    "intake.status": _("changed a report's status"),
+    "intake.draft_event": _("drafted an event from a report"),
+    "intake.contact_shown": _("was shown a sender's contact"),
+    "export.request": _("asked for an export"), "export.build": _("built an export"),
+    "export.view": _("viewed an export"), "export.download": _("downloaded an export"),
+    "approval.list": _("listed approvals"), "approval.view": _("viewed an approval"),
+    "approval.ask": _("asked for approval"), "approval.alone": _("acted alone (console)"),
+    "approval.approve": _("approved a request"), "approval.refuse": _("refused a request"),
+    "grant.add": _("granted a role"), "grant.remove": _("revoked a role"),
+    "compartment.add": _("created a compartment"),
+    "compartment.view": _("viewed a compartment"),
+    "user.add": _("added a person"), "user.list": _("listed staff accounts"),
+    "user.login": _("logged in"), "user.locked": _("was locked out"),
+    "user.unlocked": _("unlocked an account"), "user.disable": _("disabled an account"),
+    "user.enable": _("enabled an account"), "user.superuser": _("made an instance administrator"),
+    "user.second_factor_enrolled": _("set up a second step"),
+    "user.reconfirmed": _("confirmed with a fresh code"),
+    "user.reconfirm_failed": _("gave a wrong code"),
+    "token.create": _("created an API token"), "token.revoke": _("revoked an API token"),
+    "vocabulary.add": _("added a vocabulary term"),
+    "vocabulary.retire": _("retired a vocabulary term"),
+}  # fmt: skip
+
+
+def action_words(action: str) -> str:
+    return str(ACTIONS.get(action, action))
 
 
 def _describe(obj: Any) -> tuple[str, str, str]:

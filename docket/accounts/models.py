@@ -117,6 +117,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_label}"
 
+    @property
+    def action_words(self) -> str:
+        from docket.accounts.audit import action_words
+
+        return action_words(self.action)
+
 
 class TotpDevice(models.Model):
     """A user's authenticator app. The secret must be readable to check codes; it is useless

@@ -21,6 +21,7 @@ from docket.vault.describe import FILTERS, SCOPES, describe, describe_one
 from docket.vault.models import Checkpoint, CustodyEntry, Item
 from docket.vault.sections import sections_of
 from docket.vault.store import read
+from docket.vault.words import in_words
 
 
 def actor_of(request: HttpRequest) -> str:
@@ -62,7 +63,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @of_object("item.view", Item)
 def item_detail(request: HttpRequest, item: Item) -> HttpResponse:
     audit.record(request, "item.view", item)
-    entries = CustodyEntry.objects.filter(item=item).order_by("index")
+    entries = in_words(CustodyEntry.objects.filter(item=item).order_by("index"))
     context = {
         "item": item,
         "facts": describe_one(item.pk),
@@ -203,6 +204,6 @@ def log(request: HttpRequest) -> HttpResponse:
         {
             "latest": custody.latest_checkpoint(),
             "checkpoints": Checkpoint.objects.order_by("-size")[:20],
-            "entries": entries,
+            "entries": in_words(entries),
         },
     )

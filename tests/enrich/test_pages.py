@@ -55,10 +55,10 @@ def test_the_imports_page_shows_progress(enriching: Enriching, team: Team, tmp_p
     client = Client()
     log_in(client, team.owner)
     before = client.get("/vault/imports/").content.decode()
-    assert "0 of 1 items" in before and "still importing" in before
+    assert "0 of 1 item\n" in before and "still importing" in before
     enriching.work()
     after = client.get("/vault/imports/").content.decode()
-    assert "1 of 1 items" in after
+    assert "1 of 1 item\n" in after
     outsider = Client()
     log_in(outsider, team.outsider)
     assert "usb" not in outsider.get("/vault/imports/").content.decode()

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
@@ -135,7 +136,11 @@ def submission_accept(request: HttpRequest, submission: Submission) -> HttpRespo
     moved = triage.accept(request, submission, target)
     messages.success(
         request,
-        _("Accepted into %(compartment)s; %(items)s items moved there.")
+        ngettext(
+            "Accepted into %(compartment)s; %(items)s item moved there.",
+            "Accepted into %(compartment)s; %(items)s items moved there.",
+            moved,
+        )
         % {"compartment": target.name, "items": moved},
     )
     if not access.can(request.user, "intake.triage", submission):
