@@ -27,6 +27,7 @@ from docket.register.forms import (
     EvidenceSpanForm,
     InformationForm,
     MembershipForm,
+    Naming,
     OneInvolvementForm,
 )
 from docket.register.models import (
@@ -38,7 +39,7 @@ from docket.register.models import (
     Membership,
     Precision,
 )
-from docket.register.records import add_badge, person_named, unit_named
+from docket.register.records import add_badge, person_named, serving, unit_named
 
 
 def _name(obj: Any) -> str:
@@ -78,6 +79,9 @@ def _involvement_apply(
     involvement.person = person_named(data["perpetrator"], involvement.compartment_id, user)
     add_badge(involvement.person, data["badge_number"])
     involvement.unit = unit_named(data["unit"], involvement.compartment_id, user)
+    act = involvement.act
+    serving(involvement.person, involvement.unit, data["badge_number"],
+            act.start or act.event.start, user)  # fmt: skip
     involvement.degree, involvement.confidence = data["degree"], data["confidence"]
     involvement.notes = data["notes"]
     return {}
@@ -160,9 +164,18 @@ def _form(form_class: type[forms.Form], *, with_event: bool = False) -> Callable
     def make(obj: Any, data: Any, initial: dict[str, Any]) -> forms.Form:
         if with_event:
             return form_class(data, initial=initial, event=obj.event)  # type: ignore[call-arg]
+        if issubclass(form_class, Naming):
+            return form_class(data, initial=initial, compartment_id=obj.compartment_id)
         return form_class(data, initial=initial)
 
     return make
+
+
+def _event_of(obj: Any) -> int | None:
+    """The event whose compartment a correction page's name pickers search."""
+    if isinstance(obj, Involvement):
+        return obj.act.event_id
+    return getattr(obj, "event_id", None)
 
 
 KINDS = [
@@ -192,7 +205,8 @@ def _edit_view(kind: Kind) -> Callable[..., HttpResponseBase]:
             return redirect(kind.back(obj))
         heading = gettext("Correct: %(record)s") % {"record": obj}
         context = {"form": form, "heading": heading, "back": kind.back(obj), "obj": obj,
-                   "delete": reverse(f"register:{kind.name}_delete", args=[obj.pk])}  # fmt: skip
+                   "delete": reverse(f"register:{kind.name}_delete", args=[obj.pk]),
+                   "names": _event_of(obj)}  # fmt: skip
         return render(request, "register/correct.html", context)
 
     edit.__name__ = edit.__qualname__ = f"{kind.name}_edit"
@@ -239,7 +253,7 @@ def restore(request: HttpRequest, change: Change) -> HttpResponseBase:
 def involvement_new(request: HttpRequest, act: Act) -> HttpResponseBase:
     """Another perpetrator (a person, a unit or both) of an act."""
     user = staff_user(request)
-    form = OneInvolvementForm(request.POST or None)
+    form = OneInvolvementForm(request.POST or None, compartment_id=act.compartment_id)
     if request.method == "POST" and form.is_valid():
         involvement = Involvement(act=act, compartment_id=act.compartment_id)
         with transaction.atomic():
@@ -249,9 +263,8 @@ def involvement_new(request: HttpRequest, act: Act) -> HttpResponseBase:
         return redirect("register:event", pk=act.event_id)
     heading = gettext("Another perpetrator of: %(act)s") % {"act": act}
     back = reverse("register:event", args=[act.event_id])
-    return render(
-        request, "register/correct.html", {"form": form, "heading": heading, "back": back}
-    )
+    context = {"form": form, "heading": heading, "back": back, "names": act.event_id}
+    return render(request, "register/correct.html", context)
 
 
 urlpatterns = [

@@ -60,6 +60,8 @@ class Labelled:
         for name, field in self.fields.items():
             if name in LABELS and (field.label is None or field.label == pretty_name(name)):
                 field.label = LABELS[name]
+            if isinstance(field, TermChecklist):
+                field.group()
 
 
 class TermChoice(forms.ModelChoiceField):
@@ -106,6 +108,8 @@ class EventForm(Labelled, forms.ModelForm):
         field = self.fields["compartment"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Compartment.objects.filter(pk__in=editable)
+        if len(editable) == 1:
+            field.initial = next(iter(editable))  # the one compartment the user records in
         if self.instance.pk is not None:
             del self.fields["compartment"]  # moving a record between compartments is not edit
 
@@ -114,6 +118,12 @@ class EventForm(Labelled, forms.ModelForm):
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", _("The end is before the start."))
+        # How exact the end is follows whether there is one: no end, an unknown end; an end
+        # given with "unknown" is as exact as the start.
+        if not end:
+            data["end_precision"] = Precision.UNKNOWN
+        elif data.get("end_precision") in (Precision.UNKNOWN, None, ""):
+            data["end_precision"] = data.get("start_precision") or Precision.EXACT
         if not start and data.get("start_precision") not in (Precision.UNKNOWN, None, ""):
             self.add_error(
                 "start",
@@ -122,21 +132,115 @@ class EventForm(Labelled, forms.ModelForm):
         return data
 
 
-class ActFieldsForm(Labelled, forms.Form):
+def existing(model: type[Person] | type[Unit], compartment_id: int, name: str) -> bool:
+    """Whether the compartment has a person (or unit) of exactly this name, in any case."""
+    tidy = " ".join(name.split())
+    if model is Person:
+        return Person.objects.filter(
+            compartment_id=compartment_id, display_name__iexact=tidy
+        ).exists()
+    return Unit.objects.filter(compartment_id=compartment_id, name__iexact=tidy).exists()
+
+
+class Naming(forms.Form):
+    """Fields that name a person or unit pick an existing one (the page offers them as one
+    types, through search, in any script); a name the compartment does not know yet makes a
+    new record only when its "new" box is ticked, so a typo never invents a person."""
+
+    NAMED: dict[str, type[Person] | type[Unit]] = {
+        "victim": Person, "perpetrator": Person, "unit": Unit,
+    }  # fmt: skip
+
+    def __init__(self, *args: Any, compartment_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.compartment_id = compartment_id
+        order = []
+        for name in list(self.fields):
+            order.append(name)
+            if name in self.NAMED:
+                kind = "unit" if self.NAMED[name] is Unit else "person"
+                self.fields[name].widget.attrs.update(
+                    {"list": f"names-{name}", "autocomplete": "off", "data-kind": kind}
+                )
+                self.fields[f"{name}_new"] = forms.BooleanField(
+                    required=False,
+                    label=_("It is someone new: create this record")
+                    if kind == "person"
+                    else _("It is a unit not yet recorded: create it"),
+                )
+                order.append(f"{name}_new")
+        self.order_fields(order)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.compartment_id is None:
+            return data
+        for name, model in self.NAMED.items():
+            typed = data.get(name)
+            if name not in self.fields or not typed or data.get(f"{name}_new"):
+                continue
+            if not existing(model, self.compartment_id, typed):
+                self.add_error(name, self._unknown(model, typed))
+        return data
+
+    def _unknown(self, model: type[Person] | type[Unit], typed: str) -> str:
+        from docket.register import search
+
+        kind = "person" if model is Person else "unit"
+        hits = search.search(typed, compartments={self.compartment_id or 0}, kinds={kind}, limit=5)
+        known = "; ".join(hit.label for hit in hits)
+        if known:
+            return str(
+                _("No record of exactly this name here. Did you mean: %(known)s? Pick one, "
+                  "or tick the box below to create a new record.") % {"known": known}
+            )  # fmt: skip
+        return str(_("No record of this name here yet: tick the box below to create it."))
+
+
+class TermChecklist(TermChoices):
+    """Terms as checkboxes grouped under their parent term (methods under "beating", …)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def group(self) -> None:
+        """Show the choices in their groups (when a form is made: it reads the terms)."""
+        self.widget.choices = self.grouped
+
+    @property
+    def grouped(self) -> list[tuple[str, list[tuple[Any, str]]]]:
+        terms = list(self.queryset or [])
+        roots = [t for t in terms if "." not in t.code]
+        groups = []
+        for root in roots:
+            children = [t for t in terms if t.code.startswith(root.code + ".")]
+            groups.append(
+                (root.shown, [(root.pk, root.shown)] + [(t.pk, t.shown) for t in children])
+            )
+        orphans = [t for t in terms if "." in t.code and t.code.split(".")[0] not in
+                   {r.code for r in roots}]  # fmt: skip
+        if orphans:
+            groups.append(("", [(t.pk, t.shown) for t in orphans]))
+        return groups
+
+
+class ActFieldsForm(Naming, Labelled, forms.Form):
     """The act itself: its victim, what was done and how, when and where they were held."""
 
     victim = forms.CharField(
         max_length=300, required=False,
         help_text=_(
-        "The victim's name as the register shows it. An existing person of this "
-        "compartment with exactly this name is reused; otherwise a new person is created. "
+        "Type and pick the person from the list (any spelling, any script finds them). "
         "Leave empty for an unknown victim."
     ),
     )  # fmt: skip
     act_type = TermChoice(queryset=terms("act_type"), label=_("What was done"))
-    methods = TermChoices(queryset=terms("method"), required=False)
-    injuries = TermChoices(queryset=terms("injury"), required=False)
-    start = forms.DateTimeField(required=False, label=_("When"), help_text=_("within the event"))
+    methods = TermChecklist(queryset=terms("method"), required=False)
+    injuries = TermChecklist(queryset=terms("injury"), required=False)
+    start = forms.DateTimeField(
+        required=False,
+        label=_("When"),
+        help_text=_("within the event; the event's time to start with"),
+    )
     detained_at = PlaceChoice(
         queryset=Place.objects.filter(kind=Place.Kind.FACILITY), required=False,
         help_text=_("for deprivation of liberty"),
@@ -144,12 +248,12 @@ class ActFieldsForm(Labelled, forms.Form):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class InvolvementForm(Labelled, forms.Form):
+class InvolvementForm(Naming, Labelled, forms.Form):
     """Who did it: a person, a unit or both, how they were involved and how sure that is."""
 
     perpetrator = forms.CharField(
         max_length=300, required=False, label=_("Perpetrator (person)"),
-        help_text=_("Name, or leave empty and give a unit. Reused or created like the victim."),
+        help_text=_("Type and pick the person, or leave empty and give a unit."),
     )  # fmt: skip
     badge_number = forms.CharField(max_length=50, required=False)
     unit = forms.CharField(
@@ -166,7 +270,7 @@ class InvolvementForm(Labelled, forms.Form):
     required_who = False
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
+        data = self.cleaned_data  # the checks of the names themselves come after these
         named = data.get("perpetrator") or data.get("unit")
         if self.required_who and not named:
             self.add_error("perpetrator", _("Name a person, a unit or both."))
@@ -178,7 +282,7 @@ class InvolvementForm(Labelled, forms.Form):
             )
         if data.get("badge_number") and not data.get("perpetrator"):
             self.add_error("badge_number", _("A badge number belongs to a person: name them too."))
-        return data
+        return super().clean() or {}
 
 
 class ActForm(ActFieldsForm, InvolvementForm):

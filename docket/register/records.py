@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from docket.accounts.models import User
 from docket.register import history
-from docket.register.models import Person, PersonIdentifier, Unit
+from docket.register.models import Membership, Person, PersonIdentifier, Precision, Unit
 
 
 def tidy(name: str) -> str:
@@ -35,3 +37,27 @@ def add_badge(person: Person | None, badge: str) -> None:
         PersonIdentifier.objects.get_or_create(
             person=person, kind="badge number", value=badge.strip()
         )
+
+
+def serving(
+    person: Person | None, unit: Unit | None, badge: str, when: Any, actor: User | None
+) -> Membership | None:
+    """An officer named with a badge number and a unit served in that unit on the act's date:
+    their membership there is created, or stretched to cover the date (with history)."""
+    if person is None or unit is None or not badge.strip() or when is None:
+        return None
+    day = when.date() if hasattr(when, "date") else when
+    membership = Membership.objects.filter(person=person, unit=unit).order_by("start").first()
+    if membership is None:
+        membership = Membership(
+            compartment_id=unit.compartment_id, person=person, unit=unit, start=day, end=day,
+            start_precision=Precision.DAY, end_precision=Precision.DAY,
+            badge_number=badge.strip(),
+        )  # fmt: skip
+    else:
+        if membership.start is None or membership.start > day:
+            membership.start, membership.start_precision = day, Precision.DAY
+        if membership.end is not None and membership.end < day:
+            membership.end, membership.end_precision = day, Precision.DAY
+        membership.badge_number = membership.badge_number or badge.strip()
+    return history.save(membership, actor=actor)

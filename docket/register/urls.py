@@ -12,6 +12,7 @@ urlpatterns = [
     path("events/<int:pk>/", views.event_detail, name="event"),
     path("events/<int:pk>/edit", views.event_edit, name="event_edit"),
     path("events/<int:pk>/acts/new", views.act_new, name="act_new"),
+    path("events/<int:pk>/names", views.names, name="names"),
     path("events/<int:pk>/evidence/new", views.evidence_new, name="evidence_new"),
     path("events/<int:pk>/accounts/new", views.information_new, name="information_new"),
     path("persons/<int:pk>/", views.person_detail, name="person"),

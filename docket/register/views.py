@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
@@ -46,7 +46,7 @@ from docket.register.models import (
     Term,
     Unit,
 )
-from docket.register.records import add_badge, person_named, unit_named
+from docket.register.records import add_badge, person_named, serving, unit_named
 from docket.vault.describe import describe, describe_one
 
 
@@ -160,7 +160,11 @@ def _event_form(request: HttpRequest, event: Event | None) -> HttpResponseBase:
 @of_object("register.edit", Event, methods=("GET", "POST"))
 def act_new(request: HttpRequest, event: Event) -> HttpResponseBase:
     user = staff_user(request)
-    form = ActForm(request.POST or None)
+    form = ActForm(
+        request.POST or None,
+        compartment_id=event.compartment_id,
+        initial={"start": event.start},  # an act happens within its event
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
@@ -177,6 +181,7 @@ def act_new(request: HttpRequest, event: Event) -> HttpResponseBase:
             perpetrator = person_named(data["perpetrator"], event.compartment_id, user)
             add_badge(perpetrator, data["badge_number"])
             unit = unit_named(data["unit"], event.compartment_id, user)
+            serving(perpetrator, unit, data["badge_number"], act.start or event.start, user)
             if perpetrator is not None or unit is not None:
                 history.save(
                     Involvement(
@@ -189,7 +194,23 @@ def act_new(request: HttpRequest, event: Event) -> HttpResponseBase:
         if "another" in request.POST:
             return redirect("register:act_new", pk=event.pk)
         return redirect("register:event", pk=event.pk)
-    return render(request, "register/act_form.html", {"form": form, "event": event})
+    return render(
+        request, "register/act_form.html", {"form": form, "event": event, "names": event.pk}
+    )
+
+
+@of_object("register.edit", Event)
+def names(request: HttpRequest, event: Event) -> HttpResponse:
+    """The persons (or units) of the event's compartment whose names match what is typed, in
+    any script, for the forms' pickers: names only, as JSON."""
+    kind = "unit" if request.GET.get("kind") == "unit" else "person"
+    typed = request.GET.get("q", "").strip()[:100]
+    hits = (
+        search.search(typed, compartments={event.compartment_id}, kinds={kind}, limit=10)
+        if len(typed) >= 2
+        else []
+    )
+    return JsonResponse({"names": [hit.label for hit in hits]})
 
 
 @of_object("register.edit", Event, methods=("GET", "POST"))

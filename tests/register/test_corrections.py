@@ -46,6 +46,7 @@ def an_event_with_an_act(team: Team) -> tuple[Event, Act]:
     analyst.post(f"/register/events/{event.pk}/acts/new", {
         "victim": "Зміцер Лазоўскі", "act_type": term("act_type", "20.30").pk,
         "methods": [term("method", "20").pk], "perpetrator": "Officer Bandarenka",
+        "victim_new": "on", "perpetrator_new": "on",
         "degree": term("involvement_degree", "10").pk, "confidence": "alleged",
     })  # fmt: skip
     return event, event.acts.get()
@@ -64,7 +65,7 @@ def test_an_act_is_corrected_and_gains_a_second_perpetrator(team: Team) -> None:
     act.refresh_from_db()
     assert act.notes == "two batons"
     analyst.post(f"/register/acts/{act.pk}/perpetrators/new", {
-        "unit": "OMON Minsk", "degree": term("involvement_degree", "10").pk,
+        "unit": "OMON Minsk", "unit_new": "on", "degree": term("involvement_degree", "10").pk,
         "confidence": "alleged",
     })  # fmt: skip
     assert act.involvements.count() == 2

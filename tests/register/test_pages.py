@@ -48,20 +48,23 @@ def record_event(client: Client, team: Team) -> Event:
 
 def test_it_records_an_event_and_who_did_what_to_whom(team: Team, analyst: Client) -> None:
     event = record_event(analyst, team)
-    response = analyst.post(
-        f"/register/events/{event.pk}/acts/new",
-        {
-            "victim": "Алесь Навумчык (выдуманы)",
-            "act_type": term("act_type", "20.10").pk,
-            "methods": [term("method", "10.10").pk],
-            "injuries": [term("injury", "80").pk],
-            "perpetrator": "Officer Kavaliou (fictional)",
-            "badge_number": "0417",
-            "unit": "ОМОН ГУВД Мингорисполкома",
-            "degree": term("involvement_degree", "10").pk,
-            "confidence": "probable",
-        },
-    )
+    act_form = {
+        "victim": "Алесь Навумчык (выдуманы)",
+        "act_type": term("act_type", "20.10").pk,
+        "methods": [term("method", "10.10").pk],
+        "injuries": [term("injury", "80").pk],
+        "perpetrator": "Officer Kavaliou (fictional)",
+        "badge_number": "0417",
+        "unit": "ОМОН ГУВД Мингорисполкома",
+        "degree": term("involvement_degree", "10").pk,
+        "confidence": "probable",
+    }
+    # Names the compartment does not know are refused until marked as new: no invented people.
+    refused = analyst.post(f"/register/events/{event.pk}/acts/new", act_form)
+    assert refused.status_code == 200 and not Act.objects.exists()
+    assert "tick the box below to create it" in refused.content.decode()
+    new = {"victim_new": "on", "perpetrator_new": "on", "unit_new": "on"}
+    response = analyst.post(f"/register/events/{event.pk}/acts/new", {**act_form, **new})
     assert response.status_code == 302
     act = Act.objects.select_related("victim").get()
     assert act.victim.display_name == "Алесь Навумчык (выдуманы)"
@@ -86,7 +89,7 @@ def test_it_finds_the_event_by_a_latin_spelling_of_its_cyrillic_victim(
     event = record_event(analyst, team)
     analyst.post(
         f"/register/events/{event.pk}/acts/new",
-        {"victim": "Алесь Навумчык", "act_type": term("act_type", "10.10").pk,
+        {"victim": "Алесь Навумчык", "victim_new": "on", "act_type": term("act_type", "10.10").pk,
          "confidence": "alleged"},
     )  # fmt: skip
     victim = Person.objects.get()
