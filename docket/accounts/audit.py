@@ -31,6 +31,8 @@ ACTIONS = {
     "event.list": _("listed events"), "event.view": _("viewed an event"),
     "event.overview": _("viewed the overview"), "event.export": _("exported the event list"),
     "person.view": _("viewed a person"), "unit.view": _("viewed a unit"),
+    "person.list": _("listed persons"), "unit.list": _("listed units"),
+    "place.list": _("listed places"),
     "register.search": _("searched"), "register.import": _("imported register rows"),
     "custody.list": _("viewed the custody log"), "audit.view": _("viewed the audit trail"),
     "import.list": _("viewed the imports"),

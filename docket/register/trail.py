@@ -18,7 +18,7 @@ from docket.vault.models import Item
 
 #: The rows that belong to an event, by the key that names it in their history.
 OF_EVENT = ("act", "evidencelink", "information")
-SKIPPED = {"id", "compartment_id", "created_by_id", "confidentiality"}
+SKIPPED = {"id", "compartment_id", "created_by_id", "confidentiality", "generated"}
 
 
 ACTIONS = {
@@ -101,7 +101,7 @@ def _of_event(event: Event) -> Q:
 
 def history_of(event: Event) -> list[Row]:
     changes = Change.objects.filter(compartment_id=event.compartment_id).filter(_of_event(event))
-    return [Row(c, fields_of(c)) for c in changes.order_by("at", "id")]
+    return [Row(c, fields_of(c)) for c in changes.order_by("-at", "-id")]  # newest first
 
 
 def deleted_from(event: Event) -> list[Change]:

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from docket.register import corrections, views, views_data, views_items, views_vocabularies
+from docket.register import (
+    corrections,
+    views,
+    views_data,
+    views_items,
+    views_registers,
+    views_vocabularies,
+)
 
 app_name = "register"
 urlpatterns = [
@@ -15,6 +22,9 @@ urlpatterns = [
     path("events/<int:pk>/names", views.names, name="names"),
     path("events/<int:pk>/evidence/new", views.evidence_new, name="evidence_new"),
     path("events/<int:pk>/accounts/new", views.information_new, name="information_new"),
+    path("persons/", views_registers.persons, name="persons"),
+    path("units/", views_registers.units, name="units"),
+    path("places/", views_registers.places, name="places"),
     path("persons/<int:pk>/", views.person_detail, name="person"),
     path("persons/<int:pk>/edit", views.person_edit, name="person_edit"),
     path("units/<int:pk>/", views.unit_detail, name="unit"),

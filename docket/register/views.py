@@ -45,6 +45,7 @@ from docket.register.models import (
     Precision,
     Term,
     Unit,
+    clock,
 )
 from docket.register.records import add_badge, person_named, serving, unit_named
 from docket.vault.describe import describe, describe_one
@@ -449,4 +450,38 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
         hits = _readable(request, hits)
         audit.record(request, "register.search", details={"query": text, "hits": len(hits)})
-    return render(request, "register/search.html", {"q": text, "hits": hits})
+    return render(request, "register/search.html", {"q": text, "rows": _dated(hits)})
+
+
+def _dated(hits: list[search.Hit]) -> list[dict[str, Any]]:
+    """Each hit with when it happened (an event's start, when an item was made or received)
+    and where, and its spans as a player shows times."""
+    from docket.vault.models import Item
+
+    events = {
+        e.pk: e
+        for e in Event.objects.filter(pk__in=[h.id for h in hits if h.type == "event"])
+        .select_related("place")
+    }  # fmt: skip
+    item_ids = [h.id for h in hits if h.type == "item"]
+    facts = describe(item_ids)
+    received = dict(Item.objects.filter(pk__in=item_ids).values_list("pk", "received_at"))
+    rows = []
+    for hit in hits:
+        when, where = None, ""
+        if hit.type == "event" and hit.id in events:
+            event = events[hit.id]
+            when, where = event.start, event.place.shown if event.place else ""
+        elif hit.type == "item":
+            when = facts[hit.id].taken_at or received.get(hit.id)
+        spans = [
+            (
+                gettext("page %(page)s") % {"page": span["page"]}
+                if span.get("page")
+                else f"{clock(span.get('start') or 0)}–{clock(span.get('end') or 0)}",
+                span.get("text", ""),
+            )
+            for span in hit.spans
+        ]
+        rows.append({"hit": hit, "when": when, "where": where, "spans": spans})
+    return rows

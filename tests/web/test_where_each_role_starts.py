@@ -80,7 +80,7 @@ def test_the_menu_is_grouped_and_names_staff_accounts_apart_from_persons(team: T
     header = page[page.index('<header class="bar">') : page.index("</header>")]
     assert "Staff accounts" in header and ">People<" not in header
     menus = re.findall(r'<details class="menu"><summary>([^<]+)</summary>', header)
-    assert menus == ["Records", "Administration"]
+    assert menus == ["Registers", "Records", "Administration"]
     assert client.get("/static/docket/favicon.svg").status_code == 200
 
 
