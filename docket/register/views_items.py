@@ -15,6 +15,7 @@ from docket.accounts.guards import of_object, staff_user
 from docket.register import history, search
 from docket.register.forms import ItemRecordForm
 from docket.register.models import EvidenceLink, ItemRecord
+from docket.vault.describe import describe_one
 from docket.vault.models import Item
 from docket.vault.sections import item_section
 
@@ -22,7 +23,10 @@ from docket.vault.sections import item_section
 @item_section("register/_item_record.html", order=5)
 def item_record(item: Item, user: Any) -> dict[str, Any]:
     record = ItemRecord.objects.filter(item=item).first()
-    can_edit = access.can(user, "register.edit", item)
+    # A thumbnail or copy Docket made is described by its original, not on its own.
+    can_edit = (
+        access.can(user, "register.edit", item) and describe_one(item.pk).derived_from is None
+    )
     links = EvidenceLink.objects.filter(item=item).select_related("event", "act__act_type")
     return {
         "record": record,

@@ -63,6 +63,10 @@ def test_the_list_and_page_name_a_picture_and_show_it_from_its_copies(
     assert analyst.get(f"/vault/items/{item.pk}/picture").status_code == 404
     outsider = client_of(team.outsider)
     assert outsider.get(f"/vault/items/{thumbnails[0]}/picture").status_code == 404
+    # A thumbnail's own page says what it is, and is described through its original.
+    drawn = analyst.get(f"/vault/items/{thumbnails[0]}/").content.decode()
+    assert f"thumbnail of item {item.pk}" in drawn
+    assert "Give it a title" not in drawn and "Download the original" not in drawn
 
     # The page previews the metadata-free copy, not the original.
     page = analyst.get(f"/vault/items/{item.pk}/").content.decode()

@@ -82,6 +82,8 @@ def test_an_act_is_corrected_and_gains_a_second_perpetrator(team: Team) -> None:
 
     page = analyst.get(f"/register/events/{event.pk}/").content.decode()
     assert "OMON Minsk" in page and "Officer Bandarenka" in page
+    acts = page[page.index('<table class="acts">') : page.index("</table>")]
+    assert "two batons" in acts  # the act's notes, shown with it
     history = page[page.index("History") :]
     assert "changed: " in history and "two batons" in history
     assert "Alleged, not yet checked" in history and "Probable" in history  # in words
