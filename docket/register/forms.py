@@ -132,6 +132,11 @@ class EventForm(Labelled, forms.ModelForm):
         return data
 
 
+def unknown_degree() -> Term | None:
+    """The "Unknown" degree of involvement (read when a form is made, not at import)."""
+    return Term.objects.filter(vocabulary="involvement_degree", code="90").first()
+
+
 def existing(model: type[Person] | type[Unit], compartment_id: int, name: str) -> bool:
     """Whether the compartment has a person (or unit) of exactly this name, in any case."""
     tidy = " ".join(name.split())
@@ -269,6 +274,11 @@ class InvolvementForm(Naming, Labelled, forms.Form):
     #: Whether a person or a unit must be named (adding one to an act, not the act's own form).
     required_who = False
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "Unknown" until the documenter knows better, so a form is never refused for it.
+        self.fields["degree"].initial = unknown_degree()
+
     def clean(self) -> dict[str, Any]:
         data = self.cleaned_data  # the checks of the names themselves come after these
         named = data.get("perpetrator") or data.get("unit")
@@ -276,7 +286,7 @@ class InvolvementForm(Naming, Labelled, forms.Form):
             self.add_error("perpetrator", _("Name a person, a unit or both."))
         if named and not data.get("degree"):
             self.add_error("degree", _("Say how the perpetrator was involved (or choose Unknown)."))
-        if data.get("degree") and not named:
+        if data.get("degree") and data["degree"] != unknown_degree() and not named:
             self.add_error(
                 "perpetrator", _("Name a person or a unit for this degree of involvement.")
             )

@@ -77,3 +77,17 @@ def test_the_event_form_chooses_the_compartment_and_the_end_precision(team: Team
         "confidentiality": "internal",
     })  # fmt: skip
     assert Event.objects.get(title="An end given").end_precision == "exact"
+
+
+def test_an_act_without_a_known_perpetrator_saves_with_the_default_degree(team: Team) -> None:
+    analyst = Client()
+    log_in(analyst, team.owner)
+    event = Event.objects.create(compartment=team.a, title="Unidentified officers")
+    form = analyst.get(f"/register/events/{event.pk}/acts/new").content.decode()
+    unknown = term("involvement_degree", "90")
+    assert f'<option value="{unknown.pk}" selected>' in form
+    saved = analyst.post(f"/register/events/{event.pk}/acts/new", {
+        "act_type": term("act_type", "20.10").pk, "degree": unknown.pk, "confidence": "alleged",
+    })  # fmt: skip
+    assert saved.status_code == 302 and event.acts.count() == 1
+    assert not event.acts.get().involvements.exists()
