@@ -152,6 +152,17 @@ def leaf_hashes(start: int = 0, stop: int | None = None, batch: int = 5000) -> I
             position += 1
 
 
+def _hourly_tail(first: int, size: int) -> bool:
+    """Whether entries [first, size) hold one dated to the hour: of an hourly compartment's
+    item, or made on the hour by an hourly actor (a rare ordinary entry made in an hour's first
+    second also counts, which only dates its checkpoint to the hour)."""
+    tail = CustodyEntry.objects.filter(index__gte=first, index__lt=size)
+    return (
+        tail.filter(item__compartment__name__in=HOURLY_COMPARTMENTS).exists()
+        or tail.filter(created_at__minute=0, created_at__second=0).exists()
+    )
+
+
 def seal() -> Checkpoint | None:
     """Sign a checkpoint over every entry appended so far; None if nothing is new.
 
@@ -168,12 +179,15 @@ def seal() -> Checkpoint | None:
         builder.extend(leaf_hashes(builder.size, state.size))
         statement = notes.Checkpoint(state.origin, builder.size, builder.root())
         note = notes.sign_checkpoint(statement, keys.signing_key())
+        first = previous.size if previous is not None else 0
         checkpoint = Checkpoint.objects.create(
             size=builder.size,
             root_hash=statement.root_hash,
             note=note,
             compact_range=[[h, v.hex()] for h, v in builder.compact_range()],
-            signed_at=timezone.now(),
+            # A checkpoint sealed seconds after an entry dated to the hour (what the public
+            # intake stores) would give that entry's time away: it is dated to the hour too.
+            signed_at=hours.now() if _hourly_tail(first, builder.size) else timezone.now(),
         )
     if settings.TSA_URL:
         _timestamp(checkpoint, settings.TSA_URL)

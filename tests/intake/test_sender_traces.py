@@ -55,6 +55,7 @@ def test_what_the_worker_makes_of_a_report_in_the_intake_says_only_the_hour_too(
     assert kept["checked"]["Job.finished_at"] >= 3
     assert kept["checked"]["Run.updated_at"] >= 4
     assert kept["checked"]["custody.leaf.time"] >= 2 * (derived + 2)
+    assert kept["checked"]["Checkpoint.signed_at"] >= 1  # the worker sealed what it wrote
 
 
 def test_it_keeps_only_the_hour_of_a_web_report_and_lists_the_same_hour_in_order(

@@ -49,14 +49,25 @@ def intake_times() -> dict[str, Any]:
         )
     )
     items: set[int] = set(held)
+    hourly_entries: list[int] = []
     for entry in CustodyEntry.objects.order_by("index"):
         leaf = json.loads(bytes(entry.leaf))
         if leaf["actor"] != "intake" and leaf["item"] not in held:
             continue
+        hourly_entries.append(entry.index)
         times.append(("custody.created_at", entry.created_at))
         times.append(("custody.leaf.time", datetime.fromisoformat(leaf["time"])))
         if leaf["item"] is not None:
             items.add(leaf["item"])
+    # The checkpoint that first covers such an entry: sealed seconds after it, its signing time
+    # would date the entry (its size says which entries it covers).
+    from docket.vault.models import Checkpoint
+
+    previous = 0
+    for checkpoint in Checkpoint.objects.order_by("size"):
+        if any(previous <= index < checkpoint.size for index in hourly_entries):
+            times.append(("Checkpoint.signed_at", checkpoint.signed_at))
+        previous = checkpoint.size
     storage = BlobStore.default().storage
     for item in Item.objects.filter(pk__in=items):
         times.append(("Item.received_at", item.received_at))
