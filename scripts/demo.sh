@@ -66,21 +66,26 @@ fi
 $docket register generate --compartment default --events 300 --persons 1000 --if-empty
 
 echo
-echo "Docket is running on http://127.0.0.1:8000/ (Ctrl-C stops it). Log in as"
+echo "The Telegram import above skipped '../../etc/hostname' on purpose: the sample export"
+echo "has a message whose file points outside the export, as a hostile one would; Docket"
+echo "refuses it and imports the rest."
+echo
+echo "Docket is running on http://127.0.0.1:8000/ (Ctrl-C stops it). Log in with the one-time"
+echo "passwords printed above (shown once, on the first run) as"
 echo "  admin     administrator of the instance and of compartment 'default', which holds"
 echo "            300 fictional events (Events, Search) and the sample files (Items)"
 echo "  analyst   analyst in 'default': its items and custody, not the audit trail"
 echo "  outsider  analyst in 'hrodna': that compartment's one item, nothing of 'default'"
 echo "  lawyer    legal in 'default': asks for an export of it, which admin must approve"
 echo "            (two-person rule; age-keygen makes the recipient key)"
-echo "            Imports shows the worker enriching the samples: the Telegram export's voice"
-echo "            message and scanned order become searchable (Search: 'midnight')"
 echo "  clerk     intake in 'intake': the Inbox of four sample reports; reply, accept one"
 echo "            into 'default' (as admin) and draft an event from it"
-echo "Senders report at http://127.0.0.1:8000/intake/ (no login, works without JavaScript)."
-echo "with the one-time passwords printed above (shown once, on the first run). The first"
-echo "login of each sets up a second step: a security key or passkey (open"
+echo "Imports shows the worker enriching the samples: the Telegram export's voice message and"
+echo "scanned order become searchable (Search: 'midnight')."
+echo "The first login of each sets up a second step: a security key or passkey (open"
 echo "http://localhost:8000 for that) or an authenticator app (Aegis, FreeOTP...) by QR code;"
-echo "then it shows recovery codes and asks for a new password."
+echo "then it shows recovery codes and asks for a new password. docs/guide/ walks through"
+echo "each role's work."
+echo "Senders report at http://127.0.0.1:8000/intake/ (no login, works without JavaScript)."
 echo "Lost the passwords? Delete ./data and run make demo again."
 exec $docket serve --with-worker
