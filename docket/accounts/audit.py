@@ -39,6 +39,7 @@ ACTIONS = {
     "intake.list": _("viewed the inbox"), "intake.read": _("read a report"),
     "intake.reply": _("replied to a sender"), "intake.accept": _("accepted a report"),
     "intake.status": _("changed a report's status"),
+    "intake.assign": _("assigned a report"),
     "intake.draft_event": _("drafted an event from a report"),
     "intake.contact_shown": _("was shown a sender's contact"),
     "export.request": _("asked for an export"), "export.build": _("built an export"),

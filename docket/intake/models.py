@@ -61,6 +61,11 @@ class Submission(models.Model):
     )
     file_count = models.PositiveIntegerField(default=0)
     byte_count = models.BigIntegerField(default=0)
+    #: Who on the staff is working on it (the inbox is a queue).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-id"]
@@ -71,6 +76,16 @@ class Submission(models.Model):
     @property
     def unread(self) -> bool:
         return self.from_sender_count > self.seen_count
+
+    @property
+    def language_name(self) -> str:
+        """The sender's language in its own words (беларуская), or its code if unknown."""
+        from django.utils.translation import get_language_info
+
+        try:
+            return str(get_language_info(self.language)["name_local"])
+        except KeyError:
+            return self.language
 
 
 class Message(models.Model):

@@ -164,3 +164,33 @@ def test_a_reply_to_a_telegram_sender_is_queued_for_the_worker_and_e_mail_says_i
             staff_client(clerk).post(f"/inbox/{submission.pk}/reply", {"text": "We read it."})
     queued = Job.objects.filter(kind="intake.telegram-reply")
     assert [job.payload["message"] for job in queued] == [telegram.messages.get(direction="out").pk]
+
+
+def test_the_inbox_is_a_queue_with_excerpts_languages_and_assignees(
+    casefiles: Compartment,
+) -> None:
+    send_report(Client(), lang="be")
+    submission = Submission.objects.get()
+    clerk = person("clerk", intake_compartment(), Role.INTAKE)
+    colleague = person("colleague", intake_compartment(), Role.INTAKE)
+    outsider = person("outsider", casefiles, Role.ANALYST)
+    page = staff_client(clerk).get("/inbox/").content.decode()
+    assert "yard of the district police station" in page  # what the sender wrote, in short
+    assert "беларуская" in page and "—" in page  # the language; nobody assigned yet
+    listed = AuditEvent.objects.filter(action="intake.list", actor=clerk).latest("id")
+    assert listed.details["shown"] == [submission.pk]  # an excerpt read is an audited read
+
+    mine = staff_client(clerk)
+    mine.post(f"/inbox/{submission.pk}/assign", {"assignee": "me"})
+    assert Submission.objects.get().assignee == clerk
+    queue = mine.get("/inbox/", {"mine": "1"}).content.decode()
+    assert f"/inbox/{submission.pk}/" in queue
+    mine.post(f"/inbox/{submission.pk}/assign", {"assignee": str(colleague.pk)})
+    assert Submission.objects.get().assignee == colleague
+    assert f"/inbox/{submission.pk}/" not in mine.get("/inbox/", {"mine": "1"}).content.decode()
+    # Only someone who triages the compartment can be given it; an outsider cannot assign.
+    mine.post(f"/inbox/{submission.pk}/assign", {"assignee": str(outsider.pk)})
+    assert Submission.objects.get().assignee == colleague
+    refused = staff_client(outsider).post(f"/inbox/{submission.pk}/assign", {"assignee": "me"})
+    assert refused.status_code == 404 and Submission.objects.get().assignee == colleague
+    assert AuditEvent.objects.filter(action="intake.assign").count() == 2

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/accept", views.submission_accept, name="accept"),
     path("<int:pk>/event", views.submission_event, name="event"),
     path("<int:pk>/reveal", views.submission_reveal, name="reveal"),
+    path("<int:pk>/assign", views.submission_assign, name="assign"),
 ]

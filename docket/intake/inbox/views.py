@@ -4,6 +4,8 @@ every read and every action is audited."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -30,13 +32,77 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if status not in Submission.Status.values:
         status = Submission.Status.NEW
     visible = access.visible(Submission.objects.all(), request.user, "intake.triage")
-    audit.record(request, "intake.list", details={"status": status})
-    page = Paginator(visible.filter(status=status), 50).get_page(request.GET.get("page"))
+    mine = request.GET.get("mine") == "1"
+    shown = visible.filter(status=status).select_related("assignee")
+    if mine:
+        shown = shown.filter(assignee=request.user)
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    audit.record(
+        request, "intake.list",
+        details={"status": status, "mine": mine, "shown": [s.pk for s in page]},
+    )  # fmt: skip
     counts = dict.fromkeys(Submission.Status.values, 0) | dict(
         visible.order_by().values_list("status").annotate(Count("pk"))
     )
     tabs = [(value, label, counts[value]) for value, label in Submission.Status.choices]
-    return render(request, "intake/inbox.html", {"page": page, "status": status, "tabs": tabs})
+    rows = [(submission, _excerpt(submission)) for submission in page]
+    context = {"page": page, "rows": rows, "status": status, "tabs": tabs, "mine": mine}
+    return render(request, "intake/inbox.html", context)
+
+
+EXCERPT = 140
+
+
+def _excerpt(submission: Submission) -> str:
+    """The start of what the sender first wrote, for the queue (opened with the vault key;
+    the list's audit row names every submission shown)."""
+    first = submission.messages.filter(direction="in").order_by("id").first()
+    if first is None:
+        return ""
+    try:
+        text = " ".join(conversation.show(first, keys.identity()).text.split())
+    except keys.KeyUnavailable:
+        return ""
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
+
+
+def assignable(submission: Submission) -> Any:
+    """The staff who may triage the submission: whom it can be given to."""
+    from docket.accounts.models import Grant, User
+    from docket.accounts.permissions import roles_with
+
+    holders = Grant.objects.filter(
+        compartment_id=submission.compartment_id, role__in=roles_with("intake.triage")
+    ).values("user_id")
+    return User.objects.filter(pk__in=holders, is_active=True).order_by("username")
+
+
+@of_object("intake.triage", Submission, methods=("POST",))
+def submission_assign(request: HttpRequest, submission: Submission) -> HttpResponseBase:
+    """Give the submission to oneself, to a colleague who may triage it, or to nobody."""
+    wanted = request.POST.get("assignee", "")
+    user = staff_user(request)
+    if wanted == "me":
+        assignee = user
+    elif wanted.isdigit():
+        assignee = assignable(submission).filter(pk=int(wanted)).first()
+        if assignee is None:
+            messages.error(request, _("Only someone who triages this compartment can take it."))
+            return redirect("inbox:submission", submission.pk)
+    else:
+        assignee = None
+    Submission.objects.filter(pk=submission.pk).update(assignee=assignee)
+    audit.record(
+        request, "intake.assign", submission,
+        details={"assignee": assignee.get_username() if assignee else ""},
+    )  # fmt: skip
+    messages.success(
+        request,
+        _("Assigned to %(user)s.") % {"user": assignee.get_username()}
+        if assignee
+        else _("No longer assigned."),
+    )
+    return redirect("inbox:submission", submission.pk)
 
 
 @of_object("intake.triage", Submission)
@@ -74,6 +140,7 @@ def submission_detail(request: HttpRequest, submission: Submission) -> HttpRespo
             "reveal_pending": triage.pending_reveal(user, submission),
             "route_gone": chats.route_gone(submission),
             "route_days": settings.TELEGRAM_ROUTE_DAYS,
+            "assignable": assignable(submission),
         },
     )
 
