@@ -14,6 +14,9 @@ def test_it_has_2048_distinct_words_per_language(language: str) -> None:
     words = receipts.wordlist(language)
     assert len({receipts.normalise(w) for w in words}) == 2048
     assert all(w == receipts.normalise(w) or "ё" in w for w in words)
+    # Every word is letters a sender can read and type back (one list once held a word whose
+    # letter had been mangled into replacement characters).
+    assert [w for w in words if not (w.isalpha() and "\ufffd" not in w)] == []
 
 
 def test_it_gives_at_least_80_bits() -> None:
