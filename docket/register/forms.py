@@ -212,12 +212,15 @@ class TermChecklist(TermChoices):
         self.widget.choices = self.grouped
 
     @property
-    def grouped(self) -> list[tuple[str, list[tuple[Any, str]]]]:
+    def grouped(self) -> list[tuple[Any, Any]]:
         terms = list(self.queryset or [])
         roots = [t for t in terms if "." not in t.code]
         groups = []
         for root in roots:
             children = [t for t in terms if t.code.startswith(root.code + ".")]
+            if not children:  # a term alone is a checkbox, not a group of one
+                groups.append((root.pk, root.shown))
+                continue
             groups.append(
                 (root.shown, [(root.pk, root.shown)] + [(t.pk, t.shown) for t in children])
             )
