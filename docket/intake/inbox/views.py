@@ -45,7 +45,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         visible.order_by().values_list("status").annotate(Count("pk"))
     )
     tabs = [(value, label, counts[value]) for value, label in Submission.Status.choices]
-    rows = [(submission, _excerpt(submission)) for submission in page]
+    try:
+        identity = keys.identity()
+    except keys.KeyUnavailable:
+        identity = None
+    rows = [(submission, _excerpt(submission, identity)) for submission in page]
     context = {"page": page, "rows": rows, "status": status, "tabs": tabs, "mine": mine}
     return render(request, "intake/inbox.html", context)
 
@@ -53,16 +57,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
 EXCERPT = 140
 
 
-def _excerpt(submission: Submission) -> str:
-    """The start of what the sender first wrote, for the queue (opened with the vault key;
-    the list's audit row names every submission shown)."""
+def _excerpt(submission: Submission, identity: Any) -> str:
+    """The start of what the sender first wrote, for the queue (opened with the vault key,
+    none where this process lacks it; the list's audit row names every submission shown)."""
     first = submission.messages.filter(direction="in").order_by("id").first()
-    if first is None:
+    if first is None or identity is None:
         return ""
-    try:
-        text = " ".join(conversation.show(first, keys.identity()).text.split())
-    except keys.KeyUnavailable:
-        return ""
+    text = " ".join(conversation.show(first, identity).text.split())
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
 
 
