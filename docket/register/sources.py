@@ -11,7 +11,7 @@ from django.db.models import Model
 
 from docket.register.models import Event, Person, Place, Unit
 from docket.register.search import Source, add_source
-from docket.vault.describe import describe_one
+from docket.vault.describe import Facts, describe_one
 from docket.vault.models import Item
 
 
@@ -26,13 +26,22 @@ def _person(obj: Person) -> list[str]:
     return [obj.display_name, *names, *badges]
 
 
+def _facts(item: Item) -> Facts:
+    """What the pages know of the item, asked once for its label and its texts together."""
+    known: Facts | None = getattr(item, "_search_facts", None)
+    if known is None:
+        known = describe_one(item.pk)
+        item._search_facts = known  # type: ignore[attr-defined]
+    return known
+
+
 def _item_label(item: Item) -> str:
-    facts = describe_one(item.pk)
+    facts = _facts(item)
     return f"{facts.label} ({facts.mime})" if facts.mime else facts.label
 
 
 def _item(item: Item) -> list[str]:
-    facts = describe_one(item.pk)
+    facts = _facts(item)
     if facts.derived_from is not None:  # a thumbnail or a copy: its original is what is found
         return []
     return [facts.name, facts.title, facts.description, *facts.tags]
