@@ -38,8 +38,16 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from docket.accounts import access, audit
-from docket.accounts.models import Approval, AuditEvent, Compartment, Grant, Role, User
+from docket.accounts import access, audit, notifications
+from docket.accounts.models import (
+    Approval,
+    AuditEvent,
+    Compartment,
+    Grant,
+    Notification,
+    Role,
+    User,
+)  # fmt: skip
 
 Handler = Callable[[Approval], None]
 #: action -> what approving it does. Apps register their actions in AppConfig.ready().
@@ -48,6 +56,10 @@ HANDLERS: dict[str, Handler] = {}
 REFUSE_HANDLERS: dict[str, Handler] = {}
 #: action -> the (label, age public key) that approving it sends something to.
 RECIPIENTS: dict[str, Callable[[Approval], tuple[str, str] | None]] = {}
+
+#: action -> the page where the requester follows their request (the approvals page when
+#: none is registered and they may see it there).
+PAGES: dict[str, Callable[[Approval], tuple[str, int]]] = {}
 
 #: adding a person and giving the admin role (docket/accounts/admission.py)
 ADD_USER = "user.add"
@@ -90,6 +102,36 @@ def sends_to(
         return find
 
     return decorate
+
+
+def page_of(action: str) -> Callable[[Callable[[Approval], tuple[str, int]]], Any]:
+    """Register where the requester of `action` follows it (their notification links there):
+    a URL name and its one number argument."""
+
+    def decorate(find: Callable[[Approval], tuple[str, int]]) -> Any:
+        PAGES[action] = find
+        return find
+
+    return decorate
+
+
+def _tell_requester(approval: Approval, by: User) -> None:
+    requester = approval.requested_by
+    if requester is None:
+        return
+    link: tuple[str, int] | None = None
+    if approval.action in PAGES:
+        link = PAGES[approval.action](approval)
+    elif may_see(requester, approval):
+        link = ("accounts:approval", approval.pk)
+    notifications.notify(
+        requester,
+        Notification.Kind.APPROVED
+        if approval.state == Approval.State.APPROVED
+        else Notification.Kind.REFUSED,
+        compartment=approval.compartment, link=link, by=by,
+        pk=approval.pk, summary=approval.summary,
+    )  # fmt: skip
 
 
 def fingerprint(key: str) -> str:
@@ -337,6 +379,7 @@ def decide(
             HANDLERS[approval.action](approval)
         elif approval.action in REFUSE_HANDLERS:
             REFUSE_HANDLERS[approval.action](approval)
+        _tell_requester(approval, user)
     return approval
 
 

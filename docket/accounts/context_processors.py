@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from docket.accounts import access
+from docket.accounts import access, notifications
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return user.is_superuser or bool(access.compartment_ids(user, permission))
 
     return {
+        "unread_notifications": notifications.unread_count(user),
         "nav": {
             "items": may("item.view"),
             "register": may("register.view"),
@@ -28,5 +29,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "approvals": may("approvals.decide"),
             # Submissions are read only by those who triage them, administrators included.
             "inbox": bool(access.compartment_ids(user, "intake.triage")),
-        }
+        },
     }

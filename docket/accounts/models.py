@@ -209,3 +209,41 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"approval {self.pk}: {self.summary}"
+
+
+class Notification(models.Model):
+    """Something that happened that one staff member should know of: their request decided,
+    their export ready, a submission given to them, a sender in their queue writing again.
+
+    Made only through `docket.accounts.notifications`, which also puts it in words. It names
+    a record by its number and links to its page; the page checks access again, and a
+    notification about a compartment the reader no longer holds a role in is not shown.
+    """
+
+    class Kind(models.TextChoices):
+        APPROVED = "approved", _("Request approved")
+        REFUSED = "refused", _("Request refused")
+        EXPORT_READY = "export_ready", _("Export ready")
+        EXPORT_FAILED = "export_failed", _("Export failed")
+        ASSIGNED = "assigned", _("Submission assigned")
+        MESSAGE = "message", _("New message from a sender")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    compartment = models.ForeignKey(
+        Compartment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    #: The numbers and names the words need ({"pk": 12, "who": "olga", …}), never contents,
+    #: and the page it links to as a URL name and its arguments ("link").
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"notification {self.pk} for {self.user_id}: {self.kind}"

@@ -22,6 +22,7 @@ urlpatterns = [
         name="password",
     ),
     path("audit/", views.audit_trail, name="audit"),
+    path("notifications/", views.notifications_view, name="notifications"),
     path("compartments/", views_people.compartments, name="compartments"),
     path("compartments/<int:pk>/", views_people.compartment, name="compartment"),
     path("people/", views_people.people, name="people"),

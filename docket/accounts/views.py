@@ -16,8 +16,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
-from docket.accounts import access, audit, lockout, passkeys, second_factor, totp
-from docket.accounts.guards import listing, staff
+from docket.accounts import (
+    access,
+    audit,
+    lockout,
+    notifications,
+    passkeys,
+    second_factor,
+    totp,
+)  # fmt: skip
+from docket.accounts.guards import listing, staff, staff_user
 from docket.accounts.models import AuditEvent, Passkey, TotpDevice, User
 
 
@@ -207,3 +215,20 @@ def recovery_codes_view(request: HttpRequest) -> HttpResponse:
     if not codes:
         return redirect("home")
     return render(request, "accounts/recovery_codes.html", {"codes": codes})
+
+
+@staff
+def notifications_view(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; those on the page are read once it is shown.
+    "Mark all as read" (POST) reads the rest."""
+    user = staff_user(request)
+    if request.method == "POST":
+        notifications.mark_read(
+            user, list(notifications.visible(user).values_list("pk", flat=True))
+        )
+        return redirect("accounts:notifications")
+    page = Paginator(notifications.visible(user), 50).get_page(request.GET.get("page"))
+    rows = [(n, notifications.words(n), notifications.url(n)) for n in page]
+    response = render(request, "accounts/notifications.html", {"page": page, "rows": rows})
+    notifications.mark_read(user, [n.pk for n in page if n.read_at is None])
+    return response

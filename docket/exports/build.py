@@ -31,8 +31,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from docket.accounts import approvals, audit
-from docket.accounts.models import Approval, Compartment, User
+from docket.accounts import approvals, audit, notifications
+from docket.accounts.models import Approval, Compartment, Notification, User
 from docket.exports.models import Export
 from docket.jobs import queue
 from docket.lib.storage import BlobStore
@@ -86,6 +86,11 @@ def _recipient(approval: Approval) -> tuple[str, str] | None:
     return (export.recipient_label, export.recipient) if export else None
 
 
+@approvals.page_of(ACTION)
+def _page(approval: Approval) -> tuple[str, int]:
+    return ("exports:export", Export.objects.get(approval=approval).pk)
+
+
 @approvals.on_refuse(ACTION)
 def _refused(approval: Approval) -> None:
     Export.objects.filter(approval=approval, state=Export.State.AWAITING).update(
@@ -96,11 +101,23 @@ def _refused(approval: Approval) -> None:
 @queue.register("export.build")
 def build_job(payload: dict[str, Any]) -> None:
     export = Export.objects.get(pk=payload["export"])
+    was = export.state
     try:
         build(export)
     except Exception as exc:
         Export.objects.filter(pk=export.pk).update(state=Export.State.FAILED, error=str(exc))
+        if was != Export.State.FAILED:  # told once, not at every retry
+            _tell(export, Notification.Kind.EXPORT_FAILED)
         raise
+    if was != Export.State.READY:
+        _tell(export, Notification.Kind.EXPORT_READY)
+
+
+def _tell(export: Export, kind: str) -> None:
+    notifications.notify(
+        export.requested_by, kind, compartment=export.compartment,
+        link=("exports:export", export.pk), pk=export.pk, compartment_name=export.compartment.name,
+    )  # fmt: skip
 
 
 def build(export: Export, *, blobs: BlobStore | None = None) -> Export:

@@ -25,7 +25,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from docket.accounts.models import Compartment, User
+from docket.accounts import notifications
+from docket.accounts.models import Compartment, Notification, User
 from docket.intake import limits, placement, receipts, uploads
 from docket.intake.models import Attachment, Message, Submission
 from docket.intake.models import intake_compartment as intake_compartment
@@ -149,6 +150,15 @@ def add_from_sender(
         Submission.objects.filter(pk=submission.pk).update(
             last_from_sender_at=hours.now(), from_sender_count=F("from_sender_count") + 1
         )
+        # Back in the queue: the sender answered the staff's reply.
+        Submission.objects.filter(pk=submission.pk, status=Submission.Status.ANSWERED).update(
+            status=Submission.Status.NEW
+        )
+        notifications.notify(
+            locked.assignee, Notification.Kind.MESSAGE, compartment=locked.compartment,
+            link=("inbox:submission", submission.pk), at=hours.now(),
+            pk=submission.pk,
+        )  # fmt: skip
 
 
 def ensure_message_budget(submission: Submission) -> None:
@@ -170,6 +180,9 @@ def reply(submission: Submission, text: str, *, by: User) -> Message:
         direction=Message.Direction.TO_SENDER,
         body=seal({"text": text}, age.Recipient.parse(submission.sender_key)),
         author=by,
+    )
+    Submission.objects.filter(pk=submission.pk, status=Submission.Status.NEW).update(
+        status=Submission.Status.ANSWERED
     )
     if submission.channel == Submission.Channel.TELEGRAM and submission.contact:
         queue.enqueue("intake.telegram-reply", {"message": message.pk}, hourly=True)

@@ -26,6 +26,8 @@ class Submission(models.Model):
 
     class Status(models.TextChoices):
         NEW = "new", _("New")
+        #: Staff replied to a new one; the sender's next message makes it new again.
+        ANSWERED = "answered", _("Answered")
         ACCEPTED = "accepted", _("Accepted")
         DUPLICATE = "duplicate", _("Duplicate")
         SPAM = "spam", _("Spam")
@@ -35,6 +37,8 @@ class Submission(models.Model):
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    #: What it was before it was marked as spam, for "Undo".
+    status_before = models.CharField(max_length=10, choices=Status.choices, blank=True)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

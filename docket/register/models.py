@@ -564,3 +564,29 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.label}"
+
+
+class SavedSearch(models.Model):
+    """A named filter of the event list or the search page, kept for its owner; shared, it
+    is offered to everyone who may see the register of one compartment. It keeps the query
+    only: whoever opens it sees what their own roles let them see."""
+
+    class Page(models.TextChoices):
+        EVENTS = "events", _("Events")
+        SEARCH = "search", _("Search")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    page = models.CharField(max_length=10, choices=Page.choices)
+    query = models.CharField(max_length=1000, blank=True)
+    compartment = models.ForeignKey(
+        "accounts.Compartment", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+", help_text=_("shared with those who see this compartment's register"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

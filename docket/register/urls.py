@@ -2,6 +2,7 @@ from django.urls import path
 
 from docket.register import (
     corrections,
+    saved,
     views,
     views_data,
     views_items,
@@ -30,8 +31,11 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("units/<int:pk>/edit", views.unit_edit, name="unit_edit"),
     path("units/<int:pk>/members/new", views.membership_new, name="membership_new"),
+    path("items/bulk", views_items.items_bulk, name="items_bulk"),
     path("items/<int:pk>/record", views_items.item_record_edit, name="item_record"),
     path("search/", views.search_page, name="search"),
+    path("saved/", saved.save, name="saved_new"),
+    path("saved/delete", saved.delete, name="saved_delete"),
     path("import/", views_data.import_page, name="import"),
     path("vocabularies/", views_vocabularies.vocabularies, name="vocabularies"),
 ]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
-from docket.register import history, search, trail
+from docket.register import history, saved, search, trail
 from docket.register.filters import facets, filtered_events
 from docket.register.forms import (
     ActForm,
@@ -43,6 +43,7 @@ from docket.register.models import (
     PersonIdentifier,
     PersonName,
     Precision,
+    SavedSearch,
     Term,
     Unit,
     clock,
@@ -92,6 +93,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "can_edit": bool(access.compartment_ids(request.user, "register.edit")),
             "act_types": Term.objects.filter(vocabulary="act_type", retired=False),
+            **saved.context(request, SavedSearch.Page.EVENTS),
         },
     )
 
@@ -450,7 +452,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
         hits = _readable(request, hits)
         audit.record(request, "register.search", details={"query": text, "hits": len(hits)})
-    return render(request, "register/search.html", {"q": text, "rows": _dated(hits)})
+    context = {"q": text, "rows": _dated(hits), **saved.context(request, SavedSearch.Page.SEARCH)}
+    return render(request, "register/search.html", context)
 
 
 def _dated(hits: list[search.Hit]) -> list[dict[str, Any]]:

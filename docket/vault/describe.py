@@ -114,3 +114,17 @@ def item_filter(name: str) -> Callable[[Any], Any]:
         return narrow
 
     return decorate
+
+
+#: Templates of forms that act on many items at once, registered by the apps that own the
+#: actions (the register tags items and links them to an event). Each is included in the item
+#: list's form, whose boxes name the chosen items `item`.
+BulkForm = Callable[[Any], tuple[str, dict[str, Any]] | None]
+BULK_FORMS: list[BulkForm] = []
+
+
+def bulk_form(choose: BulkForm) -> BulkForm:
+    """Register a function of the user that gives the template to include and what it needs
+    in its context, or None when the user may not act on items this way."""
+    BULK_FORMS.append(choose)
+    return choose

@@ -17,7 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object
 from docket.vault import custody, keys, media
-from docket.vault.describe import FILTERS, SCOPES, describe, describe_one
+from docket.vault.describe import BULK_FORMS, FILTERS, SCOPES, describe, describe_one
 from docket.vault.models import Checkpoint, CustodyEntry, Item
 from docket.vault.sections import sections_of
 from docket.vault.store import read
@@ -57,6 +57,10 @@ def item_list(request: HttpRequest) -> HttpResponse:
         "shown": shown,
         "scopes": [(s.name, s.label()) for s in SCOPES],
     }
+    bulk = [found for choose in BULK_FORMS if (found := choose(request.user))]
+    context["bulk_forms"] = [template for template, _ in bulk]
+    for _, extra in bulk:
+        context.update(extra)
     return render(request, "vault/items.html", context)
 
 

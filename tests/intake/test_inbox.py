@@ -71,7 +71,7 @@ def test_spam_and_duplicates_are_marked(intake: Path) -> None:
     clerk.post(f"/inbox/{second.pk}/status", {"status": "duplicate", "duplicate_of": first.pk})
     second.refresh_from_db()
     assert second.status == "duplicate" and second.duplicate_of == first
-    clerk.post(f"/inbox/{first.pk}/status", {"status": "spam"})
+    clerk.post(f"/inbox/{first.pk}/status", {"status": "spam", "confirm": "yes"})
     assert Submission.objects.get(pk=first.pk).status == "spam"
     assert "okr" not in clerk.get("/inbox/?status=spam").content.decode()
     assert f"/inbox/{first.pk}/" in clerk.get("/inbox/?status=spam").content.decode()

@@ -12,8 +12,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import HttpRequest
 
-from docket.accounts import approvals, audit
-from docket.accounts.models import Approval, Compartment, User
+from docket.accounts import approvals, audit, notifications
+from docket.accounts.models import Approval, Compartment, Notification, User
 from docket.intake import conversation, placement
 from docket.intake.models import Reveal, Submission
 from docket.register import history
@@ -33,12 +33,33 @@ def set_status(
     duplicate_of: Submission | None = None,
 ) -> None:
     with transaction.atomic():
+        before = submission.status
         submission.status = status
+        submission.status_before = before if status == Submission.Status.SPAM else ""
         submission.duplicate_of = duplicate_of if status == Submission.Status.DUPLICATE else None
-        submission.save(update_fields=["status", "duplicate_of"])
+        submission.save(update_fields=["status", "status_before", "duplicate_of"])
         audit.record(
             request, "intake.status", submission,
-            details={"status": status, "duplicate_of": duplicate_of.pk if duplicate_of else None},
+            details={
+                "status": status, "was": before,
+                "duplicate_of": duplicate_of.pk if duplicate_of else None,
+            },
+        )  # fmt: skip
+
+
+def assign(request: HttpRequest, submission: Submission, assignee: User | None) -> None:
+    """Give the submission to `assignee` (or to nobody), who is told unless it is themselves."""
+    with transaction.atomic():
+        Submission.objects.filter(pk=submission.pk).update(assignee=assignee)
+        audit.record(
+            request, "intake.assign", submission,
+            details={"assignee": assignee.get_username() if assignee else ""},
+        )  # fmt: skip
+        by = request.user
+        notifications.notify(
+            assignee, Notification.Kind.ASSIGNED, compartment=submission.compartment,
+            link=("inbox:submission", submission.pk), by=by if isinstance(by, User) else None,
+            pk=submission.pk,
         )  # fmt: skip
 
 
@@ -113,6 +134,11 @@ def ask_reveal(user: User, submission: Submission, reason: str) -> Approval:
         )  # fmt: skip
         Reveal.objects.create(submission=submission, approval=approval, requested_by=user)
     return approval
+
+
+@approvals.page_of(REVEAL)
+def _page(approval: Approval) -> tuple[str, int]:
+    return ("inbox:submission", Reveal.objects.get(approval=approval).submission_id)
 
 
 @approvals.on_approve(REVEAL)

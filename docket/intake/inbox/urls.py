@@ -5,6 +5,7 @@ from docket.intake.inbox import views
 app_name = "inbox"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("bulk", views.inbox_bulk, name="bulk"),
     path("<int:pk>/", views.submission_detail, name="submission"),
     path("<int:pk>/reply", views.submission_reply, name="reply"),
     path("<int:pk>/status", views.submission_status, name="status"),

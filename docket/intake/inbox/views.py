@@ -12,18 +12,21 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
-from docket.accounts.models import Compartment
+from docket.accounts.models import Compartment, Grant, User
+from docket.accounts.permissions import roles_with
 from docket.intake import conversation
 from docket.intake.channels.telegram import chats
 from docket.intake.inbox import triage
 from docket.intake.models import Submission
 from docket.vault import keys
+from docket.vault.describe import Facts, describe
 
 
 @listing("intake.triage")
@@ -50,7 +53,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     except keys.KeyUnavailable:
         identity = None
     rows = [(submission, _excerpt(submission, identity)) for submission in page]
-    context = {"page": page, "rows": rows, "status": status, "tabs": tabs, "mine": mine}
+    context = {
+        "page": page, "rows": rows, "status": status, "tabs": tabs, "mine": mine,
+        "colleagues": _triagers(access.compartment_ids(request.user, "intake.triage")),
+    }  # fmt: skip
     return render(request, "intake/inbox.html", context)
 
 
@@ -69,13 +75,114 @@ def _excerpt(submission: Submission, identity: Any) -> str:
 
 def assignable(submission: Submission) -> Any:
     """The staff who may triage the submission: whom it can be given to."""
-    from docket.accounts.models import Grant, User
-    from docket.accounts.permissions import roles_with
+    return _triagers([submission.compartment_id])
 
+
+def _triagers(compartments: Any) -> Any:
     holders = Grant.objects.filter(
-        compartment_id=submission.compartment_id, role__in=roles_with("intake.triage")
+        compartment_id__in=compartments, role__in=roles_with("intake.triage")
     ).values("user_id")
     return User.objects.filter(pk__in=holders, is_active=True).order_by("username")
+
+
+@listing("intake.triage", methods=("POST",))
+def inbox_bulk(request: HttpRequest) -> HttpResponseBase:
+    """Assign, mark as spam (after a confirmation) or put back to new the submissions chosen
+    in the list; each one is audited like the same action on its page."""
+    user = staff_user(request)
+    wanted = [int(pk) for pk in request.POST.getlist("submission") if pk.isdigit()]
+    chosen = list(
+        access.visible(Submission.objects.all(), user, "intake.triage")
+        .filter(pk__in=wanted)
+        .select_related("compartment")
+    )
+    back = redirect(f"{reverse('inbox:inbox')}?status={request.POST.get('status_shown', 'new')}")
+    do = request.POST.get("do", "")
+    if not chosen:
+        messages.error(request, _("Choose at least one submission in the list."))
+        return back
+    if do == "spam":
+        if request.POST.get("confirm") != "yes":
+            context = {"submissions": chosen, "action": reverse("inbox:bulk")}
+            return render(request, "intake/confirm_spam.html", context)
+        changed = _bulk_status(request, chosen, Submission.Status.SPAM)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s submission marked as spam; undo it from its page.",
+                "%(count)s submissions marked as spam; undo it from each one's page.",
+                changed,
+            )
+            % {"count": changed},
+        )
+    elif do == "new":
+        changed = _bulk_status(request, chosen, Submission.Status.NEW)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s submission put back to new.",
+                "%(count)s submissions put back to new.",
+                changed,
+            )
+            % {"count": changed},
+        )
+    elif do == "assign":
+        _bulk_assign(request, chosen, request.POST.get("assignee", ""))
+    else:
+        messages.error(request, _("Choose what to do with the submissions."))
+    return back
+
+
+def _bulk_status(request: HttpRequest, chosen: list[Submission], status: str) -> int:
+    """Accepted submissions are left as they are: they have left the inbox's compartment."""
+    changed = 0
+    for submission in chosen:
+        if submission.status in (status, Submission.Status.ACCEPTED):
+            continue
+        triage.set_status(request, submission, status)
+        changed += 1
+    return changed
+
+
+def _bulk_assign(request: HttpRequest, chosen: list[Submission], wanted: str) -> None:
+    user = staff_user(request)
+    assignee: User | None = None
+    if wanted == "me":
+        assignee = user
+    elif wanted.isdigit():
+        assignee = _triagers({s.compartment_id for s in chosen}).filter(pk=int(wanted)).first()
+        if assignee is None:
+            messages.error(request, _("Only someone who triages these compartments can take them."))
+            return
+    done = skipped = 0
+    for submission in chosen:
+        if assignee is not None and not assignable(submission).filter(pk=assignee.pk).exists():
+            skipped += 1
+            continue
+        triage.assign(request, submission, assignee)
+        done += 1
+    name = assignee.get_username() if assignee else _("nobody")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s submission assigned to %(user)s.",
+            "%(count)s submissions assigned to %(user)s.",
+            done,
+        )
+        % {"count": done, "user": name},
+    )
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s submission was left as it was: %(user)s does not triage its "
+                "compartment.",
+                "%(count)s submissions were left as they were: %(user)s does not triage their "
+                "compartments.",
+                skipped,
+            )
+            % {"count": skipped, "user": name},
+        )
 
 
 @of_object("intake.triage", Submission, methods=("POST",))
@@ -92,11 +199,7 @@ def submission_assign(request: HttpRequest, submission: Submission) -> HttpRespo
             return redirect("inbox:submission", submission.pk)
     else:
         assignee = None
-    Submission.objects.filter(pk=submission.pk).update(assignee=assignee)
-    audit.record(
-        request, "intake.assign", submission,
-        details={"assignee": assignee.get_username() if assignee else ""},
-    )  # fmt: skip
+    triage.assign(request, submission, assignee)
     messages.success(
         request,
         _("Assigned to %(user)s.") % {"user": assignee.get_username()}
@@ -132,7 +235,7 @@ def submission_detail(request: HttpRequest, submission: Submission) -> HttpRespo
             "submission": submission,
             "thread": thread,
             "cannot_read": cannot_read,
-            "attachments": submission.attachments.select_related("item"),
+            "files": files_of(submission, user),
             "statuses": Submission.Status.choices,
             "targets": targets,
             "can_draft": access.can(user, "register.edit", submission)
@@ -144,6 +247,18 @@ def submission_detail(request: HttpRequest, submission: Submission) -> HttpRespo
             "assignable": assignable(submission),
         },
     )
+
+
+def files_of(submission: Submission, user: Any) -> list[tuple[Any, Facts | None, bool]]:
+    """Every file the sender sent, in order: (attachment, what the pages know of its item,
+    whether `user` may open it: a file kept in another compartment may not be theirs)."""
+    attachments = list(submission.attachments.select_related("item").order_by("pk"))
+    facts = describe([a.item_id for a in attachments if a.item_id])
+    return [
+        (a, facts.get(a.item_id) if a.item_id else None,
+         a.item is not None and access.can(user, "item.view", a.item))
+        for a in attachments
+    ]  # fmt: skip
 
 
 @of_object("intake.triage", Submission, methods=("POST",))
@@ -175,6 +290,11 @@ def submission_status(request: HttpRequest, submission: Submission) -> HttpRespo
     if status not in Submission.Status.values or status == Submission.Status.ACCEPTED:
         messages.error(request, _("Choose spam, duplicate or new (accepting has its own button)."))
         return redirect("inbox:submission", submission.pk)
+    if status == Submission.Status.SPAM and request.POST.get("confirm") != "yes":
+        return render(
+            request, "intake/confirm_spam.html",
+            {"submissions": [submission], "action": reverse("inbox:status", args=[submission.pk])},
+        )  # fmt: skip
     original = None
     if status == Submission.Status.DUPLICATE:
         wanted = request.POST.get("duplicate_of", "")
