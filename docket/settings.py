@@ -288,6 +288,10 @@ MODELS_DIR = env_path("DOCKET_MODELS_DIR", DATA_DIR / "models")
 IMPORT_ARCHIVE_MAX_FILES = env_int("DOCKET_IMPORT_ARCHIVE_MAX_FILES", 100_000, minimum=1)
 IMPORT_ARCHIVE_MAX_MB = env_int("DOCKET_IMPORT_ARCHIVE_MAX_MB", 100 * 1024, minimum=1)
 
+# --- Staff uploads from the web (docket/ingest/uploads.py) ---------------------------------------
+STAFF_UPLOAD_MAX_BYTES = env_int("DOCKET_STAFF_UPLOAD_MAX_BYTES", 50 * 1024**3, minimum=1)
+STAFF_UPLOAD_DAYS = env_int("DOCKET_STAFF_UPLOAD_DAYS", 7, minimum=1)
+
 # --- Intake (docs/intake.md) ---------------------------------------------------------------------
 #: The public intake process: only intake pages, and never a key that decrypts.
 INTAKE_ONLY = env_bool("DOCKET_INTAKE_ONLY", False)

@@ -37,7 +37,7 @@ ACTIONS = {
     "search.save": _("saved a search"), "search.delete": _("deleted a saved search"),
     "register.import": _("imported register rows"),
     "custody.list": _("viewed the custody log"), "audit.view": _("viewed the audit trail"),
-    "import.list": _("viewed the imports"),
+    "import.list": _("viewed the imports"), "upload.start": _("started an upload"),
     "intake.list": _("viewed the inbox"), "intake.read": _("read a report"),
     "intake.reply": _("replied to a sender"), "intake.accept": _("accepted a report"),
     "intake.status": _("changed a report's status"),

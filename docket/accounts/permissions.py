@@ -27,6 +27,13 @@ PERMISSIONS: dict[str, tuple[frozenset[str], Any]] = {
         frozenset({ADMIN, INTAKE, ANALYST, LEGAL}),
         _("download an original (also written to the custody log)"),
     ),
+    "item.upload": (
+        frozenset({ADMIN, ANALYST}),
+        _(
+            "upload files into the compartment from the web (kept like an import: a custody"
+            " entry per file, its name on the item)"
+        ),
+    ),
     "register.view": (
         frozenset({ADMIN, INTAKE, ANALYST, LEGAL}),
         _("see and search the register: events, acts, persons, units and their evidence links"),

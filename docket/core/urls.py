@@ -1,7 +1,7 @@
 """The root URLs. Pages that sit under another app's path but belong to a higher app (an item's
-subtitles beside the item, the imports page among the vault's pages, the API-tokens page among
-one's account pages) are joined to that app's namespace here, so no lower app imports a
-higher one's views."""
+subtitles beside the item, the imports and upload pages among the vault's pages, the API-tokens
+page among one's account pages) are joined to that app's namespace here, so no lower app
+imports a higher one's views."""
 
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -12,6 +12,7 @@ from docket.api import views as api_views
 from docket.core import views as core_views
 from docket.enrich import views as enrich_views
 from docket.ingest import views as ingest_views
+from docket.ingest import views_upload
 from docket.vault import urls as vault_urls
 
 vault_pages = [
@@ -20,6 +21,10 @@ vault_pages = [
     path("items/<int:pk>/transcript.srt", enrich_views.transcript_srt, name="transcript_srt"),
     path("items/<int:pk>/transcript.vtt", enrich_views.transcript_vtt, name="transcript_vtt"),
     path("imports/", ingest_views.imports, name="imports"),
+    path("upload/", views_upload.upload_page, name="upload"),
+    path("upload/start", views_upload.upload_start, name="upload_start"),
+    path("upload/part", views_upload.upload_part, name="upload_part"),
+    path("upload/state", views_upload.upload_state, name="upload_state"),
 ]
 account_pages = [
     *accounts_urls.urlpatterns,

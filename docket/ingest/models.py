@@ -8,6 +8,7 @@ as a `Message`, the context of the media item it carried.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ class Batch(models.Model):
     class Source(models.TextChoices):
         FILES = "files", _("files")
         TELEGRAM = "telegram", _("Telegram export")
+        WEB = "web", _("web upload")
 
     source = models.CharField(max_length=10, choices=Source.choices)
     label = models.CharField(max_length=300)
@@ -93,3 +95,38 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.message_id} in {self.collection}"
+
+
+class WebUpload(models.Model):
+    """A file a staff member uploads from the web into a compartment, in parts, each sealed to
+    the vault's key as it arrives (docket/ingest/uploads.py); a worker stores it in the vault
+    once whole. Only its uploader sees it and adds to it."""
+
+    class State(models.TextChoices):
+        RECEIVING = "receiving", _("Receiving")
+        COMPLETE = "complete", _("Being stored")
+        STORED = "stored", _("Stored")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    compartment = models.ForeignKey(
+        "accounts.Compartment", on_delete=models.PROTECT, related_name="+"
+    )
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="uploads")
+    #: The file's name on the uploader's computer (staff files keep their names; a sender's
+    #: never reach this table).
+    name = models.CharField(max_length=300)
+    length = models.BigIntegerField()
+    offset = models.BigIntegerField(default=0)
+    #: one {"size", "sha256", "blob_sha256"} per sealed part, in order
+    parts = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVING)
+    item = models.ForeignKey(
+        "vault.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"web upload {self.pk} ({self.name})"

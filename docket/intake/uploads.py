@@ -29,7 +29,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -48,7 +48,7 @@ from docket.intake import limits, placement
 from docket.intake.models import Attachment, Submission, Upload, intake_compartment
 from docket.jobs import queue
 from docket.lib.storage import BlobStore, fsync_dir
-from docket.vault import age, keys, store
+from docket.vault import keys, segments, store
 from docket.vault.models import Item
 
 ACTOR = "intake"
@@ -215,8 +215,7 @@ class Conflict(Exception):
     """The client's offset is not the server's: it must ask (HEAD) and resume from there."""
 
 
-class Incomplete(Exception):
-    """The body ended before its Content-Length: nothing of it was kept."""
+Incomplete = segments.Incomplete
 
 
 class Attached(Exception):
@@ -232,20 +231,8 @@ def append(upload: Upload, offset: int, body: IO[bytes], length: int) -> int:
     limits.ensure_part(len(upload.segments), length, upload_length=upload.length)
     limits.ensure_room(spool_dir(), length)
     directory = spool_dir() / str(upload.pk)
-    directory.mkdir(mode=0o700, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="patch-", suffix=".part", dir=directory)
-    staged = Path(name)
+    staged, sealed = segments.seal_part(directory, body, length)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            sealer = store.Sealer(handle)
-            remaining = length
-            while remaining:
-                data = body.read(min(remaining, 1024 * 1024))
-                if not data:
-                    raise Incomplete()
-                sealer.write(data)
-                remaining -= len(data)
-            sealed = sealer.finish()
         with transaction.atomic():
             current = Upload.objects.select_for_update().get(pk=upload.pk)
             if current.offset != offset or current.state != Upload.State.RECEIVING:
@@ -254,10 +241,7 @@ def append(upload: Upload, offset: int, body: IO[bytes], length: int) -> int:
             index = len(current.segments)
             os.replace(staged, segment_path(current, index))
             fsync_dir(directory)
-            current.segments = [
-                *current.segments,
-                {"size": sealed.size, "sha256": sealed.sha256, "blob_sha256": sealed.blob_sha256},
-            ]
+            current.segments = [*current.segments, segments.record(sealed)]
             current.offset = offset + sealed.size
             if current.offset == current.length:
                 current.state = Upload.State.COMPLETE
@@ -323,18 +307,20 @@ def store_upload(upload: Upload) -> Item:
     submission = upload.submission
     compartment = submission.compartment if submission is not None else intake_compartment()
     if len(upload.segments) == 1:
-        segment = upload.segments[0]
-        sealed = store.Sealed(segment["sha256"], segment["size"], segment["blob_sha256"])
         stored = store.commit_sealed(
             segment_path(upload, 0),
-            sealed,
+            segments.as_sealed(upload.segments[0]),
             actor=ACTOR,
             compartment=compartment,
             details=details,
         )
     else:
         stored = store.store(
-            _Segments(upload, keys.identity()),  # type: ignore[arg-type]
+            segments.Reader(  # type: ignore[arg-type]
+                [segment_path(upload, i) for i in range(len(upload.segments))],
+                upload.segments,
+                keys.identity(),
+            ),
             actor=ACTOR,
             compartment=compartment,
             details=details,
@@ -348,36 +334,6 @@ def store_upload(upload: Upload) -> Item:
             placement.follow(locked, [stored.item])
     shutil.rmtree(spool_dir() / str(upload.pk), ignore_errors=True)
     return stored.item
-
-
-class _Segments:
-    """The plaintext of an upload's segments, in order, as one readable stream."""
-
-    def __init__(self, upload: Upload, identity: age.Identity) -> None:
-        self._chunks = self._iterate(upload, identity)
-        self._buffer = b""
-
-    @staticmethod
-    def _iterate(upload: Upload, identity: age.Identity) -> Iterator[bytes]:
-        for index, segment in enumerate(upload.segments):
-            digest = hashlib.sha256()
-            with segment_path(upload, index).open("rb") as handle:
-                for chunk in age.decrypt_chunks(handle, [identity]):
-                    digest.update(chunk)
-                    yield chunk
-            if digest.hexdigest() != segment["sha256"]:
-                raise ValueError(f"segment {index} of upload {upload.pk} does not match its hash")
-
-    def readinto(self, view: memoryview) -> int:
-        while not self._buffer:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._buffer = chunk
-        n = min(len(view), len(self._buffer))
-        view[:n] = self._buffer[:n]
-        self._buffer = self._buffer[n:]
-        return n
 
 
 @queue.register("intake.assemble")

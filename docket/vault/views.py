@@ -56,6 +56,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         "asked": asked,
         "shown": shown,
         "scopes": [(s.name, s.label()) for s in SCOPES],
+        "can_upload": bool(access.compartment_ids(request.user, "item.upload")),
     }
     bulk = [found for choose in BULK_FORMS if (found := choose(request.user))]
     context["bulk_forms"] = [template for template, _ in bulk]

@@ -410,3 +410,46 @@ def test_it_shows_each_role_the_two_person_pages_in_a_browser(
         browser.close()
     listed = {row["username"]: row for row in instance.json("users", "list", "--json")}
     assert listed["mallory"]["active"] and listed["mallory"]["roles"] == [["default", "admin"]]
+
+
+def test_an_analyst_uploads_files_from_the_browser_through_a_dropped_connection(
+    instance: Instance, server: str, tmp_path: Path
+) -> None:
+    """Two files chosen on the upload page: the first part of the larger one is cut off on its
+    way (as a dropped connection would), the page goes on from where the server says, and
+    both files end as items named as on the analyst's disk."""
+    from playwright.sync_api import sync_playwright
+
+    made = instance.json("users", "add", "ada", "--role", "analyst", "--compartment", "default",
+                         "--json")  # fmt: skip
+    big = tmp_path / "bodycam 0810.mp4"
+    big.write_bytes(b"\x00" * (9 * 1024 * 1024 + 17))  # two parts of the page's 8 MiB
+    small = tmp_path / "witness statement.txt"
+    small.write_text("We were taken to the yard at Akrestsina.\n")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = first_login(browser, server, "ada", str(made["one_time_password"]))
+        cut: list[str] = []
+
+        def drop_first_part(route: Any) -> None:
+            if not cut:
+                cut.append(route.request.url)
+                route.abort("connectionreset")
+            else:
+                route.continue_()
+
+        page.route("**/vault/upload/part*", drop_first_part)
+        page.goto(server + "/vault/items/")
+        page.click("text=Upload files")
+        page.set_input_files("input[type=file]", [str(big), str(small)])
+        page.click("#upload button[type=submit]")
+        page.wait_for_selector("#progress li:nth-child(2).done", timeout=60_000)
+        page.screenshot(path=str(ARTEFACTS / "upload.png"), full_page=True)
+        shown = page.inner_text("#progress")
+        assert cut and shown.count("stored") == 2
+        page.click("#progress li:first-child a")
+        assert "bodycam 0810.mp4" in page.inner_text("main")
+        browser.close()
+    listed = instance.json("search", "statement", "--json")
+    assert any(hit["label"] == "witness statement.txt" for hit in listed["hits"])
