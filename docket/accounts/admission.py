@@ -19,6 +19,7 @@ Policy:
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from docket.accounts import access, approvals, audit
 from docket.accounts.models import Approval, Compartment, Role, User
@@ -55,6 +56,26 @@ def ask_grant_admin(
         details={"user_id": person.pk, "username": person.get_username(), "role": Role.ADMIN,
                  "compartment": compartment.name},
     )  # fmt: skip
+
+
+@approvals.summarised(approvals.ADD_USER)
+def _add_user_words(approval: Approval) -> str:
+    d = approval.details
+    return gettext("Add %(username)s as %(role)s in %(compartment)s") % {
+        "username": d["username"],
+        "role": Role(d["role"]).label,
+        "compartment": d["compartment"],
+    }
+
+
+@approvals.summarised(approvals.GRANT_ADMIN)
+def _grant_admin_words(approval: Approval) -> str:
+    d = approval.details
+    return gettext("Make %(username)s %(role)s in %(compartment)s") % {
+        "username": d["username"],
+        "role": Role.ADMIN.label,
+        "compartment": d["compartment"],
+    }
 
 
 def _subject(approval: Approval) -> User:

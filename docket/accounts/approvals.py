@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -60,6 +61,10 @@ RECIPIENTS: dict[str, Callable[[Approval], tuple[str, str] | None]] = {}
 #: action -> the page where the requester follows their request (the approvals page when
 #: none is registered and they may see it there).
 PAGES: dict[str, Callable[[Approval], tuple[str, int]]] = {}
+
+#: action -> the request in a sentence in the reader's language (the stored `summary`, in
+#: English, when none is registered).
+SUMMARIES: dict[str, Callable[[Approval], str]] = {}
 
 #: adding a person and giving the admin role (docket/accounts/admission.py)
 ADD_USER = "user.add"
@@ -115,6 +120,26 @@ def page_of(action: str) -> Callable[[Callable[[Approval], tuple[str, int]]], An
     return decorate
 
 
+def summarised(action: str) -> Callable[[Callable[[Approval], str]], Any]:
+    """Register how `action`'s requests are put in words, in the reader's language."""
+
+    def decorate(words: Callable[[Approval], str]) -> Any:
+        SUMMARIES[action] = words
+        return words
+
+    return decorate
+
+
+def summary(approval: Approval) -> str:
+    words = SUMMARIES.get(approval.action)
+    if words is None:
+        return approval.summary
+    try:
+        return words(approval)
+    except (LookupError, ObjectDoesNotExist):  # what it was about is gone
+        return approval.summary
+
+
 def _tell_requester(approval: Approval, by: User) -> None:
     requester = approval.requested_by
     if requester is None:
@@ -130,7 +155,7 @@ def _tell_requester(approval: Approval, by: User) -> None:
         if approval.state == Approval.State.APPROVED
         else Notification.Kind.REFUSED,
         compartment=approval.compartment, link=link, by=by,
-        pk=approval.pk, summary=approval.summary,
+        pk=approval.pk,
     )  # fmt: skip
 
 

@@ -242,7 +242,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        # In the order they were made: one made for a sender is dated to the hour only.
+        ordering = ["-id"]
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from docket.accounts import access
-from docket.accounts.models import Compartment, Notification, User
+from docket.accounts.models import Approval, Compartment, Notification, User
 
 Kind = Notification.Kind
 
@@ -95,6 +95,11 @@ def url(notification: Notification) -> str:
 def words(notification: Notification) -> str:
     """What happened, in a sentence in the reader's language."""
     d = {"pk": "", "who": "", "summary": "", "compartment_name": "", **notification.details}
+    if notification.kind in (Kind.APPROVED, Kind.REFUSED):
+        from docket.accounts import approvals  # approvals tells the requester through this
+
+        approval = Approval.objects.filter(pk=d["pk"] or 0).first()
+        d["summary"] = approvals.summary(approval) if approval else d["summary"]
     sentences = {
         Kind.APPROVED: gettext("%(who)s approved your request: %(summary)s"),
         Kind.REFUSED: gettext("%(who)s refused your request: %(summary)s"),

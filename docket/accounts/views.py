@@ -229,6 +229,7 @@ def notifications_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:notifications")
     page = Paginator(notifications.visible(user), 50).get_page(request.GET.get("page"))
     rows = [(n, notifications.words(n), notifications.url(n)) for n in page]
-    response = render(request, "accounts/notifications.html", {"page": page, "rows": rows})
+    # Read once shown: the header's count goes at once; the list still marks them new.
     notifications.mark_read(user, [n.pk for n in page if n.read_at is None])
-    return response
+    context = {"page": page, "rows": rows, "unread_left": notifications.unread_count(user)}
+    return render(request, "accounts/notifications.html", context)

@@ -32,14 +32,17 @@ def approval_list(request: HttpRequest) -> HttpResponse:
     shown = approvals.visible(user).select_related("compartment", "requested_by", "decided_by")
     audit.record(request, "approval.list")
     pending = list(shown.filter(state=Approval.State.PENDING))
+    decided = list(shown.exclude(state=Approval.State.PENDING)[:50])
     for approval in pending:
         approval.recipient = approvals.recipient(approval)  # type: ignore[attr-defined]
+    for approval in pending + decided:
+        approval.in_words = approvals.summary(approval)  # type: ignore[attr-defined]
     return render(
         request,
         "accounts/approvals.html",
         {
             "pending": pending,
-            "decided": shown.exclude(state=Approval.State.PENDING)[:50],
+            "decided": decided,
             "console": made_at_the_console(user),
         },
     )
@@ -62,6 +65,7 @@ def _page(request: HttpRequest, approval: Approval, user: User) -> HttpResponse:
         "accounts/approval.html",
         {
             "approval": approval,
+            "in_words": approvals.summary(approval),
             "problem": approvals.why_not(user, approval),
             "recipient": approvals.recipient(approval),
             "alone": approvals.decided_alone(approval),

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from docket.accounts import approvals, audit, notifications
 from docket.accounts.models import Approval, Compartment, Notification, User
@@ -89,6 +90,15 @@ def _recipient(approval: Approval) -> tuple[str, str] | None:
 @approvals.page_of(ACTION)
 def _page(approval: Approval) -> tuple[str, int]:
     return ("exports:export", Export.objects.get(approval=approval).pk)
+
+
+@approvals.summarised(ACTION)
+def _words(approval: Approval) -> str:
+    export = Export.objects.get(approval=approval)
+    return gettext("Export every item of %(compartment)s to %(recipient)s") % {
+        "compartment": approval.compartment.name,
+        "recipient": export.recipient_label,
+    }
 
 
 @approvals.on_refuse(ACTION)

@@ -78,8 +78,8 @@ def upload_start(request: HttpRequest) -> JsonResponse:
         pk=int(wanted) if wanted.isdigit() else 0,
         pk__in=access.compartment_ids(user, "item.upload"),
     ).first()
-    if compartment is None:
-        return _refused(gettext("Choose a compartment you may upload to."))
+    if compartment is None:  # as for a compartment that does not exist
+        return _refused(gettext("Choose a compartment you may upload to."), 404)
     size = request.POST.get("size", "")
     batch_id = request.POST.get("batch", "")
     batch = Batch.objects.filter(

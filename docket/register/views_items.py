@@ -150,11 +150,19 @@ def _link(request: HttpRequest, items: list[Item]) -> int:
                 actor=staff_user(request),
             )
             linked += 1
-    messages.success(
-        request,
-        ngettext(
-            "%(count)s item linked to %(event)s.", "%(count)s items linked to %(event)s.", linked
+    if linked:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s item linked to %(event)s.",
+                "%(count)s items linked to %(event)s.",
+                linked,
+            )
+            % {"count": linked, "event": event.title},
         )
-        % {"count": linked, "event": event.title},
-    )
+    elif not skipped:
+        messages.info(
+            request,
+            gettext("Those items were evidence of %(event)s already.") % {"event": event.title},
+        )
     return skipped

@@ -104,7 +104,7 @@ def test_nobody_else_sees_or_adds_to_an_upload(vault: Path, team: Team) -> None:
     refused = outsider.post(
         "/vault/upload/start", {"compartment": team.a.pk, "name": "x.txt", "size": 3}
     )
-    assert refused.status_code == 400 and "Choose a compartment" in refused.json()["error"]
+    assert refused.status_code == 404 and "Choose a compartment" in refused.json()["error"]
     # The intake role and the auditor do not upload into the compartment.
     for user in (team.teammate, team.auditor):
         assert client_of(user).get("/vault/upload/").status_code == 404

@@ -41,6 +41,8 @@ def test_a_reply_moves_a_submission_out_of_new_and_the_senders_answer_brings_it_
     assert told.created_at.minute == 0 and told.created_at.second == 0
     page = staff_client(colleague).get("/accounts/notifications/").content.decode()
     assert f"The sender of submission {submission.pk} wrote again." in page
+    # Newest first, although the sender's is dated to the hour and the assignment is not.
+    assert page.index("wrote again") < page.index("assigned submission")
     assert f'href="/inbox/{submission.pk}/"' in page
     assert "On the 10th" not in page  # never what the sender wrote
     # A reply to a submission already decided leaves its status as it is.
@@ -130,3 +132,18 @@ def test_a_clerk_sees_each_file_the_sender_sent_by_name(intake: Path) -> None:
         assert f'href="/vault/items/{attachment.item_id}/"' in page
     assert f"report-{submission.pk}-1" in page and f"report-{submission.pk}-2" in page
     assert "a.jpg" not in page  # the intake keeps no sender's file name
+
+
+def test_undoing_spam_puts_a_repeat_back_with_what_it_repeats(intake: Path) -> None:
+    send_report(Client())
+    send_report(Client())
+    first, second = Submission.objects.order_by("pk")
+    clerk = staff_client(person("clerk", intake_compartment(), Role.INTAKE))
+    clerk.post(f"/inbox/{second.pk}/status", {"status": "duplicate", "duplicate_of": first.pk})
+    clerk.post(f"/inbox/{second.pk}/status", {"status": "spam", "confirm": "yes"})
+    page = clerk.get(f"/inbox/{second.pk}/").content.decode()
+    assert "Send reply" not in page  # a report marked as spam is not answered
+    clerk.post(f"/inbox/{second.pk}/status", {"status": "duplicate", "duplicate_of": first.pk})
+    undone = Submission.objects.get(pk=second.pk)
+    assert undone.status == "duplicate" and undone.duplicate_of_id == first.pk
+    assert f'name="duplicate_of" value="{first.pk}"' in page  # what the Undo button sends

@@ -69,7 +69,10 @@ def test_chosen_items_are_tagged_and_linked_to_an_event_one_history_entry_each(
     again = analyst.post(
         "/register/items/bulk", {"item": [first.pk], "do": "link", "event": event.pk}, follow=True
     )
-    assert "0 items linked" in again.content.decode() and EvidenceLink.objects.count() == 2
+    assert (
+        "evidence of Okrestina, night of 11 August already" in again.content.decode()
+        and EvidenceLink.objects.count() == 2
+    )
 
     # An analyst of another compartment can neither link to this event nor touch these items.
     outsider = client_of(team.outsider)

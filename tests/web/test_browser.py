@@ -83,6 +83,7 @@ def test_every_staff_page_stays_on_loopback_with_no_csp_violation(
     violations: list[str] = []
     statuses: dict[str, int] = {}
     unrendered: list[str] = []
+    lines: dict[str, int] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
@@ -134,12 +135,24 @@ def test_every_staff_page_stays_on_loopback_with_no_csp_violation(
             shown = page.inner_text("body")
             if "{%" in shown or "{{" in shown:  # a template tag Django did not render
                 unrendered.append(path)
+        # The menu of an administrator, the longest, keeps to one line on a 1366 px screen
+        # in each language.
+        page.set_viewport_size({"width": 1366, "height": 800})
+        for language in ("en", "ru", "be"):
+            page.context.add_cookies([{"name": "django_language", "value": language,
+                                       "url": server}])  # fmt: skip
+            page.goto(server + "/inbox/")
+            lines[language] = page.evaluate(
+                "new Set([...document.querySelectorAll('header nav > a, header nav > details')]"
+                ".map(e => Math.round(e.getBoundingClientRect().top))).size"
+            )
         browser.close()
 
     # Item 1 is a photo: it has no transcript, so no subtitles to download.
     expected = {p: 404 if "/transcript." in p else 200 for p in pages}
     assert statuses == expected, statuses
     assert unrendered == [], "pages that show template text instead of rendering it"
+    assert lines == {"en": 1, "ru": 1, "be": 1}, "the menu wraps"
     assert hosts == {server.split("/")[2]}
     assert violations == []
 

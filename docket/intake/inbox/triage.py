@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from docket.accounts import approvals, audit, notifications
 from docket.accounts.models import Approval, Compartment, Notification, User
@@ -36,7 +37,10 @@ def set_status(
         before = submission.status
         submission.status = status
         submission.status_before = before if status == Submission.Status.SPAM else ""
-        submission.duplicate_of = duplicate_of if status == Submission.Status.DUPLICATE else None
+        if status == Submission.Status.DUPLICATE:
+            submission.duplicate_of = duplicate_of
+        elif status != Submission.Status.SPAM:  # spam keeps it, for "Undo"
+            submission.duplicate_of = None
         submission.save(update_fields=["status", "status_before", "duplicate_of"])
         audit.record(
             request, "intake.status", submission,
@@ -134,6 +138,16 @@ def ask_reveal(user: User, submission: Submission, reason: str) -> Approval:
         )  # fmt: skip
         Reveal.objects.create(submission=submission, approval=approval, requested_by=user)
     return approval
+
+
+@approvals.summarised(REVEAL)
+def _words(approval: Approval) -> str:
+    reveal = Reveal.objects.select_related("submission", "requested_by").get(approval=approval)
+    return gettext("Show %(user)s who sent submission %(pk)s (%(channel)s)") % {
+        "user": reveal.requested_by.get_username() if reveal.requested_by else "?",
+        "pk": reveal.submission_id,
+        "channel": reveal.submission.get_channel_display(),
+    }
 
 
 @approvals.page_of(REVEAL)

@@ -244,7 +244,7 @@ def submission_detail(request: HttpRequest, submission: Submission) -> HttpRespo
             "reveal_pending": triage.pending_reveal(user, submission),
             "route_gone": chats.route_gone(submission),
             "route_days": settings.TELEGRAM_ROUTE_DAYS,
-            "assignable": assignable(submission),
+            "assignable": assignable(submission).exclude(pk=user.pk),
         },
     )
 
@@ -308,9 +308,13 @@ def submission_status(request: HttpRequest, submission: Submission) -> HttpRespo
             messages.error(request, _("Name the submission this one repeats (its number)."))
             return redirect("inbox:submission", submission.pk)
     triage.set_status(request, submission, status, duplicate_of=original)
-    messages.success(
-        request, _("Marked as %(status)s.") % {"status": Submission.Status(status).label}
-    )
+    if status == Submission.Status.SPAM:
+        said = _("Marked as spam: it is out of the queue. Undo puts it back.")
+    elif original is not None:
+        said = _("Marked as a repeat of submission %(pk)s.") % {"pk": original.pk}
+    else:
+        said = _("Now under “%(tab)s”.") % {"tab": Submission.Status(status).label}
+    messages.success(request, said)
     return redirect("inbox:submission", submission.pk)
 
 
