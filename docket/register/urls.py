@@ -14,6 +14,7 @@ app_name = "register"
 urlpatterns = [
     path("events/", views.event_list, name="events"),
     path("events/new", views.event_new, name="event_new"),
+    path("events/bulk", views.events_bulk, name="events_bulk"),
     path("events/overview", views_data.overview, name="overview"),
     path("events/map.json", views_data.map_data, name="map_data"),
     path("events/export.<str:fmt>", views_data.event_export, name="event_export"),

@@ -17,7 +17,8 @@ from django.db.models import Count, QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
@@ -93,9 +94,62 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "can_edit": bool(access.compartment_ids(request.user, "register.edit")),
             "act_types": Term.objects.filter(vocabulary="act_type", retired=False),
+            "statuses": Term.objects.filter(vocabulary="violation_status", retired=False),
             **saved.context(request, SavedSearch.Page.EVENTS),
         },
     )
+
+
+@listing("register.edit", methods=("POST",))
+def events_bulk(request: HttpRequest) -> HttpResponseBase:
+    """Set the violation status of the events chosen in the list: one history entry per event
+    changed; events the user may not edit are left as they are."""
+    user = staff_user(request)
+    wanted = [int(pk) for pk in request.POST.getlist("event") if pk.isdigit()]
+    events = list(
+        access.visible(Event.objects.filter(pk__in=wanted), user, "register.edit").order_by("pk")
+    )
+    back = f"{reverse('register:events')}?{request.POST.get('query', '')}"
+    status_pk = request.POST.get("status", "")
+    status = (
+        Term.objects.filter(vocabulary="violation_status", retired=False, pk=int(status_pk)).first()
+        if status_pk.isdigit()
+        else None
+    )
+    if not events:
+        messages.error(request, gettext("Choose at least one event you may edit."))
+        return redirect(back)
+    if status_pk and status is None:
+        messages.error(request, gettext("Choose a status from the list."))
+        return redirect(back)
+    changed = 0
+    with transaction.atomic():
+        for event in events:
+            if event.violation_status_id == (status.pk if status else None):
+                continue
+            event.violation_status = status
+            history.save(event, actor=user)
+            changed += 1
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s event now has the status “%(status)s”.",
+            "%(count)s events now have the status “%(status)s”.",
+            changed,
+        )
+        % {"count": changed, "status": status.shown if status else gettext("not assessed")},
+    )
+    if len(wanted) > len(events):
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s chosen event was left as it was.",
+                "%(count)s chosen events were left as they were.",
+                len(wanted) - len(events),
+            )
+            % {"count": len(wanted) - len(events)},
+        )
+    return redirect(back)
 
 
 @listing("register.edit", methods=("GET", "POST"))

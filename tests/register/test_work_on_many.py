@@ -123,3 +123,37 @@ def test_a_saved_search_is_kept_for_its_owner_or_shared_in_one_compartment(
     assert not SavedSearch.objects.filter(pk=shared.pk).exists()
     on_search = analyst.get("/register/search/?q=Okrestina").content.decode()
     assert "Save this search as" in on_search and 'value="search"' in on_search
+
+
+def test_chosen_events_get_a_status_one_history_entry_each(vault: Path, team: Team) -> None:
+    from docket.register.models import Term
+
+    ours = [Event.objects.create(compartment=team.a, title=f"event {n}") for n in range(3)]
+    theirs = Event.objects.create(compartment=team.b, title="their event")
+    confirmed = Term.objects.filter(vocabulary="violation_status").first()
+    assert confirmed is not None
+    analyst = client_of(team.owner)
+    page = analyst.get("/register/events/?q=event").content.decode()
+    assert "With the chosen events" in page and f'name="event" value="{ours[0].pk}"' in page
+    assert (
+        "With the chosen events"
+        not in client_of(team.teammate).get("/register/events/").content.decode()
+    )  # the intake role reads the register and changes nothing
+
+    done = analyst.post(
+        "/register/events/bulk",
+        {"event": [ours[0].pk, ours[1].pk, theirs.pk], "status": confirmed.pk, "query": "q=event"},
+        follow=True,
+    )
+    assert done.redirect_chain[-1][0] == "/register/events/?q=event"
+    text = done.content.decode()
+    assert "2 events now have the status" in text and "1 chosen event was left" in text
+    assert {e.pk for e in Event.objects.filter(violation_status=confirmed)} == {
+        ours[0].pk,
+        ours[1].pk,
+    }
+    changes = Change.objects.filter(model="event", action="update").order_by("id")
+    assert [c.object_id for c in changes] == [ours[0].pk, ours[1].pk]
+    # Back to "not assessed" for one of them.
+    analyst.post("/register/events/bulk", {"event": [ours[1].pk], "status": ""})
+    assert Event.objects.get(pk=ours[1].pk).violation_status is None
