@@ -19,10 +19,11 @@ VERBS = {
     "tokens": "API tokens: create USERNAME, list, revoke ID",
     "register": "the register: `docket register generate` (a fictional dataset)",
     "search": "search the register in any script or spelling: `docket search Akrestsina`",
+    "names": "names across scripts: `docket names pairs FILE` (no instance needed)",
     "exports": "exports: list, check PACKAGE (a decrypted export, offline)",
     "intake": "intake: submit a report, sweep the upload spool, run the Telegram bot, poll mail",
     "db": "the embedded database at rest: encrypt, rekey (DOCKET_DATABASE_KEY)",
-    "bench": "benchmarks: `docket bench ingest`, `docket bench verify`",
+    "bench": "benchmarks: `docket bench ingest`, `docket bench verify`, `docket bench names`",
 }
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from docket.accounts.models import Compartment
+from docket.analysis.spelling import words
 from docket.enrich.models import Segment, TextPage
 from docket.register import search
-from docket.register.names import words
 from docket.vault import store
 from docket.vault.models import Item
 

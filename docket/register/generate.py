@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from docket.accounts.models import Compartment
+from docket.analysis.spelling import fold
 from docket.register import search
 from docket.register.models import (
     Act,
@@ -34,7 +35,6 @@ from docket.register.models import (
     Term,
     Unit,
 )
-from docket.register.names import fold
 
 FIRST = [
     ("Аляксандр", "male"), ("Сяргей", "male"), ("Андрэй", "male"), ("Дзмітрый", "male"),

@@ -544,7 +544,7 @@ class Change(models.Model):
 
 class SearchEntry(models.Model):
     """What search finds: one row per event, person, unit and place, with its words folded
-    (docket/register/names.py `words`) and their consonant skeletons. A full-text index sits
+    (docket/analysis/spelling.py `words`) and their consonant skeletons. A full-text index sits
     on top: SQLite FTS5 or PostgreSQL's own (docket/register/search.py). Places belong to no
     compartment: the gazetteer is shared; everything else carries its compartment."""
 

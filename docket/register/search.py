@@ -8,7 +8,7 @@ Policy: a hit is shown only from the compartments the caller may see (places, th
 gazetteer, always); every search is audited by its caller (the page, the API, the CLI).
 
 How: each event, person, unit and place has a SearchEntry holding its folded words and their
-consonant skeletons (docket/register/names.py). A query word matches an entry when it is a
+consonant skeletons (docket/analysis/spelling.py). A query word matches an entry when it is a
 prefix of one of its words, or when one of its skeletons is a skeleton of the entry (a prefix
 of one, for query words of four letters or more). SQLite answers with FTS5, PostgreSQL with
 GIN-indexed tsvectors; both get the same query, and the ranking is ours: words matched as
@@ -26,7 +26,7 @@ from django.db import connection
 from django.db.models import BooleanField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from docket.register.names import fold, skeletons, words
+from docket.analysis.spelling import fold, skeletons, words
 
 PREFIX_FROM = 4  # letters a query word needs before its skeleton is matched as a prefix
 NUMBER = re.compile(r"\d+")

@@ -60,3 +60,11 @@ def test_the_enrichment_benchmark_prints_its_three_ratios(tmp_path: Path) -> Non
         figures["stt_seconds"] / figures["audio_seconds"], rel=0.05
     )
     assert 10 < figures["audio_seconds"] < 20
+
+
+def test_the_names_benchmark_prints_quality_and_speed(tmp_path: Path) -> None:
+    figures = _bench(tmp_path, "names", "--no-baseline")
+    assert figures["pairs"] == 122 * 121 // 2
+    assert figures["threshold"] == 0.8
+    assert figures["precision"] >= 0.98 and figures["f1"] >= 0.95
+    assert figures["pairs_per_second"] > 0

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.db.models import Count
 
 from docket.accounts.models import Compartment
+from docket.analysis.spelling import skeletons
 from docket.register.generate import ROOTS, Generator
 from docket.register.models import Act, Change, Event, Involvement, Person, SearchEntry
-from docket.register.names import skeletons
 from docket.register.search import search
 
 

@@ -14,12 +14,14 @@ from docket.core.bench import runner
 class Command(BaseCommand):
     help = (
         "Benchmarks against a baseline measured in the same run: `ingest`, `verify`, "
-        "`register`, `intake`, `enrich`."
+        "`register`, `intake`, `enrich`, `names`."
     )
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("which", choices=["ingest", "verify", "register", "intake", "enrich"])
+        parser.add_argument(
+            "which", choices=["ingest", "verify", "register", "intake", "enrich", "names"]
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON line")
         parser.add_argument(
             "--total-mb", type=int, default=2048, help="size of the generated data (2 GB)"
@@ -43,6 +45,16 @@ class Command(BaseCommand):
             help="intake: receipt hash memory (default: the production 65536)",
         )
         parser.add_argument("--check", type=Path, help=argparse.SUPPRESS)
+        parser.add_argument(
+            "--names", type=Path, help="names: a TSV of cluster and name (default: the dev set)"
+        )
+        parser.add_argument(
+            "--no-baseline", action="store_true", help="names: skip nomenklatura's figures"
+        )
+        parser.add_argument(
+            "--baseline-venv", type=Path, default=Path(".venv-baseline"),
+            help="names: the baseline's virtual environment (made on first use)",
+        )  # fmt: skip
         parser.add_argument("--files", type=int, default=1000, help="enrich: mixed files")
         parser.add_argument("--pages", type=int, default=10, help="enrich: pages to OCR")
         parser.add_argument(
@@ -54,7 +66,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         workdir = options["workdir"].absolute()
-        if options["which"] == "enrich":
+        if options["which"] == "names":
+            from docket.core.bench import names
+
+            result = names.run(
+                options["names"], baseline=not options["no_baseline"],
+                venv=options["baseline_venv"].absolute(),
+            )  # fmt: skip
+        elif options["which"] == "enrich":
             from docket.core.bench import enrich
 
             result = enrich.run(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from docket.register.names import fold, match, skeletons, words
+from docket.analysis.spelling import fold, match, skeletons, words
 
 SAME = [
     ("Akrestsina", "Okrestina", "Акрэсціна", "Окрестина"),

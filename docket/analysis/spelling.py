@@ -1,7 +1,7 @@
 """Name matching across scripts and spellings: "Akrestsina", "Okrestina", "Акрэсціна" and
 "Окрестина" are one place; "Lukashenka", "Łukašenka" and "Лукашенко" one name.
 
-No Django import (docs/design.md §3). The method: every word becomes a consonant *skeleton*.
+No Django import. The method: every word becomes a consonant *skeleton*.
 1. Lower-case, Cyrillic (Russian and Belarusian) transliterated letter by letter to Latin,
    diacritics removed (Łacinka's š and č become s and c; ł becomes l).
 2. Letters are read left to right, digraphs first, and each sound is put in a class whose

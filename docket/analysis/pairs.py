@@ -1,0 +1,104 @@
+"""Pairs of names that may be one person, from a list: read a TSV or CSV of ids and names,
+find the candidates by blocking, score them (names.py).
+
+Blocking: two names are compared only when some word of one shares a loose sound key (its
+consonants) with some word of the other. The scorer never matches names whose surnames share
+no key, and every key has a loose form, so blocking loses no pair the scorer would keep: it
+only saves comparing "Tertel" with "Pratasevich".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import combinations
+
+from docket.analysis import names
+
+
+class BadInput(ValueError):
+    """The file cannot be read as a list of names; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    name: names.Name
+
+
+@dataclass(frozen=True)
+class Pair:
+    a: str
+    b: str
+    score: float
+    why: tuple[str, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {"a": self.a, "b": self.b, "score": self.score, "why": list(self.why)}
+
+
+def read(data: bytes, filename: str = "") -> list[Entry]:
+    """The entries of a UTF-8 TSV (by its name's .tsv, or a tab in its header) or CSV whose
+    header names the columns `id` and `name`; other columns are ignored."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BadInput(f"line {line}: not UTF-8 text") from None
+    header = text.split("\n", 1)[0]
+    dialect = "excel-tab" if filename.lower().endswith(".tsv") or "\t" in header else "excel"
+    rows = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
+    columns = [c.strip().lower() for c in next(rows, [])]
+    for wanted in ("id", "name"):
+        if wanted not in columns:
+            raise BadInput(f"line 1: no column named {wanted!r} (the header has {columns})")
+    at_id, at_name = columns.index("id"), columns.index("name")
+    entries = []
+    for line, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) <= max(at_id, at_name):
+            raise BadInput(f"line {line}: fewer columns than the header")
+        ident, name = row[at_id].strip(), row[at_name].strip()
+        if not ident:
+            raise BadInput(f"line {line}: the id is empty")
+        try:
+            entries.append(Entry(ident, names.parse(name)))
+        except ValueError:
+            raise BadInput(f"line {line}: the name is empty") from None
+    return entries
+
+
+def blocks(entries: list[Entry]) -> Iterator[tuple[int, int]]:
+    """Index pairs (i < j) of the entries that share a loose key of some word, each once."""
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for index, entry in enumerate(entries):
+        for key in {names.loose(k) for part in entry.name.parts if not part.initial
+                    for k in names.keys(part.text)}:  # fmt: skip
+            if key:
+                by_key[key].append(index)
+    seen: set[tuple[int, int]] = set()
+    for members in by_key.values():
+        for pair in combinations(members, 2):
+            if pair not in seen:
+                seen.add(pair)
+                yield pair
+
+
+def pairs(entries: list[Entry], threshold: float = names.THRESHOLD) -> list[Pair]:
+    """Every unordered pair scoring at or above `threshold`, best first."""
+    found = []
+    for i, j in blocks(entries):
+        score = names.score(entries[i].name, entries[j].name)
+        if score.value >= threshold:
+            found.append(Pair(entries[i].id, entries[j].id, score.value, score.why))
+    return sorted(found, key=lambda p: (-p.score, p.a, p.b))
+
+
+def all_pairs(entries: Iterable[Entry]) -> Iterator[tuple[Entry, Entry, names.Score]]:
+    """Every pair scored, without blocking (for measuring what blocking keeps)."""
+    for a, b in combinations(list(entries), 2):
+        yield a, b, names.score(a.name, b.name)

@@ -1,0 +1,91 @@
+"""`docket names pairs FILE`: the pairs of a list that may be one person, from the command
+line, with no instance and no database; clear errors for a bad file; blocking that loses no
+pair the scorer keeps."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from docket.analysis import names, pairs
+
+LIST = """id\tname\tsource
+7\tІван Церцель\ttestimony
+8\tIvan Tertel\tpress
+9\tТертель Иван Станиславович\torder
+10\tIgor Karpenkov\tpress
+11\tІгар Карпенка\ttestimony
+12\tАндрэй Церцель\ttestimony
+"""
+
+
+def names_pairs(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKET_")}
+    env["DOCKET_DATA_DIR"] = str(tmp_path / "no-such-instance")
+    return subprocess.run(
+        [sys.executable, "-m", "docket", "names", "pairs", *args],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+
+
+def test_it_prints_each_pair_once_best_first_without_an_instance(tmp_path: Path) -> None:
+    listed = tmp_path / "people.tsv"
+    listed.write_text(LIST, encoding="utf-8")
+    done = names_pairs(tmp_path, str(listed), "--json")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)["pairs"]
+    assert {frozenset((p["a"], p["b"])) for p in found} == {
+        frozenset(("7", "8")), frozenset(("7", "9")), frozenset(("8", "9")),
+    }  # fmt: skip
+    assert all(isinstance(p["a"], str) and isinstance(p["why"], list) for p in found)
+    assert [p["score"] for p in found] == sorted((p["score"] for p in found), reverse=True)
+    assert not (tmp_path / "no-such-instance").exists()  # nothing made, nothing opened
+    # A CSV reads the same; a lower threshold lets the look-alikes in.
+    as_csv = tmp_path / "people.csv"
+    as_csv.write_text(LIST.replace("\t", ","), encoding="utf-8")
+    loose = json.loads(names_pairs(tmp_path, str(as_csv), "--json", "--threshold", "0.2").stdout)
+    listed_pairs = {frozenset((p["a"], p["b"])) for p in loose["pairs"]}
+    assert frozenset(("7", "12")) in listed_pairs  # the same surname, another given name
+    assert frozenset(("10", "11")) not in listed_pairs  # surnames that differ never
+
+
+def test_a_bad_file_is_refused_naming_its_line(tmp_path: Path) -> None:
+    cases = {
+        "no-name.tsv": (b"id\tfull\n1\tIvan Tertel\n", "line 1: no column named 'name'"),
+        "latin1.csv": (
+            "id,name\n1,Ivan\n2,Jos\xe9 Tertel\n".encode("latin-1"), "line 3: not UTF-8"
+        ),
+        "empty.tsv": (b"id\tname\n1\tIvan Tertel\n2\t  \n", "line 3: the name is empty"),
+    }  # fmt: skip
+    for filename, (data, message) in cases.items():
+        path = tmp_path / filename
+        path.write_bytes(data)
+        done = names_pairs(tmp_path, str(path), "--json")
+        assert done.returncode == 2 and message in done.stderr, (filename, done.stderr)
+        assert "Traceback" not in done.stderr and "docket/" not in done.stderr
+    missing = names_pairs(tmp_path, str(tmp_path / "nothing.tsv"))
+    assert missing.returncode == 2 and "nothing.tsv" in missing.stderr
+
+
+def test_blocking_keeps_every_pair_all_pairs_scoring_finds() -> None:
+    # Random two-word names from a small alphabet of sounds and scripts: many collisions.
+    rng = random.Random(20)
+    syllables = ["ка", "ра", "ло", "ці", "ва", "ду", "ко", "ne", "ro", "sza", "wi", "ł", "ch"]
+    given = ["Іван", "Ivan", "Ігар", "Igor", "Мікалай", "Nikolai", "Анна", "Hanna"]
+    entries = []
+    for n in range(400):
+        surname = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 3))).title()
+        entries.append(pairs.Entry(str(n), names.parse(f"{rng.choice(given)} {surname}")))
+    everything = {
+        frozenset((a.id, b.id))
+        for a, b, score in pairs.all_pairs(entries)
+        if score.value >= names.THRESHOLD
+    }
+    blocked = {frozenset((p.a, p.b)) for p in pairs.pairs(entries)}
+    assert everything and blocked == everything
+    assert len(list(pairs.blocks(entries))) < len(list(itertools.combinations(entries, 2))) / 2
