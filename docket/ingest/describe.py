@@ -9,13 +9,14 @@ from typing import Any
 from django.utils.translation import gettext
 
 from docket.ingest.models import BatchItem, Message
+from docket.lib import filenames
 from docket.vault.describe import describer
 
 
 def file_name(path: str) -> str:
     """The last part of a path inside an import ("photos/IMG_0001.jpg", an archive member's
     "evidence.zip!video/clip.mp4")."""
-    return re.split(r"[/\\!]", path.rstrip("/\\"))[-1] or path
+    return filenames.shown(re.split(r"[/\\!]", path.rstrip("/\\"))[-1] or path)
 
 
 @describer
@@ -31,5 +32,5 @@ def imported(pks: list[int]) -> dict[int, dict[str, Any]]:
         })  # fmt: skip
     entries = BatchItem.objects.filter(item_id__in=pks).order_by("id")
     for item_id, path in entries.values_list("item_id", "path"):
-        found.setdefault(item_id, {"name": file_name(path), "origin": path})
+        found.setdefault(item_id, {"name": file_name(path), "origin": filenames.shown(path)})
     return found

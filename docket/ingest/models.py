@@ -125,6 +125,11 @@ class WebUpload(models.Model):
         "vault.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     error = models.TextField(blank=True)
+    #: What the page knows of the file to resume it: the SHA-256 of its first part and its
+    #: modification time ("hex:milliseconds"); empty where the page could not tell.
+    fingerprint = models.CharField(max_length=100, blank=True)
+    #: The compartment held these bytes already: the item is the one it had.
+    already_held = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -34,12 +34,15 @@ from docket.accounts.models import Compartment, User
 from docket.ingest.files import index_names
 from docket.ingest.models import Batch, BatchItem, WebUpload
 from docket.jobs import queue
+from docket.lib import filenames
 from docket.lib.chores import chore
 from docket.lib.storage import BlobStore, fsync_dir
 from docket.vault import custody, keys, segments, store
 
 #: The most one request may carry; the pages send parts of 8 MiB.
 MAX_PART = 64 * 1024 * 1024
+#: Disk space left free for everything else.
+RESERVE = 256 * 1024 * 1024
 
 
 class Refused(Exception):
@@ -65,11 +68,20 @@ def part_path(upload: WebUpload, index: int) -> Path:
 
 
 def start(
-    user: User, compartment: Compartment, name: str, length: int, batch: Batch | None = None
+    user: User,
+    compartment: Compartment,
+    name: str,
+    length: int,
+    batch: Batch | None = None,
+    *,
+    fingerprint: str = "",
 ) -> WebUpload:
-    """A new upload, or the unfinished one of the same file (name, size, compartment) to
-    resume. `batch` groups the files sent from one page into one import."""
-    name = os.path.basename(name.replace("\\", "/")).strip()[:300]
+    """A new upload, or the unfinished one of the same file to resume. The same file is the
+    same name, size and compartment *and* the same `fingerprint` the page sends (the SHA-256
+    of its first part and its modification time): two cameras' FILE0001.MOV of one size are
+    two files. Without a fingerprint nothing is resumed. `batch` groups the files sent from one
+    page into one import."""
+    name = filenames.shown(os.path.basename(name.replace("\\", "/")))[:300]
     if not name:
         raise Refused(gettext("The file has no name."))
     if length <= 0:
@@ -80,21 +92,37 @@ def start(
             % {"limit": filesizeformat(settings.STAFF_UPLOAD_MAX_BYTES)},
             status=413,
         )
-    unfinished = WebUpload.objects.filter(
-        user=user, compartment=compartment, name=name, length=length,
-        state=WebUpload.State.RECEIVING,
-    ).first()  # fmt: skip
-    if unfinished is not None:
-        return unfinished
+    fingerprint = fingerprint.strip()[:100]
+    receiving = WebUpload.objects.filter(user=user, state=WebUpload.State.RECEIVING)
+    if fingerprint:
+        unfinished = receiving.filter(
+            compartment=compartment, name=name, length=length, fingerprint=fingerprint
+        ).first()
+        if unfinished is not None:
+            return unfinished
+    # What one person may have on its way at once, and room for the parts and the copy the
+    # vault makes of them.
+    waiting = sum(u.length - u.offset for u in receiving)
+    if waiting + length > settings.STAFF_UPLOAD_MAX_BYTES:
+        raise Refused(
+            gettext(
+                "Your unfinished uploads and this file together pass %(limit)s: finish or let "
+                "go of the others first."
+            )
+            % {"limit": filesizeformat(settings.STAFF_UPLOAD_MAX_BYTES)},
+            status=413,
+        )
+    if shutil.disk_usage(spool_dir()).free < 2 * length + RESERVE:
+        raise Refused(gettext("The server's disk is full; try again later."), status=507)
     if batch is None or batch.compartment_id != compartment.pk or batch.source != "web":
         batch = Batch.objects.create(
-            source=Batch.Source.WEB, label=gettext("web upload by %(user)s")
-            % {"user": user.get_username()}, compartment=compartment,
+            source=Batch.Source.WEB, label=user.get_username(), compartment=compartment,
             actor=user.get_username(), started_at=timezone.now(),
         )  # fmt: skip
     return WebUpload.objects.create(
-        user=user, compartment=compartment, batch=batch, name=name, length=length
-    )
+        user=user, compartment=compartment, batch=batch, name=name, length=length,
+        fingerprint=fingerprint,
+    )  # fmt: skip
 
 
 def append(upload: WebUpload, offset: int, body: IO[bytes], length: int) -> WebUpload:
@@ -105,7 +133,7 @@ def append(upload: WebUpload, offset: int, body: IO[bytes], length: int) -> WebU
     if length <= 0 or length > MAX_PART or offset + length > upload.length:
         raise Refused(gettext("A part must fit the file and hold at most 64 MiB."), status=413)
     directory = spool_dir() / str(upload.pk)
-    if shutil.disk_usage(spool_dir()).free < length + 256 * 1024 * 1024:
+    if shutil.disk_usage(spool_dir()).free < length + RESERVE:
         raise Refused(gettext("The server's disk is full; try again later."), status=507)
     staged, sealed = segments.seal_part(directory, body, length)
     try:
@@ -113,6 +141,9 @@ def append(upload: WebUpload, offset: int, body: IO[bytes], length: int) -> WebU
             current = WebUpload.objects.select_for_update().get(pk=upload.pk)
             if current.offset != offset or current.state != WebUpload.State.RECEIVING:
                 raise Conflict()
+            head = current.fingerprint.split(":", 1)[0]
+            if not current.parts and head and sealed.sha256 != head:
+                raise Refused(gettext("This is not the file the upload began with."), status=409)
             os.replace(staged, part_path(current, len(current.parts)))
             fsync_dir(directory)
             current.parts = [*current.parts, segments.record(sealed)]
@@ -140,7 +171,7 @@ def store_job(payload: dict[str, Any]) -> None:
         raise
     with transaction.atomic():
         WebUpload.objects.filter(pk=upload.pk).update(
-            state=WebUpload.State.STORED, item=stored.item
+            state=WebUpload.State.STORED, item=stored.item, already_held=not stored.created
         )
         BatchItem.objects.get_or_create(
             batch=upload.batch, item=stored.item, defaults={"path": upload.name}
@@ -171,10 +202,16 @@ def _store(upload: WebUpload) -> store.Stored:
 
 @chore("ingest.sweep-uploads", every_seconds=3600)
 def sweep(*, older_than: timedelta | None = None) -> int:
-    """Remove uploads nobody finished, with their sealed parts."""
+    """Remove uploads nobody finished, with their sealed parts; the parts of failed ones
+    (their rows stay, with the error); and the web imports left with no file."""
     cutoff = timezone.now() - (older_than or timedelta(days=settings.STAFF_UPLOAD_DAYS))
     stale = list(WebUpload.objects.filter(state=WebUpload.State.RECEIVING, updated_at__lt=cutoff))
     for upload in stale:
         shutil.rmtree(spool_dir() / str(upload.pk), ignore_errors=True)
         upload.delete()
+    for failed in WebUpload.objects.filter(state=WebUpload.State.FAILED, updated_at__lt=cutoff):
+        shutil.rmtree(spool_dir() / str(failed.pk), ignore_errors=True)
+    Batch.objects.filter(
+        source=Batch.Source.WEB, uploads__isnull=True, entries__isnull=True
+    ).delete()
     return len(stale)

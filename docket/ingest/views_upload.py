@@ -46,6 +46,7 @@ def _state(upload: WebUpload) -> JsonResponse:
             "state": upload.state,
             "state_label": str(WebUpload.State(upload.state).label),
             "error": upload.error,
+            "already_held": upload.already_held,
             "item": reverse("vault:item", args=[upload.item_id]) if upload.item_id else "",
         }
     )
@@ -86,9 +87,11 @@ def upload_start(request: HttpRequest) -> JsonResponse:
         pk=int(batch_id) if batch_id.isdigit() else 0, actor=user.get_username()
     ).first()
     try:
+        if not size.isdigit():
+            return _refused(gettext("Give the file's size in bytes."))
         upload = uploads.start(
-            user, compartment, request.POST.get("name", ""),
-            int(size) if size.isdigit() else 0, batch,
+            user, compartment, request.POST.get("name", ""), int(size), batch,
+            fingerprint=request.POST.get("fingerprint", ""),
         )  # fmt: skip
     except uploads.Refused as exc:
         return _refused(str(exc), exc.status)

@@ -119,7 +119,7 @@ def events_bulk(request: HttpRequest) -> HttpResponseBase:
     if not events:
         messages.error(request, gettext("Choose at least one event you may edit."))
         return redirect(back)
-    if status_pk and status is None:
+    if status is None and status_pk != "none":  # "none": back to not assessed, on purpose
         messages.error(request, gettext("Choose a status from the list."))
         return redirect(back)
     changed = 0

@@ -53,7 +53,9 @@ def test_a_file_sent_in_parts_resumes_and_becomes_a_named_item(
     assert "Upload files" in page and team.a.name in page and team.b.name not in page
     assert 'href="/vault/upload/"' in analyst.get("/vault/items/").content.decode()
 
-    meta = {"compartment": team.a.pk, "name": "C:\\evidence\\order 0810.pdf", "size": len(data)}
+    head = hashlib.sha256(data[:PART]).hexdigest()
+    meta = {"compartment": team.a.pk, "name": "C:\\evidence\\order 0810.pdf", "size": len(data),
+            "fingerprint": f"{head}:1596412800000"}  # fmt: skip
     started = analyst.post("/vault/upload/start", meta).json()
     assert started["offset"] == 0 and started["name"] == "order 0810.pdf"
     upload = started["upload"]
@@ -88,7 +90,7 @@ def test_a_file_sent_in_parts_resumes_and_becomes_a_named_item(
     assert [hit.id for hit in found] == [item.pk]
     batch = Batch.objects.get()
     assert batch.source == "web" and batch.stored == 1 and batch.actor == "owner"
-    assert "web upload by owner" in analyst.get("/vault/imports/").content.decode()
+    assert "web upload: owner" in analyst.get("/vault/imports/").content.decode()
 
 
 @pytest.mark.django_db
@@ -125,3 +127,81 @@ def test_bad_parts_and_sizes_are_refused_and_stale_uploads_swept(vault: Path, te
     assert uploads.sweep(older_than=timedelta(days=1)) == 0
     assert uploads.sweep(older_than=timedelta(seconds=-1)) == 1
     assert not WebUpload.objects.exists() and not (uploads.spool_dir() / str(upload)).exists()
+    assert not Batch.objects.exists()  # the import left with no file goes too
+
+
+@pytest.mark.django_db
+def test_another_file_of_the_same_name_and_size_is_never_glued_onto_an_upload(
+    vault: Path, team: Team, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Two cameras' FILE0001.MOV of one size: the second is a new upload, and a first part
+    that is not the file the upload began with is refused."""
+    first, second = os.urandom(PART + 100), os.urandom(PART + 100)
+    analyst = client_of(team.owner)
+
+    def fingerprint(data: bytes, modified: int) -> str:
+        return f"{hashlib.sha256(data[:PART]).hexdigest()}:{modified}"
+
+    def start(data: bytes, modified: int) -> dict[str, Any]:
+        meta = {"compartment": team.a.pk, "name": "FILE0001.MOV", "size": len(data),
+                "fingerprint": fingerprint(data, modified)}  # fmt: skip
+        answer: dict[str, Any] = analyst.post("/vault/upload/start", meta).json()
+        return answer
+
+    a = start(first, 1)
+    part(analyst, a["upload"], 0, first[:PART])
+    b = start(second, 2)
+    assert b["upload"] != a["upload"] and b["offset"] == 0
+    assert start(first, 1)["upload"] == a["upload"]  # the same file resumes
+    # A page that sends another file's bytes under the first file's fingerprint is refused.
+    c = start(first, 3)
+    wrong = part(analyst, c["upload"], 0, second[:PART])
+    assert wrong.status_code == 409 and "not the file" in wrong.json()["error"]
+    # Without a fingerprint nothing is resumed.
+    bare = {"compartment": team.a.pk, "name": "FILE0001.MOV", "size": len(first)}
+    assert analyst.post("/vault/upload/start", bare).json()["upload"] not in (
+        a["upload"], b["upload"], c["upload"],
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        part(analyst, b["upload"], 0, second[:PART])
+        part(analyst, b["upload"], PART, second[PART:])
+    run_jobs()
+    stored = Item.objects.get(pk=WebUpload.objects.get(pk=b["upload"]).item_id)
+    assert stored.sha256 == hashlib.sha256(second).hexdigest()
+
+
+@pytest.mark.django_db
+def test_a_name_loses_its_control_characters_and_a_held_file_says_so(
+    vault: Path, team: Team, django_capture_on_commit_callbacks: Any
+) -> None:
+    import io
+
+    from docket.vault.store import store
+
+    held = b"bytes the compartment holds already"
+    store(io.BytesIO(held), actor="test", compartment=team.a)
+    analyst = client_of(team.owner)
+    meta = {"compartment": team.a.pk, "name": "invoice\u202egpj.exe\r\n\x00", "size": len(held),
+            "fingerprint": f"{hashlib.sha256(held).hexdigest()}:1"}  # fmt: skip
+    started = analyst.post("/vault/upload/start", meta).json()
+    assert started["name"] == "invoicegpj.exe"
+    with django_capture_on_commit_callbacks(execute=True):
+        part(analyst, started["upload"], 0, held)
+    run_jobs()
+    state = analyst.get(f"/vault/upload/state?upload={started['upload']}").json()
+    assert state["state"] == "stored", state
+    assert state["already_held"] is True
+
+
+@pytest.mark.django_db
+def test_one_person_cannot_reserve_more_than_the_limit(
+    vault: Path, team: Team, settings: Any
+) -> None:
+    settings.STAFF_UPLOAD_MAX_BYTES = 100
+    analyst = client_of(team.owner)
+    meta = {"compartment": team.a.pk, "name": "a.bin", "size": 60, "fingerprint": "a:1"}
+    assert analyst.post("/vault/upload/start", meta).status_code == 200
+    again = analyst.post("/vault/upload/start", {**meta, "name": "b.bin", "fingerprint": "b:1"})
+    assert again.status_code == 413 and "unfinished uploads" in again.json()["error"]
+    nonsense = analyst.post("/vault/upload/start", {**meta, "size": "-5"})
+    assert nonsense.status_code == 400 and "size in bytes" in nonsense.json()["error"]

@@ -155,5 +155,8 @@ def test_chosen_events_get_a_status_one_history_entry_each(vault: Path, team: Te
     changes = Change.objects.filter(model="event", action="update").order_by("id")
     assert [c.object_id for c in changes] == [ours[0].pk, ours[1].pk]
     # Back to "not assessed" for one of them.
+    # Nothing chosen changes nothing; "not assessed" is chosen on purpose.
     analyst.post("/register/events/bulk", {"event": [ours[1].pk], "status": ""})
+    assert Event.objects.get(pk=ours[1].pk).violation_status == confirmed
+    analyst.post("/register/events/bulk", {"event": [ours[1].pk], "status": "none"})
     assert Event.objects.get(pk=ours[1].pk).violation_status is None

@@ -32,23 +32,51 @@ def set_status(
     status: str,
     *,
     duplicate_of: Submission | None = None,
-) -> None:
+) -> bool:
+    """Mark the submission; False when it already had that status (two people marking it at
+    once change it once, and "Undo" still knows what it was before spam)."""
     with transaction.atomic():
-        before = submission.status
-        submission.status = status
-        submission.status_before = before if status == Submission.Status.SPAM else ""
+        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        before = current.status
+        if before == status and status != Submission.Status.DUPLICATE:
+            return False
+        current.status = status
+        current.status_before = before if status == Submission.Status.SPAM else ""
         if status == Submission.Status.DUPLICATE:
-            submission.duplicate_of = duplicate_of
+            current.duplicate_of = duplicate_of
         elif status != Submission.Status.SPAM:  # spam keeps it, for "Undo"
-            submission.duplicate_of = None
-        submission.save(update_fields=["status", "status_before", "duplicate_of"])
+            current.duplicate_of = None
+        current.save(update_fields=["status", "status_before", "duplicate_of"])
         audit.record(
-            request, "intake.status", submission,
+            request, "intake.status", current,
             details={
                 "status": status, "was": before,
-                "duplicate_of": duplicate_of.pk if duplicate_of else None,
+                "duplicate_of": current.duplicate_of_id,
             },
         )  # fmt: skip
+    submission.refresh_from_db()
+    return True
+
+
+def undo_spam(request: HttpRequest, submission: Submission) -> bool:
+    """Put a submission marked as spam back as it was (a repeat stays the repeat of the same
+    submission, even one since moved where the user cannot see it)."""
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        if current.status != Submission.Status.SPAM:
+            return False
+        back = current.status_before or Submission.Status.NEW
+        if back == Submission.Status.DUPLICATE and current.duplicate_of_id is None:
+            back = Submission.Status.NEW  # what it repeated is gone
+        current.status, current.status_before = back, ""
+        current.save(update_fields=["status", "status_before"])
+        audit.record(
+            request, "intake.status", current,
+            details={"status": back, "was": Submission.Status.SPAM, "undo": True,
+                     "duplicate_of": current.duplicate_of_id},
+        )  # fmt: skip
+    submission.refresh_from_db()
+    return True
 
 
 def assign(request: HttpRequest, submission: Submission, assignee: User | None) -> None:

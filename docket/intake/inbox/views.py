@@ -139,8 +139,7 @@ def _bulk_status(request: HttpRequest, chosen: list[Submission], status: str) ->
     for submission in chosen:
         if submission.status in (status, Submission.Status.ACCEPTED):
             continue
-        triage.set_status(request, submission, status)
-        changed += 1
+        changed += triage.set_status(request, submission, status)
     return changed
 
 
@@ -286,6 +285,14 @@ def submission_reply(request: HttpRequest, submission: Submission) -> HttpRespon
 
 @of_object("intake.triage", Submission, methods=("POST",))
 def submission_status(request: HttpRequest, submission: Submission) -> HttpResponseBase:
+    if request.POST.get("undo") == "spam":
+        if triage.undo_spam(request, submission):
+            messages.success(
+                request,
+                _("No longer spam: back under “%(tab)s”.")
+                % {"tab": Submission.Status(submission.status).label},
+            )
+        return redirect("inbox:submission", submission.pk)
     status = request.POST.get("status", "")
     if status not in Submission.Status.values or status == Submission.Status.ACCEPTED:
         messages.error(request, _("Choose spam, duplicate or new (accepting has its own button)."))
@@ -307,7 +314,12 @@ def submission_status(request: HttpRequest, submission: Submission) -> HttpRespo
         if original is None:
             messages.error(request, _("Name the submission this one repeats (its number)."))
             return redirect("inbox:submission", submission.pk)
-    triage.set_status(request, submission, status, duplicate_of=original)
+    if not triage.set_status(request, submission, status, duplicate_of=original):
+        messages.info(
+            request,
+            _("It was under “%(tab)s” already.") % {"tab": Submission.Status(status).label},
+        )
+        return redirect("inbox:submission", submission.pk)
     if status == Submission.Status.SPAM:
         said = _("Marked as spam: it is out of the queue. Undo puts it back.")
     elif original is not None:

@@ -31,11 +31,25 @@
     return body;
   }
 
+  // What tells this file from another of the same name and size (two cameras' FILE0001.MOV):
+  // the SHA-256 of its first part and its modification time. The server resumes an upload
+  // only for the same fingerprint, and checks the first part against it.
+  async function fingerprint(file) {
+    let head = "";
+    if (window.crypto && window.crypto.subtle) {
+      const first = await file.slice(0, partSize).arrayBuffer();
+      const digest = new Uint8Array(await window.crypto.subtle.digest("SHA-256", first));
+      head = Array.from(digest, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+    }
+    return head + ":" + String(file.lastModified || 0);
+  }
+
   async function start(file, compartment, batch) {
     const data = new FormData();
     data.append("compartment", compartment);
     data.append("name", file.name);
     data.append("size", String(file.size));
+    data.append("fingerprint", await fingerprint(file));
     if (batch) data.append("batch", batch);
     const response = await fetch(form.dataset.start, {
       method: "POST", body: data, headers: { "X-CSRFToken": token }, credentials: "same-origin",
@@ -95,7 +109,7 @@
     for (;;) {
       const now = await where(state.upload);
       if (now.state === "stored") {
-        shown.note.textContent = words.stored + " · ";
+        shown.note.textContent = (now.already_held ? words.held : words.stored) + " · ";
         const link = document.createElement("a");
         link.href = now.item;
         link.textContent = words.open;
