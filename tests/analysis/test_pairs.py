@@ -78,7 +78,7 @@ def test_blocking_keeps_every_pair_all_pairs_scoring_finds() -> None:
     syllables = ["ка", "ра", "ло", "ці", "ва", "ду", "ко", "ne", "ro", "sza", "wi", "ł", "ch"]
     given = ["Іван", "Ivan", "Ігар", "Igor", "Мікалай", "Nikolai", "Анна", "Hanna"]
     entries = []
-    for n in range(400):
+    for n in range(250):
         surname = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 3))).title()
         entries.append(pairs.Entry(str(n), names.parse(f"{rng.choice(given)} {surname}")))
     everything = {

@@ -1,7 +1,8 @@
 """A day's work in Chromium, as three people do it: the intake clerk triages a report with a
 picture (previewed from Docket's copy, answered, accepted into the case's compartment); the
 analyst records an incident, choosing a person already recorded, corrects the act and links
-the report's picture found by its name; the lawyer exports the event list, and the analyst
+the report's picture found by its name, and uploads files from their disk through a dropped
+connection; the lawyer exports the event list, and the analyst
 imports it back into the compartment, which changes nothing. Screenshots of each step go to
 build/test-artefacts/day-*.png."""
 
@@ -154,6 +155,32 @@ def test_a_clerk_an_analyst_and_a_lawyer_work_a_day(
         page.wait_for_url(event_url)
         assert "the yard, photographed by the sender" in page.inner_text("main")
         shot(page, "analyst-event")
+        # Files from the analyst's disk, uploaded through a dropped connection: the first part
+        # of the larger one is cut off on its way and the page goes on from where the server
+        # says; both end as items named as on the disk.
+        big = tmp_path / "bodycam 0810.mp4"
+        big.write_bytes(b"\x00" * (9 * 1024 * 1024 + 17))  # two parts of the page's 8 MiB
+        small = tmp_path / "witness statement.txt"
+        small.write_text("We were taken to the yard at Akrestsina.\n")
+        cut: list[str] = []
+
+        def drop_first_part(route: Any) -> None:
+            if not cut:
+                cut.append(route.request.url)
+                route.abort("connectionreset")
+            else:
+                route.continue_()
+
+        page.route("**/vault/upload/part*", drop_first_part)
+        page.goto(served + "/vault/items/")
+        page.click("text=Upload files")
+        page.set_input_files("input[type=file]", [str(big), str(small)])
+        page.click("#upload button[type=submit]")
+        page.wait_for_selector("#progress li:nth-child(2).done", timeout=60_000)
+        ARTEFACTS.joinpath("upload.png").write_bytes(page.screenshot(full_page=True))
+        assert cut and page.inner_text("#progress").count("stored") == 2
+        page.click("#progress li:first-child a")
+        assert "bodycam 0810.mp4" in page.inner_text("main")
         analysts_page = page
 
         # The lawyer: the event list, downloaded as CSV.
@@ -178,3 +205,5 @@ def test_a_clerk_an_analyst_and_a_lawyer_work_a_day(
         assert "0 events created, 0 events updated, 0 acts created, 2 acts already there" in report
         shot(page, "analyst-reimported")
         browser.close()
+    found = working.json("search", "statement", "--json")["hits"]
+    assert any(hit["label"].startswith("witness statement.txt") for hit in found), found
