@@ -27,12 +27,12 @@ Pure Python, no Django. The method, in three steps:
      "x" is ks (English) or G (GOST 7.79 B, the scholarly system): each reading is a key;
    - ь, ъ, apostrophes and Łacinka's acute (ś ć ń ź ĺ) only soften: dropped;
    - q is k; a letter doubled counts once.
-   A second, looser key drops the vowels (Alexander, Aliaksandr).
-3. **Score** two names in [0, 1] with the reasons: the surnames must have a key in common
-   (no near misses: Karpenka and Karpenkov are two families); then the given names (same key,
-   a consonant key, the same name in the table of cognates and diminutives, or an initial that
-   fits) and the patronymics (when both have one, they must agree). Where the order of a name
-   is unknown, both readings are tried.
+   A second, looser key drops the vowels, for given names only (Alexander, Aliaksandr).
+3. **Score** two names in [0, 1] with the reasons: the surnames must have a sound key in
+   common (no near misses: Karpenka and Karpenkov are two families, and consonants alone are
+   not enough); then the given names (same key, a consonant key, the same name in the table
+   of cognates and diminutives, or an initial that fits) and the patronymics (when both have
+   one, they must agree). Where the order of a name is unknown, both readings are tried.
 """
 
 from __future__ import annotations
@@ -123,8 +123,10 @@ def _letters(word: str) -> str:
     return "".join(out)
 
 
-def keys(word: str) -> set[str]:
-    """The sound keys of one word (more than one only for Latin "ch" and "c")."""
+@functools.lru_cache(maxsize=65536)
+def keys(word: str) -> frozenset[str]:
+    """The sound keys of one word (more than one only for Latin "ch", "cz" and "x"); kept for
+    the words seen last, since a list repeats its given names and surnames."""
     letters = _letters(word)
     readings = [""]
     i = 0
@@ -164,7 +166,7 @@ def keys(word: str) -> set[str]:
             elif letter.isalpha():
                 readings = [r + SOUNDS.get(letter, letter) for r in readings]
             glide = False
-    return {_squeeze(r) for r in readings if r}
+    return frozenset(_squeeze(r) for r in readings if r)
 
 
 #: The vowel a name starts with, for initials: а and о are one (akanye), as are и, і and ы.
@@ -196,29 +198,19 @@ def loose(key: str) -> str:
 
 
 @functools.cache
-def _given_names() -> tuple[dict[str, int], frozenset[str]]:
-    """key -> the table line it belongs to (lines that share a form are one line); and every
-    key of a known given name."""
-    groups: dict[str, int] = {}
-    parent: dict[int, int] = {}
-
-    def root(n: int) -> int:
-        while parent[n] != n:
-            n = parent[n]
-        return n
-
+def _given_names() -> tuple[dict[str, frozenset[int]], frozenset[str]]:
+    """key -> the table lines it is a form on (two names are one when their keys share a
+    line; lines are never merged, so that a short diminutive shared by two names, such as
+    Лена and Лёня, does not make Алена and Леанід one); and every key of a known given name."""
+    lines: dict[str, set[int]] = {}
     for number, line in enumerate((DATA / "given_names.tsv").read_text("utf-8").splitlines()):
         if not line.strip() or line.startswith("#"):
             continue
-        parent[number] = number
         for form in line.split("\t"):
             for key in keys(form):
-                if key in groups:
-                    parent[root(number)] = root(groups[key])
-                else:
-                    groups[key] = number
-    resolved = {key: root(n) for key, n in groups.items()}
-    return resolved, frozenset(resolved)
+                lines.setdefault(key, set()).add(number)
+    table = {key: frozenset(numbers) for key, numbers in lines.items()}
+    return table, frozenset(table)
 
 
 def is_given_name(word: str) -> bool:
@@ -302,6 +294,7 @@ def parse(text: str) -> Name:
     return assign((0, "given"), *[(k, "other") for k in range(1, n - 1)], (n - 1, "surname"))
 
 
+@functools.lru_cache(maxsize=262144)
 def _same(a: str, b: str) -> tuple[float, str]:
     """How well two words agree, and how: same sound key, same consonants, or not at all."""
     ka, kb = keys(a), keys(b)
@@ -312,6 +305,7 @@ def _same(a: str, b: str) -> tuple[float, str]:
     return 0.0, "different"
 
 
+@functools.lru_cache(maxsize=262144)
 def _given(a: Part, b: Part) -> tuple[float, str]:
     if a.initial or b.initial:
         fits = first_sounds(a.text) & first_sounds(b.text)
@@ -319,10 +313,9 @@ def _given(a: Part, b: Part) -> tuple[float, str]:
     score, how = _same(a.text, b.text)
     if score:
         return score, how
-    groups = _given_names()[0]
-    if {groups[k] for k in keys(a.text) if k in groups} & {
-        groups[k] for k in keys(b.text) if k in groups
-    }:
+    table = _given_names()[0]
+    lines_a = {n for k in keys(a.text) for n in table.get(k, ())}
+    if lines_a & {n for k in keys(b.text) for n in table.get(k, ())}:
         return 0.95, "one given name (cognate or diminutive)"
     return 0.0, "different"
 
@@ -331,17 +324,18 @@ def _of(name: Name, role: str) -> Part | None:
     return next((p for p in name.parts if p.role == role), None)
 
 
-def _readings(name: Name) -> list[Name]:
+@functools.lru_cache(maxsize=262144)
+def _readings(name: Name) -> tuple[Name, ...]:
     if name.ordered or len(name.parts) != 2:
         if not name.ordered and len(name.parts) == 1:
             only = name.parts[0]
-            return [Name(name.text, (Part(only.text, "surname", only.initial),), True)]
-        return [name]
+            return (Name(name.text, (Part(only.text, "surname", only.initial),), True),)
+        return (name,)
     a, b = name.parts
-    return [
+    return (
         Name(name.text, (Part(a.text, "given"), Part(b.text, "surname")), True),
         Name(name.text, (Part(a.text, "surname"), Part(b.text, "given")), True),
-    ]
+    )
 
 
 def score(a: str | Name, b: str | Name) -> Score:
@@ -361,7 +355,8 @@ def _score_ordered(a: Name, b: Name) -> Score:
     sa, sb = _of(a, "surname"), _of(b, "surname")
     if sa is None or sb is None:
         return Score(0.0, ("no surname to compare",))
-    surname, how = _same(sa.text, sb.text)
+    # Surnames agree by a sound key, never by consonants alone (Gorinovich, Goranevich).
+    surname, how = (1.0, "same sounds") if keys(sa.text) & keys(sb.text) else (0.0, "")
     if not surname:
         return Score(0.0, (f"surnames differ ({sa.text} / {sb.text})",))
     why = [f"surname: {how} ({sa.text} / {sb.text})"]

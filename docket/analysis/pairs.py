@@ -1,10 +1,10 @@
 """Pairs of names that may be one person, from a list: read a TSV or CSV of ids and names,
 find the candidates by blocking, score them (names.py).
 
-Blocking: two names are compared only when some word of one shares a loose sound key (its
-consonants) with some word of the other. The scorer never matches names whose surnames share
-no key, and every key has a loose form, so blocking loses no pair the scorer would keep: it
-only saves comparing "Tertel" with "Pratasevich".
+Blocking: two names are compared only when a part that may be the surname of one (its
+surname, or either word where the order is unknown) shares a sound key with such a part of the
+other. The scorer never matches names whose surnames share no key, so blocking loses no pair it
+would keep: it only saves comparing "Tertel" with "Pratasevich", or every Ivan with every other.
 """
 
 from __future__ import annotations
@@ -72,14 +72,27 @@ def read(data: bytes, filename: str = "") -> list[Entry]:
     return entries
 
 
+#: The parts a name is blocked on: those that may be its surname.
+SURNAME_ROLES = ("surname", "unknown")
+
+
+def block_keys(name: names.Name) -> set[str]:
+    """The sound keys of the parts that may be the name's surname (the scorer compares no two
+    names whose surnames share no key)."""
+    return {
+        key
+        for part in name.parts
+        if part.role in SURNAME_ROLES and not part.initial
+        for key in names.keys(part.text)
+    }
+
+
 def blocks(entries: list[Entry]) -> Iterator[tuple[int, int]]:
-    """Index pairs (i < j) of the entries that share a loose key of some word, each once."""
+    """Index pairs (i < j) of the entries that share a block key, each once."""
     by_key: dict[str, list[int]] = defaultdict(list)
     for index, entry in enumerate(entries):
-        for key in {names.loose(k) for part in entry.name.parts if not part.initial
-                    for k in names.keys(part.text)}:  # fmt: skip
-            if key:
-                by_key[key].append(index)
+        for key in block_keys(entry.name):
+            by_key[key].append(index)
     seen: set[tuple[int, int]] = set()
     for members in by_key.values():
         for pair in combinations(members, 2):

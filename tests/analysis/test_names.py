@@ -105,6 +105,7 @@ DIFFERENT = [  # look-alikes that are other people
     ("Тертель Иван Станиславович", "Тертель Иван Петрович"),  # patronymics differ
     ("I. Tertel", "Andrei Tertel"),  # the initial does not fit
     ("Ivan Tertel", "Tertel"),  # a surname alone is not enough
+    ("Lieanid Horienau", "Aliena Horienau"),  # Лёня and Лена: diminutives that look alike
 ]  # fmt: skip
 
 

@@ -63,8 +63,14 @@ def test_the_enrichment_benchmark_prints_its_three_ratios(tmp_path: Path) -> Non
 
 
 def test_the_names_benchmark_prints_quality_and_speed(tmp_path: Path) -> None:
-    figures = _bench(tmp_path, "names", "--no-baseline")
+    figures = _bench(
+        tmp_path, "names", "--no-baseline", "--dedupe-persons", "3000", "--dedupe-sample", "400"
+    )
     assert figures["pairs"] == 122 * 121 // 2
     assert figures["threshold"] == 0.8
     assert figures["precision"] >= 0.98 and figures["f1"] >= 0.95
     assert figures["pairs_per_second"] > 0
+    dedupe = figures["dedupe"]
+    assert dedupe["persons"] == 3000 and dedupe["seconds"] > 0
+    assert dedupe["sample_pairs_above_threshold"] > 0
+    assert dedupe["candidate_recall"] == 1.0  # blocking loses no pair the scorer keeps

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from docket.analysis import names
+from docket.analysis import names, pairs
 
 ROOT = Path(__file__).resolve().parents[3]
 DEV_SET = ROOT / "bench" / "data" / "names-dev.tsv"
@@ -92,7 +93,53 @@ def _icu() -> None:
     )
 
 
-def run(file: Path | None, *, baseline: bool, venv: Path) -> dict[str, Any]:
+def dedupe(persons: int, sample: int, seed: int = 20) -> dict[str, Any]:
+    """Candidate duplicates among `persons` generated names (2-5 spellings of about
+    persons / 3.5 people, and look-alike decoys): seconds to parse, block and score them all;
+    and which share of the pairs all-pairs scoring of a `sample` puts at or above the
+    threshold the blocked run found too."""
+    from docket.core.bench import names_generate
+
+    people = int(persons / 3.5 * 0.95)
+    spelt = len(names_generate.people(people, decoys=0, seed=seed))
+    rows = names_generate.people(people, decoys=max(0, persons - spelt), seed=seed)
+    start = time.perf_counter()
+    entries = [pairs.Entry(str(n), names.parse(name)) for n, (_, name) in enumerate(rows)]
+    found = {frozenset((p.a, p.b)) for p in pairs.pairs(entries)}
+    seconds = time.perf_counter() - start
+    chosen = random.Random(seed).sample(entries, min(sample, len(entries)))
+    wanted = {
+        frozenset((a.id, b.id))
+        for a, b, score in pairs.all_pairs(chosen)
+        if score.value >= names.THRESHOLD
+    }
+    kept = len(wanted & found) / len(wanted) if wanted else 1.0
+    true = {frozenset((str(i), str(j))) for cluster in _clusters(rows).values()
+            for i, j in itertools.combinations(cluster, 2)}  # fmt: skip
+    return {
+        "persons": len(entries), "people": people, "seconds": round(seconds, 1),
+        "candidate_pairs_found": len(found), "sample": len(chosen),
+        "sample_pairs_above_threshold": len(wanted), "candidate_recall": round(kept, 4),
+        "precision": round(len(found & true) / len(found), 4) if found else 1.0,
+        "recall": round(len(found & true) / len(true), 4) if true else 1.0,
+    }  # fmt: skip
+
+
+def _clusters(rows: list[tuple[str, str]]) -> dict[str, list[int]]:
+    clusters: dict[str, list[int]] = {}
+    for n, (cluster, _) in enumerate(rows):
+        clusters.setdefault(cluster, []).append(n)
+    return clusters
+
+
+def run(
+    file: Path | None,
+    *,
+    baseline: bool,
+    venv: Path,
+    dedupe_persons: int = 100_000,
+    dedupe_sample: int = 2_000,
+) -> dict[str, Any]:
     path = file or DEV_SET
     result = measure(read(path), names.THRESHOLD)
     if baseline:
@@ -104,4 +151,6 @@ def run(file: Path | None, *, baseline: bool, venv: Path) -> dict[str, Any]:
         result["speed_ratio"] = round(
             result["pairs_per_second"] / result["baseline"]["pairs_per_second"], 1
         )
+    if dedupe_persons:
+        result["dedupe"] = dedupe(dedupe_persons, dedupe_sample)
     return result

@@ -52,6 +52,18 @@ class Command(BaseCommand):
             "--no-baseline", action="store_true", help="names: skip nomenklatura's figures"
         )
         parser.add_argument(
+            "--dedupe-persons",
+            type=int,
+            default=100_000,
+            help="names: generated persons to find duplicates among (0: skip)",
+        )
+        parser.add_argument(
+            "--dedupe-sample",
+            type=int,
+            default=2_000,
+            help="names: records scored all against all to check the blocking",
+        )
+        parser.add_argument(
             "--baseline-venv", type=Path, default=Path(".venv-baseline"),
             help="names: the baseline's virtual environment (made on first use)",
         )  # fmt: skip
@@ -72,6 +84,7 @@ class Command(BaseCommand):
             result = names.run(
                 options["names"], baseline=not options["no_baseline"],
                 venv=options["baseline_venv"].absolute(),
+                dedupe_persons=options["dedupe_persons"], dedupe_sample=options["dedupe_sample"],
             )  # fmt: skip
         elif options["which"] == "enrich":
             from docket.core.bench import enrich
