@@ -1,6 +1,8 @@
 """The baseline of `docket bench names`: OpenSanctions' nomenklatura (logic-v2, yente's
 default matcher) on every pair of a names file. Runs in its own virtual environment
-(.venv-baseline, from bench/baseline/requirements.lock) and prints one JSON line."""
+(.venv-baseline, from bench/baseline/requirements.lock) and prints one JSON line. It cannot
+import Docket from there, so it counts precision and recall itself, as docket/core/bench/names.py
+does for Docket's matcher."""
 
 import itertools
 import json

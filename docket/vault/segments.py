@@ -56,13 +56,12 @@ def as_sealed(part: dict[str, Any]) -> store.Sealed:
     return store.Sealed(part["sha256"], part["size"], part["blob_sha256"])
 
 
-class Reader:
+class Reader(store.ChunkReader):
     """The plaintext of sealed parts, in order, as one readable stream (for `store.store`).
     A part whose plaintext does not match its recorded hash stops the read."""
 
     def __init__(self, paths: list[Path], parts: list[dict[str, Any]], identity: age.Identity):
-        self._chunks = self._iterate(paths, parts, identity)
-        self._buffer = b""
+        super().__init__(self._iterate(paths, parts, identity))
 
     @staticmethod
     def _iterate(
@@ -76,14 +75,3 @@ class Reader:
                     yield chunk
             if digest.hexdigest() != part["sha256"]:
                 raise ValueError(f"part {index} ({path.name}) does not match its hash")
-
-    def readinto(self, view: memoryview) -> int:
-        while not self._buffer:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._buffer = chunk
-        n = min(len(view), len(self._buffer))
-        view[:n] = self._buffer[:n]
-        self._buffer = self._buffer[n:]
-        return n

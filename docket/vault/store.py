@@ -334,13 +334,13 @@ def copy(
     read of `item`, then `store`). Needs the vault key. The new item's "received" entry names
     the item it copies (`copied_from`), so what was true of the original's origin stays true."""
     chunks = read(item, actor=actor, blobs=blobs)
-    stream: Any = _Reader(chunks)
+    stream: Any = ChunkReader(chunks)
     details = {**(details or {}), "copied_from": item.pk}
     return store(stream, actor=actor, compartment=compartment, details=details, blobs=blobs)
 
 
-class _Reader:
-    """Chunks as a stream that `age.encrypt` can read (it only calls readinto)."""
+class ChunkReader:
+    """Chunks as a stream that `age.encrypt` and `store` can read (they only call readinto)."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
