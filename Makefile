@@ -40,6 +40,7 @@ pytest: setup
 bench: setup
 	$(BIN)/docket bench ingest
 	$(BIN)/docket bench verify --clean
+	$(BIN)/docket bench names
 
 # Regenerate the lock file after changing dependencies in pyproject.toml.
 lock:
