@@ -39,6 +39,7 @@ def test_chosen_items_are_tagged_and_linked_to_an_event_one_history_entry_each(
 
     page = analyst.get("/vault/items/").content.decode()
     assert "With the chosen items" in page and 'name="item"' in page
+    assert "data-working=" in page  # the form says how many rows it works on once sent
     assert "Okrestina, night of 11 August" in page  # offered as the event to link to
     assert (
         "With the chosen items"
