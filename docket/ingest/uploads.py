@@ -167,11 +167,20 @@ def store_job(payload: dict[str, Any]) -> None:
     try:
         stored = _store(upload)
     except Exception as exc:
-        WebUpload.objects.filter(pk=upload.pk).update(state=WebUpload.State.FAILED, error=str(exc))
+        # Retried with backoff like any job (the key may come back, the disk may have room):
+        # the upload stays complete, with the error shown, until the last attempt fails.
+        job = queue.current_job()
+        last = job is None or job.attempts >= job.max_attempts
+        WebUpload.objects.filter(pk=upload.pk).update(
+            state=WebUpload.State.FAILED if last else WebUpload.State.COMPLETE, error=str(exc)
+        )
         raise
     with transaction.atomic():
         WebUpload.objects.filter(pk=upload.pk).update(
-            state=WebUpload.State.STORED, item=stored.item, already_held=not stored.created
+            state=WebUpload.State.STORED,
+            item=stored.item,
+            already_held=not stored.created,
+            error="",
         )
         BatchItem.objects.get_or_create(
             batch=upload.batch, item=stored.item, defaults={"path": upload.name}

@@ -205,3 +205,34 @@ def test_one_person_cannot_reserve_more_than_the_limit(
     assert again.status_code == 413 and "unfinished uploads" in again.json()["error"]
     nonsense = analyst.post("/vault/upload/start", {**meta, "size": "-5"})
     assert nonsense.status_code == 400 and "size in bytes" in nonsense.json()["error"]
+
+
+@pytest.mark.django_db
+def test_a_store_that_fails_is_retried_and_then_succeeds(
+    vault: Path, team: Team, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    data = b"a file the worker could not store at first"
+    analyst = client_of(team.owner)
+    meta = {"compartment": team.a.pk, "name": "late.txt", "size": len(data),
+            "fingerprint": f"{hashlib.sha256(data).hexdigest()}:1"}  # fmt: skip
+    upload = analyst.post("/vault/upload/start", meta).json()["upload"]
+    with django_capture_on_commit_callbacks(execute=True):
+        part(analyst, upload, 0, data)
+    real = uploads._store
+
+    def fails_once(row: WebUpload) -> Any:
+        monkeypatch.setattr(uploads, "_store", real)
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(uploads, "_store", fails_once)
+    queue.run(queue.claim())  # type: ignore[arg-type]
+    waiting = analyst.get(f"/vault/upload/state?upload={upload}").json()
+    assert waiting["state"] == "complete" and "no space" in waiting["error"]
+    from django.utils import timezone
+
+    from docket.jobs.models import Job
+
+    Job.objects.update(run_after=timezone.now())  # its backoff over
+    run_jobs()
+    done = analyst.get(f"/vault/upload/state?upload={upload}").json()
+    assert done["state"] == "stored" and done["error"] == ""

@@ -117,6 +117,7 @@
         return;
       }
       if (now.state === "failed") throw new Error(now.error || words.failed);
+      shown.note.textContent = words.storing + (now.error ? " (" + now.error + ")" : "");
       await sleep(1500);
     }
   }
