@@ -32,6 +32,8 @@ ACTIONS = {
     "event.overview": _("viewed the overview"), "event.export": _("exported the event list"),
     "person.view": _("viewed a person"), "unit.view": _("viewed a unit"),
     "person.list": _("listed persons"), "unit.list": _("listed units"),
+    "person.duplicates": _("viewed possible duplicates"),
+    "person.merge": _("merged two persons"), "person.unmerge": _("undid a merge of persons"),
     "place.list": _("listed places"),
     "register.search": _("searched"),
     "search.save": _("saved a search"), "search.delete": _("deleted a saved search"),

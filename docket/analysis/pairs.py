@@ -102,13 +102,53 @@ def blocks(entries: list[Entry]) -> Iterator[tuple[int, int]]:
 
 
 def pairs(entries: list[Entry], threshold: float = names.THRESHOLD) -> list[Pair]:
-    """Every unordered pair scoring at or above `threshold`, best first."""
-    found = []
+    """Every unordered pair of ids scoring at or above `threshold`, best first. Entries that
+    share an id are one record's names: they are never paired with each other, and a pair of
+    records scores as its best pair of names (in the order the ids first appear)."""
+    first: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        first.setdefault(entry.id, index)
+    best: dict[tuple[str, str], Pair] = {}
     for i, j in blocks(entries):
-        score = names.score(entries[i].name, entries[j].name)
-        if score.value >= threshold:
-            found.append(Pair(entries[i].id, entries[j].id, score.value, score.why))
-    return sorted(found, key=lambda p: (-p.score, p.a, p.b))
+        a, b = entries[i], entries[j]
+        if a.id == b.id:
+            continue
+        if first[a.id] > first[b.id]:
+            a, b = b, a
+        score = names.score(a.name, b.name)
+        known = best.get((a.id, b.id))
+        if score.value >= threshold and (known is None or score.value > known.score):
+            best[(a.id, b.id)] = Pair(a.id, b.id, score.value, score.why)
+    return sorted(best.values(), key=lambda p: (-p.score, first[p.a], first[p.b]))
+
+
+class Index:
+    """Names to look others up against, blocked like `pairs`: what a form or an import asks
+    when a name is typed ("may be the same as …"), without comparing it with every name."""
+
+    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+        self._by_key: dict[str, list[Entry]] = defaultdict(list)
+        for entry in entries:
+            self.add(entry)
+
+    def add(self, entry: Entry) -> None:
+        for key in block_keys(entry.name):
+            self._by_key[key].append(entry)
+
+    def matches(
+        self, name: names.Name, threshold: float = names.THRESHOLD
+    ) -> list[tuple[str, names.Score]]:
+        """The ids whose best name scores at or above `threshold` against `name`, best first."""
+        best: dict[str, names.Score] = {}
+        for key in block_keys(name):
+            for entry in self._by_key.get(key, ()):
+                known = best.get(entry.id)
+                if known is not None and known.value >= 1.0:
+                    continue
+                score = names.score(name, entry.name)
+                if score.value >= threshold and (known is None or score.value > known.value):
+                    best[entry.id] = score
+        return sorted(best.items(), key=lambda found: -found[1].value)
 
 
 def all_pairs(entries: Iterable[Entry]) -> Iterator[tuple[Entry, Entry, names.Score]]:

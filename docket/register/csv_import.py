@@ -28,9 +28,10 @@ from typing import Any
 from django.db import transaction
 
 from docket.accounts.models import Compartment, User
+from docket.analysis import pairs
 from docket.lib.cells import restore
-from docket.register import history
-from docket.register.models import Act, Event, Involvement, Place, Precision, Term
+from docket.register import duplicates, history
+from docket.register.models import Act, Event, Involvement, Person, Place, Precision, Term
 from docket.register.records import add_badge, person_named, tidy, unit_named
 from docket.register.vocabulary import titles
 
@@ -74,10 +75,26 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A name of the file no person of the compartment has, which may be one who is there."""
+
+    row: int
+    column: str
+    name: str
+    person: int
+    score: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "name": self.name,
+                "person": self.person, "score": round(self.score, 4)}  # fmt: skip
+
+
 @dataclass
 class Report:
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
+    possible_duplicates: list[PossibleDuplicate] = field(default_factory=list)
     dry_run: bool = True
     events_created: int = 0
     events_updated: int = 0
@@ -88,6 +105,7 @@ class Report:
         data: dict[str, Any] = {
             "rows": self.rows,
             "errors": [e.as_json() for e in self.errors],
+            "possible_duplicates": [p.as_json() for p in self.possible_duplicates],
         }
         if not self.dry_run:
             data.update(
@@ -254,11 +272,40 @@ def import_csv(
     if missing:
         return report
     rows = _check(reader, report, compartment)
-    if report.errors or dry_run:
+    if report.errors:
+        return report
+    index = duplicates.index_of(compartment.pk)
+    report.possible_duplicates = _possible_duplicates(rows, compartment, index)
+    if dry_run:
         return report
     with transaction.atomic():
-        _write(rows, compartment, actor, report)
+        _write(rows, compartment, actor, report, index)
     return report
+
+
+def _possible_duplicates(
+    rows: list[Row], compartment: Compartment, index: pairs.Index
+) -> list[PossibleDuplicate]:
+    """Each name that would make a new person and may be one already there, at its first row."""
+    known = {
+        n.lower()
+        for n in Person.objects.filter(compartment=compartment).values_list(
+            "display_name", flat=True
+        )
+    }
+    found, seen = [], set()
+    for row in rows:
+        named = [("victim", row.victim)] + [("perpetrator", p.person) for p in row.perpetrators]
+        for column, name in named:
+            name = tidy(name)
+            if not name or name.lower() in known or name.lower() in seen:
+                continue
+            seen.add(name.lower())
+            found += [
+                PossibleDuplicate(row.number, column, name, alike.person, alike.score)
+                for alike in duplicates.similar(index, name)
+            ]
+    return found
 
 
 def _check(reader: csv.DictReader[str], report: Report, compartment: Compartment) -> list[Row]:
@@ -440,7 +487,13 @@ class _Checker:
         return event
 
 
-def _write(rows: list[Row], compartment: Compartment, actor: User | None, report: Report) -> None:
+def _write(
+    rows: list[Row],
+    compartment: Compartment,
+    actor: User | None,
+    report: Report,
+    index: pairs.Index,
+) -> None:
     events: dict[str, Event] = {}
     for row in rows:
         event = events.get(row.event_ref)
@@ -455,14 +508,14 @@ def _write(rows: list[Row], compartment: Compartment, actor: User | None, report
         act = history.save(
             Act(
                 event=event, compartment=compartment, act_type=row.act_type,
-                victim=person_named(row.victim, compartment.pk, actor),
+                victim=person_named(row.victim, compartment.pk, actor, index=index),
                 notes=row.notes, import_key=row.key,
             ),
             actor=actor, m2m={"methods": row.methods, "injuries": row.injuries},
         )  # fmt: skip
         report.acts_created += 1
         for said in row.perpetrators:
-            perpetrator = person_named(said.person, compartment.pk, actor)
+            perpetrator = person_named(said.person, compartment.pk, actor, index=index)
             add_badge(perpetrator, said.badge)
             unit = unit_named(said.unit, compartment.pk, actor)
             if perpetrator is not None or unit is not None:

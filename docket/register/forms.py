@@ -174,6 +174,11 @@ class Naming(forms.Form):
                     else _("It is a unit not yet recorded: create it"),
                 )
                 order.append(f"{name}_new")
+                if kind == "person":
+                    self.fields[f"{name}_seen"] = forms.CharField(
+                        required=False, widget=forms.HiddenInput
+                    )
+                    order.append(f"{name}_seen")
         self.order_fields(order)
 
     def clean(self) -> dict[str, Any]:
@@ -182,11 +187,43 @@ class Naming(forms.Form):
             return data
         for name, model in self.NAMED.items():
             typed = data.get(name)
-            if name not in self.fields or not typed or data.get(f"{name}_new"):
+            if name not in self.fields or not typed:
                 continue
-            if not existing(model, self.compartment_id, typed):
+            if existing(model, self.compartment_id, typed):
+                continue
+            if not data.get(f"{name}_new"):
                 self.add_error(name, self._unknown(model, typed))
+            elif model is Person:
+                self._may_be_known(name, typed, data)
         return data
+
+    def _may_be_known(self, name: str, typed: str, data: dict[str, Any]) -> None:
+        """A new person whose name may be one the compartment knows: say who, once, before
+        saving; sent again unchanged, the form creates the person (and the duplicates page
+        lists the pair for review)."""
+        from docket.register import duplicates
+
+        tidy = " ".join(typed.split())
+        if data.get(f"{name}_seen") == tidy:
+            return
+        alike = duplicates.similar(duplicates.index_of(self.compartment_id or 0), tidy)
+        if not alike:
+            return
+        people = Person.objects.in_bulk([a.person for a in alike])
+        known = "; ".join(
+            f"{people[a.person].display_name} (#{a.person}, {a.score:.2f})"
+            for a in alike if a.person in people
+        )  # fmt: skip
+        data_seen = self.data.copy()  # type: ignore[attr-defined]
+        data_seen[self.add_prefix(f"{name}_seen")] = tidy
+        self.data = data_seen
+        self.add_error(
+            name,
+            str(
+                _("May be the same as: %(known)s. Pick one of them, or send the form again "
+                  "to create a new person all the same.") % {"known": known}
+            ),
+        )  # fmt: skip
 
     def _unknown(self, model: type[Person] | type[Unit], typed: str) -> str:
         from docket.register import search

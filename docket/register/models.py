@@ -477,6 +477,84 @@ def tag_list(text: str) -> list[str]:
     return list(seen.values())
 
 
+class PersonPair(models.Model):
+    """Two persons of one compartment who may be one: found by the name matcher, or recorded
+    when a form or an import made a person that looked like another. A decision is kept so
+    that "different people" is never suggested again; a merge removes the pair with the
+    merged person (PersonMerge remembers it for an un-merge)."""
+
+    class Decision(models.TextChoices):
+        OPEN = "", _("not decided")
+        DIFFERENT = "different", _("different people")
+        UNSURE = "unsure", _("not sure")
+
+    compartment = models.ForeignKey(
+        "accounts.Compartment", on_delete=models.PROTECT, related_name="+"
+    )
+    a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(null=True, blank=True)
+    why = models.JSONField(default=list, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["a", "b"], name="person_pair_once"),
+            models.CheckConstraint(condition=Q(a__lt=models.F("b")), name="person_pair_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.a_id} ~ {self.b_id}"
+
+
+class PersonMerge(models.Model):
+    """A merge of two persons, kept so that it can be undone: what moved from the merged
+    person to the survivor, what the survivor had before, and the deletion's Change (which
+    holds the merged person as they were)."""
+
+    compartment = models.ForeignKey(
+        "accounts.Compartment", on_delete=models.PROTECT, related_name="+"
+    )
+    survivor = models.ForeignKey(
+        Person, null=True, on_delete=models.SET_NULL, related_name="merges"
+    )
+    merged_id = models.BigIntegerField(db_index=True)
+    merged_name = models.CharField(max_length=300)
+    deletion = models.ForeignKey("Change", on_delete=models.PROTECT, related_name="+")
+    #: "app.model.field" -> primary keys of the rows that pointed at the merged person
+    moved = models.JSONField(default=dict)
+    #: what the merge added to the survivor: its name rows and groups, fields it filled
+    added_names = models.JSONField(default=list)
+    added_groups = models.JSONField(default=list)
+    filled = models.JSONField(default=dict)
+    #: the merged person's decided pairs, to give back on an un-merge
+    pairs = models.JSONField(default=list)
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    #: rows linked to the survivor while merged, listed after an un-merge for reassigning
+    since = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_name} into {self.survivor_id}"
+
+
 class ItemRecord(models.Model):
     """What documenters say of an item: a title, a description and tags. It describes the
     evidence and is not the evidence, so it is kept in the register's history (who changed

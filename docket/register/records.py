@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from docket.accounts.models import User
-from docket.register import history
+from docket.analysis import names, pairs
+from docket.register import duplicates, history
 from docket.register.models import Membership, Person, PersonIdentifier, Precision, Unit
 
 
@@ -13,15 +15,27 @@ def tidy(name: str) -> str:
     return " ".join(name.split())
 
 
-def person_named(name: str, compartment_id: int, actor: User | None) -> Person | None:
-    """The compartment's person of exactly that name (any case), or a new one; None for ""."""
+def person_named(
+    name: str, compartment_id: int, actor: User | None, *, index: pairs.Index | None = None
+) -> Person | None:
+    """The compartment's person of exactly that name (any case), or a new one; None for "".
+    A new person who may be one already known (the name matcher's `similar`, against `index`
+    or the compartment's names) is recorded as a pair for review on the duplicates page."""
     name = tidy(name)
     if not name:
         return None
     found = Person.objects.filter(compartment_id=compartment_id, display_name__iexact=name)
-    return found.first() or history.save(
-        Person(compartment_id=compartment_id, display_name=name), actor=actor
-    )
+    if (person := found.first()) is not None:
+        return person
+    if index is None:
+        index = duplicates.index_of(compartment_id)
+    alike = duplicates.similar(index, name)
+    person = history.save(Person(compartment_id=compartment_id, display_name=name), actor=actor)
+    for known in alike:
+        duplicates.record(compartment_id, person.pk, known.person, known.score, known.why)
+    with suppress(ValueError):
+        index.add(pairs.Entry(str(person.pk), names.parse(name)))
+    return person
 
 
 def unit_named(name: str, compartment_id: int, actor: User | None) -> Unit | None:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext, ngettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
-from docket.register import history, saved, search, trail
+from docket.register import duplicates, history, saved, search, trail
 from docket.register.filters import facets, filtered_events
 from docket.register.forms import (
     ActForm,
@@ -389,6 +389,9 @@ def person_detail(request: HttpRequest, person: Person) -> HttpResponse:
             "memberships": person.memberships.select_related("unit").order_by("start"),
             "changes": history.of(person),
             "can_edit": access.can(request.user, "register.edit", person),
+            "merges": person.merges.filter(undone_at=None).select_related("by"),
+            "decided": duplicates.decided_about(person),
+            "added_while_merged": duplicates.added_while_merged(person),
         },
     )
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, staff_user
 from docket.register.filters import facets, filtered_events
-from docket.register.models import Place
+from docket.register.models import Person, Place
 
 
 @listing("register.edit", methods=("GET", "POST"))
@@ -48,7 +48,18 @@ def import_page(request: HttpRequest) -> HttpResponse:
                     details={"rows": report.rows, "errors": len(report.errors),
                              "dry_run": dry_run},
                 )  # fmt: skip
-                context.update(report=report, chosen=compartment)
+                shown = dict(
+                    Person.objects.filter(
+                        pk__in={d.person for d in report.possible_duplicates}
+                    ).values_list("pk", "display_name")
+                )
+                context.update(
+                    report=report, chosen=compartment,
+                    possible_duplicates=[
+                        {**d.as_json(), "shown": shown.get(d.person, "")}
+                        for d in report.possible_duplicates
+                    ],
+                )  # fmt: skip
     return render(request, "register/import.html", context)
 
 

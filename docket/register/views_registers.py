@@ -63,7 +63,10 @@ def persons(request: HttpRequest) -> HttpResponse:
             "evidence": EvidenceLink.objects.filter(Q(person=person) | Q(act__in=acts))
             .distinct().count(),
         })  # fmt: skip
-    context = {"page": page, "rows": rows, "asked": asked, "heading": gettext("Persons")}
+    context = {
+        "page": page, "rows": rows, "asked": asked, "heading": gettext("Persons"),
+        "can_edit": bool(access.compartment_ids(request.user, "register.edit")),
+    }  # fmt: skip
     return render(request, "register/persons.html", context)
 
 

@@ -89,3 +89,30 @@ def test_blocking_keeps_every_pair_all_pairs_scoring_finds() -> None:
     blocked = {frozenset((p.a, p.b)) for p in pairs.pairs(entries)}
     assert everything and blocked == everything
     assert len(list(pairs.blocks(entries))) < len(list(itertools.combinations(entries, 2))) / 2
+
+
+def test_one_records_names_pair_as_one_with_its_best_score() -> None:
+    entries = [
+        pairs.Entry("1", names.parse("Ivan Tertel")),
+        pairs.Entry("1", names.parse("Іван Церцель")),  # the same record's other name
+        pairs.Entry("2", names.parse("Тертель Иван Станиславович")),
+        pairs.Entry("3", names.parse("Igor Karpenkov")),
+    ]
+    found = pairs.pairs(entries)
+    assert [(p.a, p.b) for p in found] == [("1", "2")]
+    assert found[0].score == max(names.score(e.name, entries[2].name).value for e in entries[:2])
+
+
+def test_an_index_finds_what_all_pairs_scoring_would_and_nothing_else() -> None:
+    held = [
+        pairs.Entry("7", names.parse("Іван Церцель")),
+        pairs.Entry("8", names.parse("Karpenkov Igor")),
+        pairs.Entry("8", names.parse("Ігар Карпянкоў")),
+        pairs.Entry("9", names.parse("Андрэй Церцель")),
+    ]
+    index = pairs.Index(held)
+    typed = names.parse("Ivan Tertel")
+    expected = sorted({e.id for e in held if names.score(typed, e.name).value >= names.THRESHOLD})
+    assert [found for found, _ in index.matches(typed)] == expected == ["7"]
+    assert [found for found, _ in index.matches(names.parse("Игорь Карпенков"))] == ["8"]
+    assert index.matches(names.parse("Maria Kalesnikava")) == []

@@ -1,0 +1,285 @@
+"""Possible duplicates among a compartment's persons: found across scripts and never across
+compartments; answered on a page (same person, different people, not sure); a merge that moves
+everything and an un-merge that gives both back as they were; "may be the same as" in the act
+form and the CSV import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections import defaultdict
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from docket.register import duplicates, search
+from docket.register.csv_import import import_csv
+from docket.register.models import (
+    Act,
+    Change,
+    Event,
+    EvidenceLink,
+    Involvement,
+    Membership,
+    Person,
+    PersonIdentifier,
+    PersonMerge,
+    PersonName,
+    PersonPair,
+    Term,
+    Unit,
+)
+from docket.vault.store import store
+from tests.register.test_csv_import import good, table
+from tests.support.personas import Team, log_in
+
+DEV_SET = Path(__file__).resolve().parents[2] / "bench" / "data" / "names-dev.tsv"
+
+
+def term(vocabulary: str, code: str) -> Term:
+    return Term.objects.get(vocabulary=vocabulary, code=code)
+
+
+def persons(compartment: object, *shown: str) -> list[Person]:
+    made = [Person.objects.create(compartment=compartment, display_name=n) for n in shown]
+    for person in made:
+        search.index(person)
+    return made
+
+
+def duplicates_json(compartment: object) -> dict[str, object]:
+    out = io.StringIO()
+    call_command("persons", "duplicates", "--compartment", compartment.name, "--json", stdout=out)  # type: ignore[attr-defined]
+    return json.loads(out.getvalue())
+
+
+def analyst_of(team: Team) -> Client:
+    client = Client()
+    log_in(client, team.owner)
+    return client
+
+
+def test_pairs_are_found_across_scripts_and_never_across_compartments(team: Team) -> None:
+    cyrillic, latin, other = persons(team.a, "Іван Церцель", "Ivan Tertel", "Igor Karpenkov")
+    PersonName.objects.create(person=other, name="Ігар Карпенка", script="Cyrl")
+    (elsewhere,) = persons(team.b, "Тертель Иван Станиславович")
+    listed = duplicates_json(team.a)["pairs"]
+    assert [(p["a"], p["b"], p["decision"]) for p in listed] == [(cyrillic.pk, latin.pk, None)]
+    assert listed[0]["score"] >= 0.8 and any("surname" in why for why in listed[0]["why"])
+    assert duplicates_json(team.b) == {"pairs": []}
+    page = analyst_of(team).get("/register/persons/duplicates/").content.decode()
+    assert "Іван Церцель" in page and "Ivan Tertel" in page
+    assert "Тертель Иван Станиславович" not in page and "Igor Karpenkov" not in page
+    outsider = Client()
+    log_in(outsider, team.outsider)
+    theirs = outsider.get("/register/persons/duplicates/", {"compartment": team.a.pk})
+    assert "Іван Церцель" not in theirs.content.decode()  # their own compartment instead
+    asked = outsider.post(
+        "/register/persons/duplicates/decide",
+        {"a": cyrillic.pk, "b": latin.pk, "answer": "same-a"},
+    )
+    assert asked.status_code == 404 and Person.objects.filter(pk=latin.pk).exists()
+    mixed = analyst_of(team).post(
+        "/register/persons/duplicates/decide",
+        {"a": cyrillic.pk, "b": elsewhere.pk, "answer": "same-a"},
+    )
+    assert mixed.status_code == 404 and Person.objects.filter(pk=elsewhere.pk).exists()
+    intake = Client()
+    log_in(intake, team.teammate)  # may see the register, not change it
+    assert intake.get("/register/persons/duplicates/").status_code == 404
+
+
+def test_different_people_are_remembered_and_not_sure_stays_with_its_note(team: Team) -> None:
+    first, second = persons(team.a, "Andrei Tertel", "Андрэй Церцель")
+    analyst = analyst_of(team)
+    unsure = analyst.post(
+        "/register/persons/duplicates/decide",
+        {"a": second.pk, "b": first.pk, "answer": "unsure", "note": "ask the lawyer"},
+    )
+    assert unsure.status_code == 302
+    page = analyst.get(unsure["Location"]).content.decode()
+    assert "ask the lawyer" in page and "Andrei Tertel" in page
+    assert duplicates_json(team.a)["pairs"][0]["decision"] == "unsure"
+    analyst.post(
+        "/register/persons/duplicates/decide",
+        {"a": first.pk, "b": second.pk, "answer": "different", "note": "two brothers"},
+    )
+    listed = analyst.get("/register/persons/duplicates/").content.decode()
+    assert 'class="pair"' not in listed and '<span class="count">0</span>' in listed
+    assert duplicates_json(team.a)["pairs"][0]["decision"] == "different"
+    for person, other in ((first, second), (second, first)):
+        shown = analyst.get(f"/register/persons/{person.pk}/").content.decode()
+        assert "not the same person as" in shown and other.display_name in shown
+        assert "two brothers" in shown
+    pair = PersonPair.objects.get()
+    assert pair.decided_by == team.owner and (pair.a, pair.b) == (first, second)
+    assert Change.objects.filter(model="personpair", object_id=pair.pk).count() == 2
+
+
+def _record_of(compartment: object) -> dict[str, object]:
+    """The rows about two persons, to give them roles, names, evidence and a unit."""
+    unit = Unit.objects.create(compartment=compartment, name="OMON Minsk")
+    event = Event.objects.create(
+        compartment=compartment, title="Pushkinskaya, night",
+        start=dt.datetime(2020, 8, 10, 22, tzinfo=dt.UTC),
+    )  # fmt: skip
+    victim = Person.objects.create(compartment=compartment, display_name="Вераніка Пырскал")
+    return {"unit": unit, "event": event, "victim": victim}
+
+
+def _involve(person: Person, rows: dict[str, object]) -> Involvement:
+    act = Act.objects.create(
+        compartment=person.compartment, event=rows["event"], victim=rows["victim"],
+        act_type=term("act_type", "10.10"),
+    )  # fmt: skip
+    return Involvement.objects.create(
+        compartment=person.compartment, act=act, person=person,
+        degree=term("involvement_degree", "10"),
+    )  # fmt: skip
+
+
+def test_a_merge_moves_everything_and_an_unmerge_gives_both_back(team: Team, vault: object) -> None:
+    rows = _record_of(team.a)
+    survivor, merged = persons(team.a, "Ivan Tertel", "Іван Станіслававіч Церцель")
+    merged.birth_date = dt.date(1966, 1, 1)
+    merged.save()
+    PersonName.objects.create(person=merged, name="Ivan Tsertsel", script="Latn")
+    PersonIdentifier.objects.create(person=merged, kind="badge number", value="0417")
+    involvement = _involve(merged, rows)
+    membership = Membership.objects.create(compartment=team.a, person=merged, unit=rows["unit"])
+    item = store(io.BytesIO(b"order"), actor="test", compartment=team.a).item
+    link = EvidenceLink.objects.create(compartment=team.a, person=merged, item=item)
+    (third,) = persons(team.a, "Tertel Ivan Stanislavovich")
+    duplicates.decide(merged, third, "unsure", "an older record", actor=team.owner)
+
+    analyst = analyst_of(team)
+    done = analyst.post(
+        "/register/persons/duplicates/decide",
+        {"a": survivor.pk, "b": merged.pk, "answer": "same-a"},
+    )
+    assert done["Location"] == f"/register/persons/{survivor.pk}/"
+    assert not Person.objects.filter(pk=merged.pk).exists()
+    survivor.refresh_from_db()
+    assert survivor.birth_date == dt.date(1966, 1, 1)
+    assert {n.name for n in survivor.names.all()} == {"Іван Станіслававіч Церцель", "Ivan Tsertsel"}
+    assert survivor.identifiers.get().value == "0417"
+    for row in (involvement, membership, link):
+        row.refresh_from_db()
+        assert row.person_id == survivor.pk  # type: ignore[attr-defined]
+    assert Change.objects.filter(model="person", object_id=merged.pk, action="delete").exists()
+    assert Change.objects.filter(model="involvement", object_id=involvement.pk).exists()
+    page = analyst.get(done["Location"]).content.decode()
+    assert "Іван Станіслававіч Церцель" in page and "Un-merge" in page
+    found = search.search("Tsertsel", compartments={team.a.pk}, kinds={"person"})
+    assert survivor.pk in {hit.id for hit in found} and merged.pk not in {hit.id for hit in found}
+
+    later = _involve(survivor, rows)  # linked while merged: stays, listed to reassign
+    merge = PersonMerge.objects.get()
+    undone = analyst.post("/register/persons/unmerge", {"merge": merge.pk})
+    assert undone["Location"] == f"/register/persons/{merged.pk}/"
+    back = Person.objects.get(pk=merged.pk)
+    assert back.display_name == "Іван Станіслававіч Церцель"
+    assert back.birth_date == dt.date(1966, 1, 1)
+    assert {n.name for n in back.names.all()} == {"Ivan Tsertsel"}
+    assert back.identifiers.get().value == "0417"
+    survivor.refresh_from_db()
+    assert survivor.birth_date is None and not survivor.names.exists()
+    for row in (involvement, membership, link):
+        row.refresh_from_db()
+        assert row.person_id == back.pk  # type: ignore[attr-defined]
+    later.refresh_from_db()
+    assert later.person_id == survivor.pk
+    decided = PersonPair.objects.get(decision="unsure")
+    assert {decided.a_id, decided.b_id} == {back.pk, third.pk}
+    shown = analyst.get(undone["Location"]).content.decode()
+    assert "Linked to the other record while merged" in shown
+    value = f"{merge.pk}:register.involvement.person:{later.pk}"
+    assert value in shown
+    moved = analyst.post("/register/persons/reassign", {"row": value})
+    assert moved.status_code == 302
+    later.refresh_from_db()
+    assert later.person_id == back.pk
+    again = analyst.post("/register/persons/unmerge", {"merge": merge.pk})
+    assert again.status_code == 302 and Person.objects.filter(pk=survivor.pk).exists()
+    outsider = Client()
+    log_in(outsider, team.outsider)
+    assert outsider.post("/register/persons/unmerge", {"merge": merge.pk}).status_code == 404
+    assert outsider.post("/register/persons/reassign", {"row": value}).status_code == 404
+
+
+def test_the_act_form_asks_before_making_someone_who_may_be_known(team: Team) -> None:
+    (known,) = persons(team.a, "Тертель Иван Станиславович")
+    event = Event.objects.create(compartment=team.a, title="Yard")
+    analyst = analyst_of(team)
+    typed = {
+        "victim": "Ivan Tertel", "victim_new": "on", "act_type": term("act_type", "20.10").pk,
+        "degree": term("involvement_degree", "90").pk, "confidence": "alleged",
+    }  # fmt: skip
+    asked = analyst.post(f"/register/events/{event.pk}/acts/new", typed)
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "May be the same as: Тертель Иван Станиславович" in page
+    assert f"(#{known.pk}, " in page and 'name="victim_seen" value="Ivan Tertel"' in page
+    assert not event.acts.exists()
+    saved = analyst.post(
+        f"/register/events/{event.pk}/acts/new", {**typed, "victim_seen": "Ivan Tertel"}
+    )
+    assert saved.status_code == 302
+    made = event.acts.get().victim
+    assert made is not None and made.display_name == "Ivan Tertel"
+    pair = PersonPair.objects.get()
+    assert {pair.a_id, pair.b_id} == {known.pk, made.pk} and pair.decision == ""
+
+
+def test_the_csv_dry_run_lists_possible_duplicates_and_a_real_run_records_them(
+    team: Team,
+) -> None:
+    (known,) = persons(team.a, "Тертель Иван Станиславович")
+    rows = [good("e1", victim="Вераніка Пырскал"), good("e1", victim="Ivan Tertel")]
+    dry = import_csv(table(*rows), team.a, actor=None, dry_run=True).as_json()
+    assert dry["errors"] == []
+    assert [
+        (d["row"], d["column"], d["name"], d["person"]) for d in dry["possible_duplicates"]
+    ] == [(3, "victim", "Ivan Tertel", known.pk)]
+    assert not PersonPair.objects.exists()
+    analyst = analyst_of(team)
+    upload = io.BytesIO(table(*rows).getvalue().encode())
+    upload.name = "acts.csv"
+    page = analyst.post(
+        "/register/import/", {"compartment": team.a.pk, "file": upload, "dry_run": "on"}
+    ).content.decode()
+    assert "May be the same as someone already here" in page
+    assert f'href="/register/persons/{known.pk}/">Тертель Иван Станиславович</a>' in page
+    done = import_csv(table(*rows), team.a, actor=None, dry_run=False)
+    assert done.acts_created == 2
+    made = Person.objects.get(display_name="Ivan Tertel")
+    pair = PersonPair.objects.get()
+    assert {pair.a_id, pair.b_id} == {known.pk, made.pk}
+    assert (known.pk, made.pk) in {(p["a"], p["b"]) for p in duplicates_json(team.a)["pairs"]}
+
+
+@pytest.mark.slow
+def test_the_dev_sets_names_imported_as_victims_come_up_as_their_people(team: Team) -> None:
+    clusters: dict[str, str] = {}
+    for line in DEV_SET.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            cluster, name = line.split("\t")[:2]
+            clusters.setdefault(name, cluster)
+    rows = [good("e1", victim=name) for name in clusters]
+    report = import_csv(table(*rows), team.a, actor=None, dry_run=False)
+    assert report.errors == [] and report.acts_created == len(clusters)
+    of = {p.pk: clusters[p.display_name] for p in Person.objects.filter(compartment=team.a)}
+    found = duplicates.candidates(team.a.pk)
+    right = [c for c in found if of[c.a.pk] == of[c.b.pk]]
+    by_cluster = defaultdict(list)
+    for pk, cluster in of.items():
+        by_cluster[cluster].append(pk)
+    same = sum(len(list(combinations(pks, 2))) for pks in by_cluster.values())
+    assert len(right) / len(found) >= 0.98 and len(right) / same >= 0.95
+    best = found[0]
+    duplicates.merge(best.a, best.b, actor=team.owner)
+    after = {(c.a.pk, c.b.pk) for c in duplicates.candidates(team.a.pk)}
+    assert all(best.b.pk not in pair for pair in after)
