@@ -305,6 +305,17 @@ def _same(a: str, b: str) -> tuple[float, str]:
     return 0.0, "different"
 
 
+@functools.lru_cache(maxsize=65536)
+def given_classes(word: str) -> frozenset[str]:
+    """What a full given name agrees with another by (`_given`): its consonants (a shared
+    sound key shares them too) or a line of the table of given names."""
+    table = _given_names()[0]
+    return frozenset(
+        {f"k{loose(k)}" for k in keys(word)}
+        | {f"t{n}" for k in keys(word) for n in table.get(k, ())}
+    )
+
+
 @functools.lru_cache(maxsize=262144)
 def _given(a: Part, b: Part) -> tuple[float, str]:
     if a.initial or b.initial:
@@ -325,7 +336,7 @@ def _of(name: Name, role: str) -> Part | None:
 
 
 @functools.lru_cache(maxsize=262144)
-def _readings(name: Name) -> tuple[Name, ...]:
+def readings(name: Name) -> tuple[Name, ...]:
     if name.ordered or len(name.parts) != 2:
         if not name.ordered and len(name.parts) == 1:
             only = name.parts[0]
@@ -343,8 +354,8 @@ def score(a: str | Name, b: str | Name) -> Score:
     first = a if isinstance(a, Name) else parse(a)
     second = b if isinstance(b, Name) else parse(b)
     best = Score(0.0, ("surnames differ",))
-    for x in _readings(first):
-        for y in _readings(second):
+    for x in readings(first):
+        for y in readings(second):
             found = _score_ordered(x, y)
             if found.value > best.value:
                 best = found

@@ -5,6 +5,10 @@ Blocking: two names are compared only when a part that may be the surname of one
 surname, or either word where the order is unknown) shares a sound key with such a part of the
 other. The scorer never matches names whose surnames share no key, so blocking loses no pair it
 would keep: it only saves comparing "Tertel" with "Pratasevich", or every Ivan with every other.
+Above 0.7 (what a surname alone scores) the scorer also needs the given names to agree, so
+there the keys pair each surname key with what a given name agrees by: its consonants, its
+line in the table of given names, or, against an initial, its first sound. A register where
+hundreds share a surname then compares only those whose given names may be one.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ def read(data: bytes, filename: str = "") -> list[Entry]:
 
 #: The parts a name is blocked on: those that may be its surname.
 SURNAME_ROLES = ("surname", "unknown")
+#: What names.score gives a surname without an agreeing given name, at most.
+SURNAME_ALONE = 0.7
 
 
 def block_keys(name: names.Name) -> set[str]:
@@ -87,18 +93,54 @@ def block_keys(name: names.Name) -> set[str]:
     }
 
 
-def blocks(entries: list[Entry]) -> Iterator[tuple[int, int]]:
-    """Index pairs (i < j) of the entries that share a block key, each once."""
+def _given_keys(name: names.Name) -> tuple[set[str], set[str]]:
+    """(own, probe) keys: two names may score above SURNAME_ALONE only when the own keys of
+    one meet the probe keys of the other. F: a surname with a full given name's consonants or
+    table line; I: with an initial; N: with a full given name's first sound, to meet an I."""
+    own: set[str] = set()
+    probe: set[str] = set()
+    for reading in names.readings(name):
+        surname = next((p for p in reading.parts if p.role == "surname"), None)
+        given = next((p for p in reading.parts if p.role == "given"), None)
+        if surname is None or given is None or surname.initial:
+            continue  # a surname alone scores SURNAME_ALONE at most
+        for key in names.keys(surname.text):
+            firsts = {f"{key}|{sound}" for sound in names.first_sounds(given.text)}
+            if given.initial:
+                own |= {f"I|{k}" for k in firsts}
+                probe |= {f"I|{k}" for k in firsts} | {f"N|{k}" for k in firsts}
+                continue
+            agree = {f"F|{key}|{c}" for c in names.given_classes(given.text)}
+            own |= agree | {f"N|{k}" for k in firsts}
+            probe |= agree | {f"I|{k}" for k in firsts}
+    return own, probe
+
+
+def keys_for(name: names.Name, threshold: float) -> tuple[set[str], set[str]]:
+    """The (own, probe) block keys of a name for pairs at or above `threshold`."""
+    if threshold > SURNAME_ALONE:
+        return _given_keys(name)
+    surname = block_keys(name)
+    return surname, surname
+
+
+def blocks(entries: list[Entry], threshold: float = names.THRESHOLD) -> Iterator[tuple[int, int]]:
+    """Index pairs (i < j) of the entries whose block keys meet, each once."""
     by_key: dict[str, list[int]] = defaultdict(list)
+    probes = []
     for index, entry in enumerate(entries):
-        for key in block_keys(entry.name):
+        own, probe = keys_for(entry.name, threshold)
+        for key in own:
             by_key[key].append(index)
+        probes.append(probe)
     seen: set[tuple[int, int]] = set()
-    for members in by_key.values():
-        for pair in combinations(members, 2):
-            if pair not in seen:
-                seen.add(pair)
-                yield pair
+    for j, probe in enumerate(probes):
+        for key in probe:
+            for i in by_key.get(key, ()):
+                pair = (i, j) if i < j else (j, i)
+                if i != j and pair not in seen:
+                    seen.add(pair)
+                    yield pair
 
 
 def pairs(entries: list[Entry], threshold: float = names.THRESHOLD) -> list[Pair]:
@@ -109,7 +151,7 @@ def pairs(entries: list[Entry], threshold: float = names.THRESHOLD) -> list[Pair
     for index, entry in enumerate(entries):
         first.setdefault(entry.id, index)
     best: dict[tuple[str, str], Pair] = {}
-    for i, j in blocks(entries):
+    for i, j in blocks(entries, threshold):
         a, b = entries[i], entries[j]
         if a.id == b.id:
             continue
@@ -126,27 +168,27 @@ class Index:
     """Names to look others up against, blocked like `pairs`: what a form or an import asks
     when a name is typed ("may be the same as …"), without comparing it with every name."""
 
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+    def __init__(self, entries: Iterable[Entry] = (), threshold: float = names.THRESHOLD) -> None:
+        self.threshold = threshold
         self._by_key: dict[str, list[Entry]] = defaultdict(list)
         for entry in entries:
             self.add(entry)
 
     def add(self, entry: Entry) -> None:
-        for key in block_keys(entry.name):
+        for key in keys_for(entry.name, self.threshold)[0]:
             self._by_key[key].append(entry)
 
-    def matches(
-        self, name: names.Name, threshold: float = names.THRESHOLD
-    ) -> list[tuple[str, names.Score]]:
-        """The ids whose best name scores at or above `threshold` against `name`, best first."""
+    def matches(self, name: names.Name) -> list[tuple[str, names.Score]]:
+        """The ids whose best name scores at or above the threshold against `name`, best
+        first."""
         best: dict[str, names.Score] = {}
-        for key in block_keys(name):
+        for key in keys_for(name, self.threshold)[1]:
             for entry in self._by_key.get(key, ()):
                 known = best.get(entry.id)
                 if known is not None and known.value >= 1.0:
                     continue
                 score = names.score(name, entry.name)
-                if score.value >= threshold and (known is None or score.value > known.value):
+                if score.value >= self.threshold and (known is None or score.value > known.value):
                     best[entry.id] = score
         return sorted(best.items(), key=lambda found: -found[1].value)
 

@@ -82,47 +82,63 @@ def record(compartment_id: int, a: int, b: int, score: float, why: Iterable[str]
 
 @dataclass
 class Candidate:
-    a: Person
-    b: Person
+    a: int
+    b: int
     score: float
     why: tuple[str, ...]
     decision: str = ""
     note: str = ""
-    pair: PersonPair | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "a": self.a.pk, "b": self.b.pk, "score": round(self.score, 4),
+            "a": self.a, "b": self.b, "score": round(self.score, 4),
             "why": list(self.why), "decision": self.decision or None,
         }  # fmt: skip
+
+
+#: compartment -> (what its persons' names were, the matcher's pairs of them): scoring a
+#: compartment of 10,000 persons takes seconds, and the page is asked for many times between
+#: two changes of a name. Kept in this process's memory only (the reasons hold names).
+_FOUND: dict[int, tuple[tuple[Any, ...], list[pairs.Pair]]] = {}
+
+
+def _version(compartment_id: int) -> tuple[Any, ...]:
+    from django.db.models import Count, Max
+
+    persons = Person.objects.filter(compartment_id=compartment_id).aggregate(
+        n=Count("pk"), last=Max("updated_at"), top=Max("pk")
+    )
+    other = PersonName.objects.filter(person__compartment_id=compartment_id).aggregate(
+        n=Count("pk"), top=Max("pk")
+    )
+    return (persons["n"], persons["last"], persons["top"], other["n"], other["top"])
+
+
+def _found(compartment_id: int) -> list[pairs.Pair]:
+    version = _version(compartment_id)
+    cached = _FOUND.get(compartment_id)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    found = pairs.pairs(entries_of(compartment_id))
+    _FOUND[compartment_id] = (version, found)
+    return found
 
 
 def candidates(compartment_id: int, *, decided: bool = True) -> list[Candidate]:
     """The compartment's pairs that may be one person, best first: the matcher's and the
     recorded ones, with their decisions (`decided=False` leaves out "different people")."""
-    found = {(int(p.a), int(p.b)): p for p in pairs.pairs(entries_of(compartment_id))}
-    stored = {(p.a_id, p.b_id): p for p in PersonPair.objects.filter(compartment_id=compartment_id)}
-    keys = {tuple(sorted(k)) for k in found} | set(stored)
-    people = Person.objects.in_bulk({pk for key in keys for pk in key})
-    result = []
-    for a, b in keys:
-        pair = stored.get((a, b))
-        match = found.get((a, b)) or found.get((b, a))
-        if a not in people or b not in people:
-            continue
-        if match is not None:
-            score, why = match.score, match.why
-        else:
-            assert pair is not None
-            score, why = pair.score or 0.0, tuple(pair.why)
-        decision = pair.decision if pair is not None else ""
-        if not decided and decision == PersonPair.Decision.DIFFERENT:
-            continue
-        result.append(
-            Candidate(people[a], people[b], score, why, decision,
-                      pair.note if pair is not None else "", pair)
-        )  # fmt: skip
-    return sorted(result, key=lambda c: (-c.score, c.a.pk, c.b.pk))
+    result: dict[tuple[int, int], Candidate] = {
+        (int(p.a), int(p.b)): Candidate(int(p.a), int(p.b), p.score, p.why)
+        for p in _found(compartment_id)
+    }
+    for pair in PersonPair.objects.filter(compartment_id=compartment_id):
+        known = result.get((pair.a_id, pair.b_id))
+        if known is None:
+            known = Candidate(pair.a_id, pair.b_id, pair.score or 0.0, tuple(pair.why))
+            result[(pair.a_id, pair.b_id)] = known
+        known.decision, known.note = pair.decision, pair.note
+    shown = [c for c in result.values() if decided or c.decision != PersonPair.Decision.DIFFERENT]
+    return sorted(shown, key=lambda c: (-c.score, c.a, c.b))
 
 
 def decide(a: Person, b: Person, decision: str, note: str, *, actor: User | None) -> PersonPair:

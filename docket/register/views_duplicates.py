@@ -35,9 +35,8 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _facts(persons: list[Person]) -> dict[int, dict[str, Any]]:
-    """What tells two persons apart or together, for each of `persons`, in a few queries."""
-    ids = [p.pk for p in persons]
+def _facts(ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What tells two persons apart or together, for each of the persons, in a few queries."""
     counted = Person.objects.filter(pk__in=ids).annotate(
         victim=Count("acts_suffered", distinct=True),
         perpetrator=Count("involvements", distinct=True),
@@ -76,8 +75,8 @@ def duplicates_page(request: HttpRequest) -> HttpResponse:
     audit.record(request, "person.duplicates", compartment=compartment)
     found = duplicates.candidates(compartment.pk, decided=False)
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
-    facts = _facts([p for c in page for p in (c.a, c.b)])
-    rows = [{"c": c, "a": facts[c.a.pk], "b": facts[c.b.pk]} for c in page]
+    facts = _facts([pk for c in page for pk in (c.a, c.b)])
+    rows = [{"c": c, "a": facts[c.a], "b": facts[c.b]} for c in page]
     return render(
         request,
         "register/duplicates.html",

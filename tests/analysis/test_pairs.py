@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from docket.analysis import names, pairs
 
 LIST = """id\tname\tsource
@@ -72,23 +74,51 @@ def test_a_bad_file_is_refused_naming_its_line(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "nothing.tsv" in missing.stderr
 
 
-def test_blocking_keeps_every_pair_all_pairs_scoring_finds() -> None:
-    # Random two-word names from a small alphabet of sounds and scripts: many collisions.
-    rng = random.Random(20)
+def _random_names(seed: int, count: int) -> list[pairs.Entry]:
+    """Names from a small alphabet of sounds and scripts, in every order and form the parser
+    reads (initials, patronymics, surname first, a surname alone): many collisions."""
+    rng = random.Random(seed)
     syllables = ["ка", "ра", "ло", "ці", "ва", "ду", "ко", "ne", "ro", "sza", "wi", "ł", "ch"]
-    given = ["Іван", "Ivan", "Ігар", "Igor", "Мікалай", "Nikolai", "Анна", "Hanna"]
+    given = ["Іван", "Ivan", "Ігар", "Igor", "Мікалай", "Nikolai", "Анна", "Hanna", "Алена",
+             "Елена", "Jan", "Ян", "Юрый", "Yury", "I.", "И.", "A.", "Е.", "Ю."]  # fmt: skip
+    middle = ["", "", "Иванович", "Ігаравіч", "I.", "С."]
     entries = []
-    for n in range(250):
+    for n in range(count):
         surname = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 3))).title()
-        entries.append(pairs.Entry(str(n), names.parse(f"{rng.choice(given)} {surname}")))
+        first, patronymic = rng.choice(given), rng.choice(middle)
+        form = rng.choice(
+            [f"{first} {surname}", f"{surname} {first} {patronymic}", f"{surname}, {first}",
+             f"{first} {patronymic} {surname}", surname, f"{surname.upper()} {first}"]
+        )  # fmt: skip
+        entries.append(pairs.Entry(str(n), names.parse(" ".join(form.split()))))
+    return entries
+
+
+@pytest.mark.parametrize("threshold", [names.THRESHOLD, 0.95, 0.7, 0.5])
+def test_blocking_keeps_every_pair_all_pairs_scoring_finds(threshold: float) -> None:
+    entries = _random_names(20, 300)
     everything = {
         frozenset((a.id, b.id))
         for a, b, score in pairs.all_pairs(entries)
-        if score.value >= names.THRESHOLD
+        if score.value >= threshold
     }
-    blocked = {frozenset((p.a, p.b)) for p in pairs.pairs(entries)}
+    blocked = {frozenset((p.a, p.b)) for p in pairs.pairs(entries, threshold)}
     assert everything and blocked == everything
-    assert len(list(pairs.blocks(entries))) < len(list(itertools.combinations(entries, 2))) / 2
+    compared = len(list(pairs.blocks(entries, threshold)))
+    assert compared < len(list(itertools.combinations(entries, 2))) / 2
+
+
+def test_an_index_finds_for_each_name_what_scoring_every_name_finds() -> None:
+    entries = _random_names(21, 300)
+    index = pairs.Index(entries[:200])
+    matched = 0
+    for typed in entries[200:]:
+        expected = {
+            e.id for e in entries[:200] if names.score(typed.name, e.name).value >= names.THRESHOLD
+        }
+        assert {found for found, _ in index.matches(typed.name)} == expected
+        matched += bool(expected)
+    assert matched >= 10
 
 
 def test_one_records_names_pair_as_one_with_its_best_score() -> None:

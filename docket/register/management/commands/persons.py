@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.accounts.models import Compartment
 from docket.register import duplicates
+from docket.register.models import Person
 
 
 class Command(BaseCommand):
@@ -33,10 +34,12 @@ class Command(BaseCommand):
                 json.dumps({"pairs": [c.as_json() for c in found]}, ensure_ascii=False)
             )
             return
+        shown = dict(
+            Person.objects.filter(compartment=compartment).values_list("pk", "display_name")
+        )
         for c in found:
-            decision = c.decision or "-"
             self.stdout.write(
-                f"{c.score:.3f}\t{c.a.pk}\t{c.b.pk}\t{decision}\t{c.a.display_name} ~ "
-                f"{c.b.display_name}\t{'; '.join(c.why)}"
+                f"{c.score:.3f}\t{c.a}\t{c.b}\t{c.decision or '-'}\t{shown.get(c.a)} ~ "
+                f"{shown.get(c.b)}\t{'; '.join(c.why)}"
             )
         self.stdout.write(f"{len(found)} possible duplicates in {compartment.name}")
