@@ -33,7 +33,7 @@ ACTIONS = {
     "person.view": _("viewed a person"), "unit.view": _("viewed a unit"),
     "person.list": _("listed persons"), "unit.list": _("listed units"),
     "place.list": _("listed places"),
-    "register.search": _("searched"),
+    "register.search": _("searched"), "register.screen": _("screened a list of names"),
     "search.save": _("saved a search"), "search.delete": _("deleted a saved search"),
     "register.import": _("imported register rows"),
     "custody.list": _("viewed the custody log"), "audit.view": _("viewed the audit trail"),
