@@ -35,7 +35,7 @@ ACTIONS = {
     "person.duplicates": _("viewed possible duplicates"),
     "person.merge": _("merged two persons"), "person.unmerge": _("undid a merge of persons"),
     "place.list": _("listed places"),
-    "register.search": _("searched"),
+    "register.search": _("searched"), "register.screen": _("screened a list of names"),
     "search.save": _("saved a search"), "search.delete": _("deleted a saved search"),
     "register.import": _("imported register rows"),
     "custody.list": _("viewed the custody log"), "audit.view": _("viewed the audit trail"),

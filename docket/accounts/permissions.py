@@ -42,6 +42,13 @@ PERMISSIONS: dict[str, tuple[frozenset[str], Any]] = {
         frozenset({ADMIN, ANALYST}),
         _("create and change register records (every change is kept with before and after)"),
     ),
+    "register.screen": (
+        frozenset({ADMIN, LEGAL}),
+        _(
+            "screen a list of names against the compartment's persons: possible matches for"
+            " a person to review, never a verdict (audited with counts; the list is not kept)"
+        ),
+    ),
     "custody.view": (
         frozenset({ADMIN, INTAKE, ANALYST, LEGAL, AUDITOR}),
         _("see the custody log entries of the compartment's items"),

@@ -8,6 +8,7 @@ from docket.register import (
     views_duplicates,
     views_items,
     views_registers,
+    views_screening,
     views_vocabularies,
 )
 
@@ -43,6 +44,7 @@ urlpatterns = [
     path("saved/", saved.save, name="saved_new"),
     path("saved/delete", saved.delete, name="saved_delete"),
     path("import/", views_data.import_page, name="import"),
+    path("screen/", views_screening.screen_page, name="screen"),
     path("vocabularies/", views_vocabularies.vocabularies, name="vocabularies"),
 ]
 urlpatterns += corrections.urlpatterns
