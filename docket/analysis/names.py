@@ -38,6 +38,7 @@ Pure Python, no Django. The method, in three steps:
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,7 @@ MARKED = {
 #: Latin letter groups, longest first (an upper-case letter is a sound already read).
 GROUPS = [
     ("shch", "SC"), ("szcz", "SC"), ("shh", "SC"), ("tsh", "C"), ("sch", "S"), ("dzh", "J"),
+    ("rzh", "rZ"),  # р+ж in English and BGN (Dziarzhynski, Rzhev), not Polish rz+h
     ("dz", "D"), ("zh", "Z"), ("sh", "S"), ("sz", "S"), ("rz", "Z"), ("kh", "G"), ("ts", "T"),
     ("tz", "T"), ("ck", "k"), ("ph", "f"), ("th", "T"),
 ]  # fmt: skip
@@ -226,7 +228,12 @@ def _is_initial(word: str) -> bool:
     return len(bare) == 1 or (word.endswith(".") and len(bare) <= 2)
 
 
+#: A remark written with a name, not part of it: "Іван Іваноў (старэйшы)", "Petrov [OMON]".
+REMARK = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
+
+
 def _words(text: str) -> list[str]:
+    text = REMARK.sub(" ", text)
     cleaned = "".join(c if c.isalpha() or c in NAME_CHARS else " " for c in text)
     words: list[str] = []
     for chunk in cleaned.split():

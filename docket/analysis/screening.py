@@ -1,15 +1,13 @@
 """Screening: for each name of a list (a partner's vetting request, a sanctions list), the known
 persons it may name, best first. A match is a lead for a person to check, never a finding.
 
-Blocking as in pairs.py: the known names are indexed by the sound keys of the parts that may be
-their surname, and a listed name is scored only against the known names sharing one. The
-scorer never matches names whose surnames share no key, so the index loses no match; it only
-spares comparing a list of 10,000 names with every name of the register.
+Blocking as in pairs.py (its Index): a listed name is scored only against the known names
+whose block keys meet its own, which loses no match and spares comparing a list of 10,000
+names with every name of the register.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,26 +36,16 @@ class Match:
 class Index:
     """Known names by block key, for scoring many listed names against them."""
 
-    def __init__(self, known: Iterable[Known]) -> None:
-        self._known = list(known)
-        self._by_key: dict[str, list[int]] = defaultdict(list)
-        for at, entry in enumerate(self._known):
-            for key in pairs.block_keys(entry.name):
-                self._by_key[key].append(at)
+    def __init__(self, known: Iterable[Known], threshold: float = names.THRESHOLD) -> None:
+        self._index = pairs.Index(
+            (pairs.Entry(str(k.person), k.name) for k in known), threshold=threshold
+        )
 
-    def matches(self, name: names.Name, threshold: float = names.THRESHOLD) -> list[Match]:
-        """The persons one of whose names scores at or above `threshold` against `name`, each
-        once with its best-scoring name, best first."""
-        candidates = {at for key in pairs.block_keys(name) for at in self._by_key.get(key, ())}
-        best: dict[int, Match] = {}
-        for at in sorted(candidates):
-            known = self._known[at]
-            found = names.score(name, known.name)
-            if found.value < threshold:
-                continue
-            if known.person not in best or found.value > best[known.person].score:
-                best[known.person] = Match(known.person, found.value, found.why)
-        return sorted(best.values(), key=lambda m: (-m.score, m.person))
+    def matches(self, name: names.Name) -> list[Match]:
+        """The persons one of whose names scores at or above the threshold against `name`,
+        each once with its best-scoring name, best first."""
+        found = [Match(int(p), s.value, s.why) for p, s in self._index.matches(name)]
+        return sorted(found, key=lambda m: (-m.score, m.person))
 
 
 def read_lines(text: str) -> list[pairs.Entry]:

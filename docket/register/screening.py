@@ -84,8 +84,8 @@ def screen(
                 " Split it into shorter lists."
             ) % {"count": len(entries), "limit": MAX_NAMES}
         )  # fmt: skip
-    index = Index(_known([c.pk for c in compartments]))
-    found = [(entry, index.matches(entry.name, threshold)) for entry in entries]
+    index = Index(_known([c.pk for c in compartments]), threshold)
+    found = [(entry, index.matches(entry.name)) for entry in entries]
     matched = {m.person for _, matches in found for m in matches}
     persons = Person.objects.select_related("compartment").in_bulk(matched)
     events, evidence = _counts(matched)

@@ -16,6 +16,7 @@ BELARUSIAN_BGN_PCGN = [  # BGN/PCGN 1979 for Belarusian: ў -> ŭ, х -> kh, ц 
 BELARUSIAN_NATIONAL_2007 = [  # the national system (passports): ў -> u, ц -> ts, я -> ia
     ("Аляксандр", "Aliaksandr"), ("Шклоў", "Shklou"), ("Ціханоўская", "Tsikhanouskaya"),
     ("Раўкоў", "Raukou"), ("Дзмітрый", "Dzmitry"), ("Святлана", "Sviatlana"),
+    ("Дзяржынскі", "Dziarzhynski"),  # р+ж, not the Polish rz
 ]  # fmt: skip
 LACINKA = [  # č š ž ŭ ć ń ś ź ł; the soft sign as an acute or apostrophe
     ("Ціханоўская", "Cichanoŭskaja"), ("Лукашэнка", "Łukašenka"), ("Жодзіна", "Žodzina"),
@@ -89,6 +90,8 @@ ORDERS = [  # one person, the parts in every order the sources use
     ("Іван Церцель", "И. С. Тертель"),
     ("Ivan Tertel", "I. Tertel"),
     ("Тертель Иван Станиславович", "Tertel I. S."),
+    ("Іван Церцель (старэйшы)", "Ivan Tsertsel"),  # a remark in brackets is not a name part
+    ("Tertel [KGB] Ivan", "Иван Тертель"),
 ]  # fmt: skip
 
 

@@ -12,21 +12,22 @@ from docket.analysis import names, pairs
 from docket.analysis.screening import Index, Known, read_lines
 
 
-def known(*rows: tuple[int, str]) -> Index:
-    return Index(Known(person, names.parse(text)) for person, text in rows)
+def known(*rows: tuple[int, str], threshold: float = names.THRESHOLD) -> Index:
+    return Index((Known(person, names.parse(text)) for person, text in rows), threshold)
 
 
 def test_it_finds_a_person_under_any_of_their_names_once_best_first() -> None:
-    index = known(
+    rows = (
         (1, "Тертель Иван Станиславович"), (1, "Іван Церцель"), (1, "I. S. Tertel"),
         (2, "Андрэй Церцель"), (3, "Ігар Карпенка"),
     )  # fmt: skip
+    index = known(*rows)
     [match] = index.matches(names.parse("IVAN TSERTSEL"))
     assert match.person == 1
     assert match.score == names.score("IVAN TSERTSEL", "Іван Церцель").value
     assert any("surname" in why for why in match.why)
     assert index.matches(names.parse("Igor Karpenkov")) == []
-    loose = index.matches(names.parse("Ivan Tertel"), threshold=0.2)
+    loose = known(*rows, threshold=0.2).matches(names.parse("Ivan Tertel"))
     assert [m.person for m in loose] == [1, 2]  # the namesake's brother, far behind
     assert loose[0].score > loose[1].score
 

@@ -200,6 +200,7 @@ def test_a_clerk_an_analyst_and_a_lawyer_work_a_day(
         download.value.save_as(exported)
         assert "Beatings in the yard of Okrestina" in exported.read_text(encoding="utf-8-sig")
         shot(page, "lawyer-events")
+        lawyers_page = page
 
         # The analyst imports the lawyer's file back: nothing is created or changed.
         page = analysts_page
@@ -211,6 +212,55 @@ def test_a_clerk_an_analyst_and_a_lawyer_work_a_day(
         report = page.inner_text("main")
         assert "0 events created, 0 events updated, 0 acts created, 2 acts already there" in report
         shot(page, "analyst-reimported")
+
+        # Names from a partner's list of victims: one is a person already recorded, in
+        # Latin; two are one man in two scripts. The check lists the first; the duplicates
+        # page shows the others, merged and un-merged.
+        victims = tmp_path / "victims.csv"
+        victims.write_text(
+            "event_ref,event_title,event_start,act_type,victim\n"
+            "p1,Detentions at the Stela (fictional),2020-08-09,10.10,Ales Dziarzhynski\n"
+            "p1,Detentions at the Stela (fictional),2020-08-09,10.10,Іван Церцель (выдуманы)\n"
+            "p1,Detentions at the Stela (fictional),2020-08-09,10.10,Ivan Tsertsel\n",
+            encoding="utf-8",
+        )
+        page.goto(served + "/register/import/")
+        page.select_option("#id_compartment", label="default")
+        page.set_input_files("#id_file", str(victims))
+        page.click("main button[type=submit]")
+        checked = page.inner_text("main")
+        assert "May be the same as someone already here" in checked
+        assert "Алесь Дзяржынскі (выдуманы)" in checked
+        shot(page, "analyst-may-be-known")
+        page.set_input_files("#id_file", str(victims))
+        page.uncheck("input[name=dry_run]")
+        page.click("main button[type=submit]")
+        assert "3 acts created" in page.inner_text("main")
+        page.goto(served + "/register/persons/")
+        page.click("h1 a:text-is('Possible duplicates')")
+        listed = page.inner_text("main")
+        assert "Ivan Tsertsel" in listed and "Ales Dziarzhynski" in listed
+        shot(page, "analyst-duplicates")
+        pair = page.locator("section.pair", has_text="Ivan Tsertsel")
+        pair.locator("button", has_text="Same person: keep “Іван Церцель (выдуманы)”").click()
+        page.wait_for_selector("text=Merged into this record")
+        assert "Ivan Tsertsel" in page.inner_text("h1 + .facts")  # now one of his names
+        shot(page, "analyst-merged")
+        page.click("button:text-is('Un-merge')")
+        page.wait_for_selector("h1:has-text('Ivan Tsertsel')")
+        assert "a person of their own again" in page.inner_text("main")
+        shot(page, "analyst-unmerged")
+        assert len(working.json("persons", "duplicates", "--compartment", "default", "--json")[
+            "pairs"]) == 2  # fmt: skip
+
+        # The lawyer screens a partner's list against the register: for review, not a verdict.
+        page = lawyers_page
+        page.goto(served + "/register/screen/")
+        page.fill("textarea[name=names]", "TSERTSEL Ivan\nMaria Kalesnikava")
+        page.click("main button[type=submit]")
+        screened = page.inner_text("main")
+        assert "Іван Церцель (выдуманы)" in screened and "human review" in screened.lower()
+        shot(page, "lawyer-screening")
         browser.close()
     found = working.json("search", "statement", "--json")["hits"]
     assert any(hit["label"].startswith("witness statement.txt") for hit in found), found
