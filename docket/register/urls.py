@@ -6,6 +6,7 @@ from docket.register import (
     views,
     views_data,
     views_items,
+    views_mentions,
     views_registers,
     views_vocabularies,
 )
@@ -34,6 +35,7 @@ urlpatterns = [
     path("units/<int:pk>/members/new", views.membership_new, name="membership_new"),
     path("items/bulk", views_items.items_bulk, name="items_bulk"),
     path("items/<int:pk>/record", views_items.item_record_edit, name="item_record"),
+    path("mentions/decide", views_mentions.decide, name="mention_decide"),
     path("search/", views.search_page, name="search"),
     path("saved/", saved.save, name="saved_new"),
     path("saved/delete", saved.delete, name="saved_delete"),

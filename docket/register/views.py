@@ -22,7 +22,7 @@ from django.utils.translation import gettext, ngettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
-from docket.register import history, saved, search, trail
+from docket.register import history, saved, search, trail, views_mentions
 from docket.register.filters import facets, filtered_events
 from docket.register.forms import (
     ActForm,
@@ -186,6 +186,7 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
             "changes": trail.history_of(event),
             "deleted": trail.deleted_from(event),
             "can_edit": access.can(request.user, "register.edit", event),
+            **views_mentions.of_event(event, request.user),
         },
     )
 
@@ -389,6 +390,7 @@ def person_detail(request: HttpRequest, person: Person) -> HttpResponse:
             "memberships": person.memberships.select_related("unit").order_by("start"),
             "changes": history.of(person),
             "can_edit": access.can(request.user, "register.edit", person),
+            **views_mentions.of_subject(person, request.user),
         },
     )
 
@@ -477,6 +479,7 @@ def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
             ).order_by("act__event__start"),
             "deleted": trail.deleted_members(unit),
             "can_edit": access.can(request.user, "register.edit", unit),
+            **views_mentions.of_subject(unit, request.user),
         },
     )
 
