@@ -1,6 +1,7 @@
 """Items in the register's search: the words enrichment read in them (OCR pages, transcript
 segments; the ingest adds the Telegram message an item came with), and where in an item a
-query's words are: the page or the transcript segment that can be linked as evidence."""
+query's words are: the page or the transcript segment that can be linked as evidence. The same
+pages and segments are what the register reads for mentions of its persons and units."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from docket.accounts.models import Compartment
 from docket.analysis.spelling import words
 from docket.enrich.models import Segment, TextPage
-from docket.register import search
+from docket.register import mentions, search
 from docket.vault import store
 from docket.vault.models import Item
 
@@ -39,13 +40,24 @@ def _spans(item_id: int, query: str) -> list[dict[str, Any]]:
     return [span.as_json() for span in spans(item_id, query)]
 
 
+def _passages(item: Item) -> list[mentions.Passage]:
+    pages = TextPage.objects.filter(item=item).only("page", "text")
+    segments = Segment.objects.filter(transcript__item=item)
+    return [mentions.Passage(f"page {p.page}", p.text, page=p.page) for p in pages] + [
+        mentions.Passage(f"at {s.start:g}", s.text, start=s.start, end=s.end) for s in segments
+    ]
+
+
 search.add_texts("item", _read)
 search.add_spans("item", _spans)
+mentions.add_item_texts(_passages)
 
 
 def index_item(item: Item) -> None:
-    """(Re)write the item's search entry from everything read in it."""
+    """(Re)write the item's search entry from everything read in it, and look in it for the
+    register's persons and units (after the entry, which a person added later searches)."""
     search.index(item)
+    mentions.queue_item(item)
 
 
 def follow_move(item: Item, left: Compartment) -> None:

@@ -7,7 +7,14 @@ class RegisterConfig(AppConfig):
     verbose_name = "Register"
 
     def ready(self) -> None:
-        from docket.register import describe, signals, sources, views_items  # noqa: F401
+        from docket.register import (  # noqa: F401
+            describe,
+            mentions,
+            signals,
+            sources,
+            views_items,
+            views_mentions,
+        )
 
         sources.register()
         signals.connect()

@@ -20,6 +20,9 @@ from docket.register.models import Change
 
 SKIPPED = {"created_at", "updated_at"}
 M = TypeVar("M", bound=Model)
+#: Called with (row, before, after) for every change saved, inside its transaction: what
+#: follows from a change (finding a renamed person's mentions) without this module knowing it.
+ON_SAVED: list[Callable[[Model, dict[str, Any] | None, dict[str, Any]], None]] = []
 
 
 def snapshot(obj: Model) -> dict[str, Any]:
@@ -81,6 +84,8 @@ def save(
         after = snapshot(obj)
         if before != after:
             _write("create" if before is None else "update", obj, actor, before, after)
+            for hook in ON_SAVED:
+                hook(obj, before, after)
     return obj
 
 

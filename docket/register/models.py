@@ -668,3 +668,119 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NameKey(models.Model):
+    """Where a compartment's persons and units are looked up when a text is read for mentions:
+    the sound keys their surnames and unit names are filed under (docket/analysis/mentions.py),
+    so that each word of a text is looked up once, however many persons there are."""
+
+    compartment = models.ForeignKey(
+        "accounts.Compartment", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=100)
+    person = models.ForeignKey(Person, null=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["compartment", "key"])]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Mention(models.Model):
+    """A person or unit of the register named in an item's text (a page, a stretch of its
+    transcript, the message it came with) or an event's description, as the worker found it
+    (docket/register/mentions.py). A suggestion until someone decides: accepted, it is an
+    evidence link; rejected, it is never suggested again."""
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", _("Suggested")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    compartment = models.ForeignKey(
+        "accounts.Compartment", on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.ForeignKey("vault.Item", null=True, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(Event, null=True, on_delete=models.CASCADE, related_name="mentions")
+    person = models.ForeignKey(Person, null=True, on_delete=models.CASCADE, related_name="mentions")
+    unit = models.ForeignKey(Unit, null=True, on_delete=models.CASCADE, related_name="mentions")
+    #: Which of the item's or event's texts: "page 2", "at 12.5" (a transcript segment's start),
+    #: "message 7", "description". A mention is one per name and place.
+    place = models.CharField(max_length=40)
+    page = models.PositiveIntegerField(null=True)
+    start_seconds = models.FloatField(null=True)
+    end_seconds = models.FloatField(null=True)
+    #: The span in that text, in characters, and the words as written there.
+    char_start = models.PositiveIntegerField()
+    char_end = models.PositiveIntegerField()
+    words = models.CharField(max_length=300)
+    snippet = models.TextField()
+    score = models.FloatField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUGGESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True)
+    evidence = models.ForeignKey(
+        EvidenceLink, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(item__isnull=False, event__isnull=True)
+                | Q(item__isnull=True, event__isnull=False),
+                name="mention_in_an_item_or_an_event",
+            ),
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, unit__isnull=True)
+                | Q(person__isnull=True, unit__isnull=False),
+                name="mention_of_a_person_or_a_unit",
+            ),
+            *[
+                models.UniqueConstraint(
+                    fields=[target, subject, "place"],
+                    condition=Q(**{f"{target}__isnull": False, f"{subject}__isnull": False}),
+                    name=f"one_mention_of_a_{subject}_per_{target}_place",
+                )
+                for target in ("item", "event")
+                for subject in ("person", "unit")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person or self.unit} in {self.place} of {self.target_label}"
+
+    @property
+    def target_label(self) -> str:
+        return f"item {self.item_id}" if self.item_id else f"event {self.event_id}"
+
+    @property
+    def subject(self) -> Person | Unit | None:
+        return self.person or self.unit
+
+    @property
+    def surname_only(self) -> bool:
+        """Found by a surname with nothing beside it: the weakest kind of mention."""
+        from docket.analysis.mentions import SURNAME_ALONE
+
+        return self.person_id is not None and self.score <= SURNAME_ALONE
+
+    @property
+    def where(self) -> str:
+        """The place as the pages say it: "page 2", "0:12–0:15", "the message it came with",
+        "the description"."""
+        from django.utils.translation import gettext
+
+        if self.page is not None:
+            return gettext("page %(page)s") % {"page": self.page}
+        if self.start_seconds is not None and self.end_seconds is not None:
+            return f"{clock(self.start_seconds)}–{clock(self.end_seconds)}"
+        if self.event_id:
+            return gettext("the description")
+        return gettext("the message it came with")

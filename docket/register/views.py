@@ -22,7 +22,7 @@ from django.utils.translation import gettext, ngettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
-from docket.register import duplicates, history, saved, search, trail
+from docket.register import duplicates, history, saved, search, trail, views_mentions
 from docket.register.filters import facets, filtered_events
 from docket.register.forms import (
     ActForm,
@@ -186,6 +186,7 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
             "changes": trail.history_of(event),
             "deleted": trail.deleted_from(event),
             "can_edit": access.can(request.user, "register.edit", event),
+            **views_mentions.of_event(event, request.user),
         },
     )
 
@@ -392,6 +393,7 @@ def person_detail(request: HttpRequest, person: Person) -> HttpResponse:
             "merges": person.merges.filter(undone_at=None).select_related("by"),
             "decided": duplicates.decided_about(person),
             "added_while_merged": duplicates.added_while_merged(person),
+            **views_mentions.of_subject(person, request.user),
         },
     )
 
@@ -480,6 +482,7 @@ def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
             ).order_by("act__event__start"),
             "deleted": trail.deleted_members(unit),
             "can_edit": access.can(request.user, "register.edit", unit),
+            **views_mentions.of_subject(unit, request.user),
         },
     )
 

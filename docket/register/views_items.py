@@ -30,7 +30,9 @@ def item_record(item: Item, user: Any) -> dict[str, Any]:
     can_edit = (
         access.can(user, "register.edit", item) and describe_one(item.pk).derived_from is None
     )
-    links = EvidenceLink.objects.filter(item=item).select_related("event", "act__act_type")
+    links = EvidenceLink.objects.filter(item=item).select_related(
+        "event", "act__act_type", "person"
+    )
     return {
         "record": record,
         "record_changes": history.of(record) if record else [],

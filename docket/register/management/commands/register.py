@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.accounts.models import Compartment
 from docket.lib.commands import COMMAND_LINE_CHECKS
+from docket.register import mentions
 from docket.register.generate import Generator
 from docket.register.models import Event
 
@@ -15,7 +16,8 @@ from docket.register.models import Event
 class Command(BaseCommand):
     help = (
         "The register: `generate` fills a compartment with a clearly fictional dataset "
-        "(for the demo and the benchmark)."
+        "(for the demo and the benchmark); `mentions` looks again for its persons and units "
+        "in all its items and events."
     )
     requires_system_checks = COMMAND_LINE_CHECKS
 
@@ -30,11 +32,17 @@ class Command(BaseCommand):
         generate.add_argument(
             "--if-empty", action="store_true", help="do nothing if the compartment has events"
         )
+        found = verbs.add_parser("mentions", help="find persons and units named in the texts")
+        found.add_argument("--compartment", required=True, metavar="NAME")
+        found.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         compartment = Compartment.objects.filter(name=options["compartment"]).first()
         if compartment is None:
             raise CommandError(f"no compartment {options['compartment']!r}")
+        if options["verb"] == "mentions":
+            self._mentions(compartment, as_json=options["json"])
+            return
         if options["if_empty"] and Event.objects.filter(compartment=compartment).exists():
             self.stdout.write(f"{compartment.name} has events already: nothing generated")
             return
@@ -54,4 +62,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"generated {counts.events} events, {counts.acts} acts, {counts.persons} "
                 f"persons and {counts.units} units in {compartment.name} (fictional)"
+            )
+
+    def _mentions(self, compartment: Compartment, *, as_json: bool) -> None:
+        counts = mentions.rescan(compartment)
+        if as_json:
+            self.stdout.write(json.dumps(counts))
+        else:
+            self.stdout.write(
+                f"read {counts['items']} items and {counts['events']} events of "
+                f"{compartment.name} for {counts['persons']} persons and {counts['units']} "
+                f"units: {counts['suggested']} mentions wait for a decision"
             )
