@@ -284,3 +284,20 @@ def test_the_dev_sets_names_imported_as_victims_come_up_as_their_people(team: Te
     duplicates.merge(kept, merged, actor=team.owner)
     after = {(c.a, c.b) for c in duplicates.candidates(team.a.pk)}
     assert all(merged.pk not in pair for pair in after)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("ru", "фамилия: одинаково звучит (Церцель / Tertel)"),
+     ("be", "прозвішча: аднолькава гучыць (Церцель / Tertel)"),
+     ("en", "surname: same sounds (Церцель / Tertel)")],
+)  # fmt: skip
+def test_the_reasons_are_in_the_pages_language(team: Team, language: str, words: str) -> None:
+    persons(team.a, "Іван Церцель", "Ivan Tertel")
+    analyst = analyst_of(team)
+    analyst.cookies["django_language"] = language
+    page = analyst.get("/register/persons/duplicates/", HTTP_ACCEPT_LANGUAGE=language)
+    assert words in page.content.decode()
+    from docket.register.reasons import shown
+
+    assert shown("a reason of a shape not known") == "a reason of a shape not known"
