@@ -20,20 +20,20 @@ HOW = {
 _HOW = "|".join(re.escape(how) for how in HOW)
 _NAMES = r" \((?P<names>[^()]*)\)"
 SHAPES = [
-    (re.compile(rf"surname: (?P<how>{_HOW}){_NAMES}"), gettext_lazy("surname: %(how)s (%(names)s)")),
-    (re.compile(rf"given name: (?P<how>{_HOW}){_NAMES}"), gettext_lazy("given name: %(how)s (%(names)s)")),
-    (re.compile(rf"patronymic: (?P<how>{_HOW})"), gettext_lazy("patronymic: %(how)s")),
-    (re.compile(rf"given names differ{_NAMES}"), gettext_lazy("given names differ (%(names)s)")),
-    (re.compile(rf"patronymics differ{_NAMES}"), gettext_lazy("patronymics differ (%(names)s)")),
-    (re.compile(rf"surnames differ{_NAMES}"), gettext_lazy("surnames differ (%(names)s)")),
-    (re.compile("one has no given name"), gettext_lazy("one has no given name")),
-]  # fmt: skip
+    (rf"surname: (?P<how>{_HOW}){_NAMES}", gettext_lazy("surname: %(how)s (%(names)s)")),
+    (rf"given name: (?P<how>{_HOW}){_NAMES}", gettext_lazy("given name: %(how)s (%(names)s)")),
+    (rf"patronymic: (?P<how>{_HOW})", gettext_lazy("patronymic: %(how)s")),
+    (rf"given names differ{_NAMES}", gettext_lazy("given names differ (%(names)s)")),
+    (rf"patronymics differ{_NAMES}", gettext_lazy("patronymics differ (%(names)s)")),
+    (rf"surnames differ{_NAMES}", gettext_lazy("surnames differ (%(names)s)")),
+    ("one has no given name", gettext_lazy("one has no given name")),
+]
 
 
 def shown(reason: str) -> str:
     """One reason in the active language; one of an unknown shape as it came."""
     for shape, words in SHAPES:
-        found = shape.fullmatch(reason)
+        found = re.fullmatch(shape, reason)
         if found is not None:
             values = found.groupdict()
             if "how" in values:
