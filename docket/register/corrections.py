@@ -164,7 +164,7 @@ def _form(form_class: type[forms.Form], *, with_event: bool = False) -> Callable
     def make(obj: Any, data: Any, initial: dict[str, Any]) -> forms.Form:
         if with_event:
             return form_class(data, initial=initial, event=obj.event)  # type: ignore[call-arg]
-        if issubclass(form_class, Naming):
+        if issubclass(form_class, Naming | MembershipForm):
             return form_class(data, initial=initial, compartment_id=obj.compartment_id)
         return form_class(data, initial=initial)
 

@@ -147,6 +147,36 @@ def existing(model: type[Person] | type[Unit], compartment_id: int, name: str) -
     return Unit.objects.filter(compartment_id=compartment_id, name__iexact=tidy).exists()
 
 
+def ask_if_known(form: forms.Form, field: str, typed: str, compartment_id: int) -> None:
+    """A new person whose name may be one the compartment knows: say who, once, before
+    saving (an error on `field`, and the name kept in its hidden `FIELD_seen`); sent again
+    unchanged, the form goes on to create the person, and the duplicates page lists the pair
+    for review."""
+    from docket.register import duplicates
+
+    tidy = " ".join(typed.split())
+    if form.cleaned_data.get(f"{field}_seen") == tidy:
+        return
+    alike = duplicates.similar(duplicates.index_of(compartment_id), tidy)
+    if not alike:
+        return
+    people = Person.objects.in_bulk([a.person for a in alike])
+    known = "; ".join(
+        f"{people[a.person].display_name} (#{a.person}, {a.score:.2f})"
+        for a in alike if a.person in people
+    )  # fmt: skip
+    data = form.data.copy()  # type: ignore[attr-defined]
+    data[form.add_prefix(f"{field}_seen")] = tidy
+    form.data = data
+    form.add_error(
+        field,
+        str(
+            _("May be the same as: %(known)s. Pick one of them, or send the form again "
+              "to create a new person all the same.") % {"known": known}
+        ),
+    )  # fmt: skip
+
+
 class Naming(forms.Form):
     """Fields that name a person or unit pick an existing one (the page offers them as one
     types, through search, in any script); a name the compartment does not know yet makes a
@@ -194,36 +224,8 @@ class Naming(forms.Form):
             if not data.get(f"{name}_new"):
                 self.add_error(name, self._unknown(model, typed))
             elif model is Person:
-                self._may_be_known(name, typed, data)
+                ask_if_known(self, name, typed, self.compartment_id or 0)
         return data
-
-    def _may_be_known(self, name: str, typed: str, data: dict[str, Any]) -> None:
-        """A new person whose name may be one the compartment knows: say who, once, before
-        saving; sent again unchanged, the form creates the person (and the duplicates page
-        lists the pair for review)."""
-        from docket.register import duplicates
-
-        tidy = " ".join(typed.split())
-        if data.get(f"{name}_seen") == tidy:
-            return
-        alike = duplicates.similar(duplicates.index_of(self.compartment_id or 0), tidy)
-        if not alike:
-            return
-        people = Person.objects.in_bulk([a.person for a in alike])
-        known = "; ".join(
-            f"{people[a.person].display_name} (#{a.person}, {a.score:.2f})"
-            for a in alike if a.person in people
-        )  # fmt: skip
-        data_seen = self.data.copy()  # type: ignore[attr-defined]
-        data_seen[self.add_prefix(f"{name}_seen")] = tidy
-        self.data = data_seen
-        self.add_error(
-            name,
-            str(
-                _("May be the same as: %(known)s. Pick one of them, or send the form again "
-                  "to create a new person all the same.") % {"known": known}
-            ),
-        )  # fmt: skip
 
     def _unknown(self, model: type[Person] | type[Unit], typed: str) -> str:
         from docket.register import search
@@ -458,16 +460,24 @@ class MembershipForm(Labelled, forms.Form):
             "this name is reused, otherwise a new person is created."
         ),
     )
+    person_seen = forms.CharField(required=False, widget=forms.HiddenInput)
     start = forms.DateField(required=False, label=_("From"), help_text=_("YYYY-MM-DD"))
     end = forms.DateField(required=False, label=_("Until"), help_text=_("empty if still serving"))
     rank = forms.CharField(max_length=100, required=False)
     position = forms.CharField(max_length=200, required=False)
     badge_number = forms.CharField(max_length=50, required=False)
 
+    def __init__(self, *args: Any, compartment_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.compartment_id = compartment_id
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("The end is before the start."))
+        typed = data.get("person") or ""
+        if typed and not existing(Person, self.compartment_id, typed):
+            ask_if_known(self, "person", typed, self.compartment_id)
         return data
 
 

@@ -440,7 +440,7 @@ def unit_edit(request: HttpRequest, unit: Unit) -> HttpResponseBase:
 def membership_new(request: HttpRequest, unit: Unit) -> HttpResponseBase:
     """Someone served in the unit: from when to when, rank, position, badge number."""
     user = staff_user(request)
-    form = MembershipForm(request.POST or None)
+    form = MembershipForm(request.POST or None, compartment_id=unit.compartment_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():

@@ -301,3 +301,18 @@ def test_the_reasons_are_in_the_pages_language(team: Team, language: str, words:
     from docket.register.reasons import shown
 
     assert shown("a reason of a shape not known") == "a reason of a shape not known"
+
+
+def test_adding_a_member_asks_before_making_someone_who_may_be_known(team: Team) -> None:
+    (known,) = persons(team.a, "Тертель Иван Станиславович")
+    unit = Unit.objects.create(compartment=team.a, name="OMON Minsk")
+    analyst = analyst_of(team)
+    route = f"/register/units/{unit.pk}/members/new"
+    asked = analyst.post(route, {"person": "Ivan Tertel", "rank": "major"})
+    assert asked.status_code == 200 and "May be the same as" in asked.content.decode()
+    assert not Membership.objects.exists()
+    same = analyst.post(route, {"person": known.display_name, "rank": "major"})
+    assert same.status_code == 302 and Membership.objects.get().person == known
+    anew = analyst.post(route, {"person": "Ivan Tertel", "person_seen": "Ivan Tertel"})
+    assert anew.status_code == 302
+    assert Membership.objects.filter(person__display_name="Ivan Tertel").exists()
