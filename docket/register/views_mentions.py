@@ -32,7 +32,7 @@ def _shown(rows: QuerySet[Mention]) -> QuerySet[Mention]:
     )
 
 
-@item_section("register/_item_mentions.html", order=7)
+@item_section("register/_item_mentions.html", order=40)
 def item_mentions(item: Item, user: Any) -> dict[str, Any]:
     if not access.can(user, "register.view", item):
         return {"mentions": []}
