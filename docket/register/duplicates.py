@@ -14,16 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
 from docket.accounts.models import User
 from docket.analysis import names, pairs
-from docket.register import history, search
+from docket.register import history, mentions, search
 from docket.register.models import (
     Change,
     Person,
+    NameKey,
     PersonMerge,
     PersonName,
     PersonPair,
@@ -177,8 +178,9 @@ def decided_about(person: Person) -> list[PersonPair]:
 
 # --- merging ----------------------------------------------------------------------------
 
-#: Relations to a person that belong to the merge's own bookkeeping, not to the person.
-_KEPT = {PersonPair, PersonMerge}
+#: Relations to a person that do not move with them: answers about pairs (kept in the merge
+#: and given back by an un-merge) and the names index, which is filed again for both.
+_KEPT = {PersonPair, NameKey}
 #: Fields of the survivor a merge fills from the merged person when the survivor has none.
 _FILLED = {"gender": Person.Gender.UNKNOWN, "birth_date": None, "notes": ""}
 
@@ -201,14 +203,22 @@ def _label(model: type[Model], field: str) -> str:
 def _repoint(
     model: type[Model], field: str, pks: list[int], to: Person, actor: User | None
 ) -> None:
-    """Point rows at another person, each in the register's history where it keeps one."""
+    """Point rows at another person, each in the register's history where it keeps one. A
+    row the other person has already (a mention of both at one place) is not moved twice:
+    the copy is dropped, and the names index, filed again, finds it afresh."""
     rows = model._default_manager.filter(pk__in=pks)
     if issubclass(model, Record):
         for row in rows:
             setattr(row, field, to)
             history.save(row, actor=actor)
-    else:
-        rows.update(**{field: to})
+        return
+    for row in rows:
+        setattr(row, field, to)
+        try:
+            with transaction.atomic():
+                row.save(update_fields=[field])
+        except IntegrityError:
+            row.delete()
 
 
 @transaction.atomic
@@ -273,6 +283,7 @@ def merge(survivor: Person, merged: Person, *, actor: User | None) -> PersonMerg
         "id"
     )
     search.index(survivor)
+    mentions.look_again(survivor)
     return PersonMerge.objects.create(
         compartment_id=survivor.compartment_id, survivor=survivor, merged_id=merged_pk,
         merged_name=merged_name, deletion=deletion, moved=moved, added_names=added_names,
@@ -334,6 +345,8 @@ def unmerge(merge: PersonMerge, *, actor: User | None) -> Person:
     merge.save()
     search.index(survivor)
     search.index(back)
+    mentions.look_again(survivor)
+    mentions.look_again(back)
     return back
 
 

@@ -81,7 +81,8 @@ def queue_item(item: Item) -> None:
         queue.enqueue("register.mentions-item", {"item": item.pk})
 
 
-def _queue_subject(subject: Subject) -> None:
+def look_again(subject: Subject) -> None:
+    """File a person's or unit's names again and look for them in the compartment's texts."""
     kind = "person" if isinstance(subject, Person) else "unit"
     queue.enqueue(f"register.mentions-{kind}", {kind: subject.pk})
 
@@ -93,9 +94,9 @@ def _changed(before: dict[str, Any] | None, after: dict[str, Any], fields: Itera
 def _saved(obj: Model, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
     """A person or unit added or renamed, an event's description changed: look again."""
     if isinstance(obj, Person) and _changed(before, after, ("display_name", "names")):
-        _queue_subject(obj)
+        look_again(obj)
     elif isinstance(obj, Unit) and _changed(before, after, ("name", "other_names")):
-        _queue_subject(obj)
+        look_again(obj)
     elif isinstance(obj, Event) and _changed(before, after, ("description",)):
         queue.enqueue("register.mentions-event", {"event": obj.pk})
 

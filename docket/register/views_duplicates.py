@@ -145,11 +145,15 @@ def _merge_of(request: HttpRequest) -> PersonMerge:
 def unmerge(request: HttpRequest) -> HttpResponseBase:
     user = staff_user(request)
     merge = _merge_of(request)
-    try:
-        back = duplicates.unmerge(merge, actor=user)
-    except ValueError:
+    if merge.undone_at is not None:
         messages.error(request, gettext("This merge has been undone already."))
         return redirect("register:duplicates")
+    if merge.survivor is None:
+        messages.error(
+            request, gettext("The record this person was merged into has been deleted since.")
+        )
+        return redirect("register:duplicates")
+    back = duplicates.unmerge(merge, actor=user)
     audit.record(request, "person.unmerge", back, details={"survivor": merge.survivor_id})
     messages.success(
         request,

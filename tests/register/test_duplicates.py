@@ -11,12 +11,13 @@ import json
 from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from docket.register import duplicates, search
+from docket.register import duplicates, history, search
 from docket.register.csv_import import import_csv
 from docket.register.models import (
     Act,
@@ -25,6 +26,8 @@ from docket.register.models import (
     EvidenceLink,
     Involvement,
     Membership,
+    Mention,
+    NameKey,
     Person,
     PersonIdentifier,
     PersonMerge,
@@ -316,3 +319,56 @@ def test_adding_a_member_asks_before_making_someone_who_may_be_known(team: Team)
     anew = analyst.post(route, {"person": "Ivan Tertel", "person_seen": "Ivan Tertel"})
     assert anew.status_code == 302
     assert Membership.objects.filter(person__display_name="Ivan Tertel").exists()
+
+
+def test_two_spellings_named_in_one_text_merge_and_unmerge_with_their_mentions(
+    team: Team, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tests.register.test_mentions import a_person, run
+
+    work = run.__wrapped__(django_capture_on_commit_callbacks)  # type: ignore[attr-defined]
+
+    def on_commit() -> Any:
+        return django_capture_on_commit_callbacks(execute=True)
+
+    kept = a_person(team.a, "Иван Тертель", on_commit=on_commit)
+    other = a_person(team.a, "Іван Церцель", on_commit=on_commit)
+    with on_commit():
+        event = history.save(
+            Event(compartment=team.a, title="Order", description="по приказу Ивана Тертеля"),
+            actor=None,
+        )
+    work()
+    assert {m.person_id for m in Mention.objects.filter(event=event)} == {kept.pk, other.pk}
+    analyst = analyst_of(team)
+    with on_commit():
+        done = analyst.post(
+            "/register/persons/duplicates/decide",
+            {"a": kept.pk, "b": other.pk, "answer": "same-a"},
+        )
+    assert done.status_code == 302
+    work()
+    assert [m.person_id for m in Mention.objects.filter(event=event)] == [kept.pk]
+    with on_commit():
+        analyst.post("/register/persons/unmerge", {"merge": PersonMerge.objects.get().pk})
+    work()  # both filed again: the restored person is found in the text as before
+    assert {m.person_id for m in Mention.objects.filter(event=event)} == {kept.pk, other.pk}
+    assert NameKey.objects.filter(person=other).exists()
+
+
+def test_a_merge_into_a_person_merged_later_can_still_be_undone(team: Team) -> None:
+    first, second, third = persons(team.a, "Ivan Tertel", "Іван Церцель", "Тертель Иван")
+    PersonName.objects.create(person=first, name="I. Tertel", script="Latn")
+    first_pk, second_pk = first.pk, second.pk
+    one = duplicates.merge(second, first, actor=team.owner)  # first into second
+    two = duplicates.merge(third, second, actor=team.owner)  # then second into third
+    one.refresh_from_db()
+    assert one.survivor == third  # the kept record of the first merge is now the third
+    assert {n.name for n in third.names.all()} >= {"I. Tertel", "Ivan Tertel", "Іван Церцель"}
+    back = duplicates.unmerge(one, actor=team.owner)
+    assert back.pk == first_pk and {n.name for n in back.names.all()} == {"I. Tertel"}
+    assert "Ivan Tertel" not in {n.name for n in third.names.all()}
+    second_back = duplicates.unmerge(two, actor=team.owner)
+    assert second_back.pk == second_pk and Person.objects.count() == 3
+    shown = analyst_of(team).get(f"/register/persons/{second_pk}/").content.decode()
+    assert "Merged into this record" not in shown  # the first merge is undone already
