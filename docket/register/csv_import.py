@@ -21,6 +21,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +29,7 @@ from typing import Any
 from django.db import transaction
 
 from docket.accounts.models import Compartment, User
-from docket.analysis import pairs
+from docket.analysis import names, pairs
 from docket.lib.cells import restore
 from docket.register import duplicates, history
 from docket.register.models import Act, Event, Involvement, Person, Place, Precision, Term
@@ -90,11 +91,30 @@ class PossibleDuplicate:
                 "person": self.person, "score": round(self.score, 4)}  # fmt: skip
 
 
+@dataclass(frozen=True)
+class InFile:
+    """Two names of the file, each new to the compartment, that may be one person."""
+
+    row: int
+    column: str
+    name: str
+    other_row: int
+    other_column: str
+    other_name: str
+    score: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "name": self.name,
+                "other_row": self.other_row, "other_column": self.other_column,
+                "other_name": self.other_name, "score": round(self.score, 4)}  # fmt: skip
+
+
 @dataclass
 class Report:
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     possible_duplicates: list[PossibleDuplicate] = field(default_factory=list)
+    duplicates_in_file: list[InFile] = field(default_factory=list)
     dry_run: bool = True
     events_created: int = 0
     events_updated: int = 0
@@ -106,6 +126,7 @@ class Report:
             "rows": self.rows,
             "errors": [e.as_json() for e in self.errors],
             "possible_duplicates": [p.as_json() for p in self.possible_duplicates],
+            "duplicates_in_file": [p.as_json() for p in self.duplicates_in_file],
         }
         if not self.dry_run:
             data.update(
@@ -275,7 +296,9 @@ def import_csv(
     if report.errors:
         return report
     index = duplicates.index_of(compartment.pk)
-    report.possible_duplicates = _possible_duplicates(rows, compartment, index)
+    report.possible_duplicates, report.duplicates_in_file = _possible_duplicates(
+        rows, compartment, index
+    )
     if dry_run:
         return report
     with transaction.atomic():
@@ -285,27 +308,34 @@ def import_csv(
 
 def _possible_duplicates(
     rows: list[Row], compartment: Compartment, index: pairs.Index
-) -> list[PossibleDuplicate]:
-    """Each name that would make a new person and may be one already there, at its first row."""
-    known = {
-        n.lower()
-        for n in Person.objects.filter(compartment=compartment).values_list(
-            "display_name", flat=True
-        )
+) -> tuple[list[PossibleDuplicate], list[InFile]]:
+    """Each name that would make a new person and may be one already there, at its first row;
+    and the pairs of such names that may be one person between them."""
+    people = Person.objects.filter(compartment=compartment)
+    known = {n.lower() for n in people.values_list("display_name", flat=True)} | {
+        n.lower() for n in people.values_list("names__name", flat=True) if n
     }
-    found, seen = [], set()
+    found, new = [], []
     for row in rows:
         named = [("victim", row.victim)] + [("perpetrator", p.person) for p in row.perpetrators]
         for column, name in named:
             name = tidy(name)
-            if not name or name.lower() in known or name.lower() in seen:
+            if not name or name.lower() in known:
                 continue
-            seen.add(name.lower())
+            known.add(name.lower())
+            new.append((row.number, column, name))
             found += [
                 PossibleDuplicate(row.number, column, name, alike.person, alike.score)
                 for alike in duplicates.similar(index, name)
             ]
-    return found
+    entries = []
+    for at, (_, _, name) in enumerate(new):
+        with suppress(ValueError):
+            entries.append(pairs.Entry(str(at), names.parse(name)))
+    within = [
+        InFile(*new[int(pair.a)], *new[int(pair.b)], pair.score) for pair in pairs.pairs(entries)
+    ]
+    return found, within
 
 
 def _check(reader: csv.DictReader[str], report: Report, compartment: Compartment) -> list[Row]:

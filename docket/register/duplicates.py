@@ -23,8 +23,8 @@ from docket.analysis import names, pairs
 from docket.register import history, mentions, search
 from docket.register.models import (
     Change,
-    Person,
     NameKey,
+    Person,
     PersonMerge,
     PersonName,
     PersonPair,

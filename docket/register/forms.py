@@ -23,6 +23,7 @@ from docket.register.models import (
     Unit,
     tag_list,
 )
+from docket.register.records import known_person
 
 
 def terms(vocabulary: str) -> Any:
@@ -138,12 +139,11 @@ def unknown_degree() -> Term | None:
 
 
 def existing(model: type[Person] | type[Unit], compartment_id: int, name: str) -> bool:
-    """Whether the compartment has a person (or unit) of exactly this name, in any case."""
+    """Whether the compartment has a person (or unit) of exactly this name, in any case (a
+    person's other names count)."""
     tidy = " ".join(name.split())
     if model is Person:
-        return Person.objects.filter(
-            compartment_id=compartment_id, display_name__iexact=tidy
-        ).exists()
+        return known_person(tidy, compartment_id) is not None
     return Unit.objects.filter(compartment_id=compartment_id, name__iexact=tidy).exists()
 
 

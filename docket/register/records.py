@@ -15,6 +15,19 @@ def tidy(name: str) -> str:
     return " ".join(name.split())
 
 
+def known_person(name: str, compartment_id: int) -> Person | None:
+    """The compartment's person shown under exactly this name (any case), else the one who
+    has it among their other names (a spelling merged into them, an "also written")."""
+    name = tidy(name)
+    shown = Person.objects.filter(compartment_id=compartment_id, display_name__iexact=name)
+    return (
+        shown.order_by("pk").first()
+        or Person.objects.filter(compartment_id=compartment_id, names__name__iexact=name)
+        .order_by("pk")
+        .first()
+    )
+
+
 def person_named(
     name: str, compartment_id: int, actor: User | None, *, index: pairs.Index | None = None
 ) -> Person | None:
@@ -24,8 +37,7 @@ def person_named(
     name = tidy(name)
     if not name:
         return None
-    found = Person.objects.filter(compartment_id=compartment_id, display_name__iexact=name)
-    if (person := found.first()) is not None:
+    if (person := known_person(name, compartment_id)) is not None:
         return person
     if index is None:
         index = duplicates.index_of(compartment_id)

@@ -372,3 +372,23 @@ def test_a_merge_into_a_person_merged_later_can_still_be_undone(team: Team) -> N
     assert second_back.pk == second_pk and Person.objects.count() == 3
     shown = analyst_of(team).get(f"/register/persons/{second_pk}/").content.decode()
     assert "Merged into this record" not in shown  # the first merge is undone already
+
+
+def test_a_check_lists_names_of_the_file_that_may_be_one_and_a_merged_spelling_is_known(
+    team: Team,
+) -> None:
+    rows = [good("e1", victim="Іван Церцель"), good("e1", victim="Ivan Tsertsel"),
+            good("e1", victim="Вераніка Пырскал")]  # fmt: skip
+    dry = import_csv(table(*rows), team.a, actor=None, dry_run=True).as_json()
+    assert dry["possible_duplicates"] == []
+    assert [(d["row"], d["name"], d["other_row"], d["other_name"])
+            for d in dry["duplicates_in_file"]] == [(2, "Іван Церцель", 3, "Ivan Tsertsel")]  # fmt: skip
+    import_csv(table(*rows), team.a, actor=None, dry_run=False)
+    kept = Person.objects.get(display_name="Іван Церцель")
+    duplicates.merge(kept, Person.objects.get(display_name="Ivan Tsertsel"), actor=None)
+    again = [good("e2", victim="ivan tsertsel")]  # the merged spelling, in another case
+    dry = import_csv(table(*again), team.a, actor=None, dry_run=True).as_json()
+    assert dry["possible_duplicates"] == [] and dry["duplicates_in_file"] == []
+    import_csv(table(*again), team.a, actor=None, dry_run=False)
+    assert Act.objects.get(event__import_ref="e2").victim == kept
+    assert Person.objects.filter(compartment=team.a).count() == 2
