@@ -9,7 +9,9 @@ Pure Python, no Django. The method, in three steps:
    -авіч, -эвіч, -аўна) are read in the official order "SURNAME Given Patronymic" or as
    "Given Patronymic Surname"; a word in capitals among others is the surname; a known given
    name (data/given_names.tsv) tells the order of two words. Initials ("И. С.", "I.") are kept
-   as initials.
+   as initials. What lists and the press write around a name is dropped first: a remark in
+   brackets, a description after a spaced dash, a part after a comma that holds a digit (a
+   birth year), a title or rank in front (data/titles.txt).
 2. **Sound keys** per part. Every spelling is read into one alphabet of sounds, so that the
    transliteration systems in use (Belarusian and Russian BGN/PCGN, the Belarusian national
    system of 2007 and passports, Łacinka, Russian GOST/ISO 9 and the scholarly system, Polish
@@ -228,25 +230,45 @@ def _is_initial(word: str) -> bool:
     return len(bare) == 1 or (word.endswith(".") and len(bare) <= 2)
 
 
-#: A remark written with a name, not part of it: "Іван Іваноў (старэйшы)", "Petrov [OMON]".
-REMARK = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
+#: A remark written with a name, not part of it: "Іван Іваноў (старэйшы)", "Petrov [OMON]",
+#: and anything that looks like markup.
+REMARK = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}|<[^>]*>")
+#: A dash between spaces starts a description: "Ivan Tertel — chairman of the KGB".
+DESCRIPTION = re.compile(r"\s[—–-]+\s")
+
+
+@functools.cache
+def _titles() -> frozenset[str]:
+    lines = (DATA / "titles.txt").read_text("utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _the_name(text: str) -> str:
+    """The name without what lists and the press write around it: remarks in brackets, a
+    description after a spaced dash, a part after a comma that holds a digit ("Іван Церцель,
+    1966 г.н."), words with digits."""
+    text = DESCRIPTION.split(REMARK.sub(" ", text), maxsplit=1)[0]
+    kept = [part for part in text.split(",") if not any(c.isdigit() for c in part)]
+    return " ".join(w for w in ",".join(kept).split() if not any(c.isdigit() for c in w))
 
 
 def _words(text: str) -> list[str]:
-    text = REMARK.sub(" ", text)
     cleaned = "".join(c if c.isalpha() or c in NAME_CHARS else " " for c in text)
     words: list[str] = []
     for chunk in cleaned.split():
         # "И.С." is two initials
         pieces = [p + "." for p in chunk.split(".") if p] if chunk.count(".") > 1 else [chunk]
         words.extend(p for p in pieces if p.strip(NAME_CHARS))
+    while len(words) > 1 and words[0].lower().rstrip(".") in _titles():
+        words = words[1:]  # "Mr", "палкоўнік": a form of address or a rank, not a name
     return words
 
 
 def parse(text: str) -> Name:
     """The parts of a personal name and, where it can be told, what each is."""
+    text = _the_name(text)
     surname_first = "," in text
-    words = _words(text.replace(",", " , ")) if surname_first else _words(text)
+    words = _words(text)
     if not words:
         raise ValueError("a name needs at least one letter")
     initials = [_is_initial(w) for w in words]

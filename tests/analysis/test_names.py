@@ -92,6 +92,11 @@ ORDERS = [  # one person, the parts in every order the sources use
     ("Тертель Иван Станиславович", "Tertel I. S."),
     ("Іван Церцель (старэйшы)", "Ivan Tsertsel"),  # a remark in brackets is not a name part
     ("Tertel [KGB] Ivan", "Иван Тертель"),
+    ("Іван Церцель, 1966 г.н.", "Ivan Tertel"),  # a birth year after a comma
+    ("Ivan Tertel — chairman of the KGB", "Иван Тертель"),  # a description after a dash
+    ("Mr Ivan Tertel", "Іван Церцель"),  # a form of address
+    ("палкоўнік Іван Церцель", "Ivan Tertel"),  # a rank
+    ("Ivan<b>Tertel</b>", "Ivan Tertel"),  # markup is not a name
 ]  # fmt: skip
 
 
@@ -108,6 +113,7 @@ DIFFERENT = [  # look-alikes that are other people
     ("Тертель Иван Станиславович", "Тертель Иван Петрович"),  # patronymics differ
     ("I. Tertel", "Andrei Tertel"),  # the initial does not fit
     ("Ivan Tertel", "Tertel"),  # a surname alone is not enough
+    ("Іван Церцель<script>", "Андрэй Script"),  # markup never becomes a surname
     ("Lieanid Horienau", "Aliena Horienau"),  # Лёня and Лена: diminutives that look alike
 ]  # fmt: skip
 
@@ -131,6 +137,9 @@ def test_a_name_is_parsed_into_its_parts() -> None:
     assert [(p.text, p.role) for p in official.parts] == [
         ("ТЕРТЕЛЬ", "surname"), ("Иван", "given"), ("Станиславович", "patronymic"),
     ]  # fmt: skip
+    # A rank in front is dropped; a surname that is also a rank stays.
+    assert [p.text for p in names.parse("Major John Smith").parts] == ["John", "Smith"]
+    assert [p.text for p in names.parse("John Major").parts] == ["John", "Major"]
     comma = names.parse("Tertel, Ivan")
     assert [(p.text, p.role) for p in comma.parts] == [("Tertel", "surname"), ("Ivan", "given")]
     initials = names.parse("И.С. Тертель")
