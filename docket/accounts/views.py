@@ -80,7 +80,9 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     # Recorded before the page is built: the paginator counts rows at once but reads them
     # when the template renders, so a row written in between would push the oldest one off.
     audit.record(request, "audit.view", details={k: v for k, v in filters.items() if v})
-    page = Paginator(events.order_by("-at", "-id"), 100).get_page(request.GET.get("page"))
+    page = Paginator(events.select_related("compartment").order_by("-at", "-id"), 100).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "accounts/audit.html",

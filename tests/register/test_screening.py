@@ -210,6 +210,8 @@ def test_a_lawyer_uploads_a_list_and_each_compartment_screened_is_audited_with_c
     assert all(r.details == {"names": 3, "matches": 1} for r in rows)
     kept = json.dumps([[r.details, r.object_label, r.object_id] for r in rows], ensure_ascii=False)
     assert "Tertel" not in kept and "Karpenkov" not in kept and "v-1" not in kept
+    trail = client_of(both).get("/accounts/audit/", {"action": "register.screen"}).content.decode()
+    assert f"{team.b.name}: names 3, matches 1" in trail  # the admin of B reads the counts
 
 
 def test_it_never_shows_a_compartment_the_user_may_not_screen(
