@@ -64,6 +64,11 @@ if [ ! -f "$DOCKET_DATA_DIR/demo-intake-done" ]; then
 fi
 # A living register to look at: fictional events, victims and officers in real places.
 $docket register generate --compartment default --events 300 --persons 1000 --if-empty
+# The generated persons and units are filed for mentions, and the texts read for them, once.
+if [ ! -f "$DOCKET_DATA_DIR/demo-mentions-done" ]; then
+    $docket register mentions --compartment default >/dev/null
+    touch "$DOCKET_DATA_DIR/demo-mentions-done"
+fi
 
 echo
 echo "The Telegram import above skipped '../../etc/hostname' on purpose: the sample export"

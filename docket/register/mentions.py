@@ -305,14 +305,14 @@ def rescan(compartment: Compartment) -> dict[str, int]:
     units = Unit.objects.filter(compartment=compartment)
     items = Item.objects.filter(compartment=compartment).select_related("compartment")
     events = Event.objects.filter(compartment=compartment)
-    for person in persons.iterator(chunk_size=500):
-        file_names(person)
-    for unit in units:
-        file_names(unit)
-    for item in items.iterator(chunk_size=500):
-        scan(item)
-    for event in events.iterator(chunk_size=500):
-        scan(event)
+    # Read in full before writing: an open read over SQLite would hold a lock that the
+    # writes, and a worker or server writing meanwhile, then wait on ("database is locked").
+    subjects: list[Subject] = [*persons, *units]
+    targets: list[Target] = [*items, *events]
+    for subject in subjects:
+        file_names(subject)
+    for target in targets:
+        scan(target)
     suggested = Mention.objects.filter(compartment=compartment, status=Mention.Status.SUGGESTED)
     return {
         "persons": persons.count(), "units": units.count(), "items": items.count(),
