@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.forms.utils import pretty_name
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from docket.accounts import access
@@ -161,18 +163,20 @@ def ask_if_known(form: forms.Form, field: str, typed: str, compartment_id: int) 
     if not alike:
         return
     people = Person.objects.in_bulk([a.person for a in alike])
-    known = "; ".join(
-        f"{people[a.person].display_name} (#{a.person}, {a.score:.2f})"
-        for a in alike if a.person in people
+    known = format_html_join(
+        "; ", '<a href="{}" target="_blank">{}</a> (#{}, {})',
+        ((reverse("register:person", args=[a.person]), people[a.person].display_name,
+          a.person, f"{a.score:.2f}") for a in alike if a.person in people),
     )  # fmt: skip
     data = form.data.copy()  # type: ignore[attr-defined]
     data[form.add_prefix(f"{field}_seen")] = tidy
     form.data = data
     form.add_error(
         field,
-        str(
-            _("May be the same as: %(known)s. Pick one of them, or send the form again "
-              "to create a new person all the same.") % {"known": known}
+        format_html(
+            str(_("May be the same as: {known}. Pick one of them, or send the form again to "
+                  "create a new person all the same.")),
+            known=known,
         ),
     )  # fmt: skip
 

@@ -390,12 +390,21 @@ def person_detail(request: HttpRequest, person: Person) -> HttpResponse:
             "memberships": person.memberships.select_related("unit").order_by("start"),
             "changes": history.of(person),
             "can_edit": access.can(request.user, "register.edit", person),
+            "also_written": _distinct_names(person),
             "merges": person.merges.filter(undone_at=None).select_related("by"),
             "decided": duplicates.decided_about(person),
             "added_while_merged": duplicates.added_while_merged(person),
             **views_mentions.of_subject(person, request.user),
         },
     )
+
+
+def _distinct_names(person: Person) -> list[PersonName]:
+    """A person's other names, each once (two records merged may have had the same)."""
+    seen: dict[str, PersonName] = {}
+    for name in person.names.all():
+        seen.setdefault(" ".join(name.name.lower().split()), name)
+    return list(seen.values())
 
 
 @of_object("register.edit", Person, methods=("GET", "POST"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -17,7 +18,7 @@ from django.utils.translation import gettext
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, staff_user
 from docket.accounts.models import Compartment
-from docket.register import duplicates
+from docket.register import duplicates, search
 from docket.register.models import Act, Involvement, Person, PersonMerge, PersonPair
 
 PER_PAGE = 25
@@ -54,6 +55,7 @@ def _facts(ids: list[int]) -> dict[int, dict[str, Any]]:
             "person": p,
             "names": [n.name for n in p.names.all()],
             "identifiers": [f"{i.kind} {i.value}" for i in p.identifiers.all()],
+            "identifier_pairs": [(i.kind, i.value) for i in p.identifiers.all()],
             "born": p.birth_date.year if p.birth_date else None,
             "memberships": list(p.memberships.all()),
             "victim": p.victim,
@@ -74,17 +76,41 @@ def duplicates_page(request: HttpRequest) -> HttpResponse:
     compartment = next((c for c in compartments if c.pk == wanted), compartments[0])
     audit.record(request, "person.duplicates", compartment=compartment)
     found = duplicates.candidates(compartment.pk, decided=False)
+    wanted_person = _int(request.GET.get("person"))
+    typed = request.GET.get("q", "").strip()[:100]
+    if wanted_person is not None:
+        found = [c for c in found if wanted_person in (c.a, c.b)]
+    elif typed:
+        hits = search.search(typed, compartments={compartment.pk}, kinds={"person"}, limit=500)
+        named = {hit.id for hit in hits}
+        found = [c for c in found if c.a in named or c.b in named]
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     facts = _facts([pk for c in page for pk in (c.a, c.b)])
-    rows = [{"c": c, "a": facts[c.a], "b": facts[c.b]} for c in page]
+    rows = [
+        {"c": c, "a": facts[c.a], "b": facts[c.b], "apart": _apart(facts[c.a], facts[c.b])}
+        for c in page
+    ]
+    query = {"compartment": compartment.pk, "q": typed, "person": wanted_person or ""}
     return render(
         request,
         "register/duplicates.html",
         {
             "compartment": compartment, "compartments": compartments, "page": page,
-            "rows": rows, "total": len(found),
+            "rows": rows, "total": len(found), "typed": typed, "person": wanted_person,
+            "query": urlencode({k: v for k, v in query.items() if v}),
         },
     )  # fmt: skip
+
+
+def _apart(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """Identifiers of one kind with different values (two badge numbers): a sign of two
+    people that the names cannot give."""
+    theirs = {kind: value for kind, value in b["identifier_pairs"]}
+    return [
+        f"{kind}: {value} / {theirs[kind]}"
+        for kind, value in a["identifier_pairs"]
+        if kind in theirs and theirs[kind].strip().lower() != value.strip().lower()
+    ]
 
 
 def _editable_person(request: HttpRequest, pk: Any) -> Person:
@@ -182,6 +208,9 @@ def reassign(request: HttpRequest) -> HttpResponseBase:
         moved, back = moved + 1, merge.merged_id
     if back is None:
         messages.error(request, gettext("Tick what to move."))
+        person = _int(request.POST.get("person"))
+        if person is not None and Person.objects.filter(pk=person).exists():
+            return redirect("register:person", pk=person)
         return redirect("register:persons")
     messages.success(request, gettext("Moved: %(n)d.") % {"n": moved})
     return redirect("register:person", pk=back)

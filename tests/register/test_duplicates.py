@@ -224,7 +224,11 @@ def test_the_act_form_asks_before_making_someone_who_may_be_known(team: Team) ->
     }  # fmt: skip
     asked = analyst.post(f"/register/events/{event.pk}/acts/new", typed)
     page = asked.content.decode()
-    assert asked.status_code == 200 and "May be the same as: Тертель Иван Станиславович" in page
+    assert asked.status_code == 200 and "May be the same as: <a href=" in page
+    assert (
+        f'href="/register/persons/{known.pk}/" target="_blank">Тертель Иван Станиславович</a>'
+        in page
+    )
     assert f"(#{known.pk}, " in page and 'name="victim_seen" value="Ivan Tertel"' in page
     assert not event.acts.exists()
     saved = analyst.post(
@@ -393,3 +397,22 @@ def test_a_check_lists_names_of_the_file_that_may_be_one_and_a_merged_spelling_i
     import_csv(table(*again), team.a, actor=None, dry_run=False)
     assert Act.objects.get(event__import_ref="e2").victim == kept
     assert Person.objects.filter(compartment=team.a).count() == 2
+
+
+def test_the_page_finds_one_persons_pairs_and_says_when_identifiers_differ(team: Team) -> None:
+    one, two, three, four = persons(
+        team.a, "Іван Церцель", "Ivan Tertel", "Andrei Karpenka", "Андрэй Карпенка"
+    )
+    PersonIdentifier.objects.create(person=three, kind="badge number", value="0417")
+    PersonIdentifier.objects.create(person=four, kind="badge number", value="2210")
+    analyst = analyst_of(team)
+    everything = analyst.get("/register/persons/duplicates/").content.decode()
+    assert everything.count('class="pair"') == 2
+    assert "Their identifiers differ: badge number: " in everything
+    assert f"Same person: keep #{one.pk} “Іван Церцель”" in everything
+    for asked in ({"person": two.pk}, {"q": "Tsertsel"}):
+        page = analyst.get("/register/persons/duplicates/", asked).content.decode()
+        assert page.count('class="pair"') == 1 and "Ivan Tertel" in page
+        assert "Andrei Karpenka" not in page
+    shown = analyst.get(f"/register/persons/{one.pk}/").content.decode()
+    assert f"/register/persons/duplicates/?compartment={team.a.pk}&amp;person={one.pk}" in shown
