@@ -388,7 +388,7 @@ def person_detail(request: HttpRequest, person: Person) -> HttpResponse:
             ).order_by("act__event__start"),
             "information": person.information.select_related("event", "connection"),
             "memberships": person.memberships.select_related("unit").order_by("start"),
-            "changes": history.of(person),
+            "changes": [trail.Row(change, []) for change in history.of(person)],
             "can_edit": access.can(request.user, "register.edit", person),
             "also_written": _distinct_names(person),
             "merges": person.merges.filter(undone_at=None).select_related("by"),

@@ -114,6 +114,7 @@ def test_an_ocr_page_in_a_case_form_suggests_the_person_with_page_and_snippet(
         "page 2 mentions" in page and f'href="/register/persons/{tertel.pk}/">Ivan Tertel' in page
     )
     assert "Accept as evidence" in page
+    assert "начальник управления <mark>Тертелем И.С.</mark>" in page  # the words found, marked
     intake = client_of(team.teammate).get(f"/vault/items/{item.pk}/").content.decode()
     assert "page 2 mentions" in intake and "Accept as evidence" not in intake  # reads only
     person = client_of(team.owner).get(f"/register/persons/{tertel.pk}/").content.decode()
