@@ -1,0 +1,44 @@
+"""Leads: what the machine suggests and an analyst decides — media that may show an incident,
+the same picture from several sources, two persons who may be one, a name found in a text.
+
+Each kind lives with the data it is about and says here how it is listed and decided; the
+queue (views_leads.py) shows every kind of one compartment in one place. A kind registers
+itself when its app is ready (`register(Kind(...))` in the app's `ready()`), so the register
+does not import the apps that suggest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Kind:
+    #: In URLs and the queue's filter: "media", "near-duplicates", "persons", "mentions".
+    key: str
+    label: str | Promise
+    #: The permission (docket.accounts.access) needed to see and decide this kind's leads.
+    permission: str
+    #: compartment id -> how many leads wait for a decision there.
+    count: Callable[[int], int]
+    #: (compartment id, how many at most) -> the undecided leads, best first. Each lead is any
+    #: object with `pk` and `compartment_id`; `template` renders it.
+    pending: Callable[[int, int], Sequence[Any]]
+    #: lead id -> the lead, or None. The caller checks its compartment.
+    get: Callable[[int], Any | None]
+    #: (lead, accept?, user) -> True when this call decided it, False when someone had already.
+    #: Both decisions are kept in the record's history with who and when.
+    decide: Callable[[Any, bool, Any], bool]
+    #: One lead as a row of the queue; the context holds `lead`, `kind` and `may_decide`.
+    template: str
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    KINDS[kind.key] = kind
+    return kind
