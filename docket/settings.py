@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "docket.enrich",
     "docket.ingest",
     "docket.intake",
+    "docket.leads",
     "docket.exports",
     "docket.api",
     "docket.core",
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "docket.accounts.context_processors.navigation",
+                "docket.leads.context_processors.leads",
             ]
         },
     }

@@ -33,6 +33,7 @@ ACTIONS = {
     "person.view": _("viewed a person"), "unit.view": _("viewed a unit"),
     "person.list": _("listed persons"), "unit.list": _("listed units"),
     "person.duplicates": _("viewed possible duplicates"),
+    "lead.list": _("viewed the leads"), "lead.decide": _("decided a lead"),
     "person.merge": _("merged two persons"), "person.unmerge": _("undid a merge of persons"),
     "place.list": _("listed places"),
     "register.search": _("searched"), "register.screen": _("screened a list of names"),

@@ -36,6 +36,7 @@ urlpatterns = [
     path("accounts/", include((account_pages, "accounts"))),
     path("vault/", include((vault_pages, "vault"))),
     path("register/", include("docket.register.urls")),
+    path("leads/", include("docket.leads.urls")),
     path("exports/", include("docket.exports.urls")),
     path("api/", include("docket.api.urls")),
     path("intake/", include("docket.intake.channels.web.urls")),

@@ -125,6 +125,15 @@ def _found(compartment_id: int) -> list[pairs.Pair]:
     return found
 
 
+def cached_candidates(compartment_id: int) -> list[Candidate] | None:
+    """The undecided pairs when the matcher's are known for the names as they are now, else
+    None (the menu's count of leads does not start a matcher's run of seconds)."""
+    cached = _FOUND.get(compartment_id)
+    if cached is None or cached[0] != _version(compartment_id):
+        return None
+    return candidates(compartment_id, decided=False)
+
+
 def candidates(compartment_id: int, *, decided: bool = True) -> list[Candidate]:
     """The compartment's pairs that may be one person, best first: the matcher's and the
     recorded ones, with their decisions (`decided=False` leaves out "different people")."""
