@@ -33,7 +33,7 @@ def a_mention(compartment: object, person: Person, event: Event) -> Mention:
 
 
 def test_the_queue_lists_every_kind_counts_them_and_filters_by_kind(team: Team) -> None:
-    cyrillic, latin = persons(team.a, "Іван Церцель", "Ivan Tertel")
+    cyrillic, _latin = persons(team.a, "Іван Церцель", "Ivan Tertel")
     (theirs,) = persons(team.b, "Тертель Иван Станиславович")
     (also_theirs,) = persons(team.b, "Ivan Tertel")
     event = Event.objects.create(compartment=team.a, title="Задержания у Стелы")
