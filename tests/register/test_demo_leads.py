@@ -99,9 +99,12 @@ def test_the_photos_say_when_and_where_they_were_taken(samples: Path) -> None:
         if shot.offset:
             assert read["taken_at"] == shot.utc
             assert read["time_zone"] == "+03:00"
-        else:
-            assert read["time_zone"] == ""
-            assert "time zone unknown" in read["time_evidence"]
+        else:  # the camera's clock alone: whatever zone is assumed, no offset was read
+            assert "OffsetTime" not in read["time_evidence"]
+            assert read["taken_at"].replace(tzinfo=None) - shot.local in (
+                timedelta(0),
+                timedelta(hours=-3),
+            )
     # Each matches its anchor when Minsk time is assumed, the last photo none at all.
     for shot in make_samples.PHOTOS + make_samples.VIDEOS:
         matched = {a.ref for a in ANCHORS if _matches(shot, a, shot.utc)}
