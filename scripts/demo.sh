@@ -43,11 +43,19 @@ $docket compartments add intake --description "Reports from the public intake, u
 $docket users add clerk --role intake --compartment intake
 $docket users add admin --role admin --compartment intake
 .venv/bin/python scripts/make_samples.py "$DOCKET_DATA_DIR/samples"
+# A living register to look at: fictional events, victims and officers in real places, and
+# five anchor events at an exact time and spot of Minsk (import references demo-anchor-1…5).
+# It comes before the files: the sample photos and videos were taken at the anchors, and the
+# worker that reads their time and place (started last, with the server) finds them there.
+$docket register generate --compartment default --events 300 --persons 1000 --if-empty
 $docket import files "$DOCKET_DATA_DIR/samples/default" --compartment default
 $docket import files "$DOCKET_DATA_DIR/samples/hrodna" --compartment hrodna
 # A Telegram channel's export: its voice message and scanned order are transcribed and read
 # by the worker; then `docket search midnight` and `docket search Независимости` find them.
 $docket import telegram "$DOCKET_DATA_DIR/samples/telegram/ChatExport_2020-08-12" \
+    --compartment default
+# A second channel re-posted one of the sample videos that night, smaller and captioned.
+$docket import telegram "$DOCKET_DATA_DIR/samples/telegram/ChatExport_2020-08-11" \
     --compartment default
 # A few reports in the inbox, as senders would send them (only on the first run).
 if [ ! -f "$DOCKET_DATA_DIR/demo-intake-done" ]; then
@@ -60,10 +68,13 @@ if [ ! -f "$DOCKET_DATA_DIR/demo-intake-done" ]; then
     # An e-mail, read the way the IMAP poller reads one (its address sealed; reveal it as
     # clerk, approve as admin).
     $docket intake mail --file "$DOCKET_DATA_DIR/samples/intake/witness.eml" >/dev/null
+    # A forwarded copy of a sample photo (trimmed, smaller, its EXIF gone), filed straight into
+    # "default" by staff: a near-duplicate lead of the original.
+    $docket intake submit --language ru --compartment default \
+        --file "$DOCKET_DATA_DIR/samples/intake/stela-forwarded.jpg" \
+        "Фото прислала знакомая: у Стелы вечером 9 августа. Кто снимал, она не знает." >/dev/null
     touch "$DOCKET_DATA_DIR/demo-intake-done"
 fi
-# A living register to look at: fictional events, victims and officers in real places.
-$docket register generate --compartment default --events 300 --persons 1000 --if-empty
 # The generated persons and units are filed for mentions, and the texts read for them, once.
 if [ ! -f "$DOCKET_DATA_DIR/demo-mentions-done" ]; then
     $docket register mentions --compartment default >/dev/null
@@ -78,7 +89,8 @@ echo
 echo "Docket is running on http://127.0.0.1:8000/ (Ctrl-C stops it). Log in with the one-time"
 echo "passwords printed above (shown once, on the first run) as"
 echo "  admin     administrator of the instance and of compartment 'default', which holds"
-echo "            300 fictional events (Events, Search) and the sample files (Items)"
+echo "            300 fictional events and 5 anchor events (Events, Search) and the sample"
+echo "            files (Items)"
 echo "  analyst   analyst in 'default': its items and custody, not the audit trail"
 echo "  outsider  analyst in 'hrodna': that compartment's one item, nothing of 'default'"
 echo "  lawyer    legal in 'default': asks for an export of it, which admin must approve"
@@ -87,6 +99,9 @@ echo "  clerk     intake in 'intake': the Inbox of four sample reports; reply, a
 echo "            into 'default' (as admin) and draft an event from it"
 echo "Imports shows the worker enriching the samples: the Telegram export's voice message and"
 echo "scanned order become searchable (Search: 'midnight')."
+echo "Leads (http://127.0.0.1:8000/register/leads/), once the worker has read the samples: the"
+echo "photos and videos taken at the anchor events (Events; search 'Stela' or 'Pushkinskaya'"
+echo "for their pages), and a re-posted video and a forwarded photo as near-duplicates."
 echo "The first login of each sets up a second step: a security key or passkey (open"
 echo "http://localhost:8000 for that) or an authenticator app (Aegis, FreeOTP...) by QR code;"
 echo "then it shows recovery codes and asks for a new password. docs/guide/ walks through"

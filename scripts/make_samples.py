@@ -1,17 +1,26 @@
 """Generate the demo's sample evidence: a testimony, a scanned-looking image, a recording, a
-spreadsheet, a PDF and a Telegram channel export. Made by code, so nothing is downloaded and no
-real person appears."""
+spreadsheet, a PDF, a Telegram channel export, and photos and videos taken at the anchor
+events (with a re-posted copy in a second channel and a cropped copy for the intake). Made by
+code, so nothing is downloaded and no real person appears."""
 
 from __future__ import annotations
 
 import json
 import math
+import random
 import struct
 import subprocess
 import sys
 import wave
 import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import numpy
+
+from docket.register.anchors import MINSK, SITES, moved
 
 TESTIMONY = """Testimony 2020-08-11, Minsk (sample, fictitious)
 
@@ -110,6 +119,7 @@ def main(root: Path) -> None:
     )
     (root / "intake" / "witness.eml").write_bytes(witness_mail(png(200, 150)))
     telegram_export(root / "telegram")
+    lead_samples(root)
     print(f"sample files in {root}")
 
 
@@ -192,6 +202,225 @@ def witness_mail(photo: bytes) -> bytes:
     )
     message.add_attachment(photo, maintype="image", subtype="png", filename="still.png")
     return message.as_bytes()
+
+
+@dataclass(frozen=True)
+class Shot:
+    """A photo or video taken near a spot of docket/register/anchors.py."""
+
+    name: str
+    #: The anchor event it was taken at, or None: it must match no event.
+    anchor: str | None
+    site: str
+    north_m: float
+    east_m: float
+    #: The camera's clock, Minsk local time.
+    local: datetime
+    #: The offset the camera wrote beside its clock; None: it wrote none (the zone is assumed).
+    offset: str | None = "+03:00"
+
+    @property
+    def position(self) -> tuple[float, float]:
+        site = SITES[self.site]
+        return moved(site.lat, site.lon, self.north_m, self.east_m)
+
+    @property
+    def utc(self) -> datetime:
+        return self.local.replace(tzinfo=MINSK).astimezone(UTC)
+
+
+def _at(day: int, hour: int, minute: int, second: int) -> datetime:
+    """A camera's clock in August 2020."""
+    return datetime(2020, 8, day, hour, minute, second)
+
+
+PHOTOS = [
+    Shot("IMG_20200809_224812.jpg", "demo-anchor-1", "stela", -130, -120, _at(9, 22, 48, 12)),
+    Shot("IMG_20200810_234105.jpg", "demo-anchor-3", "pushkinskaya", 120, 30, _at(10, 23, 41, 5)),
+    Shot("IMG_20200811_031522.jpg", "demo-anchor-4", "akrestsina-gate", 40, 240,
+         _at(11, 3, 15, 22)),
+    # An older camera: its clock only, no zone; Minsk time is assumed.
+    Shot("DSC_0412.JPG", "demo-anchor-2", "niamiha", 110, -150, _at(10, 21, 52, 30), None),
+    # The Stela two weeks later: no event of the register was then and there.
+    Shot("IMG_20200823_161530.jpg", None, "stela", 60, 90, _at(23, 16, 15, 30)),
+]  # fmt: skip
+VIDEOS = [
+    Shot("VID_20200810_230512.mp4", "demo-anchor-3", "pushkinskaya", -20, -80,
+         _at(10, 23, 5, 12)),
+    Shot("VID_20200809_231840.mp4", "demo-anchor-1", "stela", 220, 40, _at(9, 23, 18, 40)),
+]  # fmt: skip
+#: The Pushkinskaya video again, as another channel re-posted it the same night.
+REPOSTED = VIDEOS[0]
+REPOST_EXPORT = "ChatExport_2020-08-11"
+REPOST_FILE = "video_files/video_2020-08-11_00-42-10.mp4"
+#: The Stela photo, trimmed and re-compressed as a messenger passes it on, for the intake.
+FORWARDED = PHOTOS[0]
+FORWARDED_FILE = "stela-forwarded.jpg"
+VIDEO_SECONDS = 4
+
+
+def scene(width: int, height: int, seed: int, *, obelisk: bool) -> bytes:
+    """A night street drawn with shapes (raw RGB): sky, lit buildings, a crowd with
+    white-red-white flags. Plenty of edges, so its PDQ hash is of good quality; each seed
+    another picture. numpy, not a drawing library: the project has it already."""
+    rng = random.Random(seed)
+    image = numpy.zeros((height, width, 3), dtype=numpy.uint8)
+    horizon = int(height * rng.uniform(0.55, 0.65))
+    t = numpy.linspace(0, 1, horizon)[:, None]
+    image[:horizon] = numpy.stack([15 + 140 * t, 20 + 70 * t, 70 - 30 * t], axis=-1).astype(
+        numpy.uint8
+    )
+    x = -rng.randint(0, 40)
+    while x < width:
+        w, h = rng.randint(width // 12, width // 5), rng.randint(height // 6, horizon - 30)
+        shade = rng.randint(25, 80)
+        image[horizon - h : horizon, max(0, x) : x + w] = (shade, shade, shade + 15)
+        for wy in range(horizon - h + 12, horizon - 14, 22):
+            for wx in range(x + 8, x + w - 12, 18):
+                if rng.random() < 0.5 and wx >= 0:
+                    image[wy : wy + 12, wx : wx + 9] = (250, 215, 120)
+        x += w + rng.randint(4, 30)
+    if obelisk:
+        middle, top = int(width * rng.uniform(0.35, 0.65)), int(height * 0.08)
+        for y in range(top, horizon):
+            half = 9 + (22 - 9) * (y - top) // max(1, horizon - top)
+            image[y, middle - half : middle + half] = (205, 200, 190)
+        _ellipse(image, middle, top - 10, 11, 11, (255, 200, 40))
+    image[horizon:] = (50, 50, 56)
+    # Pools of street light: large bright shapes, which keep the hash steady under crops.
+    ys, xs = numpy.ogrid[0:height, 0:width]
+    light = numpy.zeros((height, width))
+    for _ in range(3):
+        lx, ly, radius = (
+            rng.randint(0, width),
+            rng.randint(0, height),
+            width * rng.uniform(0.15, 0.3),
+        )
+        light += 100 * numpy.exp(-((xs - lx) ** 2 + (ys - ly) ** 2) / (2 * radius**2))
+    image[:] = numpy.clip(image + light[..., None] * (1.0, 0.8, 0.45), 0, 255).astype(numpy.uint8)
+    for _ in range(width // 9):
+        cx, cy = rng.randint(0, width), rng.randint(horizon + 10, height + 20)
+        size = 8 + (cy - horizon) // 9
+        colour = rng.choice([(20, 20, 24), (70, 40, 40), (30, 45, 70), (90, 90, 95)])
+        _ellipse(image, cx, cy + size // 2, size, size * 5 // 4, colour)
+        _ellipse(image, cx, cy - size // 2, size // 2, size // 2, (215, 175, 150))
+        if rng.random() < 0.12:
+            pole, top = cx + size, cy - 3 * size
+            image[max(0, top) : max(0, cy + size), pole : pole + 3] = (120, 90, 60)
+            for n, fill in enumerate([(250, 250, 250), (200, 30, 30), (250, 250, 250)]):
+                band = max(0, top + n * size // 3)
+                image[band : band + size // 3 + 1, pole : pole + 3 * size] = fill
+    return image.tobytes()
+
+
+def _ellipse(image: Any, cx: int, cy: int, rx: int, ry: int, colour: tuple[int, ...]) -> None:
+    height, width = image.shape[:2]
+    top, bottom, left, right = (
+        max(0, cy - ry),
+        min(height, cy + ry),
+        max(0, cx - rx),
+        min(width, cx + rx),
+    )
+    if top >= bottom or left >= right:
+        return
+    ys, xs = numpy.ogrid[top:bottom, left:right]
+    inside = ((xs - cx) / max(rx, 1)) ** 2 + ((ys - cy) / max(ry, 1)) ** 2 <= 1
+    image[top:bottom, left:right][inside] = colour
+
+
+def _encode(raw: bytes, width: int, height: int, out: Path, *options: str) -> None:
+    """Raw RGB pixels into a picture file (its format by the name) through ffmpeg."""
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+         "-s", f"{width}x{height}", "-i", "-", "-frames:v", "1", *options, str(out)],
+        input=raw, check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+
+
+def lead_samples(root: Path) -> None:
+    """Photos (EXIF DateTimeOriginal, OffsetTimeOriginal, GPS) and videos (QuickTime
+    creation_time and location) taken at the anchor events, into the default compartment's
+    samples; the Pushkinskaya video re-posted by a second channel (its own Telegram export);
+    the Stela photo as a sender passes it on, for the intake."""
+    photos, videos = root / "default" / "photos", root / "default" / "videos"
+    photos.mkdir(parents=True, exist_ok=True)
+    videos.mkdir(parents=True, exist_ok=True)
+    tags: list[str] = []
+    for n, shot in enumerate(PHOTOS):
+        path = photos / shot.name
+        sign = photos / "sign.txt"
+        sign.write_text(SITES[shot.site].be.split(",")[0], encoding="utf-8")
+        _encode(scene(960, 720, 100 + n, obelisk=shot.site == "stela"), 960, 720, path,
+                "-vf", f"drawtext=fontfile={FONT}:textfile={sign}:fontsize=26:"
+                f"fontcolor=0xC81E1E:box=1:boxcolor=white@0.9:boxborderw=8:x={40 + 60 * n}:y=40",
+                "-q:v", "3")  # fmt: skip
+        sign.unlink()
+        lat, lon = shot.position
+        tags += ["-Make=Sample", "-Model=Phone (demo)",
+                 f"-DateTimeOriginal={shot.local:%Y:%m:%d %H:%M:%S}",
+                 f"-CreateDate={shot.local:%Y:%m:%d %H:%M:%S}",
+                 *([f"-OffsetTimeOriginal={shot.offset}"] if shot.offset else []),
+                 f"-GPSLatitude={lat:.6f}", "-GPSLatitudeRef=N",
+                 f"-GPSLongitude={lon:.6f}", "-GPSLongitudeRef=E",
+                 str(path), "-execute"]  # fmt: skip
+    _run("exiftool", *tags[:-1], "-common_args", "-q", "-overwrite_original")
+    for n, shot in enumerate(VIDEOS):
+        video(videos / shot.name, shot, seed=200 + n)
+    (root / "intake").mkdir(parents=True, exist_ok=True)
+    # Trimmed at two edges, three quarters the size, recompressed, no EXIF: a messenger's copy
+    # (PDQ forgives a trim of a percent or so, not a real crop).
+    _run("ffmpeg", "-v", "error", "-y", "-i", str(photos / FORWARDED.name), "-map_metadata", "-1",
+         "-vf", "crop=iw*99/100:ih*99/100:iw/100:ih/100,scale=iw*3/4:-2", "-q:v", "9",
+         str(root / "intake" / FORWARDED_FILE))  # fmt: skip
+    repost_export(root / "telegram", videos / REPOSTED.name)
+
+
+def video(path: Path, shot: Shot, *, seed: int) -> None:
+    """A few seconds panning across a drawn street, with the container's creation time (UTC)
+    and ISO 6709 location a phone writes."""
+    wide = path.with_suffix(".png")
+    _encode(scene(1280, 360, seed, obelisk=shot.site == "stela"), 1280, 360, wide)
+    lat, lon = shot.position
+    _run("ffmpeg", "-v", "error", "-y", "-loop", "1", "-framerate", "25", "-i", str(wide),
+         "-t", str(VIDEO_SECONDS), "-vf", "crop=640:360:x='t*150':y=0,format=yuv420p",
+         "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-g", "25",
+         "-metadata", f"creation_time={shot.utc:%Y-%m-%dT%H:%M:%S}.000000Z",
+         "-metadata", f"location={lat:+08.4f}{lon:+09.4f}/", str(path))  # fmt: skip
+    wide.unlink()
+
+
+def repost_export(root: Path, original: Path) -> Path:
+    """A second channel's export holding a re-post of one sample video: smaller, at a lower
+    bitrate, with the channel's caption band over the bottom and no metadata left."""
+    folder = root / REPOST_EXPORT
+    target = folder / REPOST_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = folder / "caption.txt"
+    text.write_text("Пушкінская, 10.08 · @minsk_now_sample", encoding="utf-8")
+    _run("ffmpeg", "-v", "error", "-y", "-i", str(original), "-map_metadata", "-1",
+         "-vf", "scale=480:270,drawbox=x=0:y=ih-22:w=iw:h=22:color=black@0.5:t=fill,"
+         f"drawtext=fontfile={FONT}:textfile={text}:fontsize=13:fontcolor=white:x=10:y=h-17",
+         "-c:v", "libx264", "-preset", "veryfast", "-b:v", "250k", str(target))  # fmt: skip
+    text.unlink()
+    posted = 1597095730  # 2020-08-11 00:42:10 Minsk
+    result = {
+        "name": "Minsk Now (sample)", "type": "public_channel", "id": 2345678901,
+        "messages": [
+            {"id": 1, "type": "service", "date": "2020-08-10T20:00:00",
+             "date_unixtime": "1597089600", "actor": "Minsk Now (sample)",
+             "action": "create_channel", "title": "Minsk Now (sample)", "text": "",
+             "text_entities": []},
+            {"id": 2, "type": "message",
+             "date": datetime.fromtimestamp(posted, UTC).replace(tzinfo=None).isoformat(),
+             "date_unixtime": str(posted), "from": "Minsk Now (sample)",
+             "from_id": "channel2345678901", "file": REPOST_FILE, "media_type": "video_file",
+             "mime_type": "video/mp4", "duration_seconds": VIDEO_SECONDS, "width": 480,
+             "height": 270, "text": "Пушкинская, этой ночью. Видео подписчика",
+             "text_entities": []},
+        ],
+    }  # fmt: skip
+    (folder / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    return folder
 
 
 if __name__ == "__main__":

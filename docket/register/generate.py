@@ -5,6 +5,9 @@ so no real person is named). Every generated person carries a note saying so.
 
 Written with bulk inserts (no per-row signals), so the search index and the change history
 are written here in bulk too; a million rows take minutes, not hours.
+
+`add_anchors` adds, apart from the random draws, the few events the demo's sample photos and
+videos were taken at (docket/register/anchors.py), so that their media leads show at once.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from django.utils import timezone
 from docket.accounts.models import Compartment
 from docket.analysis.spelling import fold
 from docket.register import search
+from docket.register.anchors import ANCHORS, DESCRIPTION, SITES
 from docket.register.models import (
     Act,
     Change,
@@ -316,3 +320,56 @@ def analyse() -> None:
     handful of rows where there are a hundred thousand, and picks nested loops."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def add_anchors(compartment: Compartment) -> int:
+    """The anchor events, each on its own spot (a place of precision "point" under a built-in
+    one) with one act, saved one by one so that whatever listens for new events hears of them.
+    Idempotent by import reference: a re-run adds only the missing ones. Returns how many."""
+    have = set(
+        Event.objects.filter(
+            compartment=compartment, import_ref__in=[a.ref for a in ANCHORS]
+        ).values_list("import_ref", flat=True)
+    )
+    missing = [a for a in ANCHORS if a.ref not in have]
+    if not missing:
+        return 0
+    now = timezone.now()
+    status = Term.objects.get(vocabulary="violation_status", code="20", builtin=True)
+    changes = []
+    with transaction.atomic():
+        spots = {key: _spot(key) for key in {a.site for a in missing}}
+        for anchor in missing:
+            event = Event.objects.create(
+                compartment=compartment, title=anchor.title, description=DESCRIPTION,
+                start=anchor.start_utc, start_precision="exact", end=anchor.end_utc,
+                end_precision="exact", place=spots[anchor.site], violation_status=status,
+                import_ref=anchor.ref,
+            )  # fmt: skip
+            act = Act.objects.create(
+                compartment=compartment, event=event,
+                act_type=Term.objects.get(vocabulary="act_type", code=anchor.act, builtin=True),
+                start=event.start, start_precision="exact",
+            )  # fmt: skip
+            changes += [_created(compartment, obj, now) for obj in (event, act)]
+        Change.objects.bulk_create(changes)
+    return len(missing)
+
+
+def _created(compartment: Compartment, obj: Event | Act, now: datetime) -> Change:
+    return Change(
+        at=now, actor=None, actor_name="generator", action="create",
+        model=str(obj._meta.model_name), object_id=obj.pk, object_label=str(obj)[:300],
+        compartment_id=compartment.pk, before=None, after={"generated": True},
+    )  # fmt: skip
+
+
+def _spot(key: str) -> Place:
+    site = SITES[key]
+    parent = Place.objects.get(code=site.parent)
+    spot, _ = Place.objects.get_or_create(
+        kind=Place.Kind.SITE, name_en=site.en, parent=parent,
+        defaults={"name_be": site.be, "name_ru": site.ru, "latitude": site.lat,
+                  "longitude": site.lon, "precision": Place.CoordinatePrecision.POINT},
+    )  # fmt: skip
+    return spot

@@ -8,6 +8,7 @@ import importlib.util
 import random
 import struct
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -44,10 +45,14 @@ def voice(path: Path, words: str) -> bytes:
 
 
 def samples() -> Any:
-    """scripts/make_samples.py, which makes the demo's samples (and some of the tests')."""
+    """scripts/make_samples.py, which makes the demo's samples (and some of the tests').
+    Loaded once and kept in sys.modules, where its dataclasses look themselves up."""
+    if "make_samples" in sys.modules:
+        return sys.modules["make_samples"]
     spec = importlib.util.spec_from_file_location("make_samples", _SAMPLES)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules["make_samples"] = module
     spec.loader.exec_module(module)
     return module
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any
@@ -9,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from docket.accounts.models import Compartment
 from docket.lib.commands import COMMAND_LINE_CHECKS
 from docket.register import mentions
-from docket.register.generate import Generator
+from docket.register.generate import Generator, add_anchors
 from docket.register.models import Event
 
 
@@ -29,6 +30,12 @@ class Command(BaseCommand):
         generate.add_argument("--persons", type=int, default=1000)
         generate.add_argument("--seed", type=int, default=2020)
         generate.add_argument("--json", action="store_true")
+        generate.add_argument(
+            "--anchors",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="also the demo's anchor events, where its sample media were taken (default)",
+        )
         generate.add_argument(
             "--if-empty", action="store_true", help="do nothing if the compartment has events"
         )
@@ -56,13 +63,19 @@ class Command(BaseCommand):
         counts = Generator(compartment, seed=options["seed"]).run(
             events=options["events"], persons=options["persons"], progress=progress
         )
+        anchors = add_anchors(compartment) if options["anchors"] else 0
         if options["json"]:
-            sys.stdout.write(json.dumps(counts.as_json()) + "\n")
+            sys.stdout.write(json.dumps({**counts.as_json(), "anchors": anchors}) + "\n")
         else:
             self.stdout.write(
                 f"generated {counts.events} events, {counts.acts} acts, {counts.persons} "
                 f"persons and {counts.units} units in {compartment.name} (fictional)"
             )
+            if anchors:
+                self.stdout.write(
+                    f"and {anchors} anchor events where the sample media were taken "
+                    "(import references demo-anchor-1…)"
+                )
 
     def _mentions(self, compartment: Compartment, *, as_json: bool) -> None:
         counts = mentions.rescan(compartment)
