@@ -99,7 +99,7 @@ echo "  clerk     intake in 'intake': the Inbox of four sample reports; reply, a
 echo "            into 'default' (as admin) and draft an event from it"
 echo "Imports shows the worker enriching the samples: the Telegram export's voice message and"
 echo "scanned order become searchable (Search: 'midnight')."
-echo "Leads (http://127.0.0.1:8000/register/leads/), once the worker has read the samples: the"
+echo "Leads (http://127.0.0.1:8000/leads/), once the worker has read the samples: the"
 echo "photos and videos taken at the anchor events (Events; search 'Stela' or 'Pushkinskaya'"
 echo "for their pages), and a re-posted video and a forwarded photo as near-duplicates."
 echo "The first login of each sets up a second step: a security key or passkey (open"
