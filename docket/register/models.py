@@ -201,9 +201,6 @@ class Unit(Record):
         Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         limit_choices_to=_vocabulary("unit_type"),
     )  # fmt: skip
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
-    )
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT)
     notes = models.TextField(blank=True)
 
@@ -212,6 +209,34 @@ class Unit(Record):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ParentLink(Record):
+    """A unit under another, from–to: units move between commands, so the chain of command
+    is read at a date (docket/analysis/command.py). No dates: always (as far as is known)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="parent_links")
+    parent = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="child_links")
+    start = models.DateField(null=True, blank=True)
+    start_precision = models.CharField(
+        max_length=10, choices=Precision.choices, default=Precision.UNKNOWN
+    )
+    end = models.DateField(null=True, blank=True)
+    end_precision = models.CharField(
+        max_length=10, choices=Precision.choices, default=Precision.UNKNOWN
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(unit=models.F("parent")), name="parent_link_not_to_itself"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} under {self.parent}"
 
 
 class Membership(Record):
@@ -230,9 +255,32 @@ class Membership(Record):
     rank = models.CharField(max_length=100, blank=True)
     position = models.CharField(max_length=200, blank=True)
     badge_number = models.CharField(max_length=50, blank=True)
+    commands = models.BooleanField(
+        default=False, help_text=_("this posting is command of the unit")
+    )
+    # How far the posting is to be believed, graded on the Admiralty scale as accounts are.
+    reliability = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to=_vocabulary("source_reliability"),
+    )  # fmt: skip
+    credibility = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to=_vocabulary("information_credibility"),
+    )  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.person} in {self.unit}"
+
+    @property
+    def grading(self) -> str | None:
+        """ "B2"; "B?" where one half is not graded; None where neither is."""
+        return grading(self.reliability, self.credibility)
+
+
+def grading(reliability: Term | None, credibility: Term | None) -> str | None:
+    if reliability is None and credibility is None:
+        return None
+    return (reliability.code if reliability else "?") + (credibility.code if credibility else "?")
 
 
 class Event(Record):
@@ -405,8 +453,9 @@ class Information(Record):
 
 
 class EvidenceLink(Record):
-    """A vault item as evidence of an event, act or person, with a span (seconds of a video,
-    a page of a document) and an annotation."""
+    """A vault item as evidence of an event, act or person, of a posting (a membership: who
+    commanded) or of a unit's place under another, with a span (seconds of a video, a page of
+    a document) and an annotation."""
 
     item = models.ForeignKey("vault.Item", on_delete=models.PROTECT, related_name="+")
     event = models.ForeignKey(
@@ -418,6 +467,12 @@ class EvidenceLink(Record):
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
     )
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    parent_link = models.ForeignKey(
+        ParentLink, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
     start_seconds = models.FloatField(null=True, blank=True)
     end_seconds = models.FloatField(null=True, blank=True)
     page = models.PositiveIntegerField(null=True, blank=True)
@@ -426,7 +481,11 @@ class EvidenceLink(Record):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(event__isnull=False) | Q(act__isnull=False) | Q(person__isnull=False),
+                condition=Q(event__isnull=False)
+                | Q(act__isnull=False)
+                | Q(person__isnull=False)
+                | Q(membership__isnull=False)
+                | Q(parent_link__isnull=False),
                 name="evidence_supports_something",
             ),
             models.CheckConstraint(
