@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from docket.api.base import (
     Cursor,
@@ -153,6 +153,10 @@ class PersonOut(PersonSummary):
 
 
 class ParentOut(Schema):
+    """A unit above this one, from and to ("from" and "to" are Python words, hence the aliases)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
     unit: Ref
     start: date | None = Field(alias="from")
     end: date | None = Field(alias="to")
@@ -372,7 +376,13 @@ def _membership(m: Membership) -> MembershipOut:
 
 
 UNITS = Unit.objects.select_related(*RECORD, "unit_type", "place").prefetch_related(
-    Prefetch("parent_links", ParentLink.objects.select_related("parent").order_by("start", "pk"))
+    Prefetch(
+        "parent_links",
+        # the undated first, on any database
+        ParentLink.objects.select_related("parent").order_by(
+            F("start").asc(nulls_first=True), "pk"
+        ),
+    )
 )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
@@ -555,7 +555,7 @@ def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
             "members": members,
             "parents": unit.parent_links.select_related("parent")
             .annotate(evidence_count=Count("evidence"))
-            .order_by("start", "id"),
+            .order_by(F("start").asc(nulls_first=True), "id"),
             "children": unit.child_links.select_related("unit").order_by("unit__name", "start"),
             "commanders": chain.over_time(unit),
             "involvements": unit.involvements.select_related(

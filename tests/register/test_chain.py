@@ -313,3 +313,26 @@ def test_the_demo_has_a_chain_with_a_unit_that_moves_and_a_gap(db: None) -> None
     assert len(august["chain"]) == 3 and len(october["chain"]) == 2
     graded = [c["grading"] for level in august["chain"][1:] for c in level["commanders"]]
     assert graded and all(graded)
+
+
+def test_the_api_gives_dated_parents_and_graded_postings(
+    team: Team, chain: SimpleNamespace
+) -> None:
+    from docket.api import tokens
+
+    _, token = tokens.create(team.owner, name="script", scopes=["register:read"])
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    unit = client.get(f"/api/register/units/{chain.company.pk}/").json()
+    assert "parent" not in unit
+    assert unit["parents"] == [
+        {"unit": {"id": chain.north.pk, "label": "Northern directorate (fictional)"},
+         "from": None, "to": "2020-07-31"},
+        {"unit": {"id": chain.south.pk, "label": "Southern directorate (fictional)"},
+         "from": "2020-08-01", "to": None},
+    ]  # fmt: skip
+    under_south = client.get(f"/api/register/units/?parent={chain.south.pk}").json()["units"]
+    assert [u["id"] for u in under_south] == [chain.company.pk]
+    posting = client.get(f"/api/register/memberships/{chain.chief.pk}/").json()
+    assert posting["commands"] is True and posting["grading"] == "B2"
+    evidence = client.get("/api/register/evidence/").json()["evidence"]
+    assert [(e["membership"], e["page"]) for e in evidence] == [(chain.chief.pk, 2)]
