@@ -44,6 +44,18 @@ def last_day(day: date, precision: str) -> date:
     return day
 
 
+def written(day: date | None, precision: str) -> str:
+    """A date as far as it is known: "2020-08-10", "2020-08" (month), "2020" (year); ""
+    for none."""
+    if day is None:
+        return ""
+    if precision == MONTH:
+        return f"{day:%Y-%m}"
+    if precision == YEAR:
+        return f"{day:%Y}"
+    return day.isoformat()
+
+
 @dataclass(frozen=True)
 class Span:
     """From–to with their precisions; None is open on that side."""

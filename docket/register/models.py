@@ -8,6 +8,8 @@ who created it and when, and has its change history in Change (append-only).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -211,7 +213,28 @@ class Unit(Record):
         return self.name
 
 
-class ParentLink(Record):
+class Dated:
+    """A from–to record's dates as far as they are known ("2020-08" for a month)."""
+
+    start: Any
+    start_precision: str
+    end: Any
+    end_precision: str
+
+    @property
+    def start_shown(self) -> str:
+        from docket.analysis.command import written
+
+        return written(self.start, self.start_precision)
+
+    @property
+    def end_shown(self) -> str:
+        from docket.analysis.command import written
+
+        return written(self.end, self.end_precision)
+
+
+class ParentLink(Dated, Record):
     """A unit under another, from–to: units move between commands, so the chain of command
     is read at a date (docket/analysis/command.py). No dates: always (as far as is known)."""
 
@@ -239,7 +262,7 @@ class ParentLink(Record):
         return f"{self.unit} under {self.parent}"
 
 
-class Membership(Record):
+class Membership(Dated, Record):
     """A person in a unit, from–to, with rank, position and badge number at the time."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")

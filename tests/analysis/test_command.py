@@ -188,3 +188,13 @@ def test_a_unit_that_moves_between_commands_has_the_chain_of_the_day() -> None:
     assert [level.unit for level in levels] == [company, regiment_b, ministry]
     assert levels[0].gap == Gap(None, None) and levels[2].commanders == [chief]
     assert levels[2].gap is None
+
+
+def test_a_date_is_written_as_far_as_it_is_known() -> None:
+    from docket.analysis.command import written
+
+    day = date(2020, 8, 10)
+    assert [written(day, p) for p in ("day", "month", "year", "estimate")] == [
+        "2020-08-10", "2020-08", "2020", "2020-08-10",
+    ]  # fmt: skip
+    assert written(None, "unknown") == ""

@@ -47,7 +47,7 @@ class Command(BaseCommand):
             indent = "  " * depth
             self.stdout.write(f"{indent}{level.unit.name} (#{level.unit.pk})")
             for m in level.commanders:
-                when = f"{m.start or '?'} – {m.end or ''}".rstrip()
+                when = f"{m.start_shown or '?'} – {m.end_shown}".rstrip()
                 grading = m.grading or "not graded"
                 evidence = m.evidence_count  # type: ignore[attr-defined]
                 self.stdout.write(
