@@ -16,9 +16,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from docket.accounts.models import Compartment
+from docket.accounts.models import AuditEvent, Compartment
 from docket.register.models import (
     Act,
+    Change,
     Event,
     EvidenceLink,
     Involvement,
@@ -136,6 +137,8 @@ def test_the_command_reads_plainly_and_refuses_bad_input(chain: SimpleNamespace)
     assert "no commander recorded between 2020-07-01 and 2020-09-15" in text
     assert "Colonel Kardziul (fictional)" in text and "B2" in text
     assert text.index("3rd company") < text.index("Southern") < text.index("Ministry")
+    read = AuditEvent.objects.filter(action="unit.chain").latest("id")
+    assert read.details == {"at": "2020-08-10", "via": "console"}
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         units_chain(str(chain.company.pk), "--at", "10.08.2020")
     with pytest.raises(CommandError, match="no unit"):
@@ -235,6 +238,9 @@ def test_a_posting_gets_its_command_grading_and_evidence(team: Team, analyst: Cl
     # deleting the posting takes its evidence link along, and restoring brings both back
     analyst.post(f"/register/memberships/{posting.pk}/delete")
     assert not EvidenceLink.objects.filter(pk=link.pk).exists()
+    deletion = Change.objects.filter(model="membership", action="delete").latest("id")
+    analyst.post(f"/register/changes/{deletion.pk}/restore")
+    assert Membership.objects.get(pk=posting.pk).evidence.get().pk == link.pk
 
 
 def test_a_parent_link_is_corrected_given_evidence_and_deleted(

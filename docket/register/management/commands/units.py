@@ -1,6 +1,6 @@
 """`docket units chain UNIT_ID --at YYYY-MM-DD [--json]`: who commanded a unit on a date, up
 the chain of the units it was under then, with the evidence and grading of each posting and
-the gaps where no commander is recorded."""
+the gaps where no commander is recorded. Each read is audited (`unit.chain`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from docket.accounts import audit
 from docket.lib.commands import COMMAND_LINE_CHECKS
 from docket.register import chain
 from docket.register.models import Unit
@@ -40,6 +41,9 @@ class Command(BaseCommand):
         unit = Unit.objects.filter(pk=options["unit"]).first()
         if unit is None:
             raise CommandError(f"no unit {options['unit']}", returncode=2)
+        audit.record_system(
+            None, "unit.chain", unit, details={"at": day.isoformat(), "via": "console"}
+        )
         if options["json"]:
             self.stdout.write(json.dumps(chain.as_json(unit, day), ensure_ascii=False))
             return
