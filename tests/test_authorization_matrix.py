@@ -31,6 +31,7 @@ from docket.register.models import (
     Information,
     Involvement,
     Membership,
+    ParentLink,
     Person,
     Term,
     Unit,
@@ -155,6 +156,9 @@ FACTORIES: dict[type[Model], Callable[[Compartment], Model]] = {
     Unit: a_unit,
     Membership: lambda compartment: Membership.objects.create(
         compartment=compartment, person=a_person(compartment), unit=a_unit(compartment)
+    ),
+    ParentLink: lambda compartment: ParentLink.objects.create(
+        compartment=compartment, unit=a_unit(compartment), parent=a_unit(compartment)
     ),
     Export: an_export,
     Compartment: lambda compartment: compartment,

@@ -31,6 +31,7 @@ ACTIONS = {
     "event.list": _("listed events"), "event.view": _("viewed an event"),
     "event.overview": _("viewed the overview"), "event.export": _("exported the event list"),
     "person.view": _("viewed a person"), "unit.view": _("viewed a unit"),
+    "unit.chain": _("read a unit's chain of command"),
     "person.list": _("listed persons"), "unit.list": _("listed units"),
     "person.duplicates": _("viewed possible duplicates"),
     "lead.list": _("viewed the leads"), "lead.decide": _("decided a lead"),

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from docket.api.base import (
     Cursor,
@@ -33,6 +33,7 @@ from docket.register.models import (
     Information,
     Involvement,
     Membership,
+    ParentLink,
     Person,
     Place,
     Term,
@@ -132,6 +133,8 @@ class MembershipOut(Record):
     rank: str
     position: str
     badge_number: str
+    commands: bool
+    grading: str | None
 
 
 class PersonSummary(Record):
@@ -149,11 +152,21 @@ class PersonOut(PersonSummary):
     memberships: list[MembershipOut]
 
 
+class ParentOut(Schema):
+    """A unit above this one, from and to ("from" and "to" are Python words, hence the aliases)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    unit: Ref
+    start: date | None = Field(alias="from")
+    end: date | None = Field(alias="to")
+
+
 class UnitOut(Record):
     name: str
     other_names: list[str]
     unit_type: TermRef | None
-    parent: Ref | None
+    parents: list[ParentOut]
     place: Ref | None
     notes: str
 
@@ -173,6 +186,8 @@ class EvidenceOut(Record):
     event: int | None
     act: int | None
     person: int | None
+    membership: int | None
+    parent_link: int | None
     start_seconds: float | None
     end_seconds: float | None
     page: int | None
@@ -338,7 +353,9 @@ def _act(act: Act) -> ActOut:
     )
 
 
-MEMBERSHIPS = Membership.objects.select_related(*RECORD, "person", "unit")
+MEMBERSHIPS = Membership.objects.select_related(
+    *RECORD, "person", "unit", "reliability", "credibility"
+)
 
 
 def _membership(m: Membership) -> MembershipOut:
@@ -353,10 +370,20 @@ def _membership(m: Membership) -> MembershipOut:
         rank=m.rank,
         position=m.position,
         badge_number=m.badge_number,
+        commands=m.commands,
+        grading=m.grading,
     )
 
 
-UNITS = Unit.objects.select_related(*RECORD, "unit_type", "parent", "place")
+UNITS = Unit.objects.select_related(*RECORD, "unit_type", "place").prefetch_related(
+    Prefetch(
+        "parent_links",
+        # the undated first, on any database
+        ParentLink.objects.select_related("parent").order_by(
+            F("start").asc(nulls_first=True), "pk"
+        ),
+    )
+)
 
 
 def _unit(unit: Unit) -> UnitOut:
@@ -365,7 +392,10 @@ def _unit(unit: Unit) -> UnitOut:
         name=unit.name,
         other_names=[n.strip() for n in unit.other_names.splitlines() if n.strip()],
         unit_type=_term(unit.unit_type),
-        parent=_ref(unit.parent),
+        parents=[
+            ParentOut(unit=_ref_of(link.parent), **{"from": link.start, "to": link.end})
+            for link in unit.parent_links.all()
+        ],
         place=_ref(unit.place),
         notes=unit.notes,
     )
@@ -399,6 +429,8 @@ def _evidence(link: EvidenceLink) -> EvidenceOut:
         event=link.event_id,
         act=link.act_id,
         person=link.person_id,
+        membership=link.membership_id,
+        parent_link=link.parent_link_id,
         start_seconds=link.start_seconds,
         end_seconds=link.end_seconds,
         page=link.page,
@@ -551,18 +583,20 @@ def person(request: HttpRequest, pk: Pk) -> PersonOut:
 
 
 class ByParent(Cursor):
-    parent: int | None = an_id("only the sub-units of this unit")
+    parent: int | None = an_id("only the sub-units of this unit, at any date")
 
 
-@router.get("/register/units/", response=answers(Units), url_name="units")
+@router.get("/register/units/", response=answers(Units), url_name="units", by_alias=True)
 @declare(VIEW)
 def units(request: HttpRequest, filtered: Query[ByParent]) -> Units:
-    chosen = narrowed(UNITS, parent_id=filtered.parent)
+    chosen = UNITS
+    if filtered.parent:  # a sub-unit at any date
+        chosen = chosen.filter(parent_links__parent_id=filtered.parent).distinct()
     rows, after = page(request, chosen, VIEW, before=filtered.before, action="unit.list")
     return Units(units=[_unit(u) for u in rows], next_before=after)
 
 
-@router.get("/register/units/{int:pk}/", response=answers(UnitOut), url_name="unit")
+@router.get("/register/units/{int:pk}/", response=answers(UnitOut), url_name="unit", by_alias=True)
 @declare(VIEW, Unit)
 def unit(request: HttpRequest, pk: Pk) -> UnitOut:
     return _unit(one(request, UNITS, pk, "unit.view"))

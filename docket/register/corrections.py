@@ -1,8 +1,8 @@
 """Records you can correct: an event's acts, their perpetrators, its evidence links and
-sources' accounts, and a unit's members, each changed or deleted through one form, every
-change a history entry with the row before and after. A deletion is a history entry too and is
-undone whole from the event's (or unit's) page: an act comes back with its perpetrators and
-evidence links."""
+sources' accounts, a unit's members and the units it was under, each changed or deleted through
+one form, every change a history entry with the row before and after. A deletion is a history
+entry too and is undone whole from the event's (or unit's) page: an act comes back with its
+perpetrators and evidence links."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from docket.register.forms import (
     MembershipForm,
     Naming,
     OneInvolvementForm,
+    ParentLinkForm,
 )
 from docket.register.models import (
     Act,
@@ -37,6 +38,7 @@ from docket.register.models import (
     Information,
     Involvement,
     Membership,
+    ParentLink,
     Precision,
 )
 from docket.register.records import add_badge, person_named, serving, unit_named
@@ -99,7 +101,7 @@ def _evidence_initial(link: EvidenceLink) -> dict[str, Any]:
 
 
 def _evidence_apply(link: EvidenceLink, data: dict[str, Any], user: User) -> dict[str, Any]:
-    link.act, link.start_seconds, link.end_seconds = data["act"], data["start"], data["end"]
+    link.act, link.start_seconds, link.end_seconds = data.get("act"), data["start"], data["end"]
     link.page, link.annotation = data["page"], data["annotation"]
     return {}
 
@@ -124,7 +126,8 @@ def _membership_initial(membership: Membership) -> dict[str, Any]:
     return {
         "person": _name(membership.person), "start": membership.start, "end": membership.end,
         "rank": membership.rank, "position": membership.position,
-        "badge_number": membership.badge_number,
+        "badge_number": membership.badge_number, "commands": membership.commands,
+        "reliability": membership.reliability, "credibility": membership.credibility,
     }  # fmt: skip
 
 
@@ -137,10 +140,34 @@ def _membership_apply(membership: Membership, data: dict[str, Any], user: User) 
     membership.position, membership.badge_number = data["position"], data["badge_number"]
     membership.start_precision = Precision.DAY if data["start"] else Precision.UNKNOWN
     membership.end_precision = Precision.DAY if data["end"] else Precision.UNKNOWN
+    membership.commands = data["commands"]
+    membership.reliability, membership.credibility = data["reliability"], data["credibility"]
+    return {}
+
+
+def _parent_link_initial(link: ParentLink) -> dict[str, Any]:
+    return {
+        "parent": link.parent, "start": link.start, "start_precision": link.start_precision,
+        "end": link.end, "end_precision": link.end_precision, "notes": link.notes,
+    }  # fmt: skip
+
+
+def _parent_link_apply(link: ParentLink, data: dict[str, Any], user: User) -> dict[str, Any]:
+    link.parent, link.notes = data["parent"], data["notes"]
+    link.start, link.start_precision = data["start"], data["start_precision"]
+    link.end, link.end_precision = data["end"], data["end_precision"]
     return {}
 
 
 def _event_page(obj: Any) -> str:
+    if isinstance(obj, EvidenceLink) and obj.event_id is None:
+        # evidence of a posting or a parent link, or of a person: where it is listed
+        if obj.membership is not None:
+            return reverse("register:unit", args=[obj.membership.unit_id])
+        if obj.parent_link is not None:
+            return reverse("register:unit", args=[obj.parent_link.unit_id])
+        if obj.person_id is not None:
+            return reverse("register:person", args=[obj.person_id])
     event = obj.act.event if isinstance(obj, Involvement) else obj.event
     return reverse("register:event", args=[event.pk])
 
@@ -164,6 +191,8 @@ def _form(form_class: type[forms.Form], *, with_event: bool = False) -> Callable
     def make(obj: Any, data: Any, initial: dict[str, Any]) -> forms.Form:
         if with_event:
             return form_class(data, initial=initial, event=obj.event)  # type: ignore[call-arg]
+        if form_class is ParentLinkForm:
+            return ParentLinkForm(data, initial=initial, unit=obj.unit)
         if issubclass(form_class, Naming | MembershipForm):
             return form_class(data, initial=initial, compartment_id=obj.compartment_id)
         return form_class(data, initial=initial)
@@ -188,7 +217,11 @@ KINDS = [
     Kind("account", "accounts", Information, _form(InformationForm), _information_initial,
          _information_apply, _event_page),
     Kind("membership", "memberships", Membership, _form(MembershipForm), _membership_initial,
-         _membership_apply, lambda m: reverse("register:unit", args=[m.unit_id])),
+         _membership_apply, lambda m: reverse("register:unit", args=[m.unit_id]),
+         children=lambda m: [*m.evidence.all()]),
+    Kind("parent_link", "parentlinks", ParentLink, _form(ParentLinkForm), _parent_link_initial,
+         _parent_link_apply, lambda link: reverse("register:unit", args=[link.unit_id]),
+         children=lambda link: [*link.evidence.all()]),
 ]  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from docket.register.models import (
     Event,
     Involvement,
     ItemRecord,
+    ParentLink,
     Person,
     Place,
     Precision,
@@ -49,6 +50,7 @@ LABELS = {
     "annotation": _("Annotation"), "source": _("Source"), "connection": _("Connection"),
     "reliability": _("Reliability of the source"),
     "credibility": _("Credibility of the information"), "received_on": _("Received on"),
+    "commands": _("Commander"),
     "summary": _("Summary"),
 }  # fmt: skip
 
@@ -427,33 +429,65 @@ class PersonForm(Labelled, forms.ModelForm):
 
 
 class UnitForm(Labelled, forms.ModelForm):
+    """A unit's own facts; the units it was under, and when, are its parent links."""
+
     unit_type = TermChoice(queryset=terms("unit_type"), required=False)
     place = PlaceChoice(queryset=Place.objects.order_by("kind", "name_en"), required=False)
 
     class Meta:
         model = Unit
-        fields = ["name", "other_names", "unit_type", "parent", "place", "notes"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        unit = self.instance
-        field = self.fields["parent"]
-        assert isinstance(field, forms.ModelChoiceField)
-        # A unit's parent is in its compartment, and never itself or one of its sub-units.
-        below = _descendants(unit) if unit.pk else set()
-        field.queryset = Unit.objects.filter(compartment_id=unit.compartment_id).exclude(
-            pk__in=below | {unit.pk}
-        )
+        fields = ["name", "other_names", "unit_type", "place", "notes"]
 
 
-def _descendants(unit: Unit) -> set[int]:
+def descendants(unit: Unit) -> set[int]:
+    """The units under `unit` through its links, at any date."""
     found: set[int] = set()
     frontier = [unit.pk]
     while frontier:
-        frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier = list(
+            ParentLink.objects.filter(parent_id__in=frontier).values_list("unit_id", flat=True)
+        )
         frontier = [pk for pk in frontier if pk not in found]
         found.update(frontier)
     return found
+
+
+class ParentLinkForm(Labelled, forms.Form):
+    """The unit was under another from–to: a unit moves between commands. Either date may
+    be left empty (open), and each says how exact it is."""
+
+    parent = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Under"))
+    start = forms.DateField(
+        required=False, label=_("From"), help_text=_("YYYY-MM-DD; empty if not known")
+    )
+    start_precision = forms.ChoiceField(choices=Precision.choices, initial=Precision.DAY)
+    end = forms.DateField(required=False, label=_("Until"), help_text=_("empty if it still is"))
+    end_precision = forms.ChoiceField(choices=Precision.choices, initial=Precision.DAY)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["parent"]
+        assert isinstance(field, forms.ModelChoiceField)
+        # A unit's parent is in its compartment, and never itself or one of its sub-units.
+        field.queryset = Unit.objects.filter(compartment_id=unit.compartment_id).exclude(
+            pk__in=descendants(unit) | {unit.pk}
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        dated(self, data)
+        return data
+
+
+def dated(form: forms.Form, data: dict[str, Any]) -> None:
+    """From–to in order; a missing date is of unknown precision, a date given as "unknown"
+    is taken as the day written (docs/analysis.md, "Chain of command")."""
+    if data.get("start") and data.get("end") and data["end"] < data["start"]:
+        form.add_error("end", _("The end is before the start."))
+    for side in ("start", "end"):
+        if not data.get(side):
+            data[f"{side}_precision"] = Precision.UNKNOWN
 
 
 class MembershipForm(Labelled, forms.Form):
@@ -470,6 +504,12 @@ class MembershipForm(Labelled, forms.Form):
     rank = forms.CharField(max_length=100, required=False)
     position = forms.CharField(max_length=200, required=False)
     badge_number = forms.CharField(max_length=50, required=False)
+    commands = forms.BooleanField(
+        required=False, label=_("Commander"),
+        help_text=_("this posting is command of the unit (it answers for the unit's acts)"),
+    )  # fmt: skip
+    reliability = TermChoice(queryset=terms("source_reliability"), required=False)
+    credibility = TermChoice(queryset=terms("information_credibility"), required=False)
 
     def __init__(self, *args: Any, compartment_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -516,9 +556,12 @@ class EvidenceForm(Labelled, forms.Form):
     page = forms.IntegerField(min_value=1, required=False, help_text=_("in a document"))
     annotation = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args: Any, event: Event, items: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, event: Event | None, items: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.items = items
+        if event is None:  # evidence of a posting or a parent link: no acts to choose from
+            del self.fields["act"]
+            return
         field = self.fields["act"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = event.acts.select_related("act_type", "victim")
@@ -551,7 +594,7 @@ class EvidenceSpanForm(EvidenceForm):
     """An evidence link corrected: what it supports, its span and annotation (the item stays;
     link another item instead)."""
 
-    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, event: Event | None, **kwargs: Any) -> None:
         super().__init__(*args, event=event, items=None, **kwargs)
         del self.fields["item"]
 

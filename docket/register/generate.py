@@ -29,8 +29,10 @@ from docket.register.models import (
     Act,
     Change,
     Event,
+    EvidenceLink,
     Involvement,
     Membership,
+    ParentLink,
     Person,
     PersonIdentifier,
     PersonName,
@@ -79,6 +81,8 @@ class Counts:
     acts: int = 0
     persons: int = 0
     units: int = 0
+    parent_links: int = 0
+    commanders: int = 0
 
     def as_json(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -121,12 +125,14 @@ class Generator:
     def run(
         self, *, events: int, persons: int, progress: Callable[[str, int], None] | None = None
     ) -> Counts:
-        """1. units  2. officers with memberships  3. victims  4. events  5. acts and
-        involvements  6. search index and history rows for all of it."""
+        """1. units  2. officers with memberships  3. the chain of command: parent links and
+        commanders  4. victims  5. events  6. acts and involvements  7. search index and
+        history rows for all of it."""
         with transaction.atomic():
             units = self._units()
             officers = self._persons(max(1, persons * 3 // 10), officer=True)
             self._memberships(officers, units)
+            self._command(units, officers)
             victims = self._persons(persons - len(officers), officer=False)
             if progress:
                 progress("persons", len(officers) + len(victims))
@@ -144,7 +150,7 @@ class Generator:
             SearchEntry.objects.bulk_create(
                 [self._entry(obj) for obj in created], batch_size=self.batch
             )
-        if model in (Event, Person, Unit, Act, Involvement, Membership):
+        if model in (Event, Person, Unit, Act, Involvement, Membership, ParentLink):
             Change.objects.bulk_create(
                 [self._change(obj) for obj in created], batch_size=self.batch
             )
@@ -233,6 +239,109 @@ class Generator:
             for officer in officers
         ]
         self._bulk(Membership, rows)
+
+    def _command(self, units: list[Unit], officers: list[Person]) -> None:
+        """A chain of command to read at a date: each city's units under their region's
+        directorate, the directorates under a ministry from 2010, and one unit (the first
+        OMON) that moves from its directorate to the ministry itself on 1 September 2020.
+        Commanders for most units, graded, some with evidence (items already in the
+        compartment); the moving unit has a gap in its command from 1 August to 15 September
+        2020, so the events of August show one."""
+        regions = {p.pk: p for p in Place.objects.filter(kind=Place.Kind.REGION, builtin=True)}
+
+        def region_of(place: Place | None) -> Place | None:
+            while place is not None and place.pk not in regions:
+                place = (
+                    Place.objects.filter(pk=place.parent_id).first() if place.parent_id else None
+                )
+            return place
+
+        staff = self.term("unit_type", "99")
+        ministry = self._bulk(Unit, [
+            Unit(compartment=self.compartment, name="Ministry of Internal Affairs",
+                 unit_type=staff, notes="Top of the generated chain of command.")
+        ])[0]  # fmt: skip
+        by_region: dict[int, Unit] = {}
+        wanted = {r.pk for u in units if (r := region_of(u.place)) is not None}
+        directorates = self._bulk(Unit, [
+            Unit(compartment=self.compartment, unit_type=staff, place=regions[pk],
+                 name=f"Internal affairs directorate, {regions[pk].name_en}")
+            for pk in sorted(wanted)
+        ])  # fmt: skip
+        for directorate in directorates:
+            by_region[directorate.place_id] = directorate
+        self.counts.units += 1 + len(directorates)
+        omon = self.term("unit_type", "10.10")
+        omons = [u for u in units if u.unit_type_id == omon.pk] or units
+        mover = next((u for u in omons if u.place and u.place.code == "city.minsk"), omons[0])
+        links = [
+            ParentLink(compartment=self.compartment, unit=d, parent=ministry,
+                       start=date(2010, 1, 1), start_precision="year")
+            for d in directorates
+        ]  # fmt: skip
+        for unit in units:
+            region = region_of(unit.place)
+            if region is None:
+                continue
+            if unit is mover:
+                links += [
+                    ParentLink(compartment=self.compartment, unit=unit,
+                               parent=by_region[region.pk], end=date(2020, 8, 31),
+                               end_precision="day", notes="Until the reorganisation."),
+                    ParentLink(compartment=self.compartment, unit=unit, parent=ministry,
+                               start=date(2020, 9, 1), start_precision="day",
+                               notes="Put directly under the ministry."),
+                ]  # fmt: skip
+            else:
+                links.append(
+                    ParentLink(compartment=self.compartment, unit=unit, parent=by_region[region.pk])
+                )
+        self.counts.parent_links += len(self._bulk(ParentLink, links))
+
+        reliability = [self.term("source_reliability", c) for c in "ABBCCF"]
+        credibility = [self.term("information_credibility", c) for c in "122336"]
+        # The moving unit and the top of the chain first: a small demo has officers enough
+        # for them, and the units left over have no commander recorded at all.
+        commanded = [mover, ministry, *directorates, *(u for u in units if u is not mover)]
+        successor, *chiefs = self.rng.sample(officers, min(len(officers), len(commanded) + 1))
+        rows = []
+        for unit, chief in zip(commanded, chiefs, strict=False):
+            start = date(2014 + self.rng.randint(0, 5), self.rng.randint(1, 12), 1)
+            until = date(2020, 7, 31) if unit is mover else None  # nobody until 16 September
+            rows.append(self._commander(unit, chief, start, until, reliability, credibility))
+        rows.append(self._commander(mover, successor, date(2020, 9, 16), None,
+                                    reliability, credibility, precision="day"))  # fmt: skip
+        made = self._bulk(Membership, rows)
+        self.counts.commanders += len(made)
+        self._posting_evidence(made)
+
+    def _commander(
+        self, unit: Unit, person: Person, start: date, until: date | None,
+        reliability: list[Term], credibility: list[Term], precision: str = "month",
+    ) -> Membership:  # fmt: skip
+        return Membership(
+            compartment=self.compartment, person=person, unit=unit, commands=True,
+            start=start, start_precision=precision, end=until,
+            end_precision="day" if until else "unknown",
+            rank=self.rng.choice(["colonel", "lieutenant colonel", "major"]),
+            position="commander" if unit.unit_type_id else "head",
+            badge_number=f"{person.pk % 10000:04d}",
+            reliability=self.rng.choice(reliability), credibility=self.rng.choice(credibility),
+        )  # fmt: skip
+
+    def _posting_evidence(self, postings: list[Membership]) -> None:
+        """A few postings rest on items of the compartment (a page of an order, say)."""
+        from docket.vault.models import Item
+
+        items = list(Item.objects.filter(compartment=self.compartment).order_by("pk")[:20])
+        if not items:
+            return
+        EvidenceLink.objects.bulk_create(
+            EvidenceLink(compartment=self.compartment, item=self.rng.choice(items),
+                         membership=posting, page=1,
+                         annotation="Fictional: generated for the demo.")
+            for posting in postings if self.rng.random() < 0.4
+        )  # fmt: skip
 
     def _events(self, count: int) -> list[tuple[Event, str]]:
         """New events, each with the code of the type of act its title describes."""

@@ -8,6 +8,8 @@ who created it and when, and has its change history in Change (append-only).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -201,9 +203,6 @@ class Unit(Record):
         Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         limit_choices_to=_vocabulary("unit_type"),
     )  # fmt: skip
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
-    )
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT)
     notes = models.TextField(blank=True)
 
@@ -214,7 +213,56 @@ class Unit(Record):
         return self.name
 
 
-class Membership(Record):
+class Dated:
+    """A from–to record's dates as far as they are known ("2020-08" for a month)."""
+
+    start: Any
+    start_precision: str
+    end: Any
+    end_precision: str
+
+    @property
+    def start_shown(self) -> str:
+        from docket.analysis.command import written
+
+        return written(self.start, self.start_precision)
+
+    @property
+    def end_shown(self) -> str:
+        from docket.analysis.command import written
+
+        return written(self.end, self.end_precision)
+
+
+class ParentLink(Dated, Record):
+    """A unit under another, from–to: units move between commands, so the chain of command
+    is read at a date (docket/analysis/command.py). No dates: always (as far as is known)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="parent_links")
+    parent = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="child_links")
+    start = models.DateField(null=True, blank=True)
+    start_precision = models.CharField(
+        max_length=10, choices=Precision.choices, default=Precision.UNKNOWN
+    )
+    end = models.DateField(null=True, blank=True)
+    end_precision = models.CharField(
+        max_length=10, choices=Precision.choices, default=Precision.UNKNOWN
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(unit=models.F("parent")), name="parent_link_not_to_itself"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} under {self.parent}"
+
+
+class Membership(Dated, Record):
     """A person in a unit, from–to, with rank, position and badge number at the time."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
@@ -230,9 +278,32 @@ class Membership(Record):
     rank = models.CharField(max_length=100, blank=True)
     position = models.CharField(max_length=200, blank=True)
     badge_number = models.CharField(max_length=50, blank=True)
+    commands = models.BooleanField(
+        default=False, help_text=_("this posting is command of the unit")
+    )
+    # How far the posting is to be believed, graded on the Admiralty scale as accounts are.
+    reliability = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to=_vocabulary("source_reliability"),
+    )  # fmt: skip
+    credibility = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to=_vocabulary("information_credibility"),
+    )  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.person} in {self.unit}"
+
+    @property
+    def grading(self) -> str | None:
+        """ "B2"; "B?" where one half is not graded; None where neither is."""
+        return grading(self.reliability, self.credibility)
+
+
+def grading(reliability: Term | None, credibility: Term | None) -> str | None:
+    if reliability is None and credibility is None:
+        return None
+    return (reliability.code if reliability else "?") + (credibility.code if credibility else "?")
 
 
 class Event(Record):
@@ -405,8 +476,9 @@ class Information(Record):
 
 
 class EvidenceLink(Record):
-    """A vault item as evidence of an event, act or person, with a span (seconds of a video,
-    a page of a document) and an annotation."""
+    """A vault item as evidence of an event, act or person, of a posting (a membership: who
+    commanded) or of a unit's place under another, with a span (seconds of a video, a page of
+    a document) and an annotation."""
 
     item = models.ForeignKey("vault.Item", on_delete=models.PROTECT, related_name="+")
     event = models.ForeignKey(
@@ -418,6 +490,12 @@ class EvidenceLink(Record):
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
     )
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    parent_link = models.ForeignKey(
+        ParentLink, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
     start_seconds = models.FloatField(null=True, blank=True)
     end_seconds = models.FloatField(null=True, blank=True)
     page = models.PositiveIntegerField(null=True, blank=True)
@@ -426,7 +504,11 @@ class EvidenceLink(Record):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(event__isnull=False) | Q(act__isnull=False) | Q(person__isnull=False),
+                condition=Q(event__isnull=False)
+                | Q(act__isnull=False)
+                | Q(person__isnull=False)
+                | Q(membership__isnull=False)
+                | Q(parent_link__isnull=False),
                 name="evidence_supports_something",
             ),
             models.CheckConstraint(

@@ -115,12 +115,12 @@ def deleted_from(event: Event) -> list[Change]:
 
 
 def deleted_members(unit: Unit) -> list[Change]:
-    """A unit's memberships that were deleted and are still deleted."""
+    """A unit's memberships and parent links that were deleted and are still deleted."""
     return _still_deleted(
         Change.objects.filter(
             compartment_id=unit.compartment_id,
             action="delete",
-            model="membership",
+            model__in=("membership", "parentlink"),
             before__unit_id=unit.pk,
         )
     )

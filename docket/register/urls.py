@@ -39,6 +39,17 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("units/<int:pk>/edit", views.unit_edit, name="unit_edit"),
     path("units/<int:pk>/members/new", views.membership_new, name="membership_new"),
+    path("units/<int:pk>/parents/new", views.parent_link_new, name="parent_link_new"),
+    path(
+        "memberships/<int:pk>/evidence/new",
+        views.membership_evidence_new,
+        name="membership_evidence_new",
+    ),
+    path(
+        "parentlinks/<int:pk>/evidence/new",
+        views.parent_link_evidence_new,
+        name="parent_link_evidence_new",
+    ),
     path("items/bulk", views_items.items_bulk, name="items_bulk"),
     path("items/<int:pk>/record", views_items.item_record_edit, name="item_record"),
     path("mentions/decide", views_mentions.decide, name="mention_decide"),

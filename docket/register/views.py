@@ -13,16 +13,17 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
-from docket.register import duplicates, history, saved, search, trail, views_mentions
+from docket.register import chain, duplicates, history, saved, search, trail, views_mentions
 from docket.register.filters import facets, filtered_events
 from docket.register.forms import (
     ActForm,
@@ -30,6 +31,7 @@ from docket.register.forms import (
     EvidenceForm,
     InformationForm,
     MembershipForm,
+    ParentLinkForm,
     PersonForm,
     UnitForm,
 )
@@ -40,6 +42,7 @@ from docket.register.models import (
     Information,
     Involvement,
     Membership,
+    ParentLink,
     Person,
     PersonIdentifier,
     PersonName,
@@ -186,9 +189,20 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
             "changes": trail.history_of(event),
             "deleted": trail.deleted_from(event),
             "can_edit": access.can(request.user, "register.edit", event),
+            "chains": _chains(event),
             **views_mentions.of_event(event, request.user),
         },
     )
+
+
+def _chains(event: Event) -> list[tuple[Unit, list[chain.Level]]]:
+    """The chain of command, at the event's date, of each unit its acts are attributed to
+    (superior responsibility, Rome Statute art. 28): none when the date is unknown."""
+    if event.start is None:
+        return []
+    day = timezone.localtime(event.start).date()
+    units = Unit.objects.filter(involvements__act__event=event).distinct().order_by("name")
+    return [(unit, chain.chain_at(unit, day)) for unit in units]
 
 
 @of_object("register.edit", Event, methods=("GET", "POST"))
@@ -274,11 +288,42 @@ def names(request: HttpRequest, event: Event) -> HttpResponse:
 @of_object("register.edit", Event, methods=("GET", "POST"))
 def evidence_new(request: HttpRequest, event: Event) -> HttpResponseBase:
     """Link a vault item of the same compartment to the event or an act, with a span."""
+    heading = gettext("Evidence for: %(title)s") % {"title": event.title}
+    return _evidence_page(
+        request, event, EvidenceLink(compartment_id=event.compartment_id, event=event), heading,
+        reverse("register:event", args=[event.pk]),
+    )  # fmt: skip
+
+
+@of_object("register.edit", Membership, methods=("GET", "POST"))
+def membership_evidence_new(request: HttpRequest, membership: Membership) -> HttpResponseBase:
+    """Link an item as evidence of a posting (who held it, when, in command or not): an
+    order, a court file, a video in which an officer is named."""
+    link = EvidenceLink(compartment_id=membership.compartment_id, membership=membership)
+    heading = gettext("Evidence of the posting: %(membership)s") % {"membership": membership}
+    back = reverse("register:unit", args=[membership.unit_id])
+    return _evidence_page(request, None, link, heading, back)
+
+
+@of_object("register.edit", ParentLink, methods=("GET", "POST"))
+def parent_link_evidence_new(request: HttpRequest, parent_link: ParentLink) -> HttpResponseBase:
+    """Link an item as evidence that a unit was under another (an order, a press release)."""
+    link = EvidenceLink(compartment_id=parent_link.compartment_id, parent_link=parent_link)
+    heading = gettext("Evidence that %(link)s") % {"link": parent_link}
+    back = reverse("register:unit", args=[parent_link.unit_id])
+    return _evidence_page(request, None, link, heading, back)
+
+
+def _evidence_page(
+    request: HttpRequest, event: Event | None, link: EvidenceLink, heading: str, back: str
+) -> HttpResponseBase:
+    """The evidence form: find an item of the compartment, open it beside the form, mark the
+    span, save `link` (of the event or an act of it, a posting, a parent link) with it."""
     from docket.vault.models import Item
 
     user = staff_user(request)
     items = access.visible(
-        Item.objects.filter(compartment_id=event.compartment_id), user, "item.view"
+        Item.objects.filter(compartment_id=link.compartment_id), user, "item.view"
     )
     # ?item=N opens the item beside the form: play the recording and mark the span, or read
     # the document and note the page.
@@ -301,20 +346,15 @@ def evidence_new(request: HttpRequest, event: Event) -> HttpResponseBase:
         facts = describe([opened.pk]) if opened else {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        history.save(
-            EvidenceLink(
-                compartment_id=event.compartment_id, item=data["item"], event=event,
-                act=data["act"], start_seconds=data["start"], end_seconds=data["end"],
-                page=data["page"], annotation=data["annotation"],
-            ),
-            actor=user,
-        )  # fmt: skip
+        link.item, link.act = data["item"], data.get("act")
+        link.start_seconds, link.end_seconds = data["start"], data["end"]
+        link.page, link.annotation = data["page"], data["annotation"]
+        history.save(link, actor=user)
         messages.success(
             request,
             gettext("%(item)s linked as evidence.") % {"item": describe_one(data["item"].pk).label},
         )
-        return redirect("register:event", pk=event.pk)
-    heading = gettext("Evidence for: %(title)s") % {"title": event.title}
+        return redirect(back)
     return render(
         request,
         "register/evidence_form.html",
@@ -463,6 +503,8 @@ def membership_new(request: HttpRequest, unit: Unit) -> HttpResponseBase:
                     position=data["position"], badge_number=data["badge_number"],
                     start_precision=Precision.DAY if data["start"] else Precision.UNKNOWN,
                     end_precision=Precision.DAY if data["end"] else Precision.UNKNOWN,
+                    commands=data["commands"], reliability=data["reliability"],
+                    credibility=data["credibility"],
                 ),
                 actor=user,
             )  # fmt: skip
@@ -473,24 +515,55 @@ def membership_new(request: HttpRequest, unit: Unit) -> HttpResponseBase:
     return _form_page(request, form, gettext("Someone who served in %(unit)s") % {"unit": unit})
 
 
+@of_object("register.edit", Unit, methods=("POST",))
+def parent_link_new(request: HttpRequest, unit: Unit) -> HttpResponseBase:
+    """The unit was under another unit, from–to (the form on the unit's page)."""
+    form = ParentLinkForm(request.POST, unit=unit)
+    if form.is_valid():
+        data = form.cleaned_data
+        history.save(
+            ParentLink(
+                compartment_id=unit.compartment_id, unit=unit, parent=data["parent"],
+                start=data["start"], start_precision=data["start_precision"], end=data["end"],
+                end_precision=data["end_precision"], notes=data["notes"],
+            ),
+            actor=staff_user(request),
+        )  # fmt: skip
+        messages.success(
+            request,
+            gettext("%(unit)s is under %(parent)s.") % {"unit": unit, "parent": data["parent"]},
+        )
+        return redirect("register:unit", pk=unit.pk)
+    heading = gettext("%(unit)s was under…") % {"unit": unit}
+    return _form_page(request, form, heading)
+
+
 @of_object("register.view", Unit)
 def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
     audit.record(request, "unit.view", unit)
-    members: QuerySet[Membership] = unit.memberships.select_related("person").order_by(
-        "start", "person__display_name"
+    members: QuerySet[Membership] = (
+        unit.memberships.select_related("person", "reliability", "credibility")
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("start", "person__display_name")
     )
+    can_edit = access.can(request.user, "register.edit", unit)
     return render(
         request,
         "register/unit.html",
         {
             "unit": unit,
             "members": members,
-            "children": unit.children.order_by("name"),
+            "parents": unit.parent_links.select_related("parent")
+            .annotate(evidence_count=Count("evidence"))
+            .order_by(F("start").asc(nulls_first=True), "id"),
+            "children": unit.child_links.select_related("unit").order_by("unit__name", "start"),
+            "commanders": chain.over_time(unit),
             "involvements": unit.involvements.select_related(
                 "act__event", "act__act_type", "act__victim", "degree"
             ).order_by("act__event__start"),
             "deleted": trail.deleted_members(unit),
-            "can_edit": access.can(request.user, "register.edit", unit),
+            "can_edit": can_edit,
+            "parent_form": ParentLinkForm(unit=unit) if can_edit else None,
             **views_mentions.of_subject(unit, request.user),
         },
     )

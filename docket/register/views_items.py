@@ -31,8 +31,9 @@ def item_record(item: Item, user: Any) -> dict[str, Any]:
         access.can(user, "register.edit", item) and describe_one(item.pk).derived_from is None
     )
     links = EvidenceLink.objects.filter(item=item).select_related(
-        "event", "act__act_type", "person"
-    )
+        "event", "act__act_type", "person", "membership__person", "membership__unit",
+        "parent_link__unit", "parent_link__parent",
+    )  # fmt: skip
     return {
         "record": record,
         "record_changes": history.of(record) if record else [],

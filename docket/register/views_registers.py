@@ -11,11 +11,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing
-from docket.register import search
+from docket.register import chain, search
 from docket.register.models import Act, Event, EvidenceLink, Person, Place, Unit
 
 SORTS = ("name", "events")
@@ -75,7 +76,7 @@ def units(request: HttpRequest) -> HttpResponse:
     asked = _asked(request)
     audit.record(request, "unit.list", details={k: v for k, v in asked.items() if v})
     compartments = access.compartment_ids(request.user, "register.view")
-    found = access.visible(Unit.objects.select_related("parent"), request.user, "register.view")
+    found = access.visible(Unit.objects.all(), request.user, "register.view")
     if asked["q"]:
         found = _matching(found, "unit", asked["q"], compartments)
     if asked["sort"] == "events":
@@ -85,11 +86,13 @@ def units(request: HttpRequest) -> HttpResponse:
     else:
         found = found.order_by("name", "pk")
     page = _page(request, found)
+    parents = chain.parents_today(list(page), timezone.localdate())
     rows = []
     for unit in page:
         acts = Act.objects.filter(involvements__unit=unit).distinct()
         rows.append({
             "unit": unit,
+            "parents": parents.get(unit.pk, []),
             "events": acts.values("event").distinct().count(),
             "members": unit.memberships.count(),
             "evidence": EvidenceLink.objects.filter(act__in=acts).distinct().count(),

@@ -205,18 +205,35 @@ def test_a_unit_gets_its_parent_and_its_members_over_time(team: Team, analyst: C
     elsewhere = Unit.objects.create(compartment=team.b, name="Unit of B")
     saved = analyst.post(
         f"/register/units/{company.pk}/edit",
-        {"name": company.name, "unit_type": term("unit_type", "10.10").pk,
-         "parent": regiment.pk},
+        {"name": company.name, "unit_type": term("unit_type", "10.10").pk},
     )  # fmt: skip
     assert saved.status_code == 302
-    company.refresh_from_db()
-    assert company.parent == regiment
-    loop = analyst.post(f"/register/units/{regiment.pk}/edit",
-                        {"name": regiment.name, "parent": company.pk})  # fmt: skip
+    added = analyst.post(
+        f"/register/units/{company.pk}/parents/new",
+        {"parent": regiment.pk, "start": "2019-05-01", "start_precision": "month",
+         "end_precision": "day", "notes": "order no. 12 (fictional)"},
+    )  # fmt: skip
+    assert added.status_code == 302
+    link = company.parent_links.get()
+    assert (link.parent, str(link.start), link.start_precision) == (regiment, "2019-05-01", "month")
+    assert link.end is None and link.end_precision == "unknown", "no end: open, of no precision"
+    loop = analyst.post(
+        f"/register/units/{regiment.pk}/parents/new",
+        {"parent": company.pk, "start_precision": "day", "end_precision": "day"},
+    )  # fmt: skip
     assert "Select a valid choice" in loop.content.decode(), "a unit cannot sit under its own"
-    other = analyst.post(f"/register/units/{company.pk}/edit",
-                         {"name": company.name, "parent": elsewhere.pk})  # fmt: skip
+    other = analyst.post(
+        f"/register/units/{company.pk}/parents/new",
+        {"parent": elsewhere.pk, "start_precision": "day", "end_precision": "day"},
+    )  # fmt: skip
     assert "Select a valid choice" in other.content.decode()
+    backwards = analyst.post(
+        f"/register/units/{company.pk}/parents/new",
+        {"parent": regiment.pk, "start": "2020-02-01", "end": "2020-01-01",
+         "start_precision": "day", "end_precision": "day"},
+    )  # fmt: skip
+    assert "The end is before the start." in backwards.content.decode()
+    assert company.parent_links.count() == 1
 
     analyst.post(
         f"/register/units/{company.pk}/members/new",
