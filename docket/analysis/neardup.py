@@ -147,10 +147,17 @@ class Collection:
         self.items = np.array([f.item for f in listed], dtype=np.int64)
         self.video = np.array([f.at is not None for f in listed], dtype=bool)
         self.hashes = pack([f.pdq for f in listed])
-        self.index = Index(self.hashes)
+        self._index: Index | None = None
         self.rows_of: dict[int, list[int]] = defaultdict(list)
         for row, frame in enumerate(listed):
             self.rows_of[frame.item].append(row)
+
+    @property
+    def index(self) -> Index:
+        """Built on first use: for one item's few frames a linear scan costs less."""
+        if self._index is None:
+            self._index = Index(self.hashes)
+        return self._index
 
     def _is_video(self, item: int) -> bool:
         return bool(self.video[self.rows_of[item][0]])

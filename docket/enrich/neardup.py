@@ -8,9 +8,9 @@ Policy:
 - The worker finds them: once the PDQ enricher has hashed an item (`enrich.near-duplicates`),
   and for a whole compartment with `docket match duplicates`. Pages read NearDuplicate rows
   only.
-- What is found is always what a linear scan of the current hashes finds: the process keeps
-  an index per compartment and builds it again whenever the compartment's hashes change
-  (their count, greatest and summed ids).
+- What is found is what a linear scan of the current hashes finds: every search reads the
+  compartment's hashes afresh (no index kept between jobs can go stale). One item's few
+  frames are compared by a linear scan; a whole compartment through the index.
 - Deciding is a person's: accepted, a pair is confirmed; rejected, it is never suggested again
   and leaves the groups. Both go to the history with who and when; a decided pair stays
   decided, whatever is found later.
@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max, QuerySet, Sum
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from docket.accounts.models import Compartment, User
@@ -34,9 +34,6 @@ from docket.jobs import queue
 from docket.register import history
 from docket.vault import store
 from docket.vault.models import Item
-
-#: compartment id -> (what its hashes were when indexed, the index)
-_INDEXED: dict[int, tuple[tuple[Any, ...], rules.Collection]] = {}
 
 
 def _in_intake(compartment: Compartment) -> bool:
@@ -76,30 +73,26 @@ def _hashes(compartment_id: int) -> QuerySet[PerceptualHash]:
     )
 
 
-def collection(compartment_id: int, *, fresh: bool = False) -> rules.Collection:
-    """The indexed hashes of a compartment: the process's own while they have not changed."""
-    state = tuple(_hashes(compartment_id).aggregate(Count("id"), Max("id"), Sum("id")).values())
-    kept = _INDEXED.get(compartment_id)
-    if kept is not None and kept[0] == state and not fresh:
-        return kept[1]
-    rows = _hashes(compartment_id).order_by("item_id", "at_seconds", "id")
+def collection(compartment_id: int) -> rules.Collection:
+    """The compartment's hashes of quality 50 or more, as they are now."""
+    rows = PerceptualHash.objects.filter(
+        item__compartment_id=compartment_id, quality__gte=rules.MIN_QUALITY
+    ).order_by("item_id", "at_seconds", "id")
     values = rows.values_list("item_id", "pdq", "at_seconds")
-    built = rules.Collection(rules.Frame(item, pdq, at) for item, pdq, at in values)
-    _INDEXED[compartment_id] = (state, built)
-    return built
+    return rules.Collection(rules.Frame(item, pdq, at) for item, pdq, at in values)
 
 
 def scan(item: Item) -> int:
     """Find an item's near-duplicates in its compartment and record them; returns how many
     it has (suggested or confirmed)."""
-    found = collection(item.compartment_id).matches_of(item.pk)
+    found = collection(item.compartment_id).matches_of(item.pk, scan=True)
     return _record(item.compartment_id, found, item=item.pk)
 
 
 def rescan(compartment: Compartment) -> dict[str, int]:
     """Compare every item of a compartment with every other (after a bulk load that bypassed
     the jobs, or a change to the method)."""
-    found = collection(compartment.pk, fresh=True)
+    found = collection(compartment.pk)
     matches = found.all_matches()
     _record(compartment.pk, matches, item=None)
     return {"hashes": len(found.hashes), "items": len(found.rows_of), "pairs": len(matches)}
