@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -28,12 +28,17 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from docket.accounts.models import Compartment, User
-from docket.analysis import neardup as rules
 from docket.enrich.models import NearDuplicate, PerceptualHash
 from docket.jobs import queue
 from docket.register import history
 from docket.vault import store
 from docket.vault.models import Item
+
+if TYPE_CHECKING:  # numpy waits for the worker: the web process does not load it to start
+    from docket.analysis import neardup as rules
+
+#: PDQ's own quality floor (docket/analysis/neardup.py MIN_QUALITY).
+MIN_QUALITY = 50
 
 
 def _in_intake(compartment: Compartment) -> bool:
@@ -69,14 +74,16 @@ def _item_job(payload: dict[str, Any]) -> None:
 
 def _hashes(compartment_id: int) -> QuerySet[PerceptualHash]:
     return PerceptualHash.objects.filter(
-        item__compartment_id=compartment_id, quality__gte=rules.MIN_QUALITY
+        item__compartment_id=compartment_id, quality__gte=MIN_QUALITY
     )
 
 
 def collection(compartment_id: int) -> rules.Collection:
     """The compartment's hashes of quality 50 or more, as they are now."""
+    from docket.analysis import neardup as rules
+
     rows = PerceptualHash.objects.filter(
-        item__compartment_id=compartment_id, quality__gte=rules.MIN_QUALITY
+        item__compartment_id=compartment_id, quality__gte=MIN_QUALITY
     ).order_by("item_id", "at_seconds", "id")
     values = rows.values_list("item_id", "pdq", "at_seconds")
     return rules.Collection(rules.Frame(item, pdq, at) for item, pdq, at in values)
@@ -155,6 +162,8 @@ class Group:
 def groups(compartments: list[Compartment]) -> list[Group]:
     """Connected components of the near-duplicate graph of each compartment (suggested and
     confirmed pairs), the largest first, never across compartments."""
+    from docket.analysis import neardup as rules
+
     pairs: dict[int, list[tuple[int, int]]] = defaultdict(list)
     rows = shown(NearDuplicate.objects.filter(compartment__in=compartments))
     for compartment_id, a, b in rows.values_list("compartment_id", "a_id", "b_id"):

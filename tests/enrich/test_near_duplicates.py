@@ -251,3 +251,32 @@ def test_the_pipeline_finds_the_same_picture_after_hashing(
     assert not any(items["other"].pk in key for key in found)
     assert not NearDuplicate.objects.filter(compartment=team.b).exists()
     assert PerceptualHash.objects.filter(item=elsewhere).exists()
+
+
+def test_the_enrich_side_uses_pdqs_quality_floor() -> None:
+    from docket.analysis import neardup as rules
+
+    assert neardup.MIN_QUALITY == rules.MIN_QUALITY == 50
+
+
+def test_a_moved_item_leaves_its_suggestions_and_meets_its_new_compartment(
+    vault: Path, team: Team, scene: dict[str, Path]
+) -> None:
+    from docket.vault.store import move
+
+    original, copy, cropped = (hashed(scene[n], team.a) for n in ("original", "smaller", "cropped"))
+    there = hashed(scene["captioned"], team.b)
+    for item in (original, copy, cropped, there):
+        neardup.scan(item)
+    kept = NearDuplicate.objects.get(a=min(original.pk, cropped.pk), b=max(original.pk, cropped.pk))
+    assert neardup.decide(kept, accept=True, user=team.owner).status == "accepted"
+    move(cropped, team.b, actor="test")
+    cropped.refresh_from_db()
+    neardup.scan(cropped)
+    assert set(pairs(team.a)) == {
+        frozenset((original.pk, copy.pk)),
+        frozenset((original.pk, cropped.pk)),
+    }  # the confirmed pair stays where it was decided, off the pages
+    assert pairs(team.b) and set(pairs(team.b)) == {frozenset((cropped.pk, there.pk))}
+    assert [g.items for g in neardup.groups([team.a])] == [sorted((original.pk, copy.pk))]
+    assert neardup.of_item(original)[0].other(original.pk) == copy.pk
