@@ -37,6 +37,8 @@ from docket.vault.models import Item
 if TYPE_CHECKING:  # numpy waits for the worker: the web process does not load it to start
     from docket.analysis import neardup as rules
 
+#: Pairs looked up at once (SQLite binds a few hundred parameters comfortably).
+CHUNK = 200
 #: PDQ's own quality floor (docket/analysis/neardup.py MIN_QUALITY).
 MIN_QUALITY = 50
 
@@ -117,22 +119,39 @@ def _record(compartment_id: int, found: list[rules.Match], *, item: int | None) 
         for pair, stale in known.items():
             if pair not in wanted and stale.status == NearDuplicate.Status.SUGGESTED:
                 stale.delete()
+        known.update(_elsewhere([pair for pair in wanted if pair not in known]))
+        new = []
         for pair, match in wanted.items():
             row = known.get(pair)
-            if row is None:  # of another compartment once, both items moved since
-                row = NearDuplicate.objects.filter(a_id=match.a, b_id=match.b).first()
             now = (match.distance, match.share, compartment_id)
             if row is None:
-                NearDuplicate.objects.create(
-                    compartment_id=compartment_id, a_id=match.a, b_id=match.b,
-                    distance=match.distance, share=match.share,
+                new.append(
+                    NearDuplicate(
+                        compartment_id=compartment_id, a_id=match.a, b_id=match.b,
+                        distance=match.distance, share=match.share,
+                    )
                 )  # fmt: skip
             elif row.status == NearDuplicate.Status.SUGGESTED and now != (
                 row.distance, row.share, row.compartment_id
             ):  # fmt: skip
                 row.distance, row.share, row.compartment_id = now
                 row.save(update_fields=["distance", "share", "compartment"])
+        # Another worker may have recorded one meanwhile: the pair is there either way.
+        NearDuplicate.objects.bulk_create(new, ignore_conflicts=True)
     return len(wanted)
+
+
+def _elsewhere(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], NearDuplicate]:
+    """Rows of these pairs recorded in another compartment (both items moved since)."""
+    found = {}
+    for start in range(0, len(pairs), CHUNK):
+        chunk = pairs[start : start + CHUNK]
+        rows = NearDuplicate.objects.filter(
+            a_id__in={a for a, _ in chunk}, b_id__in={b for _, b in chunk}
+        )
+        wanted = set(chunk)
+        found.update({(r.a_id, r.b_id): r for r in rows if (r.a_id, r.b_id) in wanted})
+    return found
 
 
 # Reading.
