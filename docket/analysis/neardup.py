@@ -19,7 +19,7 @@ answer is the linear scan's (tests compare the two on random and planted hashes)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +33,8 @@ MIN_QUALITY = 50
 VIDEO_SHARE = 0.8
 
 BANDS = 16
+#: Queries searched together when a whole compartment is compared.
+BATCH = 256
 BAND_BITS = 16
 #: Exact for any threshold below BANDS * (RADIUS + 1) = 32.
 RADIUS = 1
@@ -106,6 +108,29 @@ class Index:
         shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
         return np.unique(self.rows[shift + np.arange(total)])
 
+    def near_many(
+        self, queries: Hashes, threshold: int = THRESHOLD
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """`near()` for many queries at once: (query, row, distance) of every hash within
+        `threshold` of each, by query then row."""
+        if threshold >= BANDS * (RADIUS + 1):
+            raise ValueError(f"the index is exact up to {BANDS * (RADIUS + 1) - 1} bits")
+        asked = np.ascontiguousarray(queries, dtype=np.uint64).reshape(-1, 4)
+        n, m = len(self), len(asked)
+        bands = asked.view(np.uint16).reshape(m, BANDS, 1)
+        buckets = (self._offsets.reshape(1, BANDS, 1) + (bands ^ _PROBES)).reshape(m, -1)
+        starts = self.starts[buckets].ravel()
+        lengths = self.ends[buckets].ravel() - starts
+        total = int(lengths.sum())
+        owner = np.repeat(np.repeat(np.arange(m, dtype=np.int64), buckets.shape[1]), lengths)
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        rows = self.rows[shift + np.arange(total)].astype(np.int64)
+        found = np.bitwise_count(self.hashes[rows] ^ asked[owner]).sum(axis=1, dtype=np.int64)
+        keep = found <= threshold
+        # A hash near in several bands was found once per band: once each, by query then row.
+        pairs, first = np.unique(owner[keep] * max(n, 1) + rows[keep], return_index=True)
+        return pairs // max(n, 1), pairs % max(n, 1), found[keep][first]
+
     def near(
         self, query: Hashes, threshold: int = THRESHOLD
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -162,43 +187,51 @@ class Collection:
     def _is_video(self, item: int) -> bool:
         return bool(self.video[self.rows_of[item][0]])
 
-    def matches_of(self, item: int, *, scan: bool = False) -> list[Match]:
-        """The items that are near-duplicates of `item`, by number; `scan` searches by the
-        linear scan instead of the index (the two agree)."""
-        mine = self.rows_of.get(item, [])
-        #: other item -> {(my row, its row): distance}
-        close: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
-        for row in mine:
-            query = self.hashes[row]
-            if scan:
-                rows, found = linear(self.hashes, query)
-            else:
-                rows, found = self.index.near(query)
-            for other_row, distance in zip(rows.tolist(), found.tolist(), strict=True):
-                other = int(self.items[other_row])
-                if other != item:
-                    close[other][(row, other_row)] = distance
+    def _close(self, rows: Sequence[int], scan: bool) -> Iterator[tuple[int, int, int]]:
+        """(row, other row, distance) of every other hash within 31 of these rows' hashes."""
+        if scan:
+            for row in rows:
+                found, far = linear(self.hashes, self.hashes[row])
+                for other, distance in zip(found.tolist(), far.tolist(), strict=True):
+                    yield row, other, distance
+            return
+        for start in range(0, len(rows), BATCH):
+            chunk = np.array(rows[start : start + BATCH], dtype=np.int64)
+            asked, found, far = self.index.near_many(self.hashes[chunk])
+            yield from zip(chunk[asked].tolist(), found.tolist(), far.tolist(), strict=True)
+
+    def _matches(self, close: Iterable[tuple[int, int, int]]) -> list[Match]:
+        """The rules applied to the close frames of pairs of items."""
+        #: (a, b) -> {(a's row, b's row): distance}
+        pairs: dict[tuple[int, int], dict[tuple[int, int], int]] = defaultdict(dict)
+        for row, other_row, distance in close:
+            x, y = int(self.items[row]), int(self.items[other_row])
+            if x < y:
+                pairs[(x, y)][(row, other_row)] = distance
+            elif y < x:
+                pairs[(y, x)][(other_row, row)] = distance
         matches = []
-        for other, pairs in close.items():
+        for (a, b), frames in pairs.items():
             share = None
-            if self._is_video(item) and self._is_video(other):
+            if self._is_video(a) and self._is_video(b):
                 share = video_share(
-                    len(mine), len({r for r, _ in pairs}),
-                    len(self.rows_of[other]), len({r for _, r in pairs}),
+                    len(self.rows_of[a]), len({r for r, _ in frames}),
+                    len(self.rows_of[b]), len({r for _, r in frames}),
                 )  # fmt: skip
                 if share < VIDEO_SHARE:
                     continue
-            a, b = sorted((item, other))
-            matches.append(Match(a, b, min(pairs.values()), share))
+            matches.append(Match(a, b, min(frames.values()), share))
         return sorted(matches, key=lambda m: (m.distance, m.a, m.b))
 
+    def matches_of(self, item: int, *, scan: bool = False) -> list[Match]:
+        """The items that are near-duplicates of `item`, closest first; `scan` searches by the
+        linear scan instead of the index (the two agree)."""
+        return self._matches(self._close(self.rows_of.get(item, []), scan))
+
     def all_matches(self, *, scan: bool = False) -> list[Match]:
-        """Every pair of near-duplicate items, once each."""
-        found: dict[tuple[int, int], Match] = {}
-        for item in sorted(self.rows_of):
-            for match in self.matches_of(item, scan=scan):
-                found.setdefault((match.a, match.b), match)
-        return sorted(found.values(), key=lambda m: (m.a, m.b))
+        """Every pair of near-duplicate items, once each, by item."""
+        found = self._matches(self._close(range(len(self.hashes)), scan))
+        return sorted(found, key=lambda m: (m.a, m.b))
 
 
 def video_share(frames_a: int, matched_a: int, frames_b: int, matched_b: int) -> float:

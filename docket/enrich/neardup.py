@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from docket.accounts.models import Compartment, User
@@ -56,8 +56,6 @@ def queue_item(item: Item) -> None:
 def _moved(item: Item, source: Compartment) -> None:
     """A moved item meets its new compartment's items: what was suggested or rejected in the
     old one goes (a confirmed pair stays, in the old compartment)."""
-    from django.db.models import Q
-
     NearDuplicate.objects.filter(Q(a=item) | Q(b=item)).exclude(
         status=NearDuplicate.Status.ACCEPTED
     ).delete()
@@ -74,12 +72,6 @@ def _item_job(payload: dict[str, Any]) -> None:
         scan(item)
 
 
-def _hashes(compartment_id: int) -> QuerySet[PerceptualHash]:
-    return PerceptualHash.objects.filter(
-        item__compartment_id=compartment_id, quality__gte=MIN_QUALITY
-    )
-
-
 def collection(compartment_id: int) -> rules.Collection:
     """The compartment's hashes of quality 50 or more, as they are now."""
     from docket.analysis import neardup as rules
@@ -93,7 +85,7 @@ def collection(compartment_id: int) -> rules.Collection:
 
 def scan(item: Item) -> int:
     """Find an item's near-duplicates in its compartment and record them; returns how many
-    it has (suggested or confirmed)."""
+    items it matches now (decided pairs included)."""
     found = collection(item.compartment_id).matches_of(item.pk, scan=True)
     return _record(item.compartment_id, found, item=item.pk)
 

@@ -63,6 +63,18 @@ def test_the_index_finds_exactly_what_the_linear_scan_finds(seed: int) -> None:
     assert near_any > 200  # the planted copies within 31 were there to find
 
 
+def test_many_queries_at_once_find_what_each_scan_finds() -> None:
+    hashes, bases = planted(20_000, 400, 4)
+    asked = [*bases[:150], *range(len(hashes) - 150, len(hashes)), *range(40)]
+    got = nd.Index(hashes).near_many(hashes[asked])
+    want: list[tuple[int, int, int]] = []
+    for number, row in enumerate(asked):
+        rows, found = nd.linear(hashes, hashes[row])
+        want += [(number, r, d) for r, d in zip(rows.tolist(), found.tolist(), strict=True)]
+    assert list(zip(*(a.tolist() for a in got), strict=True)) == want
+    assert len(want) > len(asked)  # copies were found, not only each query itself
+
+
 @pytest.mark.parametrize("bits", [0, 1, 15, 16, 17, 30, 31, 32, 33, 40])
 def test_every_distance_up_to_31_is_found_and_none_beyond(bits: int) -> None:
     rng = np.random.default_rng(bits)
