@@ -11,6 +11,7 @@ from docket.accounts.guards import public
 from docket.api import views as api_views
 from docket.core import views as core_views
 from docket.enrich import views as enrich_views
+from docket.enrich import views_neardup
 from docket.ingest import views as ingest_views
 from docket.ingest import views_upload
 from docket.vault import urls as vault_urls
@@ -20,6 +21,8 @@ vault_pages = [
     path("items/<int:pk>/picture", enrich_views.drawn_picture, name="picture"),
     path("items/<int:pk>/transcript.srt", enrich_views.transcript_srt, name="transcript_srt"),
     path("items/<int:pk>/transcript.vtt", enrich_views.transcript_vtt, name="transcript_vtt"),
+    path("near-duplicates/", views_neardup.groups_page, name="near_duplicates"),
+    path("near-duplicates/decide", views_neardup.decide, name="near_duplicate_decide"),
     path("imports/", ingest_views.imports, name="imports"),
     path("upload/", views_upload.upload_page, name="upload"),
     path("upload/start", views_upload.upload_start, name="upload_start"),

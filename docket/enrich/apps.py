@@ -8,5 +8,10 @@ class EnrichConfig(AppConfig):
     def ready(self) -> None:
         # Registers the enrichment jobs, the system checks for the enrichers' programs, and
         # what moves with an item (its derived files), its section of an item's page and what
-        # it tells the pages of an item.
-        from docket.enrich import checks, derive, describe, pipeline, views  # noqa: F401
+        # it tells the pages of an item; the same picture across sources: its job, its section
+        # and its kind of lead in the one queue.
+        from docket.enrich import checks, derive, describe, neardup, pipeline, views  # noqa: F401
+        from docket.enrich.views_neardup import LEAD
+        from docket.register.leads import register
+
+        register(LEAD)

@@ -12,6 +12,9 @@ own, linked to their original by a `Derivative` row and stored with a custody en
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -195,3 +198,49 @@ class Derivative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of item {self.original_id}"
+
+
+class NearDuplicate(models.Model):
+    """Two items of one compartment that show the same picture or footage by their PDQ
+    hashes (docket/enrich/neardup.py), as the worker found them. A suggestion until someone
+    decides: accepted, it is confirmed; rejected, it is never suggested again and leaves the
+    groups. Both are kept in the history with who and when."""
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", _("Suggested")
+        ACCEPTED = "accepted", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    compartment = models.ForeignKey(
+        "accounts.Compartment", on_delete=models.PROTECT, related_name="+"
+    )
+    a = models.ForeignKey("vault.Item", on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey("vault.Item", on_delete=models.CASCADE, related_name="+")
+    #: The least Hamming distance over the frames compared (0 to 31).
+    distance = models.PositiveSmallIntegerField()
+    #: Two videos: the share of the shorter one's keyframes that matched the other.
+    share = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUGGESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+    found_at = models.DateTimeField(auto_now_add=True)
+    #: What the pages know of both items (vault.describe.Facts), where a lead is shown.
+    sides: tuple[Any, Any] | None = None
+
+    class Meta:
+        ordering = ["distance", "a", "b"]
+        constraints = [
+            models.UniqueConstraint(fields=["a", "b"], name="one_near_duplicate_per_pair"),
+            models.CheckConstraint(condition=models.Q(a__lt=models.F("b")), name="near_a_before_b"),
+        ]
+        indexes = [models.Index(fields=["compartment", "status"])]
+
+    def __str__(self) -> str:
+        return f"items {self.a_id} and {self.b_id}: distance {self.distance}"
+
+    def other(self, item_id: int) -> int:
+        """The item on the other side from `item_id`."""
+        return self.b_id if item_id == self.a_id else self.a_id

@@ -74,3 +74,10 @@ def test_the_names_benchmark_prints_quality_and_speed(tmp_path: Path) -> None:
     assert dedupe["persons"] == 3000 and dedupe["seconds"] > 0
     assert dedupe["sample_pairs_above_threshold"] > 0
     assert dedupe["candidate_recall"] == 1.0  # blocking loses no pair the scorer keeps
+
+
+def test_the_duplicates_benchmark_answers_as_the_linear_scan(tmp_path: Path) -> None:
+    figures = _bench(tmp_path, "duplicates", "--hashes", "20000")
+    assert set(figures) == {"hashes", "p95_ms", "linear_p95_ms", "identical"}
+    assert figures["hashes"] == 20000 and figures["identical"] is True
+    assert 0 < figures["p95_ms"] and 0 < figures["linear_p95_ms"]

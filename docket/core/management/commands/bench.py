@@ -14,13 +14,14 @@ from docket.core.bench import runner
 class Command(BaseCommand):
     help = (
         "Benchmarks against a baseline measured in the same run: `ingest`, `verify`, "
-        "`register`, `intake`, `enrich`, `names`."
+        "`register`, `intake`, `enrich`, `names`, `duplicates`."
     )
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "which", choices=["ingest", "verify", "register", "intake", "enrich", "names"]
+            "which",
+            choices=["ingest", "verify", "register", "intake", "enrich", "names", "duplicates"],
         )
         parser.add_argument("--json", action="store_true", help="print one JSON line")
         parser.add_argument(
@@ -67,6 +68,9 @@ class Command(BaseCommand):
             "--baseline-venv", type=Path, default=Path(".venv-baseline"),
             help="names: the baseline's virtual environment (made on first use)",
         )  # fmt: skip
+        parser.add_argument(
+            "--hashes", type=int, default=1_000_000, help="duplicates: PDQ hashes to search"
+        )
         parser.add_argument("--files", type=int, default=1000, help="enrich: mixed files")
         parser.add_argument("--pages", type=int, default=10, help="enrich: pages to OCR")
         parser.add_argument(
@@ -78,7 +82,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         workdir = options["workdir"].absolute()
-        if options["which"] == "names":
+        if options["which"] == "duplicates":
+            from docket.core.bench import duplicates
+
+            result = duplicates.run(options["hashes"])
+        elif options["which"] == "names":
             from docket.core.bench import names
 
             result = names.run(

@@ -8,7 +8,7 @@ from importlib import metadata
 import numpy
 import pdqhash
 
-from docket.enrich import frames
+from docket.enrich import frames, neardup
 from docket.enrich.base import Context, Outcome
 from docket.enrich.models import PerceptualHash
 from docket.lib.sandbox import SandboxError
@@ -40,4 +40,5 @@ def enrich(context: Context) -> Outcome:
         rows.append(PerceptualHash(item=context.item, at_seconds=at, pdq=digest, quality=quality))
     PerceptualHash.objects.filter(item=context.item).delete()
     PerceptualHash.objects.bulk_create(rows)
+    neardup.queue_item(context.item)  # the same picture elsewhere in the compartment
     return Outcome("pdqhash", metadata.version("pdqhash"))
