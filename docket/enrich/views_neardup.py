@@ -27,6 +27,8 @@ from docket.vault.models import Item
 from docket.vault.sections import item_section
 
 PERMISSION = "item.view"
+#: Who may confirm or reject a pair: those who change the register (as any lead).
+DECIDE = "register.edit"
 #: Groups shown on one page at most (the largest).
 SHOWN_GROUPS = 200
 
@@ -41,7 +43,7 @@ def item_near_duplicates(item: Item, user: Any) -> dict[str, Any]:
     facts = describe(pair.other(item.pk) for pair in pairs)
     return {
         "near_duplicates": [(pair, facts[pair.other(item.pk)]) for pair in pairs],
-        "may_decide_near": True,
+        "may_decide_near": access.can(user, DECIDE, item),
     }
 
 
@@ -68,14 +70,14 @@ def groups_page(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-@listing(PERMISSION, methods=("POST",))
+@listing(DECIDE, methods=("POST",))
 def decide(request: HttpRequest) -> HttpResponseBase:
     """Confirm or reject one pair, named by the form's `pair`; 404 for one outside the
-    compartments where the user may view items."""
+    compartments where the user may change the register."""
     user = staff_user(request)
     wanted = request.POST.get("pair", "")
     pair = NearDuplicate.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
-    if pair is None or not access.can(user, PERMISSION, pair):
+    if pair is None or not access.can(user, DECIDE, pair):
         raise Http404("No such pair.")
     choice = request.POST.get("decision")
     if choice not in ("accept", "reject"):
@@ -123,14 +125,16 @@ def _pending(compartment_id: int, limit: int) -> Sequence[NearDuplicate]:
     facts = describe(pk for row in rows for pk in (row.a_id, row.b_id))
     for row in rows:
         row.sides = (facts[row.a_id], facts[row.b_id])
+        row.ref = str(row.pk)
     return rows
 
 
-def _get(pk: int) -> NearDuplicate | None:
-    row = NearDuplicate.objects.filter(pk=pk).first()
+def _get(ref: str) -> NearDuplicate | None:
+    row = NearDuplicate.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
     if row is not None:
         facts = describe([row.a_id, row.b_id])
         row.sides = (facts[row.a_id], facts[row.b_id])
+        row.ref = ref
     return row
 
 
@@ -145,10 +149,11 @@ def _decide(pair: NearDuplicate, accept: bool, user: Any) -> bool:
 LEAD = leads.Kind(
     key="near-duplicates",
     label=_("Same picture"),
-    permission=PERMISSION,
+    permission=DECIDE,
     count=_count,
     pending=_pending,
     get=_get,
     decide=_decide,
     template="enrich/leads/_near_duplicate.html",
+    accept_label=_("Same picture"),
 )

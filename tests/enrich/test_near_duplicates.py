@@ -195,13 +195,19 @@ def test_the_pages_the_decision_and_the_queue(
     assert "3 items in okr-casefiles" in groups
 
     kind = KINDS["near-duplicates"]
-    assert kind.permission == "item.view" and kind.count(team.a.pk) == 3
+    assert kind.permission == "register.edit" and kind.count(team.a.pk) == 3
     lead = kind.pending(team.a.pk, 10)[0]
     from django.template.loader import render_to_string
 
     row = render_to_string(kind.template, {"lead": lead, "kind": kind, "may_decide": True})
     assert f"/vault/items/{lead.a_id}/" in row and f"/vault/items/{lead.b_id}/" in row
-    assert "near-duplicates/decide" in row
+    assert 'action="/leads/decide"' in row and f'name="lead" value="{lead.pk}"' in row
+    # The intake clerk sees the pair on the item's page but may not decide it.
+    clerk = Client()
+    log_in(clerk, team.teammate)
+    seen = clerk.get(f"/vault/items/{original.pk}/").content.decode()
+    assert f"/vault/items/{copy.pk}/" in seen and "near-duplicates/decide" not in seen
+    assert clerk.post("/vault/near-duplicates/decide", {"pair": lead.pk}).status_code == 404
 
     pair = NearDuplicate.objects.get(a=min(original.pk, third.pk), b=max(original.pk, third.pk))
     back = f"/vault/items/{original.pk}/"
