@@ -125,7 +125,6 @@ def _pending(compartment_id: int, limit: int) -> Sequence[NearDuplicate]:
     facts = describe(pk for row in rows for pk in (row.a_id, row.b_id))
     for row in rows:
         row.sides = (facts[row.a_id], facts[row.b_id])
-        row.ref = str(row.pk)
     return rows
 
 
@@ -134,7 +133,6 @@ def _get(ref: str) -> NearDuplicate | None:
     if row is not None:
         facts = describe([row.a_id, row.b_id])
         row.sides = (facts[row.a_id], facts[row.b_id])
-        row.ref = ref
     return row
 
 

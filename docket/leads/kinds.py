@@ -95,11 +95,6 @@ def _decide_pair(lead: PersonsLead, accept: bool, user: Any) -> bool:
     return True
 
 
-def _with_ref(mention: Mention) -> Mention:
-    mention.ref = str(mention.pk)  # type: ignore[attr-defined]
-    return mention
-
-
 def _mentions_pending_rows(compartment_id: int) -> Any:
     """Suggested mentions in the compartment's own items and events (as the person's page)."""
     from django.db.models import F, Q
@@ -111,7 +106,7 @@ def _mentions_pending_rows(compartment_id: int) -> Any:
 
 def _mentions_pending(compartment_id: int, limit: int) -> list[Mention]:
     rows = _mentions_pending_rows(compartment_id).select_related("person", "unit", "event")
-    return [_with_ref(m) for m in rows.order_by("-score", "id")[:limit]]
+    return list(rows.order_by("-score", "id")[:limit])
 
 
 def _prepare_mentions(leads: Sequence[Any]) -> None:
@@ -121,8 +116,7 @@ def _prepare_mentions(leads: Sequence[Any]) -> None:
 
 
 def _mention(ref: str) -> Mention | None:
-    found = Mention.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
-    return _with_ref(found) if found is not None else None
+    return Mention.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
 
 
 def _decide_mention(mention: Mention, accept: bool, user: Any) -> bool:

@@ -835,6 +835,11 @@ class Mention(models.Model):
             ],
         ]
 
+    @property
+    def ref(self) -> str:
+        """What names it in the queue of leads (docket/register/leads.py)."""
+        return str(self.pk)
+
     def __str__(self) -> str:
         return f"{self.person or self.unit} in {self.place} of {self.target_label}"
 
