@@ -74,3 +74,13 @@ def test_the_names_benchmark_prints_quality_and_speed(tmp_path: Path) -> None:
     assert dedupe["persons"] == 3000 and dedupe["seconds"] > 0
     assert dedupe["sample_pairs_above_threshold"] > 0
     assert dedupe["candidate_recall"] == 1.0  # blocking loses no pair the scorer keeps
+
+
+def test_the_matching_benchmark_checks_the_index_against_brute_force(tmp_path: Path) -> None:
+    figures = _bench(
+        tmp_path, "match", "--items", "3000", "--match-events", "400", "--sample", "40"
+    )
+    assert (figures["items"], figures["events"]) == (3000, 400)
+    assert figures["identical"] is True
+    assert figures["brute_force_sample_events"] == 40
+    assert figures["seconds"] > 0 and figures["brute_force_seconds"] > 0
