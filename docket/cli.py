@@ -21,6 +21,7 @@ VERBS = {
     "search": "search the register in any script or spelling: `docket search Akrestsina`",
     "names": "names across scripts: `docket names pairs FILE` (no instance needed)",
     "persons": "the register's persons: `docket persons duplicates --compartment C`",
+    "match": "media and incidents: `docket match media --json` (items that may show events)",
     "screen": "a list of names against a compartment's persons, for human review",
     "exports": "exports: list, check PACKAGE (a decrypted export, offline)",
     "intake": "intake: submit a report, sweep the upload spool, run the Telegram bot, poll mail",

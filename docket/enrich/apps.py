@@ -9,4 +9,11 @@ class EnrichConfig(AppConfig):
         # Registers the enrichment jobs, the system checks for the enrichers' programs, and
         # what moves with an item (its derived files), its section of an item's page and what
         # it tells the pages of an item.
-        from docket.enrich import checks, derive, describe, pipeline, views  # noqa: F401
+        from docket.enrich import (  # noqa: F401
+            checks,
+            derive,
+            describe,
+            media_leads,
+            pipeline,
+            views,
+        )
