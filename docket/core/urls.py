@@ -20,6 +20,7 @@ vault_pages = [
     path("items/<int:pk>/picture", enrich_views.drawn_picture, name="picture"),
     path("items/<int:pk>/transcript.srt", enrich_views.transcript_srt, name="transcript_srt"),
     path("items/<int:pk>/transcript.vtt", enrich_views.transcript_vtt, name="transcript_vtt"),
+    path("items/<int:pk>/clock-zone", enrich_views.clock_zone, name="clock_zone"),
     path("imports/", ingest_views.imports, name="imports"),
     path("upload/", views_upload.upload_page, name="upload"),
     path("upload/start", views_upload.upload_start, name="upload_start"),

@@ -20,6 +20,11 @@ def local(moment: datetime | None) -> str:
 
 
 @register.filter
+def local_seconds(moment: datetime | None) -> str:
+    return zones.show(moment, seconds=True)
+
+
+@register.filter
 def local_day(moment: datetime | None) -> str:
     """The local date only, for times known to the day."""
     return zones.local(moment).strftime("%Y-%m-%d") if moment else ""
