@@ -3,10 +3,10 @@ to the matcher (docket/analysis/match.py), and the matches kept as MediaLead row
 (docket/register/media_leads.py says how they are shown and decided).
 
 A compartment's leads are computed again, by the worker, when one of its items' captures is
-read or read again, when one of its events' time or place changes, and when an item moves in
-or out (`enrich.media-leads`); `docket register leads` does it on demand. With the defaults
-DOCKET_MATCH_HOURS and DOCKET_MATCH_KM. Decided leads stay as decided; undecided ones that no
-longer match go.
+read or read again, when one of its events' time or place changes (or a place's coordinates),
+and when an item moves in or out (`enrich.media-leads`); `docket register leads` does it on
+demand. With the defaults DOCKET_MATCH_HOURS and DOCKET_MATCH_KM. Decided leads stay as
+decided; undecided ones that no longer match go.
 
 An intake original's position is sealed (docket/enrich/sealed.py): its capture has no clear
 position, so it matches nothing.
@@ -29,7 +29,7 @@ from docket.jobs import queue
 from docket.jobs.models import Job
 from docket.lib import zones
 from docket.register import history, media_leads
-from docket.register.models import Event, MediaLead
+from docket.register.models import Event, MediaLead, Place
 from docket.vault import store
 from docket.vault.models import Item
 
@@ -165,10 +165,19 @@ def captured(item: Item) -> None:
 
 
 def _saved(obj: Model, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    """An event's time or point changed, or a place's coordinates: match again."""
     if isinstance(obj, Event) and any(
         (before or {}).get(f) != after.get(f) for f in MATCHED_FIELDS
     ):
         queue_compartment(obj.compartment_id)
+    elif (
+        before is not None
+        and isinstance(obj, Place)
+        and any(before.get(f) != after.get(f) for f in ("latitude", "longitude", "precision"))
+    ):
+        at_place = Event.objects.filter(place=obj).values_list("compartment_id", flat=True)
+        for compartment_id in set(at_place):
+            queue_compartment(compartment_id)
 
 
 def _moved(item: Item, source: Compartment) -> None:

@@ -227,3 +227,18 @@ def test_the_command_prints_every_pair_from_the_data_as_it_is(
     out = io.StringIO()
     call_command("match", "media", "--km", "0.5", stdout=out)
     assert "2020-08-11-yard" in out.getvalue() and "assumed" in out.getvalue()
+
+
+def test_a_place_given_a_precise_point_later_matches_its_events(
+    team: Team, run: Callable[[], int], on_commit: Any
+) -> None:
+    corner = a_spot("A corner of the square", OKRESTINA, "area")
+    event = an_event(team.a, on_commit, place=corner)
+    a_capture(team.a, NIGHT, OKRESTINA, on_commit=on_commit)
+    run()
+    assert not MediaLead.objects.exists()
+    corner.precision = Place.CoordinatePrecision.POINT
+    with on_commit():
+        history.save(corner, actor=None)
+    run()
+    assert list(MediaLead.objects.values_list("event_id", flat=True)) == [event.pk]
