@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
 
 from docket.accounts.models import Compartment, User
 from docket.enrich import media_leads as finding
@@ -119,7 +120,20 @@ def test_an_item_made_near_an_event_is_suggested_on_both_pages_and_in_the_queue(
     kind = leads.KINDS["media"]
     assert (kind.permission, kind.template) == ("register.edit", "register/leads/_media.html")
     assert kind.count(team.a.pk) == 1 and kind.count(team.b.pk) == 0
-    assert [found.pk for found in kind.pending(team.a.pk, 10)] == [lead.pk]
+    [pending] = kind.pending(team.a.pk, 10)
+    assert pending.pk == lead.pk
+    asked = RequestFactory().get("/leads/?kind=media")
+    asked.user = team.owner
+    row = render_to_string(
+        kind.template, {"lead": pending, "kind": kind, "may_decide": True}, request=asked
+    )
+    assert f'href="/vault/items/{near.pk}/"' in row and "Beatings in the yard" in row
+    assert "45 min outside" in row and "assumed" in row
+    assert 'action="/register/media-leads/decide"' in row
+    assert 'name="next" value="/leads/?kind=media"' in row
+    assert kind.decide(pending, False, team.owner) is True
+    assert kind.decide(kind.get(lead.pk), True, team.owner) is False  # decided already
+    assert MediaLead.objects.get(pk=lead.pk).status == "rejected"
 
 
 def test_accepting_makes_an_evidence_link_saying_the_match_in_the_history(
