@@ -258,6 +258,23 @@ WORKER_POLL_SECONDS = env_int("DOCKET_WORKER_POLL_SECONDS", 2, minimum=1)
 #: Web server processes for `docket serve` (its --workers option overrides it).
 WEB_WORKERS = env_int("DOCKET_WEB_WORKERS", 2, minimum=1)
 
+
+#: Media and incidents (docs/analysis.md): an item may show an event when its capture time is
+#: within this many hours of the event's window and its place within this many kilometres.
+def _non_negative(name: str, default: float) -> float:
+    text = env_str(name, str(default))
+    try:
+        value = float(text)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a number of at least 0, not {text!r}")
+    return value
+
+
+MATCH_HOURS = _non_negative("DOCKET_MATCH_HOURS", 2)
+MATCH_KM = _non_negative("DOCKET_MATCH_KM", 1)
+
 # --- Enrichment and its sandbox (docs/enrichment.md) ------------------------------------------
 #: Queue enrichment (type, metadata, thumbnails, OCR, speech, hashes, clean copy) for every
 #: new original.
@@ -378,6 +395,26 @@ LANGUAGE_COOKIE_SAMESITE = "Strict"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "UTC"
 USE_I18N = True
+
+
+def _time_zone() -> str:
+    """DOCKET_TIME_ZONE: where the instance's people are. A time written without an offset
+    (a form, a CSV, a camera's clock) is read in it; pages show times in it with the offset.
+    Django itself keeps UTC: what is stored and logged does not move with this setting."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = env_str("DOCKET_TIME_ZONE", "Europe/Minsk").strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            f"DOCKET_TIME_ZONE: {name!r} is not a time zone name; use an IANA name such as "
+            "Europe/Minsk or UTC"
+        ) from exc
+    return name
+
+
+DOCKET_TIME_ZONE = _time_zone()
 USE_TZ = True
 
 LOGGING = {

@@ -98,9 +98,10 @@ def test_lib_and_analysis_import_no_app() -> None:
 
 #: The wrappers in lib that wrap Django itself: the vault's storage backend, the environment
 #: parser that reports a bad setting as Django does, the sandbox's limits read from the
-#: settings, the hour field, the checks a command runs. Every other lib module is plain Python,
-#: usable and testable without Django.
-LIB_ON_DJANGO = {"commands.py", "env.py", "hours.py", "sandbox.py", "storage.py"}
+#: settings, the hour field, the checks a command runs, the instance's time zone read from the
+#: settings (zones.py; its parsing and formatting take a zone and need no Django). Every other
+#: lib module is plain Python, usable and testable without Django.
+LIB_ON_DJANGO = {"commands.py", "env.py", "hours.py", "sandbox.py", "storage.py", "zones.py"}
 
 
 def test_lib_wraps_django_only_where_it_says_so() -> None:

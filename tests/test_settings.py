@@ -81,3 +81,13 @@ def test_an_unknown_enricher_name_stops_start_up(instance: Instance) -> None:
     assert b"docket.E103" in refused.stderr and b"ocrr" in refused.stderr
     fine = {**instance.env, "DOCKET_ENRICHERS": "metadata,ocr"}
     assert instance.run("worker", "--until-idle", env=fine).returncode == 0
+
+
+def test_an_unknown_time_zone_stops_the_command(instance: Instance) -> None:
+    result = instance.run(
+        "check", check=False, env={**instance.env, "DOCKET_TIME_ZONE": "Europe/Minks"}
+    )
+    assert result.returncode == 2
+    assert b"DOCKET_TIME_ZONE: 'Europe/Minks' is not a time zone name" in result.stderr
+    bad = instance.run("check", check=False, env={**instance.env, "DOCKET_MATCH_KM": "-1"})
+    assert bad.returncode == 2 and b"DOCKET_MATCH_KM" in bad.stderr

@@ -28,6 +28,7 @@ ACTIONS = {
     "item.read_original": _("downloaded an original"), "item.show": _("was shown a file"),
     "item.thumbnail": _("was shown a thumbnail"),
     "item.transcript": _("downloaded a transcript"),
+    "item.clock_zone": _("set the zone of an item's camera clock"),
     "event.list": _("listed events"), "event.view": _("viewed an event"),
     "event.overview": _("viewed the overview"), "event.export": _("exported the event list"),
     "person.view": _("viewed a person"), "unit.view": _("viewed a unit"),

@@ -23,6 +23,7 @@ vault_pages = [
     path("items/<int:pk>/transcript.vtt", enrich_views.transcript_vtt, name="transcript_vtt"),
     path("near-duplicates/", views_neardup.groups_page, name="near_duplicates"),
     path("near-duplicates/decide", views_neardup.decide, name="near_duplicate_decide"),
+    path("items/<int:pk>/clock-zone", enrich_views.clock_zone, name="clock_zone"),
     path("imports/", ingest_views.imports, name="imports"),
     path("upload/", views_upload.upload_page, name="upload"),
     path("upload/start", views_upload.upload_start, name="upload_start"),

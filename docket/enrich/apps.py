@@ -9,8 +9,16 @@ class EnrichConfig(AppConfig):
         # Registers the enrichment jobs, the system checks for the enrichers' programs, and
         # what moves with an item (its derived files), its section of an item's page and what
         # it tells the pages of an item; the same picture across sources: its job, its section
-        # and its kind of lead in the one queue.
-        from docket.enrich import checks, derive, describe, neardup, pipeline, views  # noqa: F401
+        # and its kind of lead in the one queue; media and incidents: their job.
+        from docket.enrich import (  # noqa: F401
+            checks,
+            derive,
+            describe,
+            media_leads,
+            neardup,
+            pipeline,
+            views,
+        )
         from docket.enrich.views_neardup import LEAD
         from docket.register.leads import register
 

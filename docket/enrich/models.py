@@ -85,15 +85,26 @@ class Capture(models.Model):
     For an intake original, `raw` stays empty and the position columns null: the position,
     serial number, owner and artist are in `sealed` (an age file to the vault key).
 
-    `taken_at` is in UTC when the file says its time zone (`time_zone` then holds the offset
-    and `time_evidence` which tag said it); otherwise it is the camera's local clock stored as
-    if UTC, `time_zone` is empty and the evidence says so. Metadata is a claim, not a proof.
+    `taken_at` is in UTC (docket/enrich/clocks.py): from a clock with its offset, else the GPS
+    clock, else a local clock without one read in an assumed zone (`zone_assumed`: an analyst's
+    for the item, `zone_set`, else its import's, else DOCKET_TIME_ZONE). `clock` keeps the
+    digits as written and `clock_zone` the zone or offset they were read in, so a zone set
+    later reads them again; `time_zone` is the offset of the local time, `time_evidence` which
+    tag said it. Metadata is a claim, not a proof.
     """
 
     item = models.OneToOneField("vault.Item", on_delete=models.CASCADE, related_name="capture")
     taken_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=10, blank=True)
     time_evidence = models.CharField(max_length=200, blank=True)
+    clock = models.CharField(max_length=40, blank=True, help_text=_("the clock as written"))
+    clock_zone = models.CharField(
+        max_length=64, blank=True, help_text=_("the zone or offset the clock was read in")
+    )
+    zone_assumed = models.BooleanField(default=False)
+    zone_set = models.CharField(
+        max_length=64, blank=True, help_text=_("a zone an analyst set for this item's clock")
+    )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     altitude = models.FloatField(null=True, blank=True)

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import of_object
-from docket.enrich import sealed, subtitles
+from docket.enrich import clocks, media_leads, sealed, subtitles
 from docket.enrich.describe import DRAWN_PICTURES
 from docket.enrich.models import Capture, Derivative, Run, Segment, TextPage, Transcript
 from docket.enrich.progress import item_progress
+from docket.lib import zones
 from docket.vault import keys, media
 from docket.vault.describe import describe_one
 from docket.vault.models import Item
@@ -26,6 +31,7 @@ def item_context(item: Item, user: Any) -> dict[str, Any]:
     the sealed serial number, owner, artist and position are opened here for them)."""
     capture = Capture.objects.filter(item=item).first()
     return {
+        "may_set_zone": access.can(user, "register.edit", item),
         "runs": Run.objects.filter(item=item).order_by("id"),
         "progress": item_progress(item.pk),
         "capture": capture,
@@ -123,3 +129,31 @@ def drawn_picture(request: HttpRequest, item: Item) -> HttpResponse:
     response["Cache-Control"] = "no-store"  # nothing of the evidence in a browser's cache
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+@of_object("register.edit", Item, methods=("POST",))
+def clock_zone(request: HttpRequest, item: Item) -> HttpResponseBase:
+    """Set the zone this item's camera clock was set to (an IANA name; empty: its import's or
+    the instance's) and read a clock without an offset again in it."""
+    capture = Capture.objects.filter(item=item).select_related("item").first()
+    back = reverse("vault:item", args=[item.pk])
+    if capture is None or not capture.clock or not capture.zone_assumed:
+        messages.error(request, gettext("This item has no camera clock without a zone."))
+        return redirect(back)
+    wanted = request.POST.get("zone", "").strip()
+    if wanted:
+        try:
+            zones.zone_named(wanted)
+        except ValueError:
+            messages.error(
+                request, gettext("Not a time zone name: use one such as Europe/Minsk or UTC.")
+            )
+            return redirect(back)
+    capture.zone_set = wanted[:64]
+    capture.save(update_fields=["zone_set"])
+    changed = clocks.reread(capture)
+    audit.record(request, "item.clock_zone", item, details={"zone": wanted or None})
+    if changed:
+        media_leads.captured(item)
+    messages.success(request, gettext("Saved: the capture time is read in the zone given."))
+    return redirect(back)

@@ -31,6 +31,9 @@ class Batch(models.Model):
     received_again = models.PositiveIntegerField(default=0)
     failures = models.JSONField(default=list, help_text=_("[{path, error}] of what failed"))
     skipped = models.JSONField(default=list, help_text=_("[{path, reason}] of what was skipped"))
+    #: The zone the import's cameras' clocks were set to, when someone knows it (an IANA
+    #: name); empty: the instance's. Clocks without an offset are read in it.
+    time_zone = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -9,12 +9,15 @@ class RegisterConfig(AppConfig):
     def ready(self) -> None:
         from docket.register import (  # noqa: F401
             describe,
+            media_leads,
             mentions,
             signals,
             sources,
             views_items,
+            views_media_leads,
             views_mentions,
         )
 
         sources.register()
+        media_leads.register_kind()
         signals.connect()

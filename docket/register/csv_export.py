@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 
+from docket.lib import zones
 from docket.lib.cells import needs_quote, neutralise
 from docket.register.csv_import import COLUMNS, act_ref_of, event_ref_of
 from docket.register.models import Act, Event
@@ -55,11 +56,16 @@ def _row(event: Event, act: Act | None) -> dict[str, str]:
     row = {
         "event_ref": event_ref_of(event),
         "event_title": event.title,
-        # ISO 8601 with its offset, to the minute: what any spreadsheet or program reads.
-        "event_start": event.start.isoformat(timespec="minutes") if event.start else "",
+        # ISO 8601 in the instance's zone with its offset, to the minute (to the second when
+        # it has seconds): what any spreadsheet or program reads, and the import reads back.
+        "event_start": zones.iso(event.start),
         "event_precision": event.start_precision,
+        "event_end": zones.iso(event.end),
+        "event_end_precision": event.end_precision if event.end else "",
         "place": (event.place.code or event.place.name_en) if event.place else "",
         "place_detail": event.place_detail,
+        "latitude": repr(event.latitude) if event.latitude is not None else "",
+        "longitude": repr(event.longitude) if event.longitude is not None else "",
         "violation_status": event.violation_status.code if event.violation_status else "",
     }
     if act is not None:

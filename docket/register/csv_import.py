@@ -30,6 +30,7 @@ from django.db import transaction
 
 from docket.accounts.models import Compartment, User
 from docket.analysis import names, pairs
+from docket.lib import zones
 from docket.lib.cells import restore
 from docket.register import duplicates, history
 from docket.register.models import Act, Event, Involvement, Person, Place, Precision, Term
@@ -37,9 +38,10 @@ from docket.register.records import add_badge, person_named, tidy, unit_named
 from docket.register.vocabulary import titles
 
 COLUMNS = [
-    "event_ref", "act_ref", "event_title", "event_start", "event_precision", "place",
-    "place_detail", "violation_status", "act_type", "methods", "injuries", "victim",
-    "perpetrator", "badge_number", "unit", "degree", "confidence", "notes",
+    "event_ref", "act_ref", "event_title", "event_start", "event_precision", "event_end",
+    "event_end_precision", "place", "place_detail", "latitude", "longitude",
+    "violation_status", "act_type", "methods", "injuries", "victim", "perpetrator",
+    "badge_number", "unit", "degree", "confidence", "notes",
 ]  # fmt: skip
 REQUIRED = ("event_ref", "event_title")
 #: The columns of an act: a row that fills none of them describes only its event.
@@ -61,7 +63,8 @@ def act_ref_of(act: Act) -> str:
 
 #: The columns that hold one value per perpetrator of an act, `;`-separated.
 INVOLVEMENT_COLUMNS = ("perpetrator", "badge_number", "unit", "degree", "confidence")
-EVENT_COLUMNS = ("event_title", "event_start", "event_precision", "place", "place_detail",
+EVENT_COLUMNS = ("event_title", "event_start", "event_precision", "event_end",
+                 "event_end_precision", "place", "place_detail", "latitude", "longitude",
                  "violation_status")  # fmt: skip
 MAX_ROWS = 100_000
 
@@ -249,32 +252,33 @@ def _places_spelled(text: str) -> list[Place]:
 
 
 def _when(text: str) -> tuple[datetime | None, str]:
-    """A date as people write it, and the precision it implies."""
+    """A date as people write it, and the precision it implies. A time without an offset is
+    local time in DOCKET_TIME_ZONE; a date, a month or a year starts at its local midnight."""
     text = text.strip()
     if not text:
         return None, Precision.UNKNOWN
+    found = zones.parse(text)
+    if found is not None:
+        return found, Precision.EXACT
     for pattern, precision in (
-        ("%Y-%m-%d %H:%M", Precision.EXACT), ("%Y-%m-%dT%H:%M", Precision.EXACT),
         ("%Y-%m-%d", Precision.DAY), ("%Y-%m", Precision.MONTH), ("%Y", Precision.YEAR),
     ):  # fmt: skip
         try:
-            return datetime.strptime(text, pattern).replace(tzinfo=UTC), precision
+            naive = datetime.strptime(text, pattern)
         except ValueError:
             continue
-    if len(text) > 10 and text[10] in "T ":
-        # ISO 8601 with an offset (as the export writes it: 2020-08-11T22:30+03:00), or seconds
-        try:
-            found = datetime.fromisoformat(text)
-        except ValueError:
-            pass
-        else:
-            return (found if found.tzinfo else found.replace(tzinfo=UTC)).astimezone(UTC), (
-                Precision.EXACT
-            )
+        return zones.localise(naive, zones.instance_zone()).astimezone(UTC), precision
     raise ValueError(
-        f"{text!r} is not a date: write 2020-08-11, 2020-08-11 22:30 (UTC), "
-        "2020-08-11T22:30+03:00, 2020-08 or 2020"
+        f"{text!r} is not a date: write 2020-08-11, 2020-08-11 22:30 (local time in "
+        f"{zones.instance_zone().key}), 2020-08-11T22:30+03:00, 2020-08 or 2020"
     )
+
+
+def _coordinate(text: str, limit: float) -> float:
+    value = float(text.strip().replace(",", "."))
+    if not -limit <= value <= limit:
+        raise ValueError
+    return value
 
 
 def import_csv(
@@ -482,6 +486,21 @@ class _Checker:
         elif ref:
             self.first_seen[ref] = (self.number, same)
 
+    def _point(self, event: dict[str, Any]) -> None:
+        """The event's own latitude and longitude, both or neither."""
+        cells = self.cells
+        latitude, longitude = cells.get("latitude", "").strip(), cells.get("longitude", "").strip()
+        if bool(latitude) != bool(longitude):
+            self.error("longitude" if latitude else "latitude", "give both latitude and longitude")
+            return
+        for column, text, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+            if not text:
+                continue
+            try:
+                event[column] = _coordinate(text, limit)
+            except ValueError:
+                self.error(column, f"a number of degrees from -{limit} to {limit}, such as 53.9")
+
     def _event(self) -> dict[str, Any]:
         cells = self.cells
         event: dict[str, Any] = {"title": cells.get("event_title", "")[:300]}
@@ -494,6 +513,22 @@ class _Checker:
                 self.error("event_precision", f"one of {', '.join(Precision.values)}")
             else:
                 event["start_precision"] = cells["event_precision"]
+        if cells.get("event_end", "").strip():  # an empty cell leaves the end as it is
+            try:
+                event["end"], event["end_precision"] = _when(cells["event_end"])
+            except ValueError as exc:
+                self.error("event_end", str(exc))
+        if cells.get("event_end_precision"):
+            if cells["event_end_precision"] not in Precision.values:
+                self.error("event_end_precision", f"one of {', '.join(Precision.values)}")
+            elif event.get("end") is None:
+                self.error("event_end_precision", "needs an event_end")
+            else:
+                event["end_precision"] = cells["event_end_precision"]
+        start, end = event.get("start"), event.get("end")
+        if start is not None and end is not None and end < start:
+            self.error("event_end", "is before event_start")
+        self._point(event)
         if cells.get("place"):
             key = cells["place"].lower()
             if key not in self.places:  # looked up once per spelling in a file

@@ -3,13 +3,14 @@ the exports: one definition of "the events these filters leave", under the acces
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from docket.accounts import access
+from docket.lib import zones
 from docket.register import search
 from docket.register.models import Act, Event, Place, Term
 
@@ -41,7 +42,8 @@ def _day(text: str, *, end: bool = False) -> datetime | None:
         day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         return None
-    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+    # A day of the instance's zone: the day people in it mean.
+    return datetime.combine(day, time.max if end else time.min, tzinfo=zones.instance_zone())
 
 
 def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], dict[str, str]]:

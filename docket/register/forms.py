@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from docket.accounts import access
 from docket.accounts.models import Compartment, User
+from docket.lib import zones
 from docket.register.models import (
     Act,
     Event,
@@ -85,6 +87,47 @@ class PlaceChoice(forms.ModelChoiceField):
         return f"{obj.shown} ({obj.get_kind_display().lower()})"
 
 
+class LocalDateTime(forms.CharField):
+    """A date and time as people write it: without an offset it is the instance's local time
+    (DOCKET_TIME_ZONE), with one (`+03:00`, `Z`) it is taken as written; a date alone is its
+    local midnight. Shown back in the instance's zone with the offset."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
+        if isinstance(value, datetime):
+            return value
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+            text += " 00:00"
+        found = zones.parse(text)
+        if found is None:
+            raise forms.ValidationError(
+                _("Write the date as YYYY-MM-DD or YYYY-MM-DD HH:MM (local time in %(zone)s), "
+                  "or add an offset: 2020-08-10T23:40+03:00.")
+                % {"zone": zones.instance_zone().key}
+            )  # fmt: skip
+        return found
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            here = zones.local(value)
+            seconds = f":{here:%S}" if here.second else ""
+            return f"{here:%Y-%m-%d %H:%M}{seconds} {zones.offset_text(here)}"
+        return value
+
+
+def _local_help() -> str:
+    return str(
+        _("YYYY-MM-DD or YYYY-MM-DD HH:MM, local time in %(zone)s unless you add an offset")
+        % {"zone": zones.instance_zone().key}
+    )
+
+
 class EventForm(Labelled, forms.ModelForm):
     compartment = forms.ModelChoiceField(queryset=Compartment.objects.none())
     place = PlaceChoice(queryset=Place.objects.order_by("kind", "name_en"), required=False)
@@ -92,19 +135,22 @@ class EventForm(Labelled, forms.ModelForm):
     categories = TermChoices(
         queryset=terms("violation_category"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    start = forms.DateTimeField(
-        required=False, help_text=_("YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC)"), label=_("From")
-    )
-    end = forms.DateTimeField(
-        required=False, label=_("Until"), help_text=_("leave empty if unknown")
+    start = LocalDateTime(label=_("From"))
+    end = LocalDateTime(label=_("Until"), help_text=_("leave empty if unknown"))
+    latitude = forms.FloatField(
+        required=False, min_value=-90, max_value=90, label=_("Latitude"),
+        help_text=_("the spot itself, when the place is not precise enough: pick it on the map"),
+    )  # fmt: skip
+    longitude = forms.FloatField(
+        required=False, min_value=-180, max_value=180, label=_("Longitude")
     )
 
     class Meta:
         model = Event
         fields = [
             "compartment", "title", "description", "start", "start_precision", "end",
-            "end_precision", "place", "place_detail", "violation_status", "categories",
-            "confidentiality",
+            "end_precision", "place", "place_detail", "latitude", "longitude",
+            "violation_status", "categories", "confidentiality",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -117,9 +163,12 @@ class EventForm(Labelled, forms.ModelForm):
             field.initial = next(iter(editable))  # the one compartment the user records in
         if self.instance.pk is not None:
             del self.fields["compartment"]  # moving a record between compartments is not edit
+        self.fields["start"].help_text = _local_help()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            self.add_error("longitude", _("Give both the latitude and the longitude, or neither."))
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", _("The end is before the start."))
@@ -289,11 +338,11 @@ class ActFieldsForm(Naming, Labelled, forms.Form):
     act_type = TermChoice(queryset=terms("act_type"), label=_("What was done"))
     methods = TermChecklist(queryset=terms("method"), required=False)
     injuries = TermChecklist(queryset=terms("injury"), required=False)
-    start = forms.DateTimeField(
-        required=False,
+    start = LocalDateTime(
         label=_("When"),
-        help_text=_("within the event; the event's time to start with"),
-    )
+        help_text=_("within the event; the event's time to start with; local time unless you "
+                    "add an offset"),
+    )  # fmt: skip
     detained_at = PlaceChoice(
         queryset=Place.objects.filter(kind=Place.Kind.FACILITY), required=False,
         help_text=_("for deprivation of liberty"),

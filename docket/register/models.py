@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -323,6 +324,13 @@ class Event(Record):
         Place, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
     place_detail = models.CharField(max_length=300, blank=True, help_text=_("street, building"))
+    #: The event's own point (a street corner the gazetteer lacks); without it, its place's.
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
     violation_status = models.ForeignKey(
         Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         limit_choices_to=_vocabulary("violation_status"),
@@ -353,6 +361,20 @@ class Event(Record):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        """Where media must have been made to show it: its own coordinates, else its place's
+        when that place is a spot or within about a kilometre (a city's centre says nothing)."""
+        if self.latitude is not None and self.longitude is not None:
+            return self.latitude, self.longitude
+        place = self.place
+        if (
+            place is not None and place.latitude is not None and place.longitude is not None
+            and place.precision != Place.CoordinatePrecision.AREA
+        ):  # fmt: skip
+            return place.latitude, place.longitude
+        return None
 
 
 class Act(Record):
@@ -871,3 +893,53 @@ class Mention(models.Model):
         if self.event_id:
             return gettext("the description")
         return gettext("the message it came with")
+
+
+class MediaLead(models.Model):
+    """An item whose capture time and place fit an event's window and point, as the worker
+    found it (docket/register/media_leads.py, docs/analysis.md "Media and incidents"). A
+    suggestion until someone decides: accepted, it is an evidence link; rejected, it is never
+    suggested again."""
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", _("Suggested")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    compartment = models.ForeignKey(
+        "accounts.Compartment", on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.ForeignKey("vault.Item", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="media_leads")
+    #: How far the capture time lies outside the event's window (0 inside), and the distance.
+    seconds = models.PositiveIntegerField()
+    metres = models.PositiveIntegerField()
+    #: The capture time was a clock without a zone, read in an assumed one.
+    zone_assumed = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUGGESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True)
+    evidence = models.ForeignKey(
+        EvidenceLink, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seconds", "metres", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "event"], name="one_media_lead_per_pair")
+        ]
+        indexes = [models.Index(fields=["compartment", "status"])]
+
+    #: What the leads queue shows of the item (docket.vault.describe.Facts), when it set it.
+    item_facts: Any = None
+
+    @property
+    def ref(self) -> str:
+        """What names it in the queue of leads (docket/register/leads.py)."""
+        return str(self.pk)
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} for event {self.event_id}"

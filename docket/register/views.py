@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -23,7 +24,16 @@ from django.utils.translation import gettext, ngettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
-from docket.register import chain, duplicates, history, saved, search, trail, views_mentions
+from docket.register import (
+    chain,
+    duplicates,
+    history,
+    saved,
+    search,
+    trail,
+    views_media_leads,
+    views_mentions,
+)
 from docket.register.filters import facets, filtered_events
 from docket.register.forms import (
     ActForm,
@@ -56,9 +66,9 @@ from docket.register.records import add_badge, person_named, serving, unit_named
 from docket.vault.describe import describe, describe_one
 
 
-def _form_page(request: HttpRequest, form: BaseForm, heading: str) -> HttpResponse:
+def _form_page(request: HttpRequest, form: BaseForm, heading: str, **extra: Any) -> HttpResponse:
     """The register's one generic form page: a heading, the fields, Save."""
-    return render(request, "register/form.html", {"form": form, "heading": heading})
+    return render(request, "register/form.html", {"form": form, "heading": heading, **extra})
 
 
 def _editing(record: Event | Person | Unit) -> str:
@@ -191,6 +201,7 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
             "can_edit": access.can(request.user, "register.edit", event),
             "chains": _chains(event),
             **views_mentions.of_event(event, request.user),
+            **views_media_leads.of_event(event, request.user),
         },
     )
 
@@ -226,7 +237,12 @@ def _event_form(request: HttpRequest, event: Event | None) -> HttpResponseBase:
             return redirect("register:act_new", pk=saved.pk)
         messages.success(request, gettext("Saved."))
         return redirect("register:event", pk=saved.pk)
-    return _form_page(request, form, _editing(event) if event else gettext("New event"))
+    # A map to pick the event's own point on (the shipped outline; tiles only from the
+    # instance's own server).
+    return _form_page(
+        request, form, _editing(event) if event else gettext("New event"),
+        map_pick=True, tiles=settings.MAP_TILES or "",
+    )  # fmt: skip
 
 
 @of_object("register.edit", Event, methods=("GET", "POST"))

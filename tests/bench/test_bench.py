@@ -81,3 +81,13 @@ def test_the_duplicates_benchmark_answers_as_the_linear_scan(tmp_path: Path) -> 
     assert set(figures) == {"hashes", "p95_ms", "linear_p95_ms", "identical"}
     assert figures["hashes"] == 20000 and figures["identical"] is True
     assert 0 < figures["p95_ms"] and 0 < figures["linear_p95_ms"]
+
+
+def test_the_matching_benchmark_checks_the_index_against_brute_force(tmp_path: Path) -> None:
+    figures = _bench(
+        tmp_path, "match", "--items", "3000", "--match-events", "400", "--sample", "40"
+    )
+    assert (figures["items"], figures["events"]) == (3000, 400)
+    assert figures["identical"] is True
+    assert figures["brute_force_sample_events"] == 40
+    assert figures["seconds"] > 0 and figures["brute_force_seconds"] > 0

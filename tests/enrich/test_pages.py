@@ -71,6 +71,7 @@ def test_an_items_page_says_where_it_came_from_before_the_text_read_in_it() -> N
     assert [section.template for section in ITEM_SECTIONS] == [
         "enrich/_item_preview.html",
         "register/_item_record.html",
+        "register/_item_media_leads.html",
         "enrich/_item.html",
         "enrich/_item_near_duplicates.html",  # the same picture, after what enrichment found
         "ingest/_item.html",

@@ -32,7 +32,8 @@ def test_the_act_form_picks_people_and_records_service(team: Team) -> None:
 
     search.index(known)
     form = analyst.get(f"/register/events/{event.pk}/acts/new").content.decode()
-    assert 'value="2020-08-12 01:30:00"' in form  # the event's time to start with
+    # the event's time to start with, in the instance's zone with its offset
+    assert 'value="2020-08-12 04:30 +03:00"' in form
     assert 'list="names-victim"' in form and 'data-url="/register/events/' in form
     groups = re.findall(r"<div>\s*<label>([^<]+)</label>", form)
     assert groups, "methods and injuries are grouped under their parent terms"
@@ -49,7 +50,7 @@ def test_the_act_form_picks_people_and_records_service(team: Team) -> None:
     assert "Did you mean: Алесь Навумчык?" in typo
     analyst.post(f"/register/events/{event.pk}/acts/new", {
         "victim": "Алесь  Навумчык", "act_type": term("act_type", "20.10").pk,
-        "start": "2020-08-12 01:30:00",  # as the form came, prefilled
+        "start": "2020-08-12 04:30 +03:00",  # as the form came, prefilled
         "perpetrator": "Officer Kavaliou", "perpetrator_new": "on", "badge_number": "0417",
         "unit": "OMON Minsk", "unit_new": "on", "degree": term("involvement_degree", "10").pk,
         "confidence": "alleged",
@@ -77,6 +78,33 @@ def test_the_event_form_chooses_the_compartment_and_the_end_precision(team: Team
         "confidentiality": "internal",
     })  # fmt: skip
     assert Event.objects.get(title="An end given").end_precision == "exact"
+
+
+def test_the_event_form_reads_local_time_and_takes_a_point_on_the_map(team: Team) -> None:
+    analyst = Client()
+    log_in(analyst, team.owner)
+    form = analyst.get("/register/events/new").content.decode()
+    assert 'id="map-pick"' in form and "docket/map-pick.js" in form
+    assert "Europe/Minsk" in form  # the help says which zone a time without an offset is in
+    analyst.post("/register/events/new", {
+        "compartment": team.a.pk, "title": "At the corner", "start": "2020-08-10 23:40",
+        "start_precision": "exact", "end": "2020-08-11T01:00:00+03:00", "end_precision": "exact",
+        "latitude": "53.8611", "longitude": "27.4472", "confidentiality": "internal",
+    })  # fmt: skip
+    event = Event.objects.get(title="At the corner")
+    assert event.start == dt.datetime(2020, 8, 10, 20, 40, tzinfo=dt.UTC)
+    assert event.end == dt.datetime(2020, 8, 10, 22, 0, tzinfo=dt.UTC)
+    assert (event.latitude, event.longitude) == (53.8611, 27.4472)
+    page = analyst.get(f"/register/events/{event.pk}/").content.decode()
+    assert "2020-08-10 23:40 +03:00 – 2020-08-11 01:00 +03:00" in page
+    edit = analyst.get(f"/register/events/{event.pk}/edit").content.decode()
+    assert 'value="2020-08-10 23:40 +03:00"' in edit
+    refused = analyst.post("/register/events/new", {
+        "compartment": team.a.pk, "title": "Half a point", "start": "2020-08-10",
+        "start_precision": "day", "latitude": "91", "confidentiality": "internal",
+    }).content.decode()  # fmt: skip
+    assert not Event.objects.filter(title="Half a point").exists()
+    assert "less than or equal to 90" in refused
 
 
 def test_an_act_without_a_known_perpetrator_saves_with_the_default_degree(team: Team) -> None:

@@ -168,8 +168,13 @@ def test_a_row_without_act_fields_is_an_event_without_acts(compartment: Compartm
     [
         ("2020-08-11T22:30+03:00", "2020-08-11T19:30:00+00:00"),
         ("2020-08-11T22:30:15+00:00", "2020-08-11T22:30:15+00:00"),
-        ("2020-08-11 22:30", "2020-08-11T22:30:00+00:00"),
-        ("2020-08-11T22:30", "2020-08-11T22:30:00+00:00"),
+        # Without an offset: local time in DOCKET_TIME_ZONE (Europe/Minsk, +03:00).
+        ("2020-08-11 22:30", "2020-08-11T19:30:00+00:00"),
+        ("2020-08-11T22:30", "2020-08-11T19:30:00+00:00"),
+        ("2020-08-10T23:40:00+03:00", "2020-08-10T20:40:00+00:00"),
+        ("2020-08-10 23:40:00", "2020-08-10T20:40:00+00:00"),
+        ("2020-08-10T20:40Z", "2020-08-10T20:40:00+00:00"),
+        ("2020-08-10 20:40:30Z", "2020-08-10T20:40:30+00:00"),
     ],
 )
 def test_a_time_with_its_offset_is_read_as_the_same_instant(
@@ -187,3 +192,45 @@ def test_a_place_is_found_by_any_of_its_spellings(compartment: Compartment, spel
     report = import_csv(table(good("p", place=spelled)), compartment, actor=None, dry_run=False)
     assert report.errors == []
     assert Event.objects.get(import_ref="p").place.code == "facility.okrestina"
+
+
+def test_an_event_end_and_its_own_point_are_read_and_written_back(
+    compartment: Compartment,
+) -> None:
+    from datetime import UTC, datetime
+
+    from docket.register.csv_export import rows as exported
+
+    row = good("corner", event_start="2020-08-10 23:40", event_end="2020-08-11",
+               event_end_precision="day", latitude="53.8611", longitude="27.4472")  # fmt: skip
+    report = import_csv(table(row), compartment, actor=None, dry_run=False)
+    assert report.errors == []
+    event = Event.objects.get(import_ref="corner")
+    assert event.start == datetime(2020, 8, 10, 20, 40, tzinfo=UTC)
+    # A date alone is its local midnight (Minsk, +03:00).
+    assert (event.end, event.end_precision) == (datetime(2020, 8, 10, 21, 0, tzinfo=UTC), "day")
+    assert (event.latitude, event.longitude) == (53.8611, 27.4472)
+    [written] = list(exported(Event.objects.filter(pk=event.pk)))
+    assert written["event_start"] == "2020-08-10T23:40+03:00"
+    assert (written["event_end"], written["event_end_precision"]) == (
+        "2020-08-11T00:00+03:00",
+        "day",
+    )
+    assert (written["latitude"], written["longitude"]) == ("53.8611", "27.4472")
+    again = import_csv(table(written), compartment, actor=None, dry_run=False)
+    assert (again.errors, again.events_created, again.events_updated) == ([], 0, 0)
+
+
+def test_a_wrong_end_or_point_is_reported_with_its_column(compartment: Compartment) -> None:
+    report = import_csv(
+        table(
+            good("a", event_start="2020-08-11", event_end="2020-08-10 12:00"),
+            good("b", latitude="53.9"),
+            good("c", latitude="91", longitude="27.5"),
+            good("d", event_end_precision="day"),
+        ),
+        compartment, actor=None, dry_run=True,
+    )  # fmt: skip
+    assert [(e.row, e.column) for e in report.errors] == [
+        (2, "event_end"), (3, "longitude"), (4, "latitude"), (5, "event_end_precision"),
+    ]  # fmt: skip

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0009_notification_order'),
-        ('enrich', '0004_document_text'),
+        ('enrich', '0006_reread_captures'),
         ('vault', '0004_item_per_compartment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

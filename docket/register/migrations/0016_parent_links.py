@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0009_notification_order'),
-        ('register', '0013_mentions'),
+        ('register', '0015_media_leads'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,14 +14,23 @@ from docket.core.bench import runner
 class Command(BaseCommand):
     help = (
         "Benchmarks against a baseline measured in the same run: `ingest`, `verify`, "
-        "`register`, `intake`, `enrich`, `names`, `duplicates`."
+        "`register`, `intake`, `enrich`, `names`, `duplicates`, `match`."
     )
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "which",
-            choices=["ingest", "verify", "register", "intake", "enrich", "names", "duplicates"],
+            choices=[
+                "ingest",
+                "verify",
+                "register",
+                "intake",
+                "enrich",
+                "names",
+                "duplicates",
+                "match",
+            ],
         )
         parser.add_argument("--json", action="store_true", help="print one JSON line")
         parser.add_argument(
@@ -71,6 +80,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--hashes", type=int, default=1_000_000, help="duplicates: PDQ hashes to search"
         )
+        parser.add_argument(
+            "--items", type=int, default=100_000, help="match: items with a capture time and place"
+        )
+        parser.add_argument(
+            "--match-events", type=int, default=10_000, help="match: events with a window"
+        )
+        parser.add_argument(
+            "--sample", type=int, default=100, help="match: events checked by brute force"
+        )
         parser.add_argument("--files", type=int, default=1000, help="enrich: mixed files")
         parser.add_argument("--pages", type=int, default=10, help="enrich: pages to OCR")
         parser.add_argument(
@@ -86,6 +104,10 @@ class Command(BaseCommand):
             from docket.core.bench import duplicates
 
             result = duplicates.run(options["hashes"])
+        elif options["which"] == "match":
+            from docket.core.bench import match
+
+            result = match.run(options["items"], options["match_events"], options["sample"])
         elif options["which"] == "names":
             from docket.core.bench import names
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from docket.enrich import sealed
+from docket.enrich import clocks, media_leads, sealed
 from docket.enrich.base import Context, Outcome, program_version
 from docket.enrich.enrichers.metadata import DECLARATION
 from docket.enrich.models import Capture
 
-EXIF_TIME = re.compile(r"^(\d{4}):(\d\d):(\d\d) (\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 BOX_TAGS = {
     "SourceFile", "File:FileName", "File:Directory", "File:FileModifyDate", "File:FileAccessDate",
     "File:FileInodeChangeDate", "File:FilePermissions",
@@ -24,13 +22,15 @@ ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?
 def enrich(context: Context) -> Outcome:
     exif = _exiftool(context)
     probe = _ffprobe(context) if context.kind in ("video", "audio") else {}
-    fields = normalise(exif, probe)
+    existing = Capture.objects.filter(item=context.item).first()
+    fields = normalise(exif, probe, clocks.zone_for(context.item, existing))
     if sealed.from_intake(context.item):
         secret = {**sealed.identifying(exif, probe), **{k: fields[k] for k in sealed.PLACE}}
         kept = {**fields, **dict.fromkeys(sealed.PLACE), "raw": {}, "sealed": sealed.seal(secret)}
     else:
         kept = {**fields, "raw": {"exiftool": exif, "ffprobe": probe}, "sealed": None}
     Capture.objects.update_or_create(item=context.item, defaults=kept)
+    media_leads.captured(context.item)
     tool = "exiftool+ffprobe" if probe else "exiftool"
     return Outcome(tool, program_version(DECLARATION.version_argv))
 
@@ -56,124 +56,15 @@ def _ffprobe(context: Context) -> dict[str, Any]:
     return probe
 
 
-def normalise(exif: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
-    """The Capture columns from the tools' output (pure: tested with tables of tags)."""
+def normalise(exif: dict[str, Any], probe: dict[str, Any], zone: str) -> dict[str, Any]:
+    """The Capture columns from the tools' output, a clock without an offset read in `zone`
+    (pure: tested with tables of tags)."""
     fields: dict[str, Any] = {}
-    fields.update(_time(exif, probe))
+    fields.update(clocks.read(exif, probe, zone))
     fields.update(_place(exif, probe))
     fields["device"] = _device(exif, probe)
     fields.update(_size(exif, probe))
     return fields
-
-
-def _exif_time(value: Any) -> tuple[datetime, str] | None:
-    match = EXIF_TIME.match(str(value or "").strip())
-    if not match:
-        return None
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    if year < 1900:
-        return None  # "0000:00:00 00:00:00": a camera with no clock set
-    try:
-        moment = datetime(year, month, day, hour, minute, second)
-    except ValueError:
-        return None
-    return moment, match.group(7) or ""
-
-
-def _offset(text: str) -> timezone | None:
-    match = re.match(r"^([+-])(\d\d):(\d\d)$", text.strip())
-    if text.strip() == "Z":
-        return UTC
-    if not match:
-        return None
-    delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
-    return timezone(-delta if match.group(1) == "-" else delta)
-
-
-def _time(exif: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
-    # 1. The camera's clock with the offset it wrote (EXIF 2.31 OffsetTimeOriginal).
-    for tag, offset_tag in (
-        ("EXIF:DateTimeOriginal", "EXIF:OffsetTimeOriginal"),
-        ("EXIF:CreateDate", "EXIF:OffsetTimeDigitized"),
-        ("XMP:DateTimeOriginal", None),
-    ):
-        found = _exif_time(exif.get(tag))
-        if not found:
-            continue
-        moment, inline = found
-        zone = _offset(inline or str(exif.get(offset_tag or "", "")))
-        if zone is not None:
-            aware = moment.replace(tzinfo=zone)
-            evidence = f"{tag} with offset from {offset_tag if not inline else tag}"
-            return _when(aware, _zone_text(aware), evidence)
-        # 2. No offset: the GPS clock is UTC by definition, and beats a local clock.
-        gps = _gps_time(exif)
-        if gps is not None:
-            return _when(gps, "", "GPS:GPSDateStamp/GPSTimeStamp (UTC); no local offset")
-        naive = moment.replace(tzinfo=UTC)
-        return _when(naive, "", f"{tag}: the camera's local clock, time zone unknown")
-    gps = _gps_time(exif)
-    if gps is not None:
-        return _when(gps, "", "GPS:GPSDateStamp/GPSTimeStamp (UTC)")
-    # 3. Recordings: QuickTime's creation time is UTC by its specification, but some cameras
-    # write their local clock there, which the evidence says.
-    apple = probe.get("format", {}).get("tags", {}).get("com.apple.quicktime.creationdate")
-    if apple:
-        parsed = _iso(apple)
-        if parsed is not None and parsed.tzinfo is not None:
-            return _when(parsed, _zone_text(parsed), "com.apple.quicktime.creationdate")
-    created = probe.get("format", {}).get("tags", {}).get("creation_time")
-    if created:
-        parsed = _iso(created)
-        if parsed is not None:
-            return _when(
-                parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC),
-                "",
-                "container creation_time (UTC by the QuickTime specification; "
-                "some cameras write local time)",
-            )
-    for tag in ("QuickTime:CreateDate", "PDF:CreateDate", "XMP:CreateDate"):
-        found = _exif_time(exif.get(tag))
-        if found:
-            moment, inline = found
-            zone = _offset(inline) if inline else None
-            if zone is not None:
-                aware = moment.replace(tzinfo=zone)
-                return _when(aware, _zone_text(aware), tag)
-            return _when(moment.replace(tzinfo=UTC), "", f"{tag}, time zone unknown")
-    return {"taken_at": None, "time_zone": "", "time_evidence": ""}
-
-
-def _when(moment: datetime, zone: str, evidence: str) -> dict[str, Any]:
-    return {"taken_at": moment.astimezone(UTC), "time_zone": zone, "time_evidence": evidence}
-
-
-def _zone_text(moment: datetime) -> str:
-    offset = moment.utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def _gps_time(exif: dict[str, Any]) -> datetime | None:
-    date, time = exif.get("GPS:GPSDateStamp"), exif.get("GPS:GPSTimeStamp")
-    if not date or time is None:
-        return None
-    try:
-        year, month, day = (int(p) for p in str(date).split(":"))
-        parts = [float(p) for p in str(time).split(":")]
-        base = datetime(year, month, day, tzinfo=UTC)
-    except ValueError:
-        return None
-    seconds = parts[0] * 3600 + parts[1] * 60 + parts[2] if len(parts) == 3 else parts[0]
-    return base + timedelta(seconds=seconds)
-
-
-def _iso(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _place(exif: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:

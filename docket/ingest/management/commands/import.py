@@ -12,6 +12,7 @@ from tqdm import tqdm
 from docket.accounts.models import Compartment
 from docket.ingest.files import Found, Summary, import_files, walk
 from docket.ingest.models import Batch
+from docket.lib import zones
 from docket.lib.commands import COMMAND_LINE_CHECKS
 from docket.vault.keys import KeyUnavailable
 from docket.vault.store import Stored
@@ -44,6 +45,11 @@ class Command(BaseCommand):
             metavar="NAME",
             help="compartment for new items (default: default)",
         )
+        files.add_argument(
+            "--time-zone", default="", metavar="ZONE",
+            help="the zone its cameras' clocks were set to (an IANA name such as Europe/Kyiv), for "
+            "clocks that say none (default: DOCKET_TIME_ZONE)",
+        )  # fmt: skip
 
         chats = sources.add_parser(
             "telegram",
@@ -54,6 +60,20 @@ class Command(BaseCommand):
         chats.add_argument("--json", action="store_true", help="print a JSON summary at the end")
         chats.add_argument("--actor", default="cli", help="who is importing (for custody)")
         chats.add_argument("--compartment", default="default", metavar="NAME")
+        chats.add_argument(
+            "--time-zone", default="", metavar="ZONE",
+            help="the zone its cameras' clocks were set to (an IANA name such as Europe/Kyiv), for "
+            "clocks that say none (default: DOCKET_TIME_ZONE)",
+        )  # fmt: skip
+
+        zone = sources.add_parser(
+            "zone",
+            help="set the zone an import's cameras' clocks were set to, and read its items' "
+            "clocks without an offset again in it",
+        )
+        zone.add_argument("batch", type=int, metavar="BATCH")
+        zone.add_argument("zone", metavar="ZONE", help="an IANA name; '' for DOCKET_TIME_ZONE")
+        zone.add_argument("--json", action="store_true")
 
         status = sources.add_parser(
             "status", help="recent imports and how far their items' enrichment has got"
@@ -81,6 +101,10 @@ class Command(BaseCommand):
         if options["source"] == "status":
             self._status(options)
             return
+        if options["source"] == "zone":
+            self._zone(options)
+            return
+        _check_zone(options.get("time_zone") or "")
         compartment = Compartment.objects.filter(name=options["compartment"]).first()
         if compartment is None:
             raise CommandError(
@@ -115,7 +139,9 @@ class Command(BaseCommand):
                 sys.stdout.flush()
 
         label = ", ".join(str(p) for p in options["paths"])
-        batch = _batch(Batch.Source.FILES, label, compartment, options["actor"])
+        batch = _batch(
+            Batch.Source.FILES, label, compartment, options["actor"], options["time_zone"]
+        )
         try:
             with bar:
                 import_files(
@@ -149,6 +175,21 @@ class Command(BaseCommand):
             self.stderr.write(f"skipped: {skip['path']}: {skip['reason']}")
         self.stdout.write(f"enrichment: `docket import status {batch.pk}`")
 
+    def _zone(self, options: dict[str, Any]) -> None:
+        """An import's clock zone set, and its items' clocks without an offset read again."""
+        from docket.ingest import clock_zones
+
+        _check_zone(options["zone"])
+        batch = Batch.objects.filter(pk=options["batch"]).first()
+        if batch is None:
+            raise CommandError(f"no import {options['batch']}: see `docket import status`")
+        changed = clock_zones.set_zone(batch, options["zone"])
+        if options["json"]:
+            zone = batch.time_zone or None
+            self.stdout.write(json.dumps({"batch": batch.pk, "time_zone": zone, "reread": changed}))
+        else:
+            self.stdout.write(f"import {batch.pk}: {changed} capture time(s) read again")
+
     def _telegram(self, options: dict[str, Any], compartment: Compartment) -> None:
         from docket.ingest import telegram_export
 
@@ -159,7 +200,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         names = ", ".join(str(c.get("name") or c.get("id")) for c in chats[:3])
         batch = _batch(Batch.Source.TELEGRAM, f"{export.name}: {names}"[:300], compartment,
-                       options["actor"])  # fmt: skip
+                       options["actor"], options["time_zone"])  # fmt: skip
         bar = tqdm(
             total=telegram_export.count_messages(chats),
             unit="msg",
@@ -244,11 +285,22 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
 
-def _batch(source: str, label: str, compartment: Compartment, actor: str) -> Batch:
+def _batch(
+    source: str, label: str, compartment: Compartment, actor: str, time_zone: str = ""
+) -> Batch:
     return Batch.objects.create(
         source=source,
         label=label[:300],
         compartment=compartment,
         actor=actor[:150],
         started_at=timezone.now(),
+        time_zone=time_zone.strip(),
     )
+
+
+def _check_zone(name: str) -> None:
+    if name.strip():
+        try:
+            zones.zone_named(name)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from docket.accounts.models import Compartment
 from docket.lib.commands import COMMAND_LINE_CHECKS
-from docket.register import mentions
+from docket.register import media_leads, mentions
 from docket.register.generate import Generator, add_anchors
 from docket.register.models import Event
 
@@ -18,7 +18,8 @@ class Command(BaseCommand):
     help = (
         "The register: `generate` fills a compartment with a clearly fictional dataset "
         "(for the demo and the benchmark); `mentions` looks again for its persons and units "
-        "in all its items and events."
+        "in all its items and events; `leads` computes the media that may show its events "
+        "again (DOCKET_MATCH_HOURS, DOCKET_MATCH_KM)."
     )
     requires_system_checks = COMMAND_LINE_CHECKS
 
@@ -42,8 +43,18 @@ class Command(BaseCommand):
         found = verbs.add_parser("mentions", help="find persons and units named in the texts")
         found.add_argument("--compartment", required=True, metavar="NAME")
         found.add_argument("--json", action="store_true")
+        media = verbs.add_parser(
+            "leads", help="compute media and incidents again: the items that may show events"
+        )
+        media.add_argument(
+            "--compartment", metavar="NAME", help="one compartment (default: every one with data)"
+        )
+        media.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["verb"] == "leads":
+            self._leads(options["compartment"], as_json=options["json"])
+            return
         compartment = Compartment.objects.filter(name=options["compartment"]).first()
         if compartment is None:
             raise CommandError(f"no compartment {options['compartment']!r}")
@@ -86,4 +97,24 @@ class Command(BaseCommand):
                 f"read {counts['items']} items and {counts['events']} events of "
                 f"{compartment.name} for {counts['persons']} persons and {counts['units']} "
                 f"units: {counts['suggested']} mentions wait for a decision"
+            )
+
+    def _leads(self, name: str | None, *, as_json: bool) -> None:
+        """Each compartment's media leads computed again from its captures and events."""
+        if name is not None:
+            compartment = Compartment.objects.filter(name=name).first()
+            if compartment is None:
+                raise CommandError(f"no compartment {name!r}")
+            chosen = [compartment]
+        else:
+            chosen = list(Compartment.objects.order_by("name"))
+        counts = {c.name: media_leads.recompute(c) for c in chosen}
+        if as_json:
+            self.stdout.write(json.dumps({"compartments": counts}))
+            return
+        for compartment_name, found in counts.items():
+            self.stdout.write(
+                f"{compartment_name}: {found['matches']} matches, {found['new']} new, "
+                f"{found['removed']} no longer matching removed, {found['suggested']} wait "
+                "for a decision"
             )
