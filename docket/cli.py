@@ -22,9 +22,9 @@ VERBS = {
     "names": "names across scripts: `docket names pairs FILE` (no instance needed)",
     "persons": "the register's persons: `docket persons duplicates --compartment C`",
     "units": "who commanded a unit on a date: `docket units chain UNIT_ID --at 2020-08-10`",
-    "match": "media and incidents: `docket match media --json` (items that may show events)",
+    "match": "media and incidents: `docket match media --json` (items that may show events),"
+    " `docket match duplicates` (the same picture across sources)",
     "screen": "a list of names against a compartment's persons, for human review",
-    "match": "media: `docket match duplicates` (the same picture across sources)",
     "exports": "exports: list, check PACKAGE (a decrypted export, offline)",
     "intake": "intake: submit a report, sweep the upload spool, run the Telegram bot, poll mail",
     "db": "the embedded database at rest: encrypt, rekey (DOCKET_DATABASE_KEY)",

@@ -249,13 +249,13 @@ class NearDuplicate(models.Model):
         ]
         indexes = [models.Index(fields=["compartment", "status"])]
 
+    def __str__(self) -> str:
+        return f"items {self.a_id} and {self.b_id}: distance {self.distance}"
+
     @property
     def ref(self) -> str:
         """What names it in the queue of leads (docket/register/leads.py)."""
         return str(self.pk)
-
-    def __str__(self) -> str:
-        return f"items {self.a_id} and {self.b_id}: distance {self.distance}"
 
     def other(self, item_id: int) -> int:
         """The item on the other side from `item_id`."""

@@ -857,13 +857,13 @@ class Mention(models.Model):
             ],
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person or self.unit} in {self.place} of {self.target_label}"
+
     @property
     def ref(self) -> str:
         """What names it in the queue of leads (docket/register/leads.py)."""
         return str(self.pk)
-
-    def __str__(self) -> str:
-        return f"{self.person or self.unit} in {self.place} of {self.target_label}"
 
     @property
     def target_label(self) -> str:
@@ -936,10 +936,10 @@ class MediaLead(models.Model):
     #: What the leads queue shows of the item (docket.vault.describe.Facts), when it set it.
     item_facts: Any = None
 
+    def __str__(self) -> str:
+        return f"item {self.item_id} for event {self.event_id}"
+
     @property
     def ref(self) -> str:
         """What names it in the queue of leads (docket/register/leads.py)."""
         return str(self.pk)
-
-    def __str__(self) -> str:
-        return f"item {self.item_id} for event {self.event_id}"
