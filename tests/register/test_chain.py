@@ -172,6 +172,20 @@ def test_the_event_page_shows_the_chain_at_the_events_date(
                                act_type=term("act_type", "10.10")),
     )  # fmt: skip
     assert "Chain of command" not in analyst.get(f"/register/events/{undated.pk}/").content.decode()
+    # The date is the instance's local day (Minsk): 22:30 UTC on 15 September is already the
+    # 16th there, when the new commander took over.
+    night = Event.objects.create(
+        compartment=team.a, title="Night arrests (fictional)",
+        start=datetime(2020, 9, 15, 22, 30, tzinfo=UTC),
+    )  # fmt: skip
+    Involvement.objects.create(
+        compartment=team.a, unit=chain.company, degree=term("involvement_degree", "10"),
+        act=Act.objects.create(compartment=team.a, event=night,
+                               act_type=term("act_type", "10.10")),
+    )  # fmt: skip
+    page = analyst.get(f"/register/events/{night.pk}/").content.decode()
+    section = page.split("Chain of command", 1)[1].split("<h2>", 1)[0]
+    assert "on 2020-09-16" in section and "Captain Zhvitlouski" in section
 
 
 def test_the_unit_page_shows_commanders_over_time_and_dated_parents(
