@@ -154,4 +154,5 @@ LEAD = leads.Kind(
     decide=_decide,
     template="enrich/leads/_near_duplicate.html",
     accept_label=_("Same picture"),
+    page="vault:near_duplicates",
 )

@@ -137,6 +137,7 @@ PERSONS = Kind(
     template="leads/_persons.html",
     accept_label=_("Same person"),
     prepare=_prepare_pairs,
+    page="register:duplicates",
 )
 MENTIONS = Kind(
     key="mentions",

@@ -40,6 +40,9 @@ class Kind:
     accept_label: str | Promise = ""
     #: Before rows are shown: one call with all of them, to fetch what they show in bulk.
     prepare: Callable[[Sequence[Any]], None] | None = None
+    #: The URL name of a page of their own, if they have one (the groups of the same picture,
+    #: the possible duplicates with every answer), linked from the queue.
+    page: str = ""
 
 
 KINDS: dict[str, Kind] = {}

@@ -124,6 +124,10 @@ def test_every_staff_page_stays_on_loopback_with_no_csp_violation(
         assert "approve" in page.inner_text("main")
 
         record_an_event_and_find_it_again(page, server)
+        # Units under others, with dated parent links and commanders, for the pages of a
+        # parent link (the form records none of them).
+        instance.run("register", "generate", "--compartment", "default", "--events", "2",
+                     "--persons", "6", "--no-anchors")  # fmt: skip
 
         for path in pages:
             if "/export." in path or "/transcript." in path:  # downloads, not pages
