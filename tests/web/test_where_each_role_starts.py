@@ -80,7 +80,8 @@ def test_the_menu_is_grouped_and_names_staff_accounts_apart_from_persons(team: T
     header = page[page.index('<header class="bar">') : page.index("</header>")]
     assert "Staff accounts" in header and ">People<" not in header
     menus = re.findall(r'<details class="menu"><summary>([^<]+)</summary>', header)
-    assert menus == ["Registers", "Records", "Administration"]
+    assert menus == ["Registers", "Items", "Records", "Administration"]
+    assert "Leads" in header  # beside Events, with the count waiting
     assert client.get("/static/docket/favicon.svg").status_code == 200
 
 
