@@ -82,6 +82,10 @@ def test_an_analyst_sets_the_zone_of_one_items_clock(
     page = client.get(f"/vault/items/{capture.item_id}/").content.decode()
     assert "Zone assumed" in page and "2020:08:10 23:40:00" in page
     assert "2020-08-10 23:40:00 +03:00" in page
+    # The offset shown is the assumed zone's, not one the file gave.
+    assert "the file's own offset" not in page
+    given = client.get(f"/vault/items/{with_offset.item_id}/").content.decode()
+    assert "the file's own offset +03:00" in given
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(
             f"/vault/items/{capture.item_id}/clock-zone", {"zone": "Europe/Warsaw"}
