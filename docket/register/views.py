@@ -19,11 +19,11 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
+from docket.lib import zones
 from docket.register import (
     chain,
     duplicates,
@@ -211,7 +211,7 @@ def _chains(event: Event) -> list[tuple[Unit, list[chain.Level]]]:
     (superior responsibility, Rome Statute art. 28): none when the date is unknown."""
     if event.start is None:
         return []
-    day = timezone.localtime(event.start).date()
+    day = zones.local(event.start).date()
     units = Unit.objects.filter(involvements__act__event=event).distinct().order_by("name")
     return [(unit, chain.chain_at(unit, day)) for unit in units]
 
