@@ -86,6 +86,8 @@ def test_an_analyst_sets_the_zone_of_one_items_clock(
     assert "the file's own offset" not in page
     given = client.get(f"/vault/items/{with_offset.item_id}/").content.decode()
     assert "the file's own offset +03:00" in given
+    # The list of items says the same time, in the same zone.
+    assert "2020-08-10 23:40 +03:00" in client.get("/vault/items/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(
             f"/vault/items/{capture.item_id}/clock-zone", {"zone": "Europe/Warsaw"}

@@ -191,6 +191,8 @@ def test_the_event_pages_chain_is_at_the_local_date(
     section = page.split("Chain of command", 1)[1].split("<h2>", 1)[0]
     assert "on 2020-08-01" in section
     assert "Southern directorate" in section and "Northern directorate" not in section
+    unit = analyst.get(f"/register/units/{chain.company.pk}/").content.decode()
+    assert "2020-08-01 <a" in unit.split("Acts attributed to the unit", 1)[1]
 
 
 def test_the_unit_page_shows_commanders_over_time_and_dated_parents(
