@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -267,7 +267,9 @@ def _when(text: str) -> tuple[datetime | None, str]:
             naive = datetime.strptime(text, pattern)
         except ValueError:
             continue
-        return zones.localise(naive, zones.instance_zone()).astimezone(UTC), precision
+        found = zones.in_utc(zones.localise(naive, zones.instance_zone()))
+        if found is not None:
+            return found, precision
     raise ValueError(
         f"{text!r} is not a date: write 2020-08-11, 2020-08-11 22:30 (local time in "
         f"{zones.instance_zone().key}), 2020-08-11T22:30+03:00, 2020-08 or 2020"
