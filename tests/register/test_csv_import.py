@@ -228,12 +228,16 @@ def test_a_wrong_end_or_point_is_reported_with_its_column(compartment: Compartme
             good("b", latitude="53.9"),
             good("c", latitude="91", longitude="27.5"),
             good("d", event_end_precision="day"),
+            good("e", latitude="5_3.9", longitude="2_7"),
+            good("f", latitude="53,9", longitude="200"),
         ),
         compartment, actor=None, dry_run=True,
     )  # fmt: skip
     assert [(e.row, e.column) for e in report.errors] == [
         (2, "event_end"), (3, "longitude"), (4, "latitude"), (5, "event_end_precision"),
+        (6, "latitude"), (6, "longitude"), (7, "longitude"),
     ]  # fmt: skip
+    assert report.errors[-1].message.endswith("such as 27.56")
 
 
 def test_a_time_utc_cannot_hold_is_an_error_of_its_row(compartment: Compartment) -> None:
