@@ -43,6 +43,18 @@ GPS = {"GPS:GPSDateStamp": "2020:08:10", "GPS:GPSTimeStamp": "20:41:30"}
         # 3. A local clock alone: read in the zone given, and said to be assumed.
         (LOCAL, {}, datetime(2020, 8, 10, 20, 40, tzinfo=UTC), True, "local"),
         ({"EXIF:DateTimeOriginal": "0000:00:00 00:00:00"}, {}, None, False, ""),
+        # 4. Garbage is no time, not an error: a year past what an offset can carry, a GPS
+        # clock of 100 hours or of "nan".
+        ({"EXIF:DateTimeOriginal": "9999:12:31 23:59:59", "EXIF:OffsetTimeOriginal": "-14:00"},
+         {}, None, False, ""),
+        ({"XMP:DateTimeOriginal": "9999:12:31 23:59:59-05:00"}, {}, None, False, ""),
+        ({}, {"format": {"tags": {"com.apple.quicktime.creationdate": "9999-12-31T23:59:59-0500"}}},
+         None, False, ""),
+        ({"GPS:GPSDateStamp": "9999:12:31", "GPS:GPSTimeStamp": "100:40:39"}, {}, None, False, ""),
+        ({"GPS:GPSDateStamp": "2020:08:10", "GPS:GPSTimeStamp": "nan"}, {}, None, False, ""),
+        ({"GPS:GPSDateStamp": "2020:08:10", "GPS:GPSTimeStamp": "inf"}, {}, None, False, ""),
+        ({**LOCAL, "GPS:GPSDateStamp": "2020:08:10", "GPS:GPSTimeStamp": "25:00:00"}, {},
+         datetime(2020, 8, 10, 20, 40, tzinfo=UTC), True, "local"),
     ],
 )  # fmt: skip
 def test_the_clock_is_taken_in_order(
