@@ -31,6 +31,9 @@ RADIUS = 6_371_008.8
 WINDOWED = ("exact", "day", "month")
 #: The smallest grid cell, in degrees (K = 0 still needs cells).
 MIN_CELL = 1e-4
+#: Half the circumference, as `haversine` computes it: no two points are farther apart, so a
+#: larger K (up to infinity) means this one.
+FARTHEST = 2 * RADIUS * math.asin(1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +203,7 @@ def matches(
 ) -> list[Match]:  # fmt: skip
     """Every item–event pair within `seconds` of the window and `metres` of the point, sorted
     by event, then item: through the grid, the same pairs as `brute_force`."""
+    metres = min(metres, FARTHEST)
     grid = Grid(media, metres)
     found: list[Match] = []
     for incident, span in _placed(incidents, zone):

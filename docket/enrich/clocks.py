@@ -42,13 +42,18 @@ def add_import_zone(reader: Callable[[Item], str | None]) -> None:
     IMPORT_ZONES.append(reader)
 
 
+#: The years a clock may say: before, "0000:00:00 00:00:00" of a camera with no clock set;
+#: after, garbage, which an offset or a zone would carry past what a datetime holds.
+YEARS = range(1900, 9999)
+
+
 def _exif_time(value: Any) -> tuple[datetime, str] | None:
     match = EXIF_TIME.match(str(value or "").strip())
     if not match:
         return None
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    if year < 1900:
-        return None  # "0000:00:00 00:00:00": a camera with no clock set
+    if year not in YEARS:
+        return None
     try:
         moment = datetime(year, month, day, hour, minute, second)
     except ValueError:
@@ -58,9 +63,10 @@ def _exif_time(value: Any) -> tuple[datetime, str] | None:
 
 def _iso(text: str) -> datetime | None:
     try:
-        return datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
     except ValueError:
         return None
+    return parsed if parsed.year in YEARS else None
 
 
 def _gps_time(exif: dict[str, Any]) -> datetime | None:
@@ -71,10 +77,12 @@ def _gps_time(exif: dict[str, Any]) -> datetime | None:
         year, month, day = (int(p) for p in str(date).split(":"))
         parts = [float(p) for p in str(time).split(":")]
         base = datetime(year, month, day, tzinfo=UTC)
-    except ValueError:
+        seconds = parts[0] * 3600 + parts[1] * 60 + parts[2] if len(parts) == 3 else parts[0]
+        if year not in YEARS or not 0 <= seconds < 86401:  # 23:59:60, a leap second
+            return None
+        return base + timedelta(seconds=seconds)
+    except (ValueError, OverflowError):  # "nan", "inf"
         return None
-    seconds = parts[0] * 3600 + parts[1] * 60 + parts[2] if len(parts) == 3 else parts[0]
-    return base + timedelta(seconds=seconds)
 
 
 def _found(

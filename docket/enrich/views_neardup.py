@@ -21,6 +21,7 @@ from docket.accounts.guards import listing, staff_user
 from docket.accounts.models import Compartment
 from docket.enrich import neardup
 from docket.enrich.models import NearDuplicate
+from docket.lib import ids
 from docket.register import leads
 from docket.vault.describe import describe
 from docket.vault.models import Item
@@ -76,7 +77,7 @@ def decide(request: HttpRequest) -> HttpResponseBase:
     compartments where the user may change the register."""
     user = staff_user(request)
     wanted = request.POST.get("pair", "")
-    pair = NearDuplicate.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    pair = NearDuplicate.objects.filter(pk=ids.pk(wanted) or 0).first()
     if pair is None or not access.can(user, DECIDE, pair):
         raise Http404("No such pair.")
     choice = request.POST.get("decision")
@@ -129,7 +130,7 @@ def _pending(compartment_id: int, limit: int) -> Sequence[NearDuplicate]:
 
 
 def _get(ref: str) -> NearDuplicate | None:
-    row = NearDuplicate.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+    row = NearDuplicate.objects.filter(pk=ids.pk(ref) or 0).first()
     if row is not None:
         facts = describe([row.a_id, row.b_id])
         row.sides = (facts[row.a_id], facts[row.b_id])

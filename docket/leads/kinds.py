@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from docket.lib import ids
 from docket.register import duplicates, mentions
 from docket.register.leads import Kind, register
 from docket.register.models import Mention, Person, PersonPair
@@ -65,9 +66,10 @@ def _prepare_pairs(leads: Sequence[Any]) -> None:
 
 def _pair(ref: str) -> PersonsLead | None:
     a_text, _sep, b_text = ref.partition("-")
-    if not (a_text.isdigit() and b_text.isdigit()):
+    first, second = ids.pk(a_text), ids.pk(b_text)
+    if first is None or second is None:
         return None
-    a, b = sorted((int(a_text), int(b_text)))
+    a, b = sorted((first, second))
     persons = {p.pk: p for p in Person.objects.filter(pk__in=(a, b))}
     if len(persons) != 2 or persons[a].compartment_id != persons[b].compartment_id:
         return None
@@ -116,7 +118,7 @@ def _prepare_mentions(leads: Sequence[Any]) -> None:
 
 
 def _mention(ref: str) -> Mention | None:
-    return Mention.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+    return Mention.objects.filter(pk=ids.pk(ref) or 0).first()
 
 
 def _decide_mention(mention: Mention, accept: bool, user: Any) -> bool:

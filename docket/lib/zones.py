@@ -72,7 +72,7 @@ def localise(naive: datetime, zone: tzinfo) -> datetime:
 def parse(text: str, zone: tzinfo | None = None) -> datetime | None:
     """An ISO 8601 date and time as UTC: `2020-08-10T23:40:00+03:00`, `2020-08-10 23:40`,
     `2020-08-10T20:40Z`; without an offset it is read in `zone` (the instance's by default).
-    None when the text is not of that shape or not a real time."""
+    None when the text is not of that shape or not a real time, or not one UTC can hold."""
     match = ISO.match(text.strip())
     if not match:
         return None
@@ -87,8 +87,17 @@ def parse(text: str, zone: tzinfo | None = None) -> datetime | None:
         fixed = offset_zone(match.group(8))
         if fixed is None:
             return None
-        return naive.replace(tzinfo=fixed).astimezone(UTC)
-    return localise(naive, zone or instance_zone()).astimezone(UTC)
+        return in_utc(naive.replace(tzinfo=fixed))
+    return in_utc(localise(naive, zone or instance_zone()))
+
+
+def in_utc(moment: datetime) -> datetime | None:
+    """An aware moment in UTC; None for one that UTC cannot hold (0001-01-01 00:00 east of
+    Greenwich, 9999-12-31 23:59 west of it)."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def local(moment: datetime, zone: tzinfo | None = None) -> datetime:

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -267,7 +267,9 @@ def _when(text: str) -> tuple[datetime | None, str]:
             naive = datetime.strptime(text, pattern)
         except ValueError:
             continue
-        return zones.localise(naive, zones.instance_zone()).astimezone(UTC), precision
+        found = zones.in_utc(zones.localise(naive, zones.instance_zone()))
+        if found is not None:
+            return found, precision
     raise ValueError(
         f"{text!r} is not a date: write 2020-08-11, 2020-08-11 22:30 (local time in "
         f"{zones.instance_zone().key}), 2020-08-11T22:30+03:00, 2020-08 or 2020"
@@ -275,6 +277,10 @@ def _when(text: str) -> tuple[datetime | None, str]:
 
 
 def _coordinate(text: str, limit: float) -> float:
+    """Degrees written with a point or a decimal comma; not "5_3.9", which float() reads as
+    53.9, nor "nan", "inf" or "0x1p5"."""
+    if not re.fullmatch(r"[+-]?[0-9]+(?:[.,][0-9]*)?", text.strip()):
+        raise ValueError(text)
     value = float(text.strip().replace(",", "."))
     if not -limit <= value <= limit:
         raise ValueError
@@ -493,13 +499,17 @@ class _Checker:
         if bool(latitude) != bool(longitude):
             self.error("longitude" if latitude else "latitude", "give both latitude and longitude")
             return
-        for column, text, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+        for column, text, limit, example in (
+            ("latitude", latitude, 90, "53.9"), ("longitude", longitude, 180, "27.56"),
+        ):  # fmt: skip
             if not text:
                 continue
             try:
                 event[column] = _coordinate(text, limit)
             except ValueError:
-                self.error(column, f"a number of degrees from -{limit} to {limit}, such as 53.9")
+                self.error(
+                    column, f"a number of degrees from -{limit} to {limit}, such as {example}"
+                )
 
     def _event(self) -> dict[str, Any]:
         cells = self.cells

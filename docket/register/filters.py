@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from docket.accounts import access
-from docket.lib import zones
+from docket.lib import ids, zones
 from docket.register import search
 from docket.register.models import Act, Event, Place, Term
 
@@ -62,8 +62,8 @@ def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], dict[str, st
         events = events.filter(place_id__in=_region_ids(params["region"]))
     if params["act"]:
         events = events.filter(_subtree(params["act"]))
-    if params["status"].isdigit():
-        events = events.filter(violation_status_id=int(params["status"]))
+    if (status := ids.pk(params["status"])) is not None:
+        events = events.filter(violation_status_id=status)
     if since := _day(params["since"]):
         events = events.filter(start__gte=since)
     if until := _day(params["until"], end=True):

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from docket.accounts.models import Compartment, User
+from docket.lib import ids
 from docket.register import history, leads
 from docket.register.models import EvidenceLink, MediaLead
 from docket.vault.describe import describe
@@ -121,7 +122,7 @@ def _count(compartment_id: int) -> int:
 
 
 def _get(ref: str) -> MediaLead | None:
-    return MediaLead.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+    return MediaLead.objects.filter(pk=ids.pk(ref) or 0).first()
 
 
 def _decide(lead: Any, accept: bool, user: Any) -> bool:

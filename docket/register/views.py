@@ -200,7 +200,6 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
             "deleted": trail.deleted_from(event),
             "can_edit": access.can(request.user, "register.edit", event),
             "chains": _chains(event),
-            "chain_day": zones.local(event.start).date() if event.start else None,
             **views_mentions.of_event(event, request.user),
             **views_media_leads.of_event(event, request.user),
         },

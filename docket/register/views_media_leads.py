@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from docket.accounts import access
 from docket.accounts.guards import listing, staff_user
+from docket.lib import ids
 from docket.register import media_leads
 from docket.register.models import Event, MediaLead
 from docket.vault.describe import describe
@@ -59,7 +60,7 @@ def decide(request: HttpRequest) -> HttpResponseBase:
     compartments where the user may change the register."""
     user = staff_user(request)
     wanted = request.POST.get("lead", "")
-    lead = MediaLead.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    lead = MediaLead.objects.filter(pk=ids.pk(wanted) or 0).first()
     if lead is None or not access.can(user, "register.edit", lead):
         raise Http404("No such lead.")
     choice = request.POST.get("decision")

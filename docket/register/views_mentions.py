@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from docket.accounts import access
 from docket.accounts.guards import listing, staff_user
+from docket.lib import ids
 from docket.register import mentions
 from docket.register.models import Event, Mention, Person, Unit
 from docket.vault.describe import describe
@@ -73,7 +74,7 @@ def decide(request: HttpRequest) -> HttpResponseBase:
     compartments where the user may change the register."""
     user = staff_user(request)
     wanted = request.POST.get("mention", "")
-    mention = Mention.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    mention = Mention.objects.filter(pk=ids.pk(wanted) or 0).first()
     if mention is None or not access.can(user, "register.edit", mention):
         raise Http404("No such mention.")
     choice = request.POST.get("decision")

@@ -175,3 +175,17 @@ def test_haversine_on_the_mean_radius() -> None:
     # One degree of a meridian on a sphere of 6371.0088 km.
     assert haversine(0, 0, 1, 0) == pytest.approx(111_195.08, abs=0.01)
     assert haversine(53.9, 27.56, 53.9, 27.56) == 0
+
+
+@pytest.mark.parametrize("metres", [float("inf"), 1e300, 1e15])
+def test_a_distance_beyond_the_globe_means_anywhere(metres: float) -> None:
+    # Antipodes included; neither a division by zero nor billions of grid rows.
+    when = datetime(2020, 8, 10, 20, 0, tzinfo=UTC)
+    media = [
+        _media(1, when),
+        _media(2, when, (-CENTRE[0], CENTRE[1] - 180)),
+        _media(3, when, (0, 0)),
+    ]
+    found = matches(media, [_incident()], seconds=0, metres=metres, zone=MINSK)
+    assert [m.item for m in found] == [1, 2, 3]
+    assert found == brute_force(media, [_incident()], seconds=0, metres=metres, zone=MINSK)

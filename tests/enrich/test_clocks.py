@@ -43,6 +43,18 @@ GPS = {"GPS:GPSDateStamp": "2020:08:10", "GPS:GPSTimeStamp": "20:41:30"}
         # 3. A local clock alone: read in the zone given, and said to be assumed.
         (LOCAL, {}, datetime(2020, 8, 10, 20, 40, tzinfo=UTC), True, "local"),
         ({"EXIF:DateTimeOriginal": "0000:00:00 00:00:00"}, {}, None, False, ""),
+        # 4. Garbage is no time, not an error: a year past what an offset can carry, a GPS
+        # clock of 100 hours or of "nan".
+        ({"EXIF:DateTimeOriginal": "9999:12:31 23:59:59", "EXIF:OffsetTimeOriginal": "-14:00"},
+         {}, None, False, ""),
+        ({"XMP:DateTimeOriginal": "9999:12:31 23:59:59-05:00"}, {}, None, False, ""),
+        ({}, {"format": {"tags": {"com.apple.quicktime.creationdate": "9999-12-31T23:59:59-0500"}}},
+         None, False, ""),
+        ({"GPS:GPSDateStamp": "9999:12:31", "GPS:GPSTimeStamp": "100:40:39"}, {}, None, False, ""),
+        ({"GPS:GPSDateStamp": "2020:08:10", "GPS:GPSTimeStamp": "nan"}, {}, None, False, ""),
+        ({"GPS:GPSDateStamp": "2020:08:10", "GPS:GPSTimeStamp": "inf"}, {}, None, False, ""),
+        ({**LOCAL, "GPS:GPSDateStamp": "2020:08:10", "GPS:GPSTimeStamp": "25:00:00"}, {},
+         datetime(2020, 8, 10, 20, 40, tzinfo=UTC), True, "local"),
     ],
 )  # fmt: skip
 def test_the_clock_is_taken_in_order(
@@ -82,6 +94,12 @@ def test_an_analyst_sets_the_zone_of_one_items_clock(
     page = client.get(f"/vault/items/{capture.item_id}/").content.decode()
     assert "Zone assumed" in page and "2020:08:10 23:40:00" in page
     assert "2020-08-10 23:40:00 +03:00" in page
+    # The offset shown is the assumed zone's, not one the file gave.
+    assert "the file's own offset" not in page
+    given = client.get(f"/vault/items/{with_offset.item_id}/").content.decode()
+    assert "the file's own offset +03:00" in given
+    # The list of items says the same time, in the same zone.
+    assert "2020-08-10 23:40 +03:00" in client.get("/vault/items/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(
             f"/vault/items/{capture.item_id}/clock-zone", {"zone": "Europe/Warsaw"}

@@ -18,6 +18,7 @@ from docket.accounts.models import Compartment
 from docket.enrich import frames, neardup
 from docket.enrich.enrichers.pdq import implementation as pdq
 from docket.enrich.models import NearDuplicate, PerceptualHash
+from docket.lib import zones
 from docket.register.leads import KINDS
 from docket.register.models import Change
 from docket.vault.models import Item
@@ -231,7 +232,11 @@ def test_the_pages_the_decision_and_the_queue(
     assert kind.decide(confirmed, True, team.owner) is True
     assert kind.decide(confirmed, False, team.owner) is False  # decided already
     assert kind.count(team.a.pk) == 0
-    assert "confirmed" in client.get(back).content.decode()
+    confirmed.refresh_from_db()
+    decided = client.get(back).content.decode()
+    # When, in the instance's zone with its offset, as every other time on the page.
+    assert f"confirmed {zones.show(confirmed.decided_at)}" in decided
+    assert "+03:00" in zones.show(confirmed.decided_at)
 
     # Outside the compartment: no such pair.
     outsider = Client()

@@ -134,6 +134,20 @@ def test_it_refuses_bytes_past_the_declared_length_and_files_over_the_limit(
     assert "larger than this server takes" in response.content.decode()
 
 
+def test_a_number_not_in_ascii_digits_is_a_bad_request(intake: Path) -> None:
+    # A header is Latin-1: "²" passes str.isdigit() and fails int().
+    client = Client()
+    for length in ("\u00b2", "-1", "1.5", "99999999999999999999"):
+        response = client.post("/intake/uploads/", HTTP_UPLOAD_LENGTH=length, **TUS)
+        assert response.status_code == 400, length
+    url = create(client, 10)
+    response = client.generic(
+        "PATCH", url, b"x", CONTENT_TYPE="application/offset+octet-stream",
+        CONTENT_LENGTH="1", HTTP_UPLOAD_OFFSET="\u00b2", **TUS,
+    )  # fmt: skip
+    assert response.status_code == 400
+
+
 def test_an_unknown_token_is_404_and_terminate_removes_the_upload(intake: Path) -> None:
     client = Client()
     assert client.head("/intake/uploads/nosuchtoken", **TUS).status_code == 404

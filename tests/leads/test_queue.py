@@ -118,3 +118,22 @@ def test_accepting_a_pair_merges_it_and_no_one_decides_another_compartments_lead
     assert done.status_code == 302
     assert not Person.objects.filter(pk=merged.pk).exists()
     assert "Ivan Tertel" in [n.name for n in kept.names.all()]
+
+
+def test_a_lead_named_oddly_is_no_such_lead(team: Team) -> None:
+    # "²" passes str.isdigit() and fails int(); a number past the database's integers would
+    # overflow the query: both name no lead, and are answered as such, not with an error.
+    owner = client_of(team.owner)
+    for odd in ("²", "١", "99999999999999999999", "-1", ""):
+        for kind in ("media", "near-duplicates", "mentions"):
+            asked = owner.post("/leads/decide", {"kind": kind, "lead": odd, "decision": "accept"})
+            assert asked.status_code == 404, (kind, odd)
+        for path, field in (("/register/media-leads/decide", "lead"),
+                            ("/vault/near-duplicates/decide", "pair"),
+                            ("/register/mentions/decide", "mention")):  # fmt: skip
+            assert owner.post(path, {field: odd, "decision": "accept"}).status_code == 404
+        for pair in (f"{odd}-1", f"1-{odd}"):
+            asked = owner.post(
+                "/leads/decide", {"kind": "persons", "lead": pair, "decision": "accept"}
+            )
+            assert asked.status_code == 404, pair

@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+from django import forms
 from django.test import Client
 
+from docket.register.forms import LocalDateTime
 from docket.register.models import Event, Membership, Person, Term
 from tests.support.personas import Team, log_in
 
@@ -119,3 +122,9 @@ def test_an_act_without_a_known_perpetrator_saves_with_the_default_degree(team: 
     })  # fmt: skip
     assert saved.status_code == 302 and event.acts.count() == 1
     assert not event.acts.get().involvements.exists()
+
+
+def test_a_time_utc_cannot_hold_is_refused_by_the_form() -> None:
+    for written in ("0001-01-01", "0001-01-01T00:00+03:00", "9999-12-31T23:59-01:00"):
+        with pytest.raises(forms.ValidationError):
+            LocalDateTime().clean(written)

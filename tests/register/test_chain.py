@@ -188,6 +188,27 @@ def test_the_event_page_shows_the_chain_at_the_events_date(
     assert "on 2020-09-16" in section and "Captain Zhvitlouski" in section
 
 
+def test_the_event_pages_chain_is_at_the_local_date(
+    team: Team, analyst: Client, chain: SimpleNamespace
+) -> None:
+    # 00:30 in Minsk on 1 August is still 31 July in UTC: the company is under the southern
+    # directorate from 1 August, the day the documenters wrote.
+    event = Event.objects.create(
+        compartment=team.a, title="Night detentions (fictional)",
+        start=datetime(2020, 7, 31, 21, 30, tzinfo=UTC),
+    )  # fmt: skip
+    act = Act.objects.create(compartment=team.a, event=event, act_type=term("act_type", "10.10"))
+    Involvement.objects.create(
+        compartment=team.a, act=act, unit=chain.company, degree=term("involvement_degree", "10")
+    )
+    page = analyst.get(f"/register/events/{event.pk}/").content.decode()
+    section = page.split("Chain of command", 1)[1].split("<h2>", 1)[0]
+    assert "on 2020-08-01" in section
+    assert "Southern directorate" in section and "Northern directorate" not in section
+    unit = analyst.get(f"/register/units/{chain.company.pk}/").content.decode()
+    assert "2020-08-01 <a" in unit.split("Acts attributed to the unit", 1)[1]
+
+
 def test_the_unit_page_shows_commanders_over_time_and_dated_parents(
     analyst: Client, chain: SimpleNamespace
 ) -> None:

@@ -228,9 +228,33 @@ def test_a_wrong_end_or_point_is_reported_with_its_column(compartment: Compartme
             good("b", latitude="53.9"),
             good("c", latitude="91", longitude="27.5"),
             good("d", event_end_precision="day"),
+            good("e", latitude="5_3.9", longitude="2_7"),
+            good("f", latitude="53,9", longitude="200"),
         ),
         compartment, actor=None, dry_run=True,
     )  # fmt: skip
     assert [(e.row, e.column) for e in report.errors] == [
         (2, "event_end"), (3, "longitude"), (4, "latitude"), (5, "event_end_precision"),
+        (6, "latitude"), (6, "longitude"), (7, "longitude"),
     ]  # fmt: skip
+    assert report.errors[-1].message.endswith("such as 27.56")
+
+
+def test_a_time_utc_cannot_hold_is_an_error_of_its_row(compartment: Compartment) -> None:
+    # The first moment of year 1 in Minsk, or with an offset east of Greenwich, is before
+    # 0001-01-01 in UTC; the last of 9999 west of it is after 9999-12-31: a clear error each.
+    report = import_csv(
+        table(
+            good("a", event_start="0001-01-01T00:00+14:00"),
+            good("b", event_start="9999-12-31T23:59-14:00"),
+            good("c", event_start="0001-01-01 00:00"),
+            good("d", event_start="0001"),
+            good("e", event_end="9999-12-31T23:59:59-01:00"),
+        ),
+        compartment, actor=None, dry_run=True,
+    )  # fmt: skip
+    assert [(e.row, e.column) for e in report.errors] == [
+        (2, "event_start"), (3, "event_start"), (4, "event_start"), (5, "event_start"),
+        (6, "event_end"),
+    ]  # fmt: skip
+    assert "is not a date" in report.errors[0].message

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 
@@ -241,6 +241,10 @@ def test_the_command_prints_every_pair_from_the_data_as_it_is(
     out = io.StringIO()
     call_command("match", "media", "--km", "0.5", stdout=out)
     assert "2020-08-11-yard" in out.getvalue() and "assumed" in out.getvalue()
+    # Not a number (which would match every capture at any time) or none: refused.
+    for bad in (["--hours", "nan"], ["--km", "inf"], ["--hours", "-1"]):
+        with pytest.raises(CommandError, match="numbers of 0 or more"):
+            call_command("match", "media", *bad, stdout=io.StringIO())
 
 
 def test_a_place_given_a_precise_point_later_matches_its_events(

@@ -119,6 +119,9 @@ def test_filters_narrow_the_list_and_facets_count_what_is_left(team: Team, analy
     }  # fmt: skip
     dated = analyst.get("/register/events/", {"since": "2020-08-11", "until": "2020-08-11"})
     assert [e.title for e in dated.context["page"]] == ["Event 1"]
+    # A filter that names nothing in ASCII digits ("²" passes str.isdigit()) filters nothing.
+    odd = analyst.get("/register/events/", {"status": "\u00b2"})
+    assert odd.status_code == 200 and odd.context["page"].paginator.count == 3
 
 
 def test_a_form_says_exactly_what_is_wrong(team: Team, analyst: Client) -> None:

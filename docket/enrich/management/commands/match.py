@@ -6,6 +6,7 @@ sources, by PDQ hash, as groups per compartment; "The same picture across source
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -29,8 +30,8 @@ def media(command: BaseCommand, options: dict[str, Any]) -> None:
     """Every item-event pair whose capture time is within H hours of the event's window and
     whose capture place is within K km of its point, each compartment on its own."""
     hours, km = options["hours"], options["km"]
-    if hours < 0 or km < 0:
-        raise CommandError("--hours and --km must be 0 or more")
+    if not (0 <= hours < math.inf and 0 <= km < math.inf):
+        raise CommandError("--hours and --km must be numbers of 0 or more")
     rows: list[dict[str, Any]] = []
     for compartment in _compartments(options["compartment"]):
         found = media_leads.compute(compartment, hours=hours, km=km)

@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from docket.accounts.guards import public
 from docket.intake import conversation, limits, receipts, uploads
 from docket.intake.channels.web.forms import MessageForm, ReceiptForm, ReportForm
+from docket.lib import ids
 
 LANGUAGES = receipts.LANGUAGES
 TUS_VERSION = "1.0.0"
@@ -285,11 +286,11 @@ def upload_create(request: HttpRequest) -> HttpResponseBase:
         response["Tus-Extension"] = "creation,termination"
         response["Tus-Max-Size"] = str(settings.INTAKE_MAX_FILE_BYTES)
         return response
-    length = request.headers.get("Upload-Length", "")
-    if not length.isdigit():
+    length = ids.number(request.headers.get("Upload-Length", ""))
+    if length is None:
         return _tus(HttpResponse("Upload-Length is required", status=400))
     try:
-        _, token = uploads.create(int(length))
+        _, token = uploads.create(length)
     except limits.Refused as refused:
         return _tus_refusal(refused)
     response = _tus(HttpResponse(status=201))
@@ -319,14 +320,14 @@ def upload_resource(request: HttpRequest, token: str) -> HttpResponseBase:
     if request.method == "PATCH":
         if request.content_type != "application/offset+octet-stream":
             return _tus(HttpResponse(status=415))
-        offset = request.headers.get("Upload-Offset", "")
-        size = request.headers.get("Content-Length", "")
-        if not offset.isdigit() or not size.isdigit():
+        offset = ids.number(request.headers.get("Upload-Offset", ""))
+        size = ids.number(request.headers.get("Content-Length", ""))
+        if offset is None or size is None:
             return _tus(HttpResponse("Upload-Offset and Content-Length are required", status=400))
-        if int(size) > settings.INTAKE_CHUNK_BYTES:
+        if size > settings.INTAKE_CHUNK_BYTES:
             return _tus(HttpResponse(status=413))
         try:
-            uploads.append(upload, int(offset), request, int(size))  # type: ignore[arg-type]
+            uploads.append(upload, offset, request, size)  # type: ignore[arg-type]
         except uploads.Conflict:
             upload.refresh_from_db()
             response = _tus(HttpResponse(status=409))
