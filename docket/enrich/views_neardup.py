@@ -155,5 +155,6 @@ LEAD = leads.Kind(
     decide=_decide,
     template="enrich/leads/_near_duplicate.html",
     accept_label=_("Same picture"),
+    accepted=_("Confirmed: the same picture."),
     page="vault:near_duplicates",
 )

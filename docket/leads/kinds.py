@@ -138,6 +138,7 @@ PERSONS = Kind(
     decide=_decide_pair,
     template="leads/_persons.html",
     accept_label=_("Same person"),
+    accepted=_("Merged: the later record is now part of the earlier one (un-merge on its page)."),
     prepare=_prepare_pairs,
     page="register:duplicates",
 )
@@ -151,6 +152,7 @@ MENTIONS = Kind(
     decide=_decide_mention,
     template="leads/_mention.html",
     accept_label=_("Accept"),
+    accepted=_("Accepted: an item's mention of a person is now evidence about them."),
     prepare=_prepare_mentions,
 )
 

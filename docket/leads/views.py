@@ -123,7 +123,7 @@ def decide(request: HttpRequest) -> HttpResponseBase:
         details={"kind": kind.key, "lead": lead.ref, "decision": choice},
     )  # fmt: skip
     if accept:
-        messages.success(request, gettext("Accepted: %(kind)s.") % {"kind": kind.label})
+        messages.success(request, str(kind.accepted or gettext("Accepted.")))
     else:
         messages.success(request, gettext("Rejected: it will not be suggested again."))
     return redirect(back)

@@ -445,12 +445,16 @@ def add_anchors(compartment: Compartment) -> int:
         return 0
     now = timezone.now()
     status = Term.objects.get(vocabulary="violation_status", code="20", builtin=True)
+    omon, named = _minsk_omon(compartment)
+    description = DESCRIPTION + (
+        f" Witnesses name {named} as the officer in charge that night." if named else ""
+    )
     changes = []
     with transaction.atomic():
         spots = {key: _spot(key) for key in {a.site for a in missing}}
         for anchor in missing:
             event = Event.objects.create(
-                compartment=compartment, title=anchor.title, description=DESCRIPTION,
+                compartment=compartment, title=anchor.title, description=description,
                 start=anchor.start_utc, start_precision="exact", end=anchor.end_utc,
                 end_precision="exact", place=spots[anchor.site], violation_status=status,
                 import_ref=anchor.ref,
@@ -461,8 +465,33 @@ def add_anchors(compartment: Compartment) -> int:
                 start=event.start, start_precision="exact",
             )  # fmt: skip
             changes += [_created(compartment, obj, now) for obj in (event, act)]
+            if omon is not None:  # so the event's page shows the chain of command that night
+                Involvement.objects.create(
+                    compartment=compartment, act=act, unit=omon,
+                    degree=Term.objects.get(vocabulary="involvement_degree", code="10",
+                                            builtin=True),
+                    confidence=Involvement.Confidence.PROBABLE,
+                )  # fmt: skip
         Change.objects.bulk_create(changes)
     return len(missing)
+
+
+def _minsk_omon(compartment: Compartment) -> tuple[Unit | None, str]:
+    """The generated register's OMON of Minsk (the unit whose chain moves in 2020), and the
+    name of a commander above it, for the anchors' descriptions (a mention to find); nothing
+    where the register was not generated."""
+    omon = Unit.objects.filter(compartment=compartment, name="OMON, Minsk").first()
+    if omon is None:
+        return None, ""
+    above = (
+        Membership.objects.filter(
+            compartment=compartment, commands=True, unit__child_links__unit=omon
+        )
+        .select_related("person")
+        .order_by("pk")
+        .first()
+    )
+    return omon, above.person.display_name if above is not None else ""
 
 
 def _created(compartment: Compartment, obj: Event | Act, now: datetime) -> Change:

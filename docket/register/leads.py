@@ -40,6 +40,8 @@ class Kind:
     accept_label: str | Promise = ""
     #: Before rows are shown: one call with all of them, to fetch what they show in bulk.
     prepare: Callable[[Sequence[Any]], None] | None = None
+    #: What the page says after an accept: "Accepted: the item is now evidence of the event."
+    accepted: str | Promise = ""
     #: The URL name of a page of their own, if they have one (the groups of the same picture,
     #: the possible duplicates with every answer), linked from the queue.
     page: str = ""

@@ -146,5 +146,6 @@ def register_kind() -> None:
             decide=_decide,
             template="register/leads/_media.html",
             accept_label=_("Accept as evidence"),
+            accepted=_("Accepted: the item is now evidence of the event."),
         )
     )

@@ -9,7 +9,7 @@ import io
 import itertools
 import json
 import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,10 @@ from docket.enrich import frames
 from docket.enrich.enrichers.metadata.implementation import normalise
 from docket.enrich.enrichers.pdq.implementation import distance, hash_pixels
 from docket.ingest import telegram_export
+from docket.register import chain
 from docket.register.anchors import ANCHORS, BY_REF, MINSK, SITES, metres
 from docket.register.generate import Generator, add_anchors
-from docket.register.models import Act, Change, Event, Place
+from docket.register.models import Act, Change, Event, Involvement, Person, Place
 from docket.register.search import search
 from tests.support import media
 
@@ -207,6 +208,16 @@ def test_the_demo_register_has_no_other_event_where_the_samples_were_taken(db: N
     demo = Compartment.objects.create(name="default")
     Generator(demo).run(events=300, persons=1000)
     add_anchors(demo)
+    # Over the generated register, each anchor's act is the OMON of Minsk's, so its page shows
+    # the chain of command that night, and its description names a commander above it (a
+    # mention to find).
+    stela = Event.objects.get(compartment=demo, import_ref="demo-anchor-1")
+    (omon,) = {i.unit for i in Involvement.objects.filter(act__event=stela)}
+    assert omon is not None and omon.name == "OMON, Minsk"
+    levels = chain.chain_at(omon, date(2020, 8, 9))
+    assert len(levels) >= 2 and any(level.commanders for level in levels[1:])
+    named = stela.description.split("Witnesses name ", 1)[1].split(" as the officer", 1)[0]
+    assert Person.objects.filter(compartment=demo, display_name=named).exists()
     for shot in make_samples.PHOTOS + make_samples.VIDEOS:
         # a clock without a zone is read in Minsk time, as the instance's zone is by default
         for taken in {shot.utc}:
