@@ -14,6 +14,7 @@ from docket.accounts.guards import listing, staff_user
 from docket.accounts.models import Compartment
 from docket.ingest import uploads
 from docket.ingest.models import Batch, WebUpload
+from docket.lib import ids
 
 PART = 8 * 1024 * 1024
 
@@ -62,7 +63,7 @@ def _mine(request: HttpRequest) -> WebUpload | None:
     user = staff_user(request)
     return (
         WebUpload.objects.filter(
-            pk=int(wanted) if wanted.isdigit() else 0,
+            pk=ids.pk(wanted) or 0,
             user=user,
             compartment_id__in=access.compartment_ids(user, "item.upload"),
         )
@@ -76,21 +77,20 @@ def upload_start(request: HttpRequest) -> JsonResponse:
     user = staff_user(request)
     wanted = request.POST.get("compartment", "")
     compartment = Compartment.objects.filter(
-        pk=int(wanted) if wanted.isdigit() else 0,
+        pk=ids.pk(wanted) or 0,
         pk__in=access.compartment_ids(user, "item.upload"),
     ).first()
     if compartment is None:  # as for a compartment that does not exist
         return _refused(gettext("Choose a compartment you may upload to."), 404)
     size = request.POST.get("size", "")
     batch_id = request.POST.get("batch", "")
-    batch = Batch.objects.filter(
-        pk=int(batch_id) if batch_id.isdigit() else 0, actor=user.get_username()
-    ).first()
+    batch = Batch.objects.filter(pk=ids.pk(batch_id) or 0, actor=user.get_username()).first()
     try:
-        if not size.isdigit():
+        size_bytes = ids.number(size)
+        if size_bytes is None:
             return _refused(gettext("Give the file's size in bytes."))
         upload = uploads.start(
-            user, compartment, request.POST.get("name", ""), int(size), batch,
+            user, compartment, request.POST.get("name", ""), size_bytes, batch,
             fingerprint=request.POST.get("fingerprint", ""),
         )  # fmt: skip
     except uploads.Refused as exc:
@@ -108,12 +108,12 @@ def upload_part(request: HttpRequest) -> JsonResponse:
     upload = _mine(request)
     if upload is None:
         return _refused(gettext("No such upload of yours."), 404)
-    offset = request.headers.get("Upload-Offset", "")
-    length = request.META.get("CONTENT_LENGTH", "")
-    if not offset.isdigit() or not length.isdigit():
+    offset = ids.number(request.headers.get("Upload-Offset", ""))
+    length = ids.number(request.META.get("CONTENT_LENGTH", ""))
+    if offset is None or length is None:
         return _refused(gettext("A part needs Upload-Offset and Content-Length."))
     try:
-        upload = uploads.append(upload, int(offset), request, int(length))  # type: ignore[arg-type]
+        upload = uploads.append(upload, offset, request, length)  # type: ignore[arg-type]
     except uploads.Conflict:
         upload.refresh_from_db()
         response = _state(upload)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from docket.lib import ids
 from docket.register import search
 from docket.register.models import ItemRecord, having_tag, tag_list
 from docket.vault.describe import describer, item_filter
@@ -33,6 +34,7 @@ def worded(items: QuerySet[Any], text: str) -> QuerySet[Any]:
     """Items whose name, title, description, tags or words read in them match, as search
     finds them (in any script); an item's number finds it too."""
     found = search.matching(text, compartments=None).filter(kind="item").values("object_id")
-    if text.strip().lstrip("#").isdigit():
-        return items.filter(pk__in=found) | items.filter(pk=int(text.strip().lstrip("#")))
+    number = ids.pk(text.strip().lstrip("#"))
+    if number is not None:
+        return items.filter(pk__in=found) | items.filter(pk=number)
     return items.filter(pk__in=found)

@@ -18,7 +18,7 @@ from docket.register.models import Act, Event, Place, Term
 def _subtree(term_id: str) -> Q:
     """Events with an act whose type is the term or one below it in the hierarchy (a
     semi-join: no duplicate rows, so counts need no DISTINCT)."""
-    term = Term.objects.filter(pk=term_id if term_id.isdigit() else 0).first()
+    term = Term.objects.filter(pk=ids.pk(term_id) or 0).first()
     if term is None:
         return Q(pk__in=[])
     types = Term.objects.filter(vocabulary=term.vocabulary).filter(
@@ -29,7 +29,7 @@ def _subtree(term_id: str) -> Q:
 
 def _region_ids(place_id: str) -> list[int]:
     """The place and every place under it (a region's cities and their facilities)."""
-    found = [int(place_id)] if place_id.isdigit() else []
+    found = [n] if (n := ids.pk(place_id)) is not None else []
     frontier = list(found)
     while frontier:
         frontier = list(Place.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, staff, staff_user
 from docket.accounts.models import Compartment
+from docket.lib import ids
 from docket.register.models import SavedSearch
 
 PAGES = {SavedSearch.Page.EVENTS: "register:events", SavedSearch.Page.SEARCH: "register:search"}
@@ -67,12 +68,13 @@ def save(request: HttpRequest) -> HttpResponseBase:
     share = request.POST.get("share", "")
     compartment = None
     if share:
-        if not share.isdigit() or int(share) not in access.compartment_ids(user, "register.view"):
+        share_pk = ids.pk(share)
+        if share_pk is None or share_pk not in access.compartment_ids(user, "register.view"):
             messages.error(
                 request, gettext("Share it only in a compartment whose register you see.")
             )
             return redirect(back)
-        compartment = Compartment.objects.get(pk=int(share))
+        compartment = Compartment.objects.get(pk=share_pk)
     saved = SavedSearch.objects.create(
         owner=user, name=name, page=page, query=query, compartment=compartment
     )
@@ -94,9 +96,7 @@ def save(request: HttpRequest) -> HttpResponseBase:
 @staff(methods=("POST",))
 def delete(request: HttpRequest) -> HttpResponseBase:
     wanted = request.POST.get("saved", "")
-    saved = SavedSearch.objects.filter(
-        pk=int(wanted) if wanted.isdigit() else 0, owner=staff_user(request)
-    ).first()
+    saved = SavedSearch.objects.filter(pk=ids.pk(wanted) or 0, owner=staff_user(request)).first()
     if saved is None:
         raise Http404("No such saved search of yours.")
     audit.record(request, "search.delete", saved, details={"name": saved.name})

@@ -23,7 +23,7 @@ from django.utils.translation import gettext, ngettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
-from docket.lib import zones
+from docket.lib import ids, zones
 from docket.register import (
     chain,
     duplicates,
@@ -118,17 +118,15 @@ def events_bulk(request: HttpRequest) -> HttpResponseBase:
     """Set the violation status of the events chosen in the list: one history entry per event
     changed; events the user may not edit are left as they are."""
     user = staff_user(request)
-    wanted = [int(pk) for pk in request.POST.getlist("event") if pk.isdigit()]
+    wanted = [n for pk in request.POST.getlist("event") if (n := ids.pk(pk)) is not None]
     events = list(
         access.visible(Event.objects.filter(pk__in=wanted), user, "register.edit").order_by("pk")
     )
     back = f"{reverse('register:events')}?{request.POST.get('query', '')}"
     status_pk = request.POST.get("status", "")
-    status = (
-        Term.objects.filter(vocabulary="violation_status", retired=False, pk=int(status_pk)).first()
-        if status_pk.isdigit()
-        else None
-    )
+    status = Term.objects.filter(
+        vocabulary="violation_status", retired=False, pk=ids.pk(status_pk) or 0
+    ).first()
     if not events:
         messages.error(request, gettext("Choose at least one event you may edit."))
         return redirect(back)
@@ -344,7 +342,7 @@ def _evidence_page(
     # ?item=N opens the item beside the form: play the recording and mark the span, or read
     # the document and note the page.
     wanted = request.GET.get("item", "")
-    opened = items.filter(pk=wanted).first() if wanted.isdigit() else None
+    opened = items.filter(pk=ids.pk(wanted)).first() if ids.pk(wanted) is not None else None
     initial: dict[str, Any] = {"item": opened.pk} if opened else {}
     # Find the item by its name, title, tags or the words read in it.
     finding = request.GET.get("find", "").strip()[:200]
@@ -356,9 +354,9 @@ def _evidence_page(
         if value and len(value) < 20:
             initial[name] = value
     form = EvidenceForm(request.POST or None, event=event, items=items, initial=initial)
-    if request.method == "POST" and not opened and form.data.get("item", "").isdigit():
+    if request.method == "POST" and not opened and ids.pk(form.data.get("item", "")) is not None:
         # Opened again after a failed save, so the viewer shows what was chosen.
-        opened = items.filter(pk=form.data["item"]).first()
+        opened = items.filter(pk=ids.pk(form.data["item"])).first()
         facts = describe([opened.pk]) if opened else {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -397,9 +395,9 @@ def _with_facts(links: list[EvidenceLink]) -> list[tuple[EvidenceLink, Any]]:
 def _found_items(items: Any, text: str) -> Any:
     """The items among `items` that search finds for `text` (name, title, tags, words read in
     them; any script), best first; "17" or "#17" also opens item 17."""
-    number = text.lstrip("#")
-    if number.isdigit():
-        return items.filter(pk=int(number))
+    number = ids.pk(text.lstrip("#"))
+    if number is not None:
+        return items.filter(pk=number)
     hits = search.search(text, compartments=None, kinds={"item"}, limit=100)
     order = [hit.id for hit in hits]
     chosen = {item.pk: item for item in items.filter(pk__in=order)}

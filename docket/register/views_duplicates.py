@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, staff_user
 from docket.accounts.models import Compartment
+from docket.lib import ids
 from docket.register import duplicates, search
 from docket.register.models import Act, Involvement, Person, PersonMerge, PersonPair
 
@@ -30,10 +31,7 @@ def _compartments(request: HttpRequest) -> list[Compartment]:
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return ids.number(value) if isinstance(value, str) else None
 
 
 def _facts(ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -202,7 +200,7 @@ def reassign(request: HttpRequest) -> HttpResponseBase:
         if merge is None or merge.compartment_id not in editable or _int(pk) is None:
             raise Http404("No such row.")
         try:
-            duplicates.reassign(merge, label, int(pk), actor=user)
+            duplicates.reassign(merge, label, ids.number(pk) or 0, actor=user)
         except ValueError:
             raise Http404("No such row.") from None
         moved, back = moved + 1, merge.merged_id

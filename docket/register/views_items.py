@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 
 from docket.accounts import access
 from docket.accounts.guards import listing, of_object, staff_user
+from docket.lib import ids
 from docket.register import history, search
 from docket.register.forms import ItemRecordForm
 from docket.register.models import Event, EvidenceLink, ItemRecord, tag_list
@@ -75,7 +76,7 @@ def items_bulk(request: HttpRequest) -> HttpResponseBase:
     are described by their originals) and items of another compartment than the event's are
     left as they are, and the message says how many."""
     user = staff_user(request)
-    wanted = [int(pk) for pk in request.POST.getlist("item") if pk.isdigit()]
+    wanted = [n for pk in request.POST.getlist("item") if (n := ids.pk(pk)) is not None]
     items = list(
         access.visible(Item.objects.filter(pk__in=wanted), user, "register.edit").order_by("pk")
     )
@@ -134,7 +135,7 @@ def _link(request: HttpRequest, items: list[Item]) -> int:
     wanted = request.POST.get("event", "")
     event = (
         access.visible(Event.objects.all(), request.user, "register.edit")
-        .filter(pk=int(wanted) if wanted.isdigit() else 0)
+        .filter(pk=ids.pk(wanted) or 0)
         .first()
     )
     if event is None:

@@ -25,6 +25,7 @@ from docket.accounts.guards import View, listing, staff_user
 from docket.accounts.models import Compartment
 from docket.analysis import pairs
 from docket.analysis.screening import MAX_NAMES, read_lines
+from docket.lib import ids
 from docket.register import screening
 
 #: The largest file taken: 10,000 names with a few other columns fit many times over.
@@ -110,7 +111,7 @@ def screen_page(request: HttpRequest) -> HttpResponse:
 
 def _screen(request: HttpRequest, allowed: Any) -> dict[str, Any]:
     """Screen the form's list in the compartments chosen; a problem instead, if any."""
-    asked = [v for v in request.POST.getlist("compartment") if v.isdigit()]
+    asked = [n for v in request.POST.getlist("compartment") if (n := ids.pk(v)) is not None]
     chosen = list(allowed.filter(pk__in=asked))
     try:
         entries = _listed(request)

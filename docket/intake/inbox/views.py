@@ -25,6 +25,7 @@ from docket.intake import conversation
 from docket.intake.channels.telegram import chats
 from docket.intake.inbox import triage
 from docket.intake.models import Submission
+from docket.lib import ids
 from docket.vault import keys
 from docket.vault.describe import Facts, describe
 
@@ -90,7 +91,7 @@ def inbox_bulk(request: HttpRequest) -> HttpResponseBase:
     """Assign, mark as spam (after a confirmation) or put back to new the submissions chosen
     in the list; each one is audited like the same action on its page."""
     user = staff_user(request)
-    wanted = [int(pk) for pk in request.POST.getlist("submission") if pk.isdigit()]
+    wanted = [n for pk in request.POST.getlist("submission") if (n := ids.pk(pk)) is not None]
     chosen = list(
         access.visible(Submission.objects.all(), user, "intake.triage")
         .filter(pk__in=wanted)
@@ -148,8 +149,8 @@ def _bulk_assign(request: HttpRequest, chosen: list[Submission], wanted: str) ->
     assignee: User | None = None
     if wanted == "me":
         assignee = user
-    elif wanted.isdigit():
-        assignee = _triagers({s.compartment_id for s in chosen}).filter(pk=int(wanted)).first()
+    elif ids.pk(wanted) is not None:
+        assignee = _triagers({s.compartment_id for s in chosen}).filter(pk=ids.pk(wanted)).first()
         if assignee is None:
             messages.error(request, _("Only someone who triages these compartments can take them."))
             return
@@ -191,8 +192,8 @@ def submission_assign(request: HttpRequest, submission: Submission) -> HttpRespo
     user = staff_user(request)
     if wanted == "me":
         assignee = user
-    elif wanted.isdigit():
-        assignee = assignable(submission).filter(pk=int(wanted)).first()
+    elif ids.pk(wanted) is not None:
+        assignee = assignable(submission).filter(pk=ids.pk(wanted)).first()
         if assignee is None:
             messages.error(request, _("Only someone who triages this compartment can take it."))
             return redirect("inbox:submission", submission.pk)
@@ -307,7 +308,7 @@ def submission_status(request: HttpRequest, submission: Submission) -> HttpRespo
         wanted = request.POST.get("duplicate_of", "")
         original = (
             access.visible(Submission.objects.all(), request.user, "intake.triage")
-            .filter(pk=int(wanted) if wanted.isdigit() else 0)
+            .filter(pk=ids.pk(wanted) or 0)
             .exclude(pk=submission.pk)
             .first()
         )
@@ -333,7 +334,7 @@ def submission_status(request: HttpRequest, submission: Submission) -> HttpRespo
 @of_object("intake.triage", Submission, methods=("POST",))
 def submission_accept(request: HttpRequest, submission: Submission) -> HttpResponseBase:
     wanted = request.POST.get("compartment", "")
-    target = Compartment.objects.filter(pk=int(wanted) if wanted.isdigit() else 0).first()
+    target = Compartment.objects.filter(pk=ids.pk(wanted) or 0).first()
     if target is None or target.pk not in access.compartment_ids(request.user, "item.view"):
         messages.error(request, _("Choose a compartment in which you hold a role."))
         return redirect("inbox:submission", submission.pk)
