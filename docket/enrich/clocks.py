@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     from docket.vault.models import Item
 
 EXIF_TIME = re.compile(r"^(\d{4}):(\d\d):(\d\d) (\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)?$")
+#: The tag beside a clock that gives its offset.
+OFFSET_OF = {
+    "EXIF:DateTimeOriginal": "EXIF:OffsetTimeOriginal",
+    "EXIF:CreateDate": "EXIF:OffsetTimeDigitized",
+}
 #: Where the time came from (Capture.time_evidence starts with one of these).
 WITH_OFFSET, GPS, LOCAL = "offset", "gps", "local"
 
@@ -166,7 +171,13 @@ def read(exif: dict[str, Any], probe: dict[str, Any], zone: str) -> dict[str, An
     ):  # fmt: skip
         found = _exif_time(exif.get(tag))
         if found:
-            return local(exif[tag], zone, f"{LOCAL}: {tag}, the camera's clock without a zone")
+            unread = str(exif.get(OFFSET_OF.get(tag, ""), "") or "").strip()
+            said = (
+                f"the camera's clock with an offset that could not be read ({unread[:20]})"
+                if unread
+                else "the camera's clock without a zone"
+            )
+            return local(exif[tag], zone, f"{LOCAL}: {tag}, {said}")
     return dict(NOTHING)
 
 

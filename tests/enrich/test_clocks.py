@@ -76,6 +76,10 @@ def test_a_local_clock_keeps_its_digits_and_zone_and_reads_across_dst() -> None:
     winter = clocks.read({"EXIF:DateTimeOriginal": "2020:12:10 23:40:00"}, {}, "Europe/Berlin")
     assert summer["taken_at"] == datetime(2020, 8, 10, 21, 40, tzinfo=UTC)
     assert winter["taken_at"] == datetime(2020, 12, 10, 22, 40, tzinfo=UTC)
+    # An offset that is no offset ("+99:00") leaves the clock read in the zone, and says so.
+    odd = clocks.read({**LOCAL, "EXIF:OffsetTimeOriginal": "+99:00"}, {}, "Europe/Minsk")
+    assert odd["zone_assumed"] and odd["taken_at"] == found["taken_at"]
+    assert "an offset that could not be read (+99:00)" in odd["time_evidence"]
 
 
 def a_capture(team: Team, exif: dict[str, Any]) -> Capture:
