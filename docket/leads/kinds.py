@@ -52,8 +52,8 @@ def _pairs_pending(compartment_id: int, limit: int) -> list[PersonsLead]:
 
 
 def _pairs_count(compartment_id: int) -> int:
-    known = duplicates.cached_candidates(compartment_id)
-    return -1 if known is None else len(known)
+    known = duplicates.cached_count(compartment_id)
+    return -1 if known is None else known
 
 
 def _prepare_pairs(leads: Sequence[Any]) -> None:

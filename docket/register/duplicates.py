@@ -125,13 +125,30 @@ def _found(compartment_id: int) -> list[pairs.Pair]:
     return found
 
 
-def cached_candidates(compartment_id: int) -> list[Candidate] | None:
-    """The undecided pairs when the matcher's are known for the names as they are now, else
-    None (the menu's count of leads does not start a matcher's run of seconds)."""
+#: compartment -> (the names' version and the answers' stamp, how many pairs wait): the
+#: menu shows the count on every page, and a compartment may hold tens of thousands of pairs.
+_COUNTED: dict[int, tuple[tuple[Any, ...], int]] = {}
+
+
+def cached_count(compartment_id: int) -> int | None:
+    """How many pairs wait for an answer, when the matcher's pairs are known for the names as
+    they are now, else None (the menu's count of leads does not start a matcher's run of
+    seconds). Counted again only when a name or an answer has changed."""
+    from django.db.models import Count, Max
+
     cached = _FOUND.get(compartment_id)
     if cached is None or cached[0] != _version(compartment_id):
         return None
-    return candidates(compartment_id, decided=False)
+    answers = PersonPair.objects.filter(compartment_id=compartment_id).aggregate(
+        n=Count("pk"), top=Max("pk"), last=Max("decided_at")
+    )
+    key = (cached[0], answers["n"], answers["top"], answers["last"])
+    counted = _COUNTED.get(compartment_id)
+    if counted is not None and counted[0] == key:
+        return counted[1]
+    waiting = len(candidates(compartment_id, decided=False))
+    _COUNTED[compartment_id] = (key, waiting)
+    return waiting
 
 
 def candidates(compartment_id: int, *, decided: bool = True) -> list[Candidate]:

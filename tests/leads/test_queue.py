@@ -67,6 +67,9 @@ def test_accepting_and_rejecting_from_the_queue_keeps_who_and_when(team: Team) -
     event = Event.objects.create(compartment=team.a, title="Задержания у Стелы")
     mention = a_mention(team.a, first, event)
     analyst = client_of(team.owner)
+    analyst.get("/leads/")  # the matcher runs; the menu counts its pairs from now on
+    menu = 'href="/leads/">Leads <span class="count">2</span></a>'
+    assert menu in analyst.get("/register/events/").content.decode()
     refused = analyst.post(
         "/leads/decide",
         {"kind": "persons", "lead": f"{first.pk}-{second.pk}", "decision": "reject",
@@ -94,6 +97,8 @@ def test_accepting_and_rejecting_from_the_queue_keeps_who_and_when(team: Team) -
     ]  # fmt: skip
     page = analyst.get("/leads/").content.decode()
     assert "Nothing waits here." in page and "отдал приказ" not in page
+    # The menu's count follows the answers, not a count kept from before them.
+    assert 'href="/leads/">Leads</a>' in analyst.get("/register/events/").content.decode()
     assert not EvidenceLink.objects.filter(event=event).exists()  # an event's mention: no file
 
 
