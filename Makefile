@@ -45,7 +45,7 @@ bench: setup
 # Regenerate the lock file after changing dependencies in pyproject.toml.
 lock:
 	$(BIN)/pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra dev \
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev \
 		-o requirements.lock pyproject.toml
 
 # After changing a marked string: refresh the be/ru catalogues, translate what is new (the

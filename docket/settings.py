@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "docket.ingest",
     "docket.intake",
     "docket.leads",
+    "docket.cases",
     "docket.exports",
     "docket.api",
     "docket.core",
@@ -415,6 +416,10 @@ def _time_zone() -> str:
 
 
 DOCKET_TIME_ZONE = _time_zone()
+
+#: The organisation that runs this instance, as exports name it (a court bundle's
+#: Source-Organization). Set it before sending anything out.
+DOCKET_ORGANISATION = env_str("DOCKET_ORGANISATION", "").strip() or "Docket instance"
 USE_TZ = True
 
 LOGGING = {

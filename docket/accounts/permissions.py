@@ -49,6 +49,20 @@ PERMISSIONS: dict[str, tuple[frozenset[str], Any]] = {
             " a person to review, never a verdict (audited with counts; the list is not kept)"
         ),
     ),
+    "case.view": (
+        frozenset({ADMIN, ANALYST, LEGAL}),
+        _(
+            "see the compartment's cases: suspects, incidents, qualifications, the elements"
+            " matrix and the verification of their evidence; the statistics of the register"
+        ),
+    ),
+    "case.edit": (
+        frozenset({ADMIN, ANALYST, LEGAL}),
+        _(
+            "create and change cases, fill their elements matrix and record verification"
+            " steps on evidence (every change is kept with who and when)"
+        ),
+    ),
     "custody.view": (
         frozenset({ADMIN, INTAKE, ANALYST, LEGAL, AUDITOR}),
         _("see the custody log entries of the compartment's items"),
@@ -60,8 +74,9 @@ PERMISSIONS: dict[str, tuple[frozenset[str], Any]] = {
     "export.request": (
         frozenset({ADMIN, LEGAL}),
         _(
-            "ask for an export of the whole compartment, see its exports and download them"
-            " (each export needs a second admin's approval and is encrypted to its recipient)"
+            "ask for an export (the whole compartment, a case's court bundle, a sanctions list,"
+            " a public report), see its exports and download them (each export needs a second"
+            " admin's approval and is encrypted to its recipient)"
         ),
     ),
     "intake.triage": (

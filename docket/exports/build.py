@@ -1,7 +1,9 @@
 """Building an export: ask (two-person rule), approve, pack in the worker.
 
-The package is a zip, encrypted as it is written to the recipient's age key, so Docket never
-holds it in clear, on disk or anywhere else:
+Every kind of export is a zip, encrypted as it is written to the recipient's age key, so
+Docket never holds it in clear, on disk or anywhere else. What goes inside is the kind's
+packer (`PACKERS`, registered with `@packer(kind)`); the rest (the approval, the state, the
+encryption, the audit) is the same for all. A whole compartment's package holds:
 
     README.txt       what this is and how to check it
     manifest.json    who asked, who approved, why; the custody log's origin and public key
@@ -26,6 +28,8 @@ import logging
 import os
 import uuid
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -45,6 +49,8 @@ log = logging.getLogger(__name__)
 
 FORMAT = "docket-export/1"
 ACTION = "export.compartment"
+#: the approval action of each kind of export
+ACTIONS = {kind: f"export.{kind}" for kind in Export.Kind.values}
 PROGRESS_EVERY = 20  # items between progress writes
 
 
@@ -53,55 +59,98 @@ class ExportError(RuntimeError):
 
 
 def ask(
-    user: User, compartment: Compartment, *, recipient: str, recipient_label: str, reason: str
+    user: User,
+    compartment: Compartment,
+    *,
+    recipient: str,
+    recipient_label: str,
+    reason: str,
+    kind: str = Export.Kind.COMPARTMENT,
+    case: Any = None,
+    min_confidence: str = "",
+    parameters: dict[str, Any] | None = None,
 ) -> Export:
-    """Record the request; nothing is packed until a second admin approves."""
+    """Record the request; nothing is packed until a second admin approves. The caller has
+    checked that `user` may ask for this kind in `compartment` and that `case` belongs to it."""
     age.Recipient.parse(recipient)  # the form checked it; never store a key we cannot use
+    if kind not in ACTIONS:
+        raise ValueError(f"unknown kind of export {kind!r}")
+    if case is not None and case.compartment_id != compartment.pk:
+        raise ValueError("the case belongs to another compartment")
     with transaction.atomic():
         approval = approvals.ask(
-            user, ACTION, compartment,
-            summary=f"Export every item of {compartment.name} to {recipient_label}",
+            user, ACTIONS[kind], compartment,
+            summary=_summary(kind, compartment, case, recipient_label),
             reason=reason,
         )  # fmt: skip
         export = Export.objects.create(
-            compartment=compartment, approval=approval, requested_by=user,
-            recipient=recipient, recipient_label=recipient_label,
+            kind=kind, compartment=compartment, case=case, approval=approval,
+            requested_by=user, recipient=recipient, recipient_label=recipient_label,
+            min_confidence=min_confidence, parameters=parameters or {},
         )  # fmt: skip
         audit.record_system(
             user, "export.request", export,
-            details={"recipient": recipient, "recipient_label": recipient_label},
+            details={"kind": kind, "recipient": recipient, "recipient_label": recipient_label},
         )  # fmt: skip
     return export
 
 
-@approvals.on_approve(ACTION)
+def _summary(kind: str, compartment: Compartment, case: Any, label: str) -> str:
+    if kind == Export.Kind.COMPARTMENT:
+        return f"Export every item of {compartment.name} to {label}"
+    what = f"case {case.pk}" if case is not None else compartment.name
+    return f"Export the {kind} of {what} to {label}"
+
+
+def _every_action(register: Callable[[str], Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    """Register one approvals callback for the action of every kind of export."""
+
+    def decorate(function: Any) -> Any:
+        for action in ACTIONS.values():
+            register(action)(function)
+        return function
+
+    return decorate
+
+
+@_every_action(approvals.on_approve)
 def _approved(approval: Approval) -> None:
     Export.objects.filter(approval=approval).update(state=Export.State.QUEUED)
     export = Export.objects.get(approval=approval)
     queue.enqueue("export.build", {"export": export.pk})
 
 
-@approvals.sends_to(ACTION)
+@_every_action(approvals.sends_to)
 def _recipient(approval: Approval) -> tuple[str, str] | None:
     export = Export.objects.filter(approval=approval).first()
     return (export.recipient_label, export.recipient) if export else None
 
 
-@approvals.page_of(ACTION)
+@_every_action(approvals.page_of)
 def _page(approval: Approval) -> tuple[str, int]:
     return ("exports:export", Export.objects.get(approval=approval).pk)
 
 
-@approvals.summarised(ACTION)
+@_every_action(approvals.summarised)
 def _words(approval: Approval) -> str:
     export = Export.objects.get(approval=approval)
-    return gettext("Export every item of %(compartment)s to %(recipient)s") % {
+    words = {
         "compartment": approval.compartment.name,
         "recipient": export.recipient_label,
+        "case": export.case.title if export.case else "",
     }
+    if export.kind == Export.Kind.CASE:
+        return gettext("Export the court bundle of the case %(case)s to %(recipient)s") % words
+    if export.kind == Export.Kind.SANCTIONS and export.case:
+        return gettext("Export the sanctions list of the case %(case)s to %(recipient)s") % words
+    if export.kind == Export.Kind.SANCTIONS:
+        return gettext("Export the sanctions list of %(compartment)s to %(recipient)s") % words
+    if export.kind == Export.Kind.REPORT:
+        return gettext("Export a public report of %(compartment)s to %(recipient)s") % words
+    return gettext("Export every item of %(compartment)s to %(recipient)s") % words
 
 
-@approvals.on_refuse(ACTION)
+@_every_action(approvals.on_refuse)
 def _refused(approval: Approval) -> None:
     Export.objects.filter(approval=approval, state=Export.State.AWAITING).update(
         state=Export.State.REFUSED, finished_at=timezone.now()
@@ -130,44 +179,105 @@ def _tell(export: Export, kind: str) -> None:
     )  # fmt: skip
 
 
+@dataclass
+class Packing:
+    """What a packer writes into: the open zip (encrypted as it is written) and its export."""
+
+    package: zipfile.ZipFile
+    export: Export
+    blobs: BlobStore
+
+    @property
+    def actor(self) -> str:
+        """Who reads the originals, in their custody entries."""
+        return f"export:{self.export.pk}"
+
+    def progress(self, done: int, total: int | None = None) -> None:
+        """Say how far the packing is (the export's page shows it)."""
+        fields: dict[str, int] = {"done": done}
+        if total is not None:
+            fields["total"] = total
+        Export.objects.filter(pk=self.export.pk).update(**fields)
+
+    def originals(self, items: Iterable[Item]) -> Iterator[tuple[Item, Iterator[bytes]]]:
+        """Each item with its original's chunks (each read writes a custody entry); raises
+        ExportError after the last chunk of an original that does not match its hash."""
+        for item in items:
+            yield item, self._checked(item)
+
+    def _checked(self, item: Item) -> Iterator[bytes]:
+        digest = hashlib.sha256()
+        for chunk in read(item, actor=self.actor, blobs=self.blobs):
+            digest.update(chunk)
+            yield chunk
+        if digest.hexdigest() != item.sha256:
+            raise ExportError(f"item {item.pk} does not match its SHA-256: run `docket verify`")
+
+    def seal(self, packed: int, **details: Any) -> tuple[Checkpoint, CustodyEntry]:
+        """Append the export's own custody entry and seal a checkpoint over it."""
+        with transaction.atomic():
+            own = custody.append(
+                "export",
+                actor=self.actor,
+                details={
+                    "export": self.export.pk,
+                    "kind": self.export.kind,
+                    "compartment": self.export.compartment.name,
+                    "items": packed,
+                    "recipient": self.export.recipient,
+                    "approved_by": _username(self.export.approval.decided_by),
+                    **details,
+                },
+            )
+        checkpoint = custody.seal() or custody.latest_checkpoint()
+        assert checkpoint is not None  # the entry above was just appended
+        return checkpoint, own
+
+    def custody_lines(
+        self, checkpoint: Checkpoint, own: CustodyEntry, items: Any = None
+    ) -> Iterator[str]:
+        """The custody entries of `items` (a queryset of ids; the compartment's items when
+        None) and the export's own, each a JSON line with its inclusion proof."""
+        return _custody_lines(self.export, checkpoint, own, items)
+
+    def manifest(self, checkpoint: Checkpoint, packed: int, **extra: Any) -> str:
+        """manifest.json: who asked, who approved, why; the log's origin and public key."""
+        return _manifest(self.export, checkpoint, packed, **extra)
+
+
+Packer = Callable[[Packing], int]
+#: kind of export -> its packer, which writes the contents and returns how many items it packed
+PACKERS: dict[str, Packer] = {}
+
+
+def packer(kind: str) -> Callable[[Packer], Packer]:
+    def register(function: Packer) -> Packer:
+        PACKERS[kind] = function
+        return function
+
+    return register
+
+
 def build(export: Export, *, blobs: BlobStore | None = None) -> Export:
-    """Pack the compartment; idempotent (a ready export is left alone, a failed one rebuilt)."""
+    """Pack the export; idempotent (a ready export is left alone, a failed one rebuilt)."""
     if export.state == Export.State.READY:
         return export
     if export.approval.state != Approval.State.APPROVED:
         raise ExportError(f"export {export.pk} is not approved")
+    pack = PACKERS.get(export.kind)
+    if pack is None:
+        raise ExportError(f"no packer for exports of kind {export.kind!r}")
     blobs = blobs or BlobStore.default()
     keys.identity()  # fails at once, clearly, in a process without the vault key
     recipient = age.Recipient.parse(export.recipient)
-    items = Item.objects.filter(compartment=export.compartment).order_by("id")
     Export.objects.filter(pk=export.pk).update(
-        state=Export.State.BUILDING, total=items.count(), done=0, error=""
+        state=Export.State.BUILDING, total=0, done=0, error=""
     )
-    actor = f"export:{export.pk}"
     with blobs.staged_file() as (staged, handle):
         counted = HashingWriter(handle)
         sealed = age.EncryptingWriter(counted, [recipient])
         with zipfile.ZipFile(sealed, "w", zipfile.ZIP_STORED, allowZip64=True) as package:
-            sums, packed = _pack_items(package, export, items, actor, blobs)
-            with transaction.atomic():
-                own = custody.append(
-                    "export",
-                    actor=actor,
-                    details={
-                        "export": export.pk,
-                        "compartment": export.compartment.name,
-                        "items": packed,
-                        "recipient": export.recipient,
-                        "approved_by": _username(export.approval.decided_by),
-                    },
-                )
-            checkpoint = custody.seal() or custody.latest_checkpoint()
-            assert checkpoint is not None  # the entry above was just appended
-            package.writestr("SHA256SUMS", "".join(sums))
-            _write_custody(package, export, checkpoint, own)
-            package.writestr("checkpoint.txt", checkpoint.note)
-            package.writestr("manifest.json", _manifest(export, checkpoint, packed))
-            package.writestr("README.txt", _readme(export))
+            packed = pack(Packing(package, export, blobs))
         sealed.close()
         handle.flush()
         os.fsync(handle.fileno())
@@ -180,40 +290,47 @@ def build(export: Export, *, blobs: BlobStore | None = None) -> Export:
     export.refresh_from_db()
     audit.record_system(
         None, "export.build", export,
-        details={"items": packed, "size": counted.size, "sha256": export.sha256},
+        details={"kind": export.kind, "items": packed, "size": counted.size,
+                 "sha256": export.sha256},
     )  # fmt: skip
-    log.info("export %s ready: %s items, %s bytes", export.pk, packed, counted.size)
+    log.info("export %s (%s) ready: %s items, %s bytes", export.pk, export.kind, packed,
+             counted.size)  # fmt: skip
     return export
 
 
-def _pack_items(
-    package: zipfile.ZipFile,
-    export: Export,
-    items: Any,
-    actor: str,
-    blobs: BlobStore,
-) -> tuple[list[str], int]:
+@packer(Export.Kind.COMPARTMENT)
+def _pack_compartment(packing: Packing) -> int:
+    """Every original of the compartment, SHA256SUMS, custody with proofs, the manifest."""
+    package, export = packing.package, packing.export
+    items = Item.objects.filter(compartment=export.compartment).order_by("id")
+    packing.progress(0, items.count())
     sums = []
     packed = 0
-    for item in items.iterator():
+    for item, chunks in packing.originals(items.iterator()):
         member = zipfile.ZipInfo(f"items/{item.pk}.bin", item.received_at.timetuple()[:6])
-        digest = hashlib.sha256()
         with package.open(member, "w", force_zip64=True) as out:
-            for chunk in read(item, actor=actor, blobs=blobs):
-                digest.update(chunk)
+            for chunk in chunks:
                 out.write(chunk)
-        if digest.hexdigest() != item.sha256:
-            raise ExportError(f"item {item.pk} does not match its SHA-256: run `docket verify`")
         sums.append(f"{item.sha256}  items/{item.pk}.bin\n")
         packed += 1
         if packed % PROGRESS_EVERY == 0:
-            Export.objects.filter(pk=export.pk).update(done=packed)
-    return sums, packed
+            packing.progress(packed)
+    checkpoint, own = packing.seal(packed)
+    package.writestr("SHA256SUMS", "".join(sums))
+    with package.open("custody.jsonl", "w", force_zip64=True) as out:
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
+        text.writelines(packing.custody_lines(checkpoint, own))
+        text.flush()
+        text.detach()
+    package.writestr("checkpoint.txt", checkpoint.note)
+    package.writestr("manifest.json", packing.manifest(checkpoint, packed))
+    package.writestr("README.txt", _readme(export))
+    return packed
 
 
-def _write_custody(
-    package: zipfile.ZipFile, export: Export, checkpoint: Checkpoint, own: CustodyEntry
-) -> None:
+def _custody_lines(
+    export: Export, checkpoint: Checkpoint, own: CustodyEntry, items: Any = None
+) -> Iterator[str]:
     """Every entry of the exported items, and the export's own, each with its proof."""
     tree = merkle.ProofTree(list(custody.leaf_hashes(0, checkpoint.size)))
     try:
@@ -225,27 +342,26 @@ def _write_custody(
         raise ExportError(f"the custody log does not match its checkpoint ({exc})") from exc
     entries = CustodyEntry.objects.filter(
         index__lt=checkpoint.size, item__compartment=export.compartment
-    ).order_by("index")
-    with package.open("custody.jsonl", "w", force_zip64=True) as out:
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
-        for entry in itertools.chain(entries.iterator(), [own]):
-            line = {
-                "index": entry.index,
-                "leaf": base64.b64encode(bytes(entry.leaf)).decode(),
-                "proof": [p.hex() for p in tree.inclusion_proof(entry.index)],
-            }
-            text.write(json.dumps(line, separators=(",", ":")) + "\n")
-        text.flush()
-        text.detach()
+    )
+    if items is not None:
+        entries = entries.filter(item__in=items)
+    for entry in itertools.chain(entries.order_by("index").iterator(), [own]):
+        line = {
+            "index": entry.index,
+            "leaf": base64.b64encode(bytes(entry.leaf)).decode(),
+            "proof": [p.hex() for p in tree.inclusion_proof(entry.index)],
+        }
+        yield json.dumps(line, separators=(",", ":")) + "\n"
 
 
-def _manifest(export: Export, checkpoint: Checkpoint, packed: int) -> str:
+def _manifest(export: Export, checkpoint: Checkpoint, packed: int, **extra: Any) -> str:
     origin = custody.origin()
     public_key = keys.signing_public_key()
     approval = export.approval
     data = {
         "format": FORMAT,
         "export": export.pk,
+        "kind": export.kind,
         "compartment": export.compartment.name,
         "items": packed,
         "requested_by": _username(export.requested_by),
@@ -263,6 +379,7 @@ def _manifest(export: Export, checkpoint: Checkpoint, packed: int) -> str:
             "tree_size": checkpoint.size,
             "root_hash": checkpoint.root_hex(),
         },
+        **extra,
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

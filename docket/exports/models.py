@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Export(models.Model):
-    """A whole compartment, packed for a court or a partner: the originals, their hashes and
-    their custody entries with proofs, in one zip encrypted to the recipient's age key.
+    """What leaves the building, in one zip encrypted to the recipient's age key: a whole
+    compartment (the originals, their hashes, their custody entries with proofs), a case's
+    court bundle (a BagIt bag), a sanctions list (FollowTheMoney entities) or a public report.
 
     Asked for by a legal or admin user, approved by a second admin (two-person rule), built by
     the worker, which holds the vault key. Docket never keeps the package in clear.
@@ -21,8 +22,24 @@ class Export(models.Model):
         READY = "ready", _("Ready to download")
         FAILED = "failed", _("Failed")
 
+    class Kind(models.TextChoices):
+        COMPARTMENT = "compartment", _("Every item of a compartment")
+        CASE = "case", _("A case's court bundle")
+        SANCTIONS = "sanctions", _("A sanctions and partner list")
+        REPORT = "report", _("A public report")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMPARTMENT)
     compartment = models.ForeignKey(
         "accounts.Compartment", on_delete=models.PROTECT, related_name="exports"
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="exports"
+    )
+    min_confidence = models.CharField(
+        max_length=12, blank=True, help_text=_("sanctions: the least confidence to list someone")
+    )
+    parameters = models.JSONField(
+        default=dict, blank=True, help_text=_("what else the kind needs (a report's choices)")
     )
     approval = models.OneToOneField(
         "accounts.Approval", on_delete=models.PROTECT, related_name="export"
