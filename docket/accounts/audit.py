@@ -30,6 +30,7 @@ ACTIONS = {
     "item.transcript": _("downloaded a transcript"),
     "item.clock_zone": _("set the zone of an item's camera clock"),
     "event.list": _("listed events"), "event.view": _("viewed an event"),
+    "case.view": _("viewed a case"),
     "event.overview": _("viewed the overview"), "event.export": _("exported the event list"),
     "person.view": _("viewed a person"), "unit.view": _("viewed a unit"),
     "unit.chain": _("read a unit's chain of command"),

@@ -41,6 +41,7 @@ urlpatterns = [
     path("vault/", include((vault_pages, "vault"))),
     path("register/", include("docket.register.urls")),
     path("leads/", include("docket.leads.urls")),
+    path("cases/", include("docket.cases.urls")),
     path("exports/", include("docket.exports.urls")),
     path("api/", include("docket.api.urls")),
     path("intake/", include("docket.intake.channels.web.urls")),

@@ -270,6 +270,8 @@ def _delete_view(kind: Kind) -> Callable[..., HttpResponseBase]:
 def restore(request: HttpRequest, change: Change) -> HttpResponseBase:
     if change.action != "delete":
         messages.error(request, gettext("Only a deletion can be undone."))
+    elif not history.restorable(change):
+        messages.error(request, gettext("Only a deletion of the register can be undone here."))
     else:
         restored = history.restore(change, actor=staff_user(request))
         messages.success(

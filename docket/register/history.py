@@ -104,11 +104,17 @@ def restore(change: Change, *, actor: User | None) -> list[Model]:
 
     if change.action != "delete":
         raise ValueError("only a deletion can be undone")
+    if not restorable(change):
+        raise ValueError("only a register row can be restored here")
     together = [change]
     if change.request_id:
-        together = list(
-            Change.objects.filter(action="delete", request_id=change.request_id).order_by("-id")
-        )
+        together = [
+            deleted
+            for deleted in Change.objects.filter(
+                action="delete", request_id=change.request_id
+            ).order_by("-id")
+            if restorable(deleted)
+        ]
     restored: list[Model] = []
     with transaction.atomic():
         for deleted in together:  # the last deleted first: an act before its links
@@ -129,6 +135,18 @@ def restore(change: Change, *, actor: User | None) -> list[Model]:
             _write("restore", obj, actor, None, snapshot(obj))
             restored.append(obj)
     return restored
+
+
+def restorable(change: Change) -> bool:
+    """Whether `restore` can bring the row of `change` back: a register row's. Higher apps
+    (cases) keep their history in the same table but undo nothing through it."""
+    from django.apps import apps
+
+    try:
+        apps.get_model("register", change.model)
+    except LookupError:
+        return False
+    return True
 
 
 def of(obj: Model) -> list[Change]:

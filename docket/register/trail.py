@@ -70,8 +70,9 @@ def _label(model: type[Model], name: str) -> str:
     return name
 
 
-def fields_of(change: Change) -> list[tuple[str, str, str]]:
-    model = _model(change.model)
+def fields_of(change: Change, model: type[Model] | None = None) -> list[tuple[str, str, str]]:
+    """The fields a change touched, in words; `model` for a row of another app (a case's)."""
+    model = model or _model(change.model)
     before, after = change.before or {}, change.after or {}
     names = [n for n in dict.fromkeys([*before, *after]) if n not in SKIPPED]
     rows = []

@@ -1,0 +1,381 @@
+"""The case pages: the list, a case with its suspects, incidents, qualifications and elements
+matrix, what is missing, the verification of its evidence, and its history. Reading needs
+`case.view` in the case's compartment, every change `case.edit`; everything else is a 404,
+as for a case that does not exist. Every change goes through `contents.save` (the
+compartment rule, then the history) or `history.delete`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from docket.accounts import access, audit
+from docket.accounts.guards import listing, of_object, staff_user
+from docket.cases import contents, elements
+from docket.cases.forms import (
+    CaseForm,
+    CellForm,
+    IncidentsForm,
+    QualificationsForm,
+    SuspectEditForm,
+    SuspectForm,
+    VerificationForm,
+    grading,
+)
+from docket.cases.models import Case, Cell, Suspect, Verification
+from docket.lib import ids
+from docket.register import history, search, trail
+from docket.register.models import Person, Term
+from docket.vault.describe import describe
+
+
+@listing("case.view", methods=("GET", "POST"))
+def case_list(request: HttpRequest) -> HttpResponseBase:
+    user = staff_user(request)
+    editable = sorted(access.compartment_ids(user, "case.edit"))
+    form = CaseForm(request.POST or None, compartments=editable) if editable else None
+    if request.method == "POST":
+        if form is not None and form.is_valid():
+            case = contents.save(form.save(commit=False), actor=user)
+            messages.success(
+                request, gettext("Case opened. Add its suspects, incidents and qualifications.")
+            )
+            return redirect("cases:case", pk=case.pk)
+    cases = access.visible(Case.objects.select_related("compartment"), user, "case.view")
+    return render(request, "cases/list.html", {"cases": cases, "form": form})
+
+
+def _evidence_rows(links: list[Any]) -> list[tuple[Any, Any]]:
+    facts = describe([link.item_id for link in links])
+    return [(link, facts.get(link.item_id)) for link in links]
+
+
+def _matrix(case: Case) -> list[dict[str, Any]]:
+    """Per qualification: its elements, each with its cell (or none yet), in matrix order."""
+    cells = {
+        (c.qualification_id, c.element): c
+        for c in case.cells.prefetch_related(
+            "acts__act_type", "acts__victim", "evidence__item",
+            "information__source", "information__reliability", "information__credibility",
+        )
+    }  # fmt: skip
+    tables = []
+    for term in case.qualifications.order_by("vocabulary", "code"):
+        rows = []
+        for element in elements.of(term):
+            cell = cells.get((term.pk, element.code))
+            rows.append({
+                "element": element,
+                "cell": cell,
+                "status": cell.status if cell else Cell.Status.NONE,
+                "status_shown": (cell.get_status_display() if cell else Cell.Status.NONE.label),
+                "evidence": _evidence_rows(list(cell.evidence.all())) if cell else [],
+                "information": [(i, grading(i)) for i in cell.information.all()] if cell else [],
+                "key": f"{term.pk}:{element.code}",
+            })  # fmt: skip
+        tables.append({"term": term, "rows": rows})
+    return tables
+
+
+@of_object("case.view", Case)
+def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
+    audit.record(request, "case.view", case)
+    degrees = {
+        t.code: t.shown for t in Term.objects.filter(vocabulary="involvement_degree")
+    }  # the involvement_degree words of each mode of liability
+    suspects = []
+    for suspect in case.suspects.select_related("person", "unit").prefetch_related("evidence"):
+        codes = Suspect.DEGREES.get(Suspect.Liability(suspect.liability), ())
+        suspects.append({
+            "suspect": suspect,
+            "involvements": list(contents.involvements(suspect)),
+            "degree_words": ", ".join(degrees[c] for c in codes if c in degrees),
+            "evidence": _evidence_rows(list(suspect.evidence.all())),
+        })  # fmt: skip
+    checked = contents.checked(contents.evidence(case).select_related("item").order_by("pk"))
+    facts = describe([c.link.item_id for c in checked])
+    exports = case.exports.order_by("-requested_at")
+    return render(request, "cases/case.html", {
+        "case": case,
+        "can_edit": access.can(request.user, "case.edit", case),
+        "can_export": access.can(request.user, "export.request", case),
+        "suspects": suspects,
+        "events": case.events.select_related("place").order_by("start", "pk"),
+        "acts": case.acts.select_related("act_type", "victim", "event").order_by("start", "pk"),
+        "matrix": _matrix(case),
+        "checked": [(c, facts.get(c.link.item_id)) for c in checked],
+        "unverified": sum(1 for c in checked if not c.verified),
+        "missing": len(contents.missing(case)),
+        "exports": exports,
+    })  # fmt: skip
+
+
+@of_object("case.edit", Case, methods=("GET", "POST"))
+def case_edit(request: HttpRequest, case: Case) -> HttpResponseBase:
+    form = CaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        contents.save(form.save(commit=False), actor=staff_user(request))
+        messages.success(request, gettext("Saved. The change is in the case's history."))
+        return redirect("cases:case", pk=case.pk)
+    return _form(request, form, gettext("Edit: %(case)s") % {"case": case}, case,
+                 delete=reverse("cases:case_delete", args=[case.pk]))  # fmt: skip
+
+
+@of_object("case.edit", Case, methods=("POST",))
+def case_delete(request: HttpRequest, case: Case) -> HttpResponseBase:
+    if case.exports.exists():
+        messages.error(request, gettext("A case with exports is kept: its bundles name it."))
+        return redirect("cases:case", pk=case.pk)
+    user = staff_user(request)
+    with transaction.atomic():
+        for row in [*case.cells.all(), *case.suspects.all()]:
+            history.delete(row, actor=user)
+        history.delete(case, actor=user)
+    messages.success(
+        request, gettext("Case deleted: %(case)s. Its history is kept.") % {"case": case}
+    )
+    return redirect("cases:cases")
+
+
+def _form(
+    request: HttpRequest, form: Any, heading: str, case: Case, *, delete: str = "", **more: Any
+) -> HttpResponse:
+    context = {"form": form, "heading": heading, "case": case, "delete": delete,
+               "back": reverse("cases:case", args=[case.pk]), **more}  # fmt: skip
+    return render(request, "cases/form.html", context)
+
+
+# Suspects
+
+
+@of_object("case.edit", Case, methods=("GET", "POST"))
+def suspect_new(request: HttpRequest, case: Case) -> HttpResponseBase:
+    """A suspect: found by name in the case's compartment (any script), then a mode of
+    liability; the evidence for it is chosen on the suspect's own form."""
+    user = staff_user(request)
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and not data.get("who", "").strip():
+        data["who"] = data.get("picked", "")  # a hit of the search, ticked
+    form = SuspectForm(data, case=case)
+    if request.method == "POST" and form.is_valid():
+        who = form.cleaned_data["who"]
+        suspect = Suspect(
+            case=case, compartment_id=case.compartment_id,
+            person=who if isinstance(who, Person) else None,
+            unit=None if isinstance(who, Person) else who,
+            liability=form.cleaned_data["liability"], notes=form.cleaned_data["notes"],
+        )  # fmt: skip
+        contents.save(suspect, actor=user)
+        messages.success(
+            request, gettext("Suspect added. Now choose the evidence of his liability.")
+        )
+        return redirect("cases:suspect_edit", pk=suspect.pk)
+    typed = request.GET.get("q", "").strip()[:100]
+    hits = (
+        search.search(typed, compartments={case.compartment_id}, kinds={"person", "unit"}, limit=20)
+        if len(typed) >= 2
+        else []
+    )
+    return _form(request, form, gettext("A suspect of: %(case)s") % {"case": case}, case,
+                 search_for="suspect", typed=typed, hits=hits)  # fmt: skip
+
+
+@of_object("case.edit", Suspect, methods=("GET", "POST"))
+def suspect_edit(request: HttpRequest, suspect: Suspect) -> HttpResponseBase:
+    form = SuspectEditForm(request.POST or None, instance=suspect)
+    if request.method == "POST" and form.is_valid():
+        contents.save(
+            form.save(commit=False), actor=staff_user(request),
+            m2m={"evidence": form.cleaned_data["evidence"]},
+        )  # fmt: skip
+        messages.success(request, gettext("Saved. The change is in the case's history."))
+        return redirect(reverse("cases:case", args=[suspect.case_id]) + "#suspects")
+    heading = gettext("Suspect: %(suspect)s") % {"suspect": suspect}
+    delete = reverse("cases:suspect_delete", args=[suspect.pk])
+    return _form(request, form, heading, suspect.case, delete=delete, wide=True)
+
+
+@of_object("case.edit", Suspect, methods=("POST",))
+def suspect_delete(request: HttpRequest, suspect: Suspect) -> HttpResponseBase:
+    history.delete(suspect, actor=staff_user(request))
+    messages.success(request, gettext("Suspect removed from the case: %(s)s.") % {"s": suspect})
+    return redirect(reverse("cases:case", args=[suspect.case_id]) + "#suspects")
+
+
+# Incidents and qualifications
+
+
+@of_object("case.edit", Case, methods=("GET", "POST"))
+def incidents(request: HttpRequest, case: Case) -> HttpResponseBase:
+    """Add events (by id, or ticked among the search's hits) and acts (by id) to the case."""
+    user = staff_user(request)
+    form = IncidentsForm(request.POST or None, case=case, picked=request.POST.getlist("event"))
+    if request.method == "POST" and form.is_valid():
+        events, acts = form.cleaned_data["events"], form.cleaned_data["acts"]
+        contents.save(case, actor=user, m2m={
+            "events": [*case.events.all(), *events], "acts": [*case.acts.all(), *acts],
+        })  # fmt: skip
+        messages.success(request, gettext("Incidents added."))
+        return redirect(reverse("cases:case", args=[case.pk]) + "#incidents")
+    typed = request.GET.get("q", "").strip()[:100]
+    hits = (
+        search.search(typed, compartments={case.compartment_id}, kinds={"event"}, limit=20)
+        if len(typed) >= 2
+        else []
+    )
+    return _form(request, form, gettext("Incidents of: %(case)s") % {"case": case}, case,
+                 search_for="incident", typed=typed, hits=hits)  # fmt: skip
+
+
+@of_object("case.edit", Case, methods=("POST",))
+def incident_remove(request: HttpRequest, case: Case) -> HttpResponseBase:
+    event, act = ids.pk(request.POST.get("event", "")), ids.pk(request.POST.get("act", ""))
+    contents.save(case, actor=staff_user(request), m2m={
+        "events": case.events.exclude(pk=event or 0), "acts": case.acts.exclude(pk=act or 0),
+    })  # fmt: skip
+    messages.success(request, gettext("Removed from the case; the register keeps it."))
+    return redirect(reverse("cases:case", args=[case.pk]) + "#incidents")
+
+
+@of_object("case.edit", Case, methods=("GET", "POST"))
+def qualifications(request: HttpRequest, case: Case) -> HttpResponseBase:
+    form = QualificationsForm(
+        request.POST or None, initial={"qualifications": case.qualifications.all()}
+    )
+    if request.method == "POST" and form.is_valid():
+        contents.save(case, actor=staff_user(request),
+                      m2m={"qualifications": form.cleaned_data["qualifications"]})  # fmt: skip
+        messages.success(request, gettext("Qualifications saved. The matrix lists their elements."))
+        return redirect(reverse("cases:case", args=[case.pk]) + "#matrix")
+    return _form(request, form, gettext("Legal qualifications of: %(case)s") % {"case": case}, case)
+
+
+# The elements matrix
+
+
+@of_object("case.edit", Case, methods=("GET", "POST"))
+def cell_edit(request: HttpRequest, case: Case) -> HttpResponseBase:
+    """One cell of the matrix: the element is chosen in the form (`?element=TERM:CODE`
+    preselects it); a cell is created the first time it is saved."""
+    key = request.POST.get("element_key") or request.GET.get("element", "")
+    term_pk, _colon, code = key.partition(":")
+    cell = case.cells.filter(qualification_id=ids.pk(term_pk) or 0, element=code).first()
+    form = CellForm(
+        request.POST or None, case=case, instance=cell or Cell(case=case),
+        initial={"element_key": key},
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        term, code = form.cleaned_data["element_key"]
+        cell = case.cells.filter(qualification=term, element=code).first() or Cell(
+            case=case, compartment_id=case.compartment_id, qualification=term, element=code
+        )
+        cell.status, cell.note = form.cleaned_data["status"], form.cleaned_data["note"]
+        contents.save(cell, actor=staff_user(request), m2m={
+            name: form.cleaned_data[name] for name in ("acts", "evidence", "information")
+        })  # fmt: skip
+        messages.success(request, gettext("Saved. The change is in the case's history."))
+        return redirect(reverse("cases:case", args=[case.pk]) + f"#cell-{term.pk}-{code}")
+    delete = reverse("cases:cell_delete", args=[cell.pk]) if cell else ""
+    return _form(request, form, gettext("Elements matrix of: %(case)s") % {"case": case}, case,
+                 delete=delete, wide=True)  # fmt: skip
+
+
+@of_object("case.edit", Cell, methods=("POST",))
+def cell_delete(request: HttpRequest, cell: Cell) -> HttpResponseBase:
+    history.delete(cell, actor=staff_user(request))
+    messages.success(request, gettext("The cell is empty again; its history is kept."))
+    return redirect(reverse("cases:case", args=[cell.case_id]) + "#matrix")
+
+
+@of_object("case.view", Case)
+def missing(request: HttpRequest, case: Case) -> HttpResponse:
+    found = contents.missing(case)
+    facts = describe([c.link.item_id for c in found.unverified])
+    return render(request, "cases/missing.html", {
+        "case": case, "found": found, "can_edit": access.can(request.user, "case.edit", case),
+        "unverified": [(c, facts.get(c.link.item_id)) for c in found.unverified],
+    })  # fmt: skip
+
+
+# Verification
+
+
+@of_object("case.edit", Case, methods=("GET", "POST"))
+def verification_new(request: HttpRequest, case: Case) -> HttpResponseBase:
+    """A verification step on one of the case's evidence links (`?evidence=ID` preselects
+    it), done by the user, now."""
+    user = staff_user(request)
+    form = VerificationForm(
+        request.POST or None, case=case, initial={"evidence": request.GET.get("evidence")}
+    )
+    if request.method == "POST" and form.is_valid():
+        step = form.save(commit=False)
+        step.compartment_id = case.compartment_id
+        step.done_by, step.done_at = user, timezone.now()
+        contents.save(step, actor=user)
+        messages.success(request, gettext("Verification step recorded."))
+        return redirect(reverse("cases:case", args=[case.pk]) + "#verification")
+    return _form(
+        request,
+        form,
+        gettext("A verification step, for: %(case)s") % {"case": case},
+        case,
+        wide=True,
+    )
+
+
+def _case_of(step: Verification, user: Any) -> Case | None:
+    """A case of the step's evidence the user may edit, to go back to."""
+    for case in access.visible(Case.objects.all(), user, "case.edit"):
+        if contents.evidence(case).filter(pk=step.evidence_id).exists():
+            return case
+    return None
+
+
+@of_object("case.edit", Verification, methods=("GET", "POST"))
+def verification_edit(request: HttpRequest, step: Verification) -> HttpResponseBase:
+    user = staff_user(request)
+    case = Case.objects.filter(pk=ids.pk(request.GET.get("case", "")) or 0).first()
+    if case is None or not access.can(user, "case.edit", case):
+        case = _case_of(step, user)
+    form = VerificationForm(request.POST or None, instance=step, case=case) if case else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        contents.save(form.save(commit=False), actor=user)
+        messages.success(request, gettext("Saved. The change is in the case's history."))
+        return redirect(reverse("cases:case", args=[case.pk]) + "#verification")  # type: ignore[union-attr]
+    if case is None or form is None:
+        messages.error(request, gettext("This evidence is in none of your cases any more."))
+        return redirect("cases:cases")
+    return _form(request, form, gettext("Verification step: %(step)s") % {"step": step}, case,
+                 delete=reverse("cases:verification_delete", args=[step.pk]))  # fmt: skip
+
+
+@of_object("case.edit", Verification, methods=("POST",))
+def verification_delete(request: HttpRequest, step: Verification) -> HttpResponseBase:
+    user = staff_user(request)
+    case = _case_of(step, user)
+    history.delete(step, actor=user)
+    messages.success(request, gettext("Verification step deleted; its history is kept."))
+    if case is None:
+        return redirect("cases:cases")
+    return redirect(reverse("cases:case", args=[case.pk]) + "#verification")
+
+
+# History
+
+
+@of_object("case.view", Case)
+def case_history(request: HttpRequest, case: Case) -> HttpResponse:
+    rows = []
+    for change in contents.changes(case):
+        model: type[Model] = contents.MODELS[change.model]
+        rows.append(trail.Row(change, trail.fields_of(change, model)))
+    return render(request, "cases/history.html", {"case": case, "changes": rows})
