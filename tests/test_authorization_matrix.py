@@ -20,6 +20,7 @@ from django.urls import URLPattern
 
 from docket.accounts.models import Approval, Compartment, Grant, User
 from docket.accounts.permissions import roles_with
+from docket.cases.models import Case, Cell, Suspect, Verification
 from docket.exports.models import Export
 from docket.intake import conversation
 from docket.intake.models import Message, Submission
@@ -126,6 +127,23 @@ def a_deletion(compartment: Compartment) -> Change:
     return Change.objects.filter(model="information", action="delete").latest("id")
 
 
+def a_case(compartment: Compartment) -> Case:
+    return Case.objects.create(compartment=compartment, title=f"case of {compartment.name}")
+
+
+def a_verification(compartment: Compartment) -> Verification:
+    """A verification step on an evidence link of a case's event (its page goes back there)."""
+    from django.utils import timezone
+
+    link = FACTORIES[EvidenceLink](compartment)
+    assert isinstance(link, EvidenceLink)
+    a_case(compartment).events.add(link.event_id)
+    return Verification.objects.create(
+        compartment=compartment, evidence=link, step="source", method="source",
+        result="confirms", done_at=timezone.now(),
+    )  # fmt: skip
+
+
 #: Routes whose object must be of one particular sort.
 BY_ROUTE: dict[str, Callable[[Compartment], Model]] = {
     "/vault/items/<int:pk>/picture": a_thumbnail,
@@ -164,6 +182,20 @@ FACTORIES: dict[type[Model], Callable[[Compartment], Model]] = {
     Compartment: lambda compartment: compartment,
     Item: an_item,
     Submission: a_submission,
+    Case: a_case,
+    Suspect: lambda compartment: Suspect.objects.create(
+        case=a_case(compartment),
+        compartment=compartment,
+        unit=a_unit(compartment),
+        liability="superior",
+    ),
+    Cell: lambda compartment: Cell.objects.create(
+        case=a_case(compartment),
+        compartment=compartment,
+        element="1",
+        qualification=Term.objects.get(vocabulary="rome_statute", code="7.1.e"),
+    ),
+    Verification: a_verification,
 }
 
 

@@ -124,6 +124,7 @@ def test_every_staff_page_stays_on_loopback_with_no_csp_violation(
         assert "approve" in page.inner_text("main")
 
         record_an_event_and_find_it_again(page, server)
+        walk_a_case(page, server)  # case 1, suspect 1, verification 1 for the pages below
         # Units under others, with dated parent links and commanders, for the pages of a
         # parent link (the form records none of them).
         instance.run("register", "generate", "--compartment", "default", "--events", "2",
@@ -270,6 +271,72 @@ def record_an_event_and_find_it_again(page: Any, server: str) -> None:
     history = page.inner_text("table.history")
     assert "two batons, one officer held him" in history
     page.screenshot(path=str(ARTEFACTS / "corrected.png"), full_page=True)
+
+
+def walk_a_case(page: Any, server: str) -> None:
+    """A case file over the event just recorded, as an analyst builds it: the event as its
+    incident, the officer as a suspect with his evidence, a qualification, a cell of the
+    elements matrix filled, a verification step recorded; what is missing shrinks."""
+    page.goto(server + "/cases/")
+    page.select_option("#id_compartment", label="default")
+    page.fill("#id_title", "Okrestina, 12 August 2020 (fictional)")
+    page.fill("#id_summary", "Detainees beaten on arrival at the isolation centre.")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/cases/1/")
+
+    page.click("text=Add events or acts")
+    page.fill("#id_q", "Detainees beaten")
+    page.press("#id_q", "Enter")
+    page.check("fieldset.hits input[name=event]")
+    page.click("main button[type=submit] >> text=Save")
+    page.wait_for_url("**/cases/1/#incidents")
+
+    page.click("text=Add a suspect")
+    page.fill("#id_q", "Bandarenka")
+    page.press("#id_q", "Enter")
+    page.check("fieldset.hits label:has-text('Officer Bandarenka') input")
+    page.select_option("#id_liability", "committed")
+    page.screenshot(path=str(ARTEFACTS / "cases-suspect.png"), full_page=True)
+    page.click("main button[type=submit] >> text=Save")
+    page.wait_for_url("**/cases/suspects/1/edit")
+    page.check("#id_evidence_0")  # the recording, evidence of the act he carried out
+    page.click("main button[type=submit] >> text=Save")
+    page.wait_for_url("**/cases/1/#suspects")
+
+    page.click("text=Legal qualifications")
+    page.check("label:has-text('rome_statute 7.1.e:') input")
+    page.click("main button[type=submit] >> text=Save")
+    page.wait_for_url("**/cases/1/#matrix")
+    missing_before = page.inner_text("nav.tabs")
+
+    page.click("table.matrix tr[id$='-1'] >> text=Edit")  # the first element of its own
+    page.select_option("#id_status", "some")
+    page.check("#id_acts_0")
+    page.check("#id_evidence_0")
+    page.fill("#id_note", "The order is heard; the blows are not seen.")
+    page.screenshot(path=str(ARTEFACTS / "cases-cell.png"), full_page=True)
+    page.click("main button[type=submit] >> text=Save")
+    page.wait_for_url("**/cases/1/#cell-*")
+    assert "Some evidence" in page.inner_text("table.matrix")
+
+    page.click("table.checked >> text=Record a step")
+    page.select_option("#id_step", "technical")
+    page.select_option("#id_method", "hashes")
+    page.select_option("#id_result", "confirms")
+    page.fill("#id_details", "sha256 matches the copy the source kept")
+    page.click("main button[type=submit] >> text=Save")
+    page.wait_for_url("**/cases/1/#verification")
+    steps = page.inner_text("table.checked")
+    assert "Technical analysis" in steps and "sha256 matches" in steps
+    page.screenshot(path=str(ARTEFACTS / "cases-case.png"), full_page=True)
+    assert page.inner_text("nav.tabs") != missing_before  # one element fewer to prove
+
+    page.click("text=What is missing")
+    assert "Suspects with no evidence (0)" in page.inner_text("main")
+    page.screenshot(path=str(ARTEFACTS / "cases-missing.png"), full_page=True)
+    page.goto(server + "/cases/1/history")
+    assert "olga" in page.inner_text("table.history")
+    page.screenshot(path=str(ARTEFACTS / "cases-history.png"), full_page=True)
 
 
 def test_a_passkey_enrols_at_first_login_and_logs_in_afterwards(
