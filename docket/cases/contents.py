@@ -78,9 +78,9 @@ def involvements(suspect: Suspect) -> QuerySet[Involvement]:
 
 
 def suspect_evidence(suspect: Suspect) -> QuerySet[EvidenceLink]:
-    """What a suspect's liability can rest on: the evidence of the acts he is involved in,
-    of the person himself and of his postings (for a unit: its members' postings and the
-    links that put it under another)."""
+    """What a suspect's liability can rest on: the evidence of the acts he is involved in
+    (and of their events as a whole), of the person himself and of his postings (for a unit:
+    its members' postings and the links that put it under another)."""
     acts_of = Involvement.objects.filter(
         Q(person_id=suspect.person_id) if suspect.person_id else Q(unit_id=suspect.unit_id)
     ).values("act_id")
@@ -88,8 +88,10 @@ def suspect_evidence(suspect: Suspect) -> QuerySet[EvidenceLink]:
         his = Q(person_id=suspect.person_id) | Q(membership__person_id=suspect.person_id)
     else:
         his = Q(membership__unit_id=suspect.unit_id) | Q(parent_link__unit_id=suspect.unit_id)
+    events_of = Act.objects.filter(pk__in=acts_of).values("event_id")
     return EvidenceLink.objects.filter(
-        Q(act__in=acts_of) | his, compartment_id=suspect.compartment_id
+        Q(act__in=acts_of) | Q(event__in=events_of, act=None) | his,
+        compartment_id=suspect.compartment_id,
     ).distinct()
 
 

@@ -74,8 +74,9 @@ def _who(text: str, compartment_id: int) -> Person | Unit | None:
 
 
 class SuspectForm(forms.Form):
+    # Not required in the page: a hit of the search, ticked, fills it in (views.suspect_new).
     who = forms.CharField(
-        label=_("Person or unit"), max_length=40,
+        label=_("Person or unit"), max_length=40, required=False,
         help_text=_('Pick one from the search above, or type "person:ID" or "unit:ID".'),
     )  # fmt: skip
     liability = forms.ChoiceField(label=_("Mode of liability"), choices=Suspect.Liability.choices)
@@ -88,6 +89,8 @@ class SuspectForm(forms.Form):
         self.case = case
 
     def clean_who(self) -> Person | Unit:
+        if not self.cleaned_data["who"].strip():
+            raise forms.ValidationError(_("Pick a person or a unit found by the search."))
         found = _who(self.cleaned_data["who"], self.case.compartment_id)
         if found is None:
             raise forms.ValidationError(
@@ -109,8 +112,8 @@ class SuspectEditForm(forms.ModelForm):
         self.fields["evidence"] = LinkChoices(
             contents.suspect_evidence(suspect).order_by("pk"), label=_("Evidence of it"),
             help_text=_(
-                "Among the evidence of the acts he is involved in, of the person himself and of"
-                " his postings."
+                "Among the evidence of the acts he is involved in and of their events, of the"
+                " person himself and of his postings."
             ),
         )  # fmt: skip
 
@@ -240,7 +243,9 @@ class CellForm(forms.ModelForm):
 
 
 def grading(info: Information) -> str:
-    """The Admiralty grading, "B2"; "?" for a part not graded."""
+    """The Admiralty grading, "B2" ("?" for a part not graded); "" when neither is."""
+    if info.reliability is None and info.credibility is None:
+        return ""
     reliability = info.reliability.code if info.reliability else "?"
     credibility = info.credibility.code if info.credibility else "?"
     return f"{reliability}{credibility}"
@@ -248,7 +253,9 @@ def grading(info: Information) -> str:
 
 def account(info: Information) -> str:
     source = str(info.source) if info.source else str(_("anonymous source"))
-    return f"{source} ({grading(info)}): {info.summary[:120]}"
+    graded = grading(info)
+    shown = _("graded %(grading)s") % {"grading": graded} if graded else _("not graded")
+    return f"{source} ({shown}): {info.summary[:120]}"
 
 
 class VerificationForm(forms.ModelForm):

@@ -6,11 +6,12 @@ compartment rule, then the history) or `history.delete`."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import DateTimeField, Model
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +32,7 @@ from docket.cases.forms import (
     grading,
 )
 from docket.cases.models import Case, Cell, Suspect, Verification
-from docket.lib import ids
+from docket.lib import ids, zones
 from docket.register import history, search, trail
 from docket.register.models import Person, Term
 from docket.vault.describe import describe
@@ -372,10 +373,26 @@ def verification_delete(request: HttpRequest, step: Verification) -> HttpRespons
 # History
 
 
+def _moment(value: str) -> str:
+    """A time the history keeps in ISO 8601 (UTC), as pages show times: local, with offset."""
+    try:
+        return zones.show(datetime.fromisoformat(value))
+    except ValueError:
+        return value
+
+
 @of_object("case.view", Case)
 def case_history(request: HttpRequest, case: Case) -> HttpResponse:
     rows = []
     for change in contents.changes(case):
         model: type[Model] = contents.MODELS[change.model]
-        rows.append(trail.Row(change, trail.fields_of(change, model)))
+        moments = {
+            str(f.verbose_name) for f in model._meta.concrete_fields
+            if isinstance(f, DateTimeField)
+        }  # fmt: skip
+        fields = [
+            (name, _moment(before), _moment(after)) if name in moments else (name, before, after)
+            for name, before, after in trail.fields_of(change, model)
+        ]
+        rows.append(trail.Row(change, fields))
     return render(request, "cases/history.html", {"case": case, "changes": rows})
