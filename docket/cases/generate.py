@@ -20,6 +20,7 @@ files' bytes differ from run to run (their stamp), as two real photos would.
 from __future__ import annotations
 
 import io
+import logging
 import random
 import struct
 import subprocess
@@ -344,6 +345,7 @@ def directive(chosen: Chosen, stamp: datetime) -> bytes:
 def _pdf(html: str) -> bytes:
     """WeasyPrint, as docket/exports/pdf.py uses it (which this app, below exports, may not
     import), with every address refused: the page names none, its fonts come from fontconfig."""
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # no steps on stderr
     import weasyprint
     from weasyprint.urls import URLFetcher
 

@@ -48,6 +48,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"case {case.pk} in {compartment.name}: {case.title} ({case.suspects.count()} "
             f"suspects, {case.qualifications.count()} qualifications, {case.cells.count()} "
-            f"elements, {len(result.items)} evidence files; fictional). "
+            f"matrix cells, {len(result.items)} evidence files; fictional). "
             f"Its page: /cases/{case.pk}/"
         )
