@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import random
 import struct
 import subprocess
@@ -450,12 +451,12 @@ def _fill(
             annotation="Orders the detainees held in the yard, no medical help.",
         ),
         "audio_act": EvidenceLink(
-            item=items["audio"], act=beating, start_seconds=round(audio_seconds * 0.55, 1),
-            end_seconds=round(audio_seconds, 1), annotation="The witness describes the beating.",
+            item=items["audio"], act=beating, start_seconds=_tenths(audio_seconds * 0.55),
+            end_seconds=_tenths(audio_seconds), annotation="The witness describes the beating.",
         ),
         "audio_event": EvidenceLink(
             item=items["audio"], event=detention.event, start_seconds=0.0,
-            end_seconds=round(audio_seconds * 0.55, 1),
+            end_seconds=_tenths(audio_seconds * 0.55),
             annotation="The witness describes the detention.",
         ),
     }  # fmt: skip
@@ -480,6 +481,11 @@ def _fill(
                 information=[a.pk for a in accounts] if plan.accounts else [],
             )  # fmt: skip
     return Result(case, list(items.values()), list(links.values()))
+
+
+def _tenths(seconds: float) -> float:
+    """Rounded down, so that a span never ends after the recording does."""
+    return math.floor(seconds * 10) / 10
 
 
 def _accounts(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import subprocess
+import wave
 from pathlib import Path
 
 import pytest
@@ -36,7 +38,7 @@ def generate(capsys: pytest.CaptureFixture[str], *options: str) -> dict[str, int
 
 
 def test_it_makes_a_case_with_its_evidence_matrix_and_verification(
-    demo: Compartment, capsys: pytest.CaptureFixture[str]
+    demo: Compartment, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     printed = generate(capsys)
     assert list(printed) == ["case"] and isinstance(printed["case"], int)
@@ -77,6 +79,7 @@ def test_it_makes_a_case_with_its_evidence_matrix_and_verification(
     items = Item.objects.filter(pk__in=links.values("item"))
     assert items.count() == 3
     heads: list[bytes] = []
+    originals: dict[bytes, bytes] = {}
     for item in items:
         assert item.compartment == demo
         assert CustodyEntry.objects.filter(item=item, action="received").exists()
@@ -84,13 +87,23 @@ def test_it_makes_a_case_with_its_evidence_matrix_and_verification(
         assert hashlib.sha256(data).hexdigest() == item.sha256 and len(data) == item.size
         assert BatchItem.objects.filter(item=item).exists()
         heads.append(data[:4] + data[8:12])
+        originals[data[:4]] = data
     kinds = {head[:4]: head for head in heads}  # a PDF, a PNG picture, a WAV recording
     assert set(kinds) == {b"%PDF", b"\x89PNG", b"RIFF"} and kinds[b"RIFF"].endswith(b"WAVE")
     report = verify(deep=True)
     assert report.ok, report.problems
-    # spans: a page of the directive, seconds of the statement
+    # spans: a page of the directive that it has, seconds of the statement that it lasts
     assert links.filter(page=2).exists()
-    assert links.filter(start_seconds__isnull=False, end_seconds__gt=0).exists()
+    (tmp_path / "directive.pdf").write_bytes(originals[b"%PDF"])
+    page_2 = subprocess.run(
+        ["pdftotext", "-f", "2", "-l", "2", str(tmp_path / "directive.pdf"), "-"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    assert "Задержанных содержать во дворе" in page_2 and "FICTIONAL" not in page_2
+    with wave.open(io.BytesIO(originals[b"RIFF"])) as audio:
+        seconds = audio.getnframes() / audio.getframerate()
+    spoken = links.filter(start_seconds__isnull=False)
+    assert spoken.exists() and all(0 < link.end_seconds <= seconds for link in spoken)  # type: ignore[operator]
 
     # verification steps on every link but one: the case shows what is not yet verified
     all_links = EvidenceLink.objects.filter(item__in=items)
