@@ -51,6 +51,7 @@ from docket.register.models import (
     ItemRecord,
     Membership,
     Person,
+    Place,
     Term,
 )
 from docket.vault.models import Item
@@ -203,12 +204,14 @@ def has_generated_register(compartment: Compartment) -> bool:
 
 
 def choose(compartment: Compartment, rng: random.Random) -> Chosen:
-    """A beating by a named officer of a unit with a commander, and a detention by that unit."""
+    """A beating by a named officer of a unit with a commander, and a detention by that unit;
+    where the random register allows, a unit of the town where both happened, so the case
+    reads as one story."""
     involvements = list(
         Involvement.objects.filter(
             compartment=compartment, person__isnull=False, unit__isnull=False,
             act__act_type__vocabulary="act_type", act__act_type__code__in=ILL_TREATMENT,
-        ).select_related("act", "person", "unit").order_by("pk")
+        ).select_related("act__event__place", "person", "unit__place").order_by("pk")
     )  # fmt: skip
     commanders: dict[int, Membership] = {}
     for posting in Membership.objects.filter(compartment=compartment, commands=True).order_by("pk"):
@@ -222,16 +225,36 @@ def choose(compartment: Compartment, rng: random.Random) -> Chosen:
             "the generated register has no beating by a named officer of a unit with a "
             "commander: generate more events (`docket register generate --events 300`)"
         )
-    chosen = rng.choice(fitting)
-    detentions = Act.objects.filter(
-        compartment=compartment, act_type__vocabulary="act_type", act_type__code=DETENTION
-    ).order_by("pk")
+    assert all(i.unit is not None for i in fitting)
+    local = [i for i in fitting if _town(i.unit.place) == _town(i.act.event.place)]  # type: ignore[union-attr]
+    chosen = rng.choice(local or fitting)
+    town = _town(chosen.act.event.place)
+    detentions = (
+        Act.objects.filter(
+            compartment=compartment, act_type__vocabulary="act_type", act_type__code=DETENTION
+        )
+        .select_related("event__place")
+        .order_by("pk")
+    )
     by_unit = list(detentions.filter(involvements__unit=chosen.unit).distinct())
-    detention = rng.choice(by_unit) if by_unit else detentions.first()
-    if detention is None:
+    candidates = (
+        [a for a in by_unit if _town(a.event.place) == town]
+        or [a for a in detentions if _town(a.event.place) == town]
+        or by_unit
+        or list(detentions[:1])
+    )
+    if not candidates:
         raise GenerateError("the generated register has no detention: generate more events")
     assert chosen.person is not None and chosen.unit_id is not None
+    detention = rng.choice(candidates)
     return Chosen(chosen.act, detention, chosen.person, chosen, commanders[chosen.unit_id])
+
+
+def _town(place: Place | None) -> int | None:
+    """The town of a place: itself, or the town a facility is in."""
+    if place is None:
+        return None
+    return place.parent_id if place.kind == Place.Kind.FACILITY else place.pk
 
 
 def generate(compartment: Compartment, *, seed: int = 2020) -> Result:
@@ -422,8 +445,9 @@ def _fill(
             compartment=compartment,
             title=f"Fictional case: detention and beatings at {place}",
             summary=(
-                f"{FICTIONAL} Detainees of {chosen.unit_involvement.unit} were held and beaten "
-                f"after a march ({beating.event.title}; {detention.event.title}). The officer "
+                f"{FICTIONAL} People were detained and beaten by officers of "
+                f"{chosen.unit_involvement.unit} ({detention.event.title}; "
+                f"{beating.event.title}). The officer "
                 f"{chosen.officer.display_name} is seen beating them; the commander "
                 f"{chosen.posting.person.display_name} signed the order to hold them in the yard."
             ),
