@@ -18,6 +18,7 @@ VERBS = {
     "compartments": "need-to-know compartments: add, list",
     "tokens": "API tokens: create USERNAME, list, revoke ID",
     "register": "the register: `docket register generate` (a fictional dataset)",
+    "cases": "case files: `docket cases generate --compartment C` (a fictional case)",
     "search": "search the register in any script or spelling: `docket search Akrestsina`",
     "names": "names across scripts: `docket names pairs FILE` (no instance needed)",
     "persons": "the register's persons: `docket persons duplicates --compartment C`",

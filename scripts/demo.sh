@@ -75,6 +75,13 @@ if [ ! -f "$DOCKET_DATA_DIR/demo-intake-done" ]; then
         "Фото прислала знакомая: у Стелы вечером 9 августа. Кто снимал, она не знает." >/dev/null
     touch "$DOCKET_DATA_DIR/demo-intake-done"
 fi
+# A fictional case over the generated register (once): three evidence files in the vault, its
+# suspects, the elements matrix filled, verification steps; the lawyer can ask for its bundle.
+if [ ! -s "$DOCKET_DATA_DIR/demo-case.json" ]; then
+    $docket cases generate --compartment default --json >"$DOCKET_DATA_DIR/demo-case.json.part"
+    mv "$DOCKET_DATA_DIR/demo-case.json.part" "$DOCKET_DATA_DIR/demo-case.json"
+fi
+demo_case=$(tr -cd '0-9' <"$DOCKET_DATA_DIR/demo-case.json")
 # The generated persons and units are filed for mentions, and the texts read for them, once.
 if [ ! -f "$DOCKET_DATA_DIR/demo-mentions-done" ]; then
     $docket register mentions --compartment default >/dev/null
@@ -97,6 +104,9 @@ echo "  lawyer    legal in 'default': asks for an export of it, which admin must
 echo "            (two-person rule; age-keygen makes the recipient key)"
 echo "  clerk     intake in 'intake': the Inbox of four sample reports; reply, accept one"
 echo "            into 'default' (as admin) and draft an event from it"
+echo "A fictional case file, number $demo_case (http://127.0.0.1:8000/cases/$demo_case/): its"
+echo "suspects, the elements matrix and what is missing, the evidence and its verification;"
+echo "lawyer asks for its court bundle on the Exports page, and admin approves."
 echo "Imports shows the worker enriching the samples: the Telegram export's voice message and"
 echo "scanned order become searchable (Search: 'midnight')."
 echo "Leads (http://127.0.0.1:8000/leads/), once the worker has read the samples: the"

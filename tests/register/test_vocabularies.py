@@ -18,6 +18,7 @@ REQUIRED = {
     "act_type", "method", "injury", "involvement_degree", "unit_type", "violation_status",
     "source_reliability", "information_credibility", "rome_statute", "criminal_code",
     "victim_group", "connection", "attribution", "violation_category",
+    "convention_against_torture",
 }  # fmt: skip
 
 
@@ -36,6 +37,12 @@ def test_the_migration_loaded_them_with_their_hierarchy(db: None) -> None:
     assert torture.label_be == "Катаванне" and torture.label_ru == "Пытка"
     assert torture.parent is not None and torture.parent.code == "20"
     assert Term.objects.get(vocabulary="rome_statute", code="7.1.f").parent.code == "7.1"
+    # added later (migration 0019): art. 8 under its article, the Convention, three articles
+    assert Term.objects.get(vocabulary="rome_statute", code="8.2.a.vii").parent.code == "8"
+    assert Term.objects.get(vocabulary="convention_against_torture", code="1").label_ru
+    assert (
+        Term.objects.filter(vocabulary="criminal_code", code__in=["128", "394", "426"]).count() == 3
+    )
     total = sum(len(v.terms) for v in load_all().values())
     assert Term.objects.filter(builtin=True).count() == total
     assert sync_vocabularies(Term) == 0, "loading twice changes nothing"
