@@ -558,6 +558,7 @@ Files (under data/)
   custody.jsonl    every custody entry of the packed files, with its inclusion proof
   checkpoint.txt   the custody log's signed checkpoint (C2SP signed note, Ed25519)
   timestamp.tsr    the RFC 3161 timestamp of checkpoint.txt, when the instance asks for one
-                   (openssl ts -verify -data checkpoint.txt -in timestamp.tsr -CAfile TSA.pem)
+                   (openssl ts -verify -token_in -in timestamp.tsr -data checkpoint.txt
+                    -CAfile the authority's CA certificate -untrusted its certificate)
   manifest.json    who asked for this export, why, who approved it; the log's public key
 """

@@ -319,11 +319,17 @@ def _validate_with_bagit(folder: Path, report: Report) -> None:
     """The `bagit` library's own validator (the one archives use), on an unpacked bag."""
     import bagit
 
+    bag = None
     try:
-        bagit.Bag(str(folder)).validate()
+        bag = bagit.Bag(str(folder))
+        bag.validate()
     except bagit.BagValidationError as exc:
         for detail in exc.details or [exc.message]:
             report.problems.append(f"bag: {detail}")
+        # Payload-Oxum fails before the files are named: name what no manifest lists.
+        if bag is not None:
+            for path in sorted(set(bag.payload_files()) - set(bag.payload_entries())):
+                report.problems.append(f"bag: {path} is not in the payload manifests")
     except bagit.BagError as exc:
         report.problems.append(f"bag: {exc}")
 
