@@ -7,4 +7,4 @@ class ExportsConfig(AppConfig):
     verbose_name = "Exports"
 
     def ready(self) -> None:
-        from docket.exports import build  # noqa: F401  (registers the job and the approval)
+        from docket.exports import bag, build  # noqa: F401  (register the job, the approval, the packers)

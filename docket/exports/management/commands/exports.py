@@ -14,8 +14,8 @@ from docket.exports.models import Export
 class Command(BaseCommand):
     help = (
         "Exports: `list` the exports of this instance; `check PACKAGE` checks a decrypted "
-        "export package (zip or folder) offline. Exports are asked for and approved in the "
-        "web interface (two-person rule)."
+        "export package (zip or folder; a court bundle's bag too) offline. Exports are asked "
+        "for and approved in the web interface (two-person rule)."
     )
     requires_system_checks: list[str] = []
 
@@ -33,6 +33,8 @@ class Command(BaseCommand):
             if options["json"]:
                 sys.stdout.write(json.dumps(report.as_json()) + "\n")
             else:
+                for line in report.checked:
+                    self.stdout.write(line)
                 self.stdout.write(
                     f"{report.items} items, {report.entries} custody entries, "
                     f"checkpoint of {report.tree_size} entries"
@@ -49,6 +51,8 @@ class Command(BaseCommand):
             {
                 "id": e.pk,
                 "compartment": e.compartment.name,
+                "kind": e.kind,
+                "case": e.case_id,
                 "state": e.state,
                 "requested_by": e.requested_by.get_username() if e.requested_by else "",
                 "requested_at": e.requested_at.isoformat(),
@@ -65,6 +69,6 @@ class Command(BaseCommand):
             self.stdout.write("no exports")
         for row in rows:
             self.stdout.write(
-                f"{row['id']:>5}  {row['state']:<9} {row['compartment']:<20} "
+                f"{row['id']:>5}  {row['state']:<9} {row['kind']:<11} {row['compartment']:<20} "
                 f"{row['items']:>6} items  by {row['requested_by']} for {row['recipient_label']}"
             )
