@@ -7,4 +7,5 @@ class ExportsConfig(AppConfig):
     verbose_name = "Exports"
 
     def ready(self) -> None:
-        from docket.exports import build  # noqa: F401  (registers the job and the approval)
+        # registers the job, the approval and each kind's packer
+        from docket.exports import build, sanctions  # noqa: F401
