@@ -215,7 +215,9 @@ def client_for(team: Team, persona: str, *, api: bool = False) -> Client:
         from docket.api import tokens
         from docket.api.models import SCOPES
 
-        _, token = tokens.create(getattr(team, persona), name="matrix", scopes=list(SCOPES))
+        _, token = tokens.create(
+            getattr(team, persona), name="matrix", scopes=list(SCOPES), fresh_code=True
+        )
         return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     client = Client()
     if persona != "anonymous":

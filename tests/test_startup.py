@@ -15,7 +15,10 @@ import pytest
 from tests.support.instance import Instance
 
 #: What must wait for a worker's first job: the enrichers' libraries and the Telegram bot's.
-HEAVY = ("numpy", "pdqhash", "magic", "faster_whisper", "ctranslate2", "PIL", "telegram")
+HEAVY = (
+    "numpy", "pdqhash", "magic", "faster_whisper", "ctranslate2", "PIL", "telegram",
+    "followthemoney",
+)  # fmt: skip
 
 #: Runs `docket ARGS…` as `python -m docket` does, then names the heavy modules it imported.
 CLI = """

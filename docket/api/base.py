@@ -63,11 +63,13 @@ class ApiError(Exception):
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer dkt_…`, holding `scope`. No cookies are read."""
+    """`Authorization: Bearer dkt_…`, holding `scope` (or one of `others`). No cookies are
+    read."""
 
-    def __init__(self, scope: str) -> None:
+    def __init__(self, scope: str, *others: str) -> None:
         super().__init__()
         self.scope = scope
+        self.scopes = (scope, *others)
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         try:
@@ -76,8 +78,8 @@ class TokenAuth(HttpBearer):
             raise ApiError(401, str(exc)) from None
         if found is None:
             return None
-        if self.scope not in found.scopes:
-            raise ApiError(403, f"this token lacks the scope {self.scope}")
+        if not set(self.scopes) & set(found.scopes):
+            raise ApiError(403, f"this token lacks the scope {' or '.join(self.scopes)}")
         request.user = found.user
         return found
 

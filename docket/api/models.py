@@ -13,7 +13,20 @@ SCOPES = {
         "read the requests waiting for a second person and approve or refuse them"
         " (an export's approval carries the recipient key's check digits)"
     ),
+    "exports:ask": _(
+        "ask for an export (a compartment, a case's court bundle, a sanctions list), follow it"
+        " and download its encrypted package"
+    ),
+    "exports:approve": _(
+        "approve another person's export, typing the recipient key's check digits; follow it"
+        " and download its package (created only after a fresh second-factor code or at the"
+        " console, and lives at most 7 days)"
+    ),
 }
+
+#: scopes that approve what leaves the building: a fresh code to create, a short life
+APPROVING = frozenset({"exports:approve"})
+APPROVING_DAYS = 7
 
 #: what a token gets when none is named: reading only. Deciding is asked for by name.
 READ_SCOPES = sorted(scope for scope in SCOPES if scope.endswith(":read"))

@@ -2,7 +2,9 @@
 
 Policy: a token belongs to one user, carries scopes, expires (90 days unless told), can be
 revoked at once, and is shown only at creation. On the web it is created only from a session
-that has just passed the second factor; the CLI is for administrators on the server. Every
+that has just passed the second factor; the CLI is for administrators on the server. A token
+that approves exports (`APPROVING` scopes) stands in for the pages' fresh code at each
+approval, so it is made only right after one (or at the console) and lives at most 7 days. Every
 creation, revocation and use is audited. A token is refused while its user is disabled or
 locked (docket/accounts/lockout.py), and works again once the account is unlocked.
 """
@@ -18,7 +20,7 @@ from django.utils import timezone
 
 from docket.accounts import audit
 from docket.accounts.models import User
-from docket.api.models import SCOPES, ApiToken
+from docket.api.models import APPROVING, APPROVING_DAYS, SCOPES, ApiToken
 
 PREFIX = "dkt_"
 ALPHABET = string.ascii_letters + string.digits
@@ -29,13 +31,35 @@ def _hash(token: str) -> str:
 
 
 def create(
-    user: User, *, name: str, scopes: list[str], days: int = 90, by: User | None = None
+    user: User,
+    *,
+    name: str,
+    scopes: list[str],
+    days: int | None = None,
+    by: User | None = None,
+    fresh_code: bool = False,
 ) -> tuple[ApiToken, str]:
+    """A new token and its text (shown once). `days`: 90 unless told, 7 for a token that
+    approves exports; `fresh_code`: its creator has just typed a second-factor code, or is
+    at the console (what a token that approves exports needs)."""
     unknown = set(scopes) - set(SCOPES)
     if unknown or not scopes:
         raise ValueError(f"scopes must be some of {', '.join(SCOPES)}")
+    approving = sorted(APPROVING & set(scopes))
+    if days is None:
+        days = APPROVING_DAYS if approving else 90
     if not 1 <= days <= 366:
         raise ValueError("a token lives between 1 and 366 days")
+    if approving and days > APPROVING_DAYS:
+        raise ValueError(
+            f"a token of scope {approving[0]} lives at most {APPROVING_DAYS} days: "
+            f"ask for {APPROVING_DAYS} or fewer"
+        )
+    if approving and not fresh_code:
+        raise ValueError(
+            f"a token of scope {approving[0]} is created only right after a second-factor code "
+            "(the API tokens page asks for one) or at the console (docket tokens create)"
+        )
     token = PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(40))
     created = ApiToken.objects.create(
         user=user,

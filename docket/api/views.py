@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from docket.accounts.guards import staff, staff_user
 from docket.accounts.second_factor import recent_second_factor
 from docket.api import tokens
-from docket.api.models import SCOPES, ApiToken
+from docket.api.models import READ_SCOPES, SCOPES, ApiToken
 
 
 @staff(methods=("GET", "POST"))
@@ -21,7 +21,11 @@ def api_tokens(request: HttpRequest) -> HttpResponseBase:
         return _change_tokens(request)
     user = staff_user(request)
     mine = ApiToken.objects.filter(user=user).order_by("-created_at")
-    return render(request, "api/tokens.html", {"tokens": mine, "scopes": SCOPES.items()})
+    return render(
+        request,
+        "api/tokens.html",
+        {"tokens": mine, "scopes": SCOPES.items(), "read_scopes": READ_SCOPES},
+    )
 
 
 @recent_second_factor
@@ -38,7 +42,8 @@ def _change_tokens(request: HttpRequest) -> HttpResponse:
     name = request.POST.get("name", "").strip()[:100] or "unnamed"
     scopes = request.POST.getlist("scope")
     try:
-        created, token = tokens.create(user, name=name, scopes=scopes, by=user)
+        # @recent_second_factor: the code was typed in the last minutes
+        created, token = tokens.create(user, name=name, scopes=scopes, by=user, fresh_code=True)
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("accounts:tokens")

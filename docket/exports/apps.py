@@ -7,4 +7,5 @@ class ExportsConfig(AppConfig):
     verbose_name = "Exports"
 
     def ready(self) -> None:
-        from docket.exports import bag, build  # noqa: F401  (register the job, the approval, the packers)
+        # registers the job, the approval and each kind's packer
+        from docket.exports import bag, build, sanctions  # noqa: F401

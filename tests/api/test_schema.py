@@ -15,9 +15,11 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from docket.accounts.models import Grant, Role
 from docket.api import tokens
 from docket.api.models import SCOPES
 from docket.api.urls import api
+from docket.cases.models import Case
 from docket.register.generate import Generator
 from docket.register.models import Event, EvidenceLink, Information
 from docket.vault.store import store
@@ -52,7 +54,10 @@ def token(team: Team) -> str:
     EvidenceLink.objects.create(
         compartment=team.a, event=event, item=item, start_seconds=2, end_seconds=9.5
     )
-    _, token = tokens.create(team.owner, name="schemathesis", scopes=list(SCOPES))
+    # legal too, so that asking for exports reaches past the permission check
+    Grant.objects.create(user=team.owner, compartment=team.a, role=Role.LEGAL)
+    Case.objects.create(compartment=team.a, title="a case")
+    _, token = tokens.create(team.owner, name="schemathesis", scopes=list(SCOPES), fresh_code=True)
     return token
 
 
@@ -66,10 +71,13 @@ def token(team: Team) -> str:
 def test_no_request_makes_the_api_fail_or_break_its_schema(case: Any, token: str) -> None:
     # Unknown query parameters are ignored, as by most web APIs, so schemathesis's check that
     # "a request outside the schema is refused" does not apply; every other check does.
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {token}"},
-        excluded_checks=[schemathesis.checks.negative_data_rejection],
-    )
+    excluded = [schemathesis.checks.negative_data_rejection]
+    if case.operation.label == "POST /api/exports":
+        # Its body's rules across fields (a case for kind case, a compartment or a case for a
+        # sanctions list) and an age key's checksum are beyond JSON Schema: a body the schema
+        # allows may still be refused with 422 saying why (tests/api/test_exports_api.py).
+        excluded.append(schemathesis.checks.positive_data_acceptance)
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=excluded)
 
 
 def test_a_nul_in_a_query_is_refused_not_a_server_error(token: str, client: Any) -> None:

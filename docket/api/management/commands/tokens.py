@@ -25,7 +25,10 @@ class Command(BaseCommand):
             "--scope", action="append", choices=sorted(SCOPES), dest="scopes",
             help="what the token may do (repeat; default: every :read scope)",
         )  # fmt: skip
-        create.add_argument("--days", type=int, default=90)
+        create.add_argument(
+            "--days", type=int, default=None,
+            help="how long it lives (default 90; exports:approve: 7, and at most 7)",
+        )  # fmt: skip
         create.add_argument("--json", action="store_true")
         listing = verbs.add_parser("list")
         listing.add_argument("--json", action="store_true")
@@ -40,7 +43,7 @@ class Command(BaseCommand):
             try:
                 created, token = tokens.create(
                     user, name=options["name"], scopes=options["scopes"] or READ_SCOPES,
-                    days=options["days"],
+                    days=options["days"], fresh_code=True,  # the console: the server's own rights
                 )  # fmt: skip
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
