@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "items": may("item.view"),
             "register": may("register.view"),
+            "statistics": may("case.view"),
             # Only a role in a compartment lets one screen it, instance administrators included.
             "screen": bool(access.compartment_ids(user, "register.screen")),
             "custody": may("custody.view"),

@@ -134,7 +134,7 @@ def protect(
     report's totals may count distinct people, who are not the sum of the rows; the
     equations treat them as sums all the same, which only withholds more."""
     n_rows = len(cells)
-    n_columns = len(cells[0]) if n_rows else 0
+    n_columns = len(cells[0]) if n_rows else len(column_totals or [])
     has_rows, has_columns = row_totals is not None, column_totals is not None
     value: dict[Var, int] = {("cell", i, j): cells[i][j] for i in range(n_rows)
                              for j in range(n_columns)}  # fmt: skip
