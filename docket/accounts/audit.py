@@ -52,6 +52,8 @@ ACTIONS = {
     "intake.contact_shown": _("was shown a sender's contact"),
     "export.request": _("asked for an export"), "export.build": _("built an export"),
     "export.view": _("viewed an export"), "export.download": _("downloaded an export"),
+    "statistics.view": _("viewed the statistics"),
+    "statistics.download": _("downloaded statistics"),
     "approval.list": _("listed approvals"), "approval.view": _("viewed an approval"),
     "approval.ask": _("asked for approval"), "approval.alone": _("acted alone (console)"),
     "approval.approve": _("approved a request"), "approval.refuse": _("refused a request"),

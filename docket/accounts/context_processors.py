@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "items": may("item.view"),
             "register": may("register.view"),
             "cases": may("case.view"),
+            "statistics": may("case.view"),
             # Only a role in a compartment lets one screen it, instance administrators included.
             "screen": bool(access.compartment_ids(user, "register.screen")),
             "custody": may("custody.view"),

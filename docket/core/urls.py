@@ -9,9 +9,11 @@ from django.views.i18n import set_language
 from docket.accounts import urls as accounts_urls
 from docket.accounts.guards import public
 from docket.api import views as api_views
+from docket.cases import urls_statistics
 from docket.core import views as core_views
 from docket.enrich import views as enrich_views
 from docket.enrich import views_neardup
+from docket.exports import views_report
 from docket.ingest import views as ingest_views
 from docket.ingest import views_upload
 from docket.vault import urls as vault_urls
@@ -34,6 +36,10 @@ account_pages = [
     *accounts_urls.urlpatterns,
     path("tokens/", api_views.api_tokens, name="tokens"),
 ]
+statistics_pages = [
+    *urls_statistics.urlpatterns,
+    path("report", views_report.ask_report, name="report"),
+]
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -43,6 +49,7 @@ urlpatterns = [
     path("leads/", include("docket.leads.urls")),
     path("cases/", include("docket.cases.urls")),
     path("exports/", include("docket.exports.urls")),
+    path("statistics/", include((statistics_pages, "statistics"))),
     path("api/", include("docket.api.urls")),
     path("intake/", include("docket.intake.channels.web.urls")),
     path("inbox/", include("docket.intake.inbox.urls")),

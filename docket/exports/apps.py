@@ -8,4 +8,4 @@ class ExportsConfig(AppConfig):
 
     def ready(self) -> None:
         # registers the job, the approval and each kind's packer
-        from docket.exports import bag, build, sanctions  # noqa: F401
+        from docket.exports import bag, build, public_report, sanctions  # noqa: F401
