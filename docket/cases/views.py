@@ -36,6 +36,8 @@ from docket.lib import ids, zones
 from docket.register import history, search, trail
 from docket.register.models import Person, Term
 from docket.vault.describe import describe
+from docket.vault.models import Item
+from docket.vault.sections import item_section
 
 
 @listing("case.view", methods=("GET", "POST"))
@@ -368,6 +370,16 @@ def verification_delete(request: HttpRequest, step: Verification) -> HttpRespons
     if case is None:
         return redirect("cases:cases")
     return redirect(reverse("cases:case", args=[case.pk]) + "#verification")
+
+
+@item_section("cases/_item_verification.html", order=7)
+def item_verification(item: Item, user: Any) -> dict[str, Any]:
+    """On an item's page, the verification steps done on its evidence links, for those who
+    may see the compartment's cases."""
+    if not access.can(user, "case.view", item):
+        return {"verification_steps": []}
+    steps = Verification.objects.filter(evidence__item=item, compartment_id=item.compartment_id)
+    return {"verification_steps": list(steps.select_related("done_by", "evidence"))}
 
 
 # History

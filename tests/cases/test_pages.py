@@ -148,6 +148,12 @@ def test_a_case_is_built_page_by_page_and_what_is_missing_shrinks(team: Team) ->
     assert "Evidence not yet verified (0)" in missing
     assert "Incidents with no evidence (1)" in missing  # the event itself, its act has some
 
+    # the item's page shows its steps to those who see cases, not to an intake clerk
+    item_page = f"/vault/items/{link.item_id}/"
+    assert "technical checked" in analyst.get(item_page).content.decode()
+    clerk = client_of(team.teammate).get(item_page)
+    assert clerk.status_code == 200 and "technical checked" not in clerk.content.decode()
+
     # history: who and when, in words
     hist = analyst.get(f"/cases/{case.pk}/history").content.decode()
     assert "owner" in hist and "Some evidence" in hist and "Source analysis" in hist
