@@ -290,3 +290,19 @@ def test_deletions_are_history_and_the_register_offers_no_undo_of_them(team: Tea
     assert analyst.post(f"/cases/{case.pk}/delete").status_code == 302
     assert not Case.objects.exists()
     assert Change.objects.filter(model="case", action="delete", object_id=case.pk).exists()
+
+
+def test_merging_two_persons_moves_a_suspect_to_the_survivor(team: Team) -> None:
+    from docket.register.duplicates import merge
+
+    case = Case.objects.create(compartment=team.a, title="Okrestina")
+    survivor = Person.objects.create(compartment=team.a, display_name="Kavalenka")
+    merged = Person.objects.create(compartment=team.a, display_name="Коваленко")
+    suspect = contents.save(
+        Suspect(case=case, compartment=team.a, person=merged, liability="ordered"),
+        actor=team.owner,
+    )
+    merge(survivor, merged, actor=team.owner)
+    suspect.refresh_from_db()
+    assert suspect.person == survivor
+    assert Change.objects.filter(model="suspect", action="update", object_id=suspect.pk).exists()
