@@ -258,8 +258,22 @@ def test_who_may_see_and_change_a_case(team: Team) -> None:
     assert client_of(team.teammate).post(f"/cases/suspects/{suspect.pk}/delete").status_code == 404
     assert client_of(team.outsider).post(f"/cases/{case.pk}/delete").status_code == 404
     assert Case.objects.get().title == "Okrestina detention"
+    from docket.accounts.models import Approval
+    from docket.exports.models import Export
+
+    approval = Approval.objects.create(
+        action="export.case", compartment=team.a, summary="bundle", reason="court"
+    )
+    Export.objects.create(
+        kind="case", case=case, compartment=team.a, approval=approval, recipient="age1court",
+        recipient_label="a court's evidence unit",
+    )  # fmt: skip
     page = lawyer.get(f"/cases/{case.pk}/").content.decode()
     assert f"/exports/?case={case.pk}" in page  # legal users may ask for its bundle
+    assert "a court&#x27;s evidence unit" in page and "Waiting for a second admin" in page
+    # and a case whose bundle was asked for is kept
+    assert lawyer.post(f"/cases/{case.pk}/delete").status_code == 302
+    assert Case.objects.filter(pk=case.pk).exists()
     assert (
         f"/exports/?case={case.pk}"
         not in client_of(team.owner).get(f"/cases/{case.pk}/").content.decode()
