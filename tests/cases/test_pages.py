@@ -242,6 +242,9 @@ def test_who_may_see_and_change_a_case(team: Team) -> None:
         # analyst of B, intake and auditor of A: as for a case that does not exist
         for other in (team.outsider, team.teammate, team.auditor):
             assert client_of(other).get(page).status_code == 404, (page, other)
+    # the menu offers Cases to those who may see them
+    assert 'href="/cases/"' in client_of(team.owner).get("/register/events/").content.decode()
+    assert 'href="/cases/"' not in client_of(team.teammate).get("/inbox/").content.decode()
     # the list: nothing of A to the outsider; intake and auditors have no cases at all
     assert "Okrestina" not in client_of(team.outsider).get("/cases/").content.decode()
     assert client_of(team.teammate).get("/cases/").status_code == 404
