@@ -6,384 +6,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("accounts", "0009_notification_order"),
-        ("register", "0018_membership_command"),
+        ('accounts', '0009_notification_order'),
+        ('register', '0018_membership_command'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Case",
+            name='Case',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "confidentiality",
-                    models.CharField(
-                        choices=[
-                            ("internal", "Internal: the compartment"),
-                            ("restricted", "Restricted: named people only"),
-                            ("shareable", "Shareable with partners, redacted"),
-                        ],
-                        default="internal",
-                        max_length=12,
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("title", models.CharField(max_length=300, verbose_name="title")),
-                ("summary", models.TextField(blank=True, verbose_name="summary")),
-                (
-                    "acts",
-                    models.ManyToManyField(blank=True, related_name="cases", to="register.act"),
-                ),
-                (
-                    "compartment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="accounts.compartment",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "events",
-                    models.ManyToManyField(blank=True, related_name="cases", to="register.event"),
-                ),
-                (
-                    "qualifications",
-                    models.ManyToManyField(
-                        blank=True,
-                        limit_choices_to={
-                            "vocabulary__in": (
-                                "rome_statute",
-                                "criminal_code",
-                                "convention_against_torture",
-                            )
-                        },
-                        related_name="+",
-                        to="register.term",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('confidentiality', models.CharField(choices=[('internal', 'Internal: the compartment'), ('restricted', 'Restricted: named people only'), ('shareable', 'Shareable with partners, redacted')], default='internal', max_length=12)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('title', models.CharField(max_length=300, verbose_name='title')),
+                ('summary', models.TextField(blank=True, verbose_name='summary')),
+                ('acts', models.ManyToManyField(blank=True, related_name='cases', to='register.act')),
+                ('compartment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.compartment')),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('events', models.ManyToManyField(blank=True, related_name='cases', to='register.event')),
+                ('qualifications', models.ManyToManyField(blank=True, limit_choices_to={'vocabulary__in': ('rome_statute', 'criminal_code', 'convention_against_torture')}, related_name='+', to='register.term')),
             ],
             options={
-                "ordering": ["-updated_at", "-id"],
+                'ordering': ['-updated_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Verification",
+            name='Verification',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "confidentiality",
-                    models.CharField(
-                        choices=[
-                            ("internal", "Internal: the compartment"),
-                            ("restricted", "Restricted: named people only"),
-                            ("shareable", "Shareable with partners, redacted"),
-                        ],
-                        default="internal",
-                        max_length=12,
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "step",
-                    models.CharField(
-                        choices=[
-                            ("source", "Source analysis"),
-                            ("technical", "Technical analysis"),
-                            ("content", "Content analysis"),
-                        ],
-                        max_length=10,
-                        verbose_name="step",
-                    ),
-                ),
-                (
-                    "method",
-                    models.CharField(
-                        choices=[
-                            ("source", "Who the source is, how they came by it"),
-                            ("metadata", "Metadata"),
-                            ("hashes", "Hashes"),
-                            ("near_duplicates", "Near-duplicates, earlier copies"),
-                            ("geolocation", "Geolocation"),
-                            ("chronolocation", "Chronolocation"),
-                            ("content", "What it shows, against other evidence"),
-                            ("other", "Other"),
-                        ],
-                        max_length=20,
-                        verbose_name="method",
-                    ),
-                ),
-                (
-                    "result",
-                    models.CharField(
-                        choices=[
-                            ("confirms", "Confirms"),
-                            ("inconclusive", "Inconclusive"),
-                            ("contradicts", "Contradicts"),
-                        ],
-                        max_length=12,
-                        verbose_name="result",
-                    ),
-                ),
-                ("details", models.TextField(blank=True, verbose_name="what was done and found")),
-                ("done_at", models.DateTimeField()),
-                (
-                    "compartment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="accounts.compartment",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "done_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "evidence",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="verifications",
-                        to="register.evidencelink",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('confidentiality', models.CharField(choices=[('internal', 'Internal: the compartment'), ('restricted', 'Restricted: named people only'), ('shareable', 'Shareable with partners, redacted')], default='internal', max_length=12)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('step', models.CharField(choices=[('source', 'Source analysis'), ('technical', 'Technical analysis'), ('content', 'Content analysis')], max_length=10, verbose_name='step')),
+                ('method', models.CharField(choices=[('source', 'Who the source is, how they came by it'), ('metadata', 'Metadata'), ('hashes', 'Hashes'), ('near_duplicates', 'Near-duplicates, earlier copies'), ('geolocation', 'Geolocation'), ('chronolocation', 'Chronolocation'), ('content', 'What it shows, against other evidence'), ('other', 'Other')], max_length=20, verbose_name='method')),
+                ('result', models.CharField(choices=[('confirms', 'Confirms'), ('inconclusive', 'Inconclusive'), ('contradicts', 'Contradicts')], max_length=12, verbose_name='result')),
+                ('details', models.TextField(blank=True, verbose_name='what was done and found')),
+                ('done_at', models.DateTimeField()),
+                ('compartment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.compartment')),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('done_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('evidence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='verifications', to='register.evidencelink')),
             ],
             options={
-                "ordering": ["done_at", "id"],
+                'ordering': ['done_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Cell",
+            name='Cell',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "confidentiality",
-                    models.CharField(
-                        choices=[
-                            ("internal", "Internal: the compartment"),
-                            ("restricted", "Restricted: named people only"),
-                            ("shareable", "Shareable with partners, redacted"),
-                        ],
-                        default="internal",
-                        max_length=12,
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "element",
-                    models.CharField(
-                        help_text="the element's code in its qualification", max_length=40
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("none", "No evidence"),
-                            ("some", "Some evidence"),
-                            ("sufficient", "Sufficient, in the analyst's view"),
-                            ("contested", "Contested"),
-                        ],
-                        default="none",
-                        max_length=10,
-                    ),
-                ),
-                ("note", models.TextField(blank=True, verbose_name="note")),
-                ("acts", models.ManyToManyField(blank=True, related_name="+", to="register.act")),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="cells",
-                        to="cases.case",
-                    ),
-                ),
-                (
-                    "compartment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="accounts.compartment",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "evidence",
-                    models.ManyToManyField(
-                        blank=True, related_name="+", to="register.evidencelink"
-                    ),
-                ),
-                (
-                    "information",
-                    models.ManyToManyField(blank=True, related_name="+", to="register.information"),
-                ),
-                (
-                    "qualification",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="register.term",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('confidentiality', models.CharField(choices=[('internal', 'Internal: the compartment'), ('restricted', 'Restricted: named people only'), ('shareable', 'Shareable with partners, redacted')], default='internal', max_length=12)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('element', models.CharField(help_text="the element's code in its qualification", max_length=40)),
+                ('status', models.CharField(choices=[('none', 'No evidence'), ('some', 'Some evidence'), ('sufficient', "Sufficient, in the analyst's view"), ('contested', 'Contested')], default='none', max_length=10)),
+                ('note', models.TextField(blank=True, verbose_name='note')),
+                ('acts', models.ManyToManyField(blank=True, related_name='+', to='register.act')),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cells', to='cases.case')),
+                ('compartment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.compartment')),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('evidence', models.ManyToManyField(blank=True, related_name='+', to='register.evidencelink')),
+                ('information', models.ManyToManyField(blank=True, related_name='+', to='register.information')),
+                ('qualification', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='register.term')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("case", "qualification", "element"), name="one_cell_per_element"
-                    )
-                ],
+                'constraints': [models.UniqueConstraint(fields=('case', 'qualification', 'element'), name='one_cell_per_element')],
             },
         ),
         migrations.CreateModel(
-            name="Suspect",
+            name='Suspect',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "confidentiality",
-                    models.CharField(
-                        choices=[
-                            ("internal", "Internal: the compartment"),
-                            ("restricted", "Restricted: named people only"),
-                            ("shareable", "Shareable with partners, redacted"),
-                        ],
-                        default="internal",
-                        max_length=12,
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "liability",
-                    models.CharField(
-                        choices=[
-                            ("committed", "Committed (art. 25(3)(a))"),
-                            ("ordered", "Ordered (art. 25(3)(b))"),
-                            ("aided", "Aided or abetted (art. 25(3)(c))"),
-                            ("superior", "Superior responsibility (art. 28)"),
-                        ],
-                        max_length=10,
-                        verbose_name="mode of liability",
-                    ),
-                ),
-                ("notes", models.TextField(blank=True, verbose_name="notes")),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="suspects",
-                        to="cases.case",
-                    ),
-                ),
-                (
-                    "compartment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="accounts.compartment",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "evidence",
-                    models.ManyToManyField(
-                        blank=True, related_name="+", to="register.evidencelink"
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="register.person",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="register.unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('confidentiality', models.CharField(choices=[('internal', 'Internal: the compartment'), ('restricted', 'Restricted: named people only'), ('shareable', 'Shareable with partners, redacted')], default='internal', max_length=12)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('liability', models.CharField(choices=[('committed', 'Committed (art. 25(3)(a))'), ('ordered', 'Ordered (art. 25(3)(b))'), ('aided', 'Aided or abetted (art. 25(3)(c))'), ('superior', 'Superior responsibility (art. 28)')], max_length=10, verbose_name='mode of liability')),
+                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='suspects', to='cases.case')),
+                ('compartment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.compartment')),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('evidence', models.ManyToManyField(blank=True, related_name='+', to='register.evidencelink')),
+                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='register.person')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='register.unit')),
             ],
             options={
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("person__isnull", False), ("unit__isnull", False), _connector="OR"
-                        ),
-                        name="suspect_names_someone",
-                    )
-                ],
+                'constraints': [models.CheckConstraint(condition=models.Q(('person__isnull', False), ('unit__isnull', False), _connector='OR'), name='suspect_names_someone')],
             },
         ),
     ]
