@@ -73,11 +73,12 @@ class Suspect(Record):
     }
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspects")
+    # Named relations (not "+"), so that merging two persons moves a suspect to the survivor.
     person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="suspect_of"
     )
     unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="suspect_of"
     )
     liability = models.CharField(_("mode of liability"), max_length=10, choices=Liability.choices)
     evidence = models.ManyToManyField(EvidenceLink, blank=True, related_name="+")

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import DateTimeField, Model
+from django.db.models import Count, DateTimeField, Model
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +36,8 @@ from docket.lib import ids, zones
 from docket.register import history, search, trail
 from docket.register.models import Person, Term
 from docket.vault.describe import describe
+from docket.vault.models import Item
+from docket.vault.sections import item_section
 
 
 @listing("case.view", methods=("GET", "POST"))
@@ -50,7 +52,10 @@ def case_list(request: HttpRequest) -> HttpResponseBase:
                 request, gettext("Case opened. Add its suspects, incidents and qualifications.")
             )
             return redirect("cases:case", pk=case.pk)
-    cases = access.visible(Case.objects.select_related("compartment"), user, "case.view")
+    cases = access.visible(
+        Case.objects.select_related("compartment").annotate(suspect_count=Count("suspects")),
+        user, "case.view",
+    )  # fmt: skip
     return render(request, "cases/list.html", {"cases": cases, "form": form})
 
 
@@ -345,7 +350,11 @@ def _case_of(step: Verification, user: Any) -> Case | None:
 def verification_edit(request: HttpRequest, step: Verification) -> HttpResponseBase:
     user = staff_user(request)
     case = Case.objects.filter(pk=ids.pk(request.GET.get("case", "")) or 0).first()
-    if case is None or not access.can(user, "case.edit", case):
+    if (
+        case is None
+        or not access.can(user, "case.edit", case)
+        or not contents.evidence(case).filter(pk=step.evidence_id).exists()
+    ):
         case = _case_of(step, user)
     form = VerificationForm(request.POST or None, instance=step, case=case) if case else None
     if form is not None and request.method == "POST" and form.is_valid():
@@ -368,6 +377,16 @@ def verification_delete(request: HttpRequest, step: Verification) -> HttpRespons
     if case is None:
         return redirect("cases:cases")
     return redirect(reverse("cases:case", args=[case.pk]) + "#verification")
+
+
+@item_section("cases/_item_verification.html", order=7)
+def item_verification(item: Item, user: Any) -> dict[str, Any]:
+    """On an item's page, the verification steps done on its evidence links, for those who
+    may see the compartment's cases."""
+    if not access.can(user, "case.view", item):
+        return {"verification_steps": []}
+    steps = Verification.objects.filter(evidence__item=item, compartment_id=item.compartment_id)
+    return {"verification_steps": list(steps.select_related("done_by", "evidence"))}
 
 
 # History

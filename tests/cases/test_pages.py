@@ -148,6 +148,12 @@ def test_a_case_is_built_page_by_page_and_what_is_missing_shrinks(team: Team) ->
     assert "Evidence not yet verified (0)" in missing
     assert "Incidents with no evidence (1)" in missing  # the event itself, its act has some
 
+    # the item's page shows its steps to those who see cases, not to an intake clerk
+    item_page = f"/vault/items/{link.item_id}/"
+    assert "technical checked" in analyst.get(item_page).content.decode()
+    clerk = client_of(team.teammate).get(item_page)
+    assert clerk.status_code == 200 and "technical checked" not in clerk.content.decode()
+
     # history: who and when, in words
     hist = analyst.get(f"/cases/{case.pk}/history").content.decode()
     assert "owner" in hist and "Some evidence" in hist and "Source analysis" in hist
@@ -236,6 +242,9 @@ def test_who_may_see_and_change_a_case(team: Team) -> None:
         # analyst of B, intake and auditor of A: as for a case that does not exist
         for other in (team.outsider, team.teammate, team.auditor):
             assert client_of(other).get(page).status_code == 404, (page, other)
+    # the menu offers Cases to those who may see them
+    assert 'href="/cases/"' in client_of(team.owner).get("/register/events/").content.decode()
+    assert 'href="/cases/"' not in client_of(team.teammate).get("/inbox/").content.decode()
     # the list: nothing of A to the outsider; intake and auditors have no cases at all
     assert "Okrestina" not in client_of(team.outsider).get("/cases/").content.decode()
     assert client_of(team.teammate).get("/cases/").status_code == 404
@@ -252,8 +261,22 @@ def test_who_may_see_and_change_a_case(team: Team) -> None:
     assert client_of(team.teammate).post(f"/cases/suspects/{suspect.pk}/delete").status_code == 404
     assert client_of(team.outsider).post(f"/cases/{case.pk}/delete").status_code == 404
     assert Case.objects.get().title == "Okrestina detention"
+    from docket.accounts.models import Approval
+    from docket.exports.models import Export
+
+    approval = Approval.objects.create(
+        action="export.case", compartment=team.a, summary="bundle", reason="court"
+    )
+    Export.objects.create(
+        kind="case", case=case, compartment=team.a, approval=approval, recipient="age1court",
+        recipient_label="a court's evidence unit",
+    )  # fmt: skip
     page = lawyer.get(f"/cases/{case.pk}/").content.decode()
     assert f"/exports/?case={case.pk}" in page  # legal users may ask for its bundle
+    assert "a court&#x27;s evidence unit" in page and "Waiting for a second admin" in page
+    # and a case whose bundle was asked for is kept
+    assert lawyer.post(f"/cases/{case.pk}/delete").status_code == 302
+    assert Case.objects.filter(pk=case.pk).exists()
     assert (
         f"/exports/?case={case.pk}"
         not in client_of(team.owner).get(f"/cases/{case.pk}/").content.decode()
@@ -284,3 +307,19 @@ def test_deletions_are_history_and_the_register_offers_no_undo_of_them(team: Tea
     assert analyst.post(f"/cases/{case.pk}/delete").status_code == 302
     assert not Case.objects.exists()
     assert Change.objects.filter(model="case", action="delete", object_id=case.pk).exists()
+
+
+def test_merging_two_persons_moves_a_suspect_to_the_survivor(team: Team) -> None:
+    from docket.register.duplicates import merge
+
+    case = Case.objects.create(compartment=team.a, title="Okrestina")
+    survivor = Person.objects.create(compartment=team.a, display_name="Kavalenka")
+    merged = Person.objects.create(compartment=team.a, display_name="Коваленко")
+    suspect = contents.save(
+        Suspect(case=case, compartment=team.a, person=merged, liability="ordered"),
+        actor=team.owner,
+    )
+    merge(survivor, merged, actor=team.owner)
+    suspect.refresh_from_db()
+    assert suspect.person == survivor
+    assert Change.objects.filter(model="suspect", action="update", object_id=suspect.pk).exists()
