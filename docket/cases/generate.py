@@ -328,12 +328,15 @@ def photo(chosen: Chosen, stamp: datetime) -> bytes:
         draw.ellipse((x - 26, 444, x + 6, 476), fill=(190, 160, 140))
     draw.rectangle((860, 300, 900, 470), fill=(20, 28, 20))  # an officer standing
     face = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # fonts-dejavu-core, as the PDFs
-    font: Any = ImageFont.truetype(face, 26)
-    small: Any = ImageFont.truetype(face, 18)
+    try:
+        font: Any = ImageFont.truetype(face, 26)
+        small: Any = ImageFont.truetype(face, 18)
+    except OSError as exc:
+        raise GenerateError(f"no font at {face}: run `make setup` (fonts-dejavu-core)") from exc
     lines = [
         "FICTIONAL EVIDENCE: generated for the Docket demo",
         chosen.beating.event.title,
-        f"{chosen.beating.start:%Y-%m-%d}",
+        f"{chosen.beating.start or stamp:%Y-%m-%d}",
     ]
     for row, line in enumerate(lines):
         draw.text((40, 20 + row * 32), line[:70], fill=(255, 255, 255), font=font)
@@ -408,6 +411,7 @@ def statement(stamp: datetime) -> bytes:
     comment += b"\0" * (2 - len(comment) % 2)  # NUL-terminated, even length
     info = b"INFO" + b"ICMT" + struct.pack("<I", len(comment)) + comment
     riff = spoken[: 8 + struct.unpack("<I", spoken[4:8])[0]]
+    riff += b"\0" * (len(riff) % 2)  # chunks start on an even byte
     whole = riff + b"LIST" + struct.pack("<I", len(info)) + info
     return whole[:4] + struct.pack("<I", len(whole) - 8) + whole[8:]
 

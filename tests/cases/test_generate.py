@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import subprocess
 import wave
 from pathlib import Path
@@ -23,6 +24,7 @@ from docket.register.models import Change, EvidenceLink, Information, Membership
 from docket.vault import store
 from docket.vault.models import CustodyEntry, Item
 from docket.vault.verify import verify
+from tests.support.instance import Instance
 
 
 @pytest.fixture
@@ -155,3 +157,17 @@ def test_without_json_it_says_where_to_look(demo: Compartment) -> None:
     call_command("cases", "generate", "--compartment", "demo", stdout=out)
     case = Case.objects.get()
     assert f"case {case.pk} in demo" in out.getvalue() and f"/cases/{case.pk}/" in out.getvalue()
+
+
+@pytest.mark.slow
+def test_the_command_line_prints_exactly_the_case(instance: Instance) -> None:
+    refused = instance.run("cases", "generate", "--compartment", "default", "--json", check=False)
+    assert refused.returncode != 0 and not refused.stdout
+    assert b"run `docket register generate --compartment default` first" in refused.stderr
+    instance.run(
+        "register", "generate", "--compartment", "default", "--events", "40", "--persons", "120"
+    )
+    done = instance.run("cases", "generate", "--compartment", "default", "--json")
+    assert re.fullmatch(rb'\{"case": \d+\}\n', done.stdout), done.stdout
+    assert b"weasyprint" not in done.stderr.lower()  # no layout steps on the terminal
+    assert instance.json("verify", "--deep", "--json")["ok"]

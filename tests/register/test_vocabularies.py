@@ -3,6 +3,7 @@ and stay in step with the files when these change."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,24 @@ def test_the_change_history_is_append_only(db: None) -> None:
         Change.objects.filter(pk=change.pk).update(object_label="y")
     with pytest.raises(DatabaseError), transaction.atomic():
         Change.objects.filter(pk=change.pk).delete()
+
+
+def test_migration_0019_brings_the_qualifications_to_an_older_instance(db: None) -> None:
+    from django.apps import apps
+    from django.db.models import Q
+
+    migration = importlib.import_module("docket.register.migrations.0019_qualifications")
+    new = (
+        Q(vocabulary="convention_against_torture")
+        | Q(vocabulary="rome_statute", code__startswith="8")
+        | Q(vocabulary="criminal_code", code__in=["128", "394", "426"])
+    )
+    # an instance migrated before the files had them
+    Term.objects.filter(new, parent__isnull=False).delete()
+    Term.objects.filter(new).delete()
+    others = Term.objects.count()
+    migration.forwards(apps, None)
+    assert Term.objects.filter(new).count() == 1 + 4 + 3
+    assert Term.objects.get(vocabulary="rome_statute", code="8.2.c.ii").parent.code == "8"
+    migration.forwards(apps, None)  # run again: nothing added, nothing changed
+    assert Term.objects.count() == others + 8 and sync_vocabularies(Term) == 0
