@@ -197,7 +197,7 @@ def _pack(packing: build.Packing, case: Case, language: str) -> int:
     cleans = {
         d.original_id: d
         for d in Derivative.objects.filter(
-            original__in=items, kind=Derivative.Kind.CLEAN_COPY,
+            original__in=case_items(case), kind=Derivative.Kind.CLEAN_COPY,
             derived__compartment_id=case.compartment_id,
         ).select_related("derived")
     }  # fmt: skip
@@ -217,7 +217,7 @@ def _pack(packing: build.Packing, case: Case, language: str) -> int:
             packing.progress(done)
     steps: dict[int, list[Verification]] = {}
     for step in (
-        Verification.objects.filter(evidence__in=[link.pk for link in links])
+        Verification.objects.filter(evidence__in=case_links(case))
         .select_related("evidence", "done_by")
         .order_by("done_at", "pk")
     ):
@@ -231,7 +231,14 @@ def _pack(packing: build.Packing, case: Case, language: str) -> int:
     matrix = _matrix(case, links)
     bag.text("data/case.json", _json(_case(case, matrix)))
 
-    packed_ids = [*originals, *(d.derived_id for d in cleans.values())]
+    # Subqueries, not lists of ids: a case of many thousand items stays one query each.
+    packed_ids = Item.objects.filter(
+        Q(pk__in=case_items(case))
+        | Q(pk__in=Derivative.objects.filter(
+            original__in=case_items(case), kind=Derivative.Kind.CLEAN_COPY,
+            derived__compartment_id=case.compartment_id,
+        ).values("derived"))
+    ).values("pk")  # fmt: skip
     checkpoint, own = packing.seal(len(items), case=case.pk)
     bag.lines("data/custody.jsonl", packing.custody_lines(checkpoint, own, items=packed_ids))
     bag.text("data/checkpoint.txt", checkpoint.note)
@@ -529,7 +536,7 @@ def _suspects(case: Case) -> list[Suspect]:
     )
 
 
-def _custody_chains(checkpoint: Checkpoint, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _custody_chains(checkpoint: Checkpoint, ids: Any) -> dict[int, list[dict[str, Any]]]:
     """item -> its custody entries up to the checkpoint: index, action, actor, time."""
     chains: dict[int, list[dict[str, Any]]] = {}
     entries = CustodyEntry.objects.filter(item__in=ids, index__lt=checkpoint.size)
