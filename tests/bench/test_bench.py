@@ -91,3 +91,12 @@ def test_the_matching_benchmark_checks_the_index_against_brute_force(tmp_path: P
     assert figures["identical"] is True
     assert figures["brute_force_sample_events"] == 40
     assert figures["seconds"] > 0 and figures["brute_force_seconds"] > 0
+
+
+def test_the_bundle_benchmark_builds_a_case_of_every_item(tmp_path: Path) -> None:
+    figures = _bench(tmp_path, "bundle", "--bundle-items", "6", "--item-kb", "4")
+    assert figures["items"] == 6 and figures["package_mb"] > 0
+    assert 0 < figures["pdf_seconds"] < figures["seconds"]
+    assert figures["ratio"] == pytest.approx(
+        figures["baseline_seconds"] / figures["seconds"], rel=0.05, abs=0.01
+    )

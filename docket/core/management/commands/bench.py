@@ -14,7 +14,7 @@ from docket.core.bench import runner
 class Command(BaseCommand):
     help = (
         "Benchmarks against a baseline measured in the same run: `ingest`, `verify`, "
-        "`register`, `intake`, `enrich`, `names`, `duplicates`, `match`."
+        "`register`, `intake`, `enrich`, `names`, `duplicates`, `match`, `bundle`."
     )
     requires_system_checks: list[str] = []
 
@@ -30,6 +30,7 @@ class Command(BaseCommand):
                 "names",
                 "duplicates",
                 "match",
+                "bundle",
             ],
         )
         parser.add_argument("--json", action="store_true", help="print one JSON line")
@@ -90,6 +91,10 @@ class Command(BaseCommand):
             "--sample", type=int, default=100, help="match: events checked by brute force"
         )
         parser.add_argument("--files", type=int, default=1000, help="enrich: mixed files")
+        parser.add_argument(
+            "--bundle-items", type=int, default=1000, help="bundle: items in the case"
+        )
+        parser.add_argument("--item-kb", type=int, default=50, help="bundle: KiB per item")
         parser.add_argument("--pages", type=int, default=10, help="enrich: pages to OCR")
         parser.add_argument(
             "--speech-repeats",
@@ -137,6 +142,13 @@ class Command(BaseCommand):
                 senders=options["senders"],
                 argon2_memory_kib=options["argon2_memory_kib"],
             )
+        elif options["which"] == "bundle":
+            from docket.core.bench import bundle
+
+            if options["measure"]:  # the second half, inside the benchmarked instance
+                self.stdout.write(json.dumps(bundle.measure()))
+                return
+            result = bundle.run(workdir, items=options["bundle_items"], item_kb=options["item_kb"])
         elif options["which"] == "register":
             from docket.core.bench import register
 
