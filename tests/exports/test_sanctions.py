@@ -7,7 +7,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,6 +64,11 @@ def by_schema(files: dict[str, bytes]) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
+def essence(entity: dict[str, Any]) -> tuple[str, str, dict[str, list[str]]]:
+    values = {prop: sorted(v) for prop, v in entity["properties"].items()}
+    return entity["id"], entity["schema"], values
+
+
 def names(entities: list[dict[str, Any]]) -> set[str]:
     return {n for e in entities for n in e["properties"]["name"]}
 
@@ -80,6 +88,12 @@ def test_a_compartments_list_names_its_perpetrators_as_valid_entities_and_nothin
     ]  # fmt: skip
     lines = files["entities.ftm.json"].decode().splitlines()
     assert ftm_problems(lines) == []
+    # and the library's own command, as a recipient runs it, gives back every entity unchanged
+    checked = subprocess.run(
+        [str(Path(sys.executable).parent / "ftm"), "validate"], input=files["entities.ftm.json"],
+        capture_output=True, check=True,
+    ).stdout.decode().splitlines()  # fmt: skip
+    assert [essence(json.loads(c)) for c in checked] == [essence(json.loads(x)) for x in lines]
     entities = by_schema(files)
     persons = {p["properties"]["name"][0]: p for p in entities["Person"]}
     # established perpetrators only: not the "possible" one, not the victim, not compartment B's
