@@ -10,6 +10,7 @@ name, identifier and badge number, date of birth, and every event's exact addres
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -190,6 +191,12 @@ def narratives(compartment: Compartment, event_ids: list[int]) -> list[dict[str,
     return found
 
 
+def _moment(moment: datetime) -> str:
+    """A moment as the report shows it: in the instance's zone, with the zone and offset."""
+    local = moment.astimezone(zones.instance_zone())
+    return f"{local:%Y-%m-%d %H:%M} ({local.tzinfo}, UTC{zones.offset_text(local)})"
+
+
 def render_html(
     stats: statistics.Statistics,
     parameters: dict[str, Any],
@@ -218,7 +225,7 @@ def render_html(
         "cases/public_report.html",
         {
             "title": parameters.get("title") or gettext("Report"),
-            "made": timezone.now().astimezone(zones.instance_zone()),
+            "made": _moment(timezone.now()),
             "zone": stats.zone,
             "tables": tables,
             "methodology": methodology,

@@ -374,8 +374,11 @@ def filters_in_words(params: dict[str, str]) -> list[str]:
     return words
 
 
-def methodology(stats: Statistics, params: dict[str, str], compartments: list[str]) -> list[str]:
-    """The methodology paragraphs, generated from the filters and what was counted."""
+def methodology(
+    stats: Statistics, params: dict[str, str], compartments: list[str], *, published: bool = True
+) -> list[str]:
+    """The methodology paragraphs, generated from the filters and what was counted. Published
+    (downloads, reports), they give no count: the tables give them, small ones withheld."""
     zone = stats.zone
     chosen = filters_in_words(params)
     which = (
@@ -392,12 +395,15 @@ def methodology(stats: Statistics, params: dict[str, str], compartments: list[st
         }
     else:
         span = gettext("None of them has a start date.")
-    return [
-        gettext(
+    if published:
+        counted = gettext("Counted: %(which)s, as recorded in the register.") % {"which": which}
+    else:
+        counted = gettext(
             "Counted: %(which)s — %(events)s events, %(acts)s acts and %(victims)s distinct "
             "victims, as recorded in the register."
         ) % {"which": which, "events": stats.events, "acts": stats.acts, "victims": stats.victims}
-        + " " + span,
+    return [
+        counted + " " + span,
         gettext(
             "Months are those of each event's start in the time zone %(zone)s; regions are "
             "the region of the event's place. An event counts in every row where it has an "

@@ -74,7 +74,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             "filters": params,
             "query": query.urlencode(),
             "full_query": request.GET.urlencode(),
-            "methodology": statistics.methodology(stats, params, names),
+            "methodology": statistics.methodology(stats, params, names, published=False),
             "compartments": Compartment.objects.filter(
                 pk__in=access.compartment_ids(user, "case.view")
             ).order_by("name"),
