@@ -293,7 +293,6 @@ def test_statistics_are_for_case_readers_and_a_report_for_those_who_ask_exports(
     found = {r: declared(p) for r, p in ALL_ROUTES if r.startswith("/statistics/")}
     assert {r: (d.kind, d.permission, d.methods) for r, d in found.items() if d} == {
         "/statistics/": ("list", "case.view", ("GET",)),
-        "/statistics/download.csv": ("list", "case.view", ("GET",)),
-        "/statistics/chart.svg": ("list", "case.view", ("GET",)),
+        "/statistics/export.csv": ("list", "case.view", ("GET",)),
         "/statistics/report": ("list", "export.request", ("POST",)),
     }

@@ -200,7 +200,6 @@ def _moment(moment: datetime) -> str:
 def render_html(
     stats: statistics.Statistics,
     parameters: dict[str, Any],
-    compartment: Compartment,
     stories: list[dict[str, str]],
 ) -> str:
     """The whole report as one HTML document with nothing to fetch."""
@@ -218,9 +217,7 @@ def render_html(
         tables.append(
             {"title": stats.cross.title, "head": published[0], "rows": published[1:], "chart": ""}
         )
-    methodology = statistics.methodology(
-        stats, dict(parameters.get("filters") or {}), [compartment.name]
-    )
+    methodology = statistics.methodology(stats, dict(parameters.get("filters") or {}), [])
     return render_to_string(
         "cases/public_report.html",
         {

@@ -381,11 +381,13 @@ def methodology(
     (downloads, reports), they give no count: the tables give them, small ones withheld."""
     zone = stats.zone
     chosen = filters_in_words(params)
+    # A public report names no compartment: its name is the organisation's own business.
+    where = ", ".join(compartments) or gettext("the register")
     which = (
         gettext("the events of %(compartments)s %(filters)s")
-        % {"compartments": ", ".join(compartments), "filters": "; ".join(chosen)}
+        % {"compartments": where, "filters": "; ".join(chosen)}
         if chosen
-        else gettext("every event of %(compartments)s") % {"compartments": ", ".join(compartments)}
+        else gettext("every event of %(compartments)s") % {"compartments": where}
     )
     if stats.first and stats.last:
         span = gettext("Their start dates run from %(first)s to %(last)s (time zone %(zone)s).") % {

@@ -92,7 +92,10 @@ def published_tables(stats: statistics.Statistics) -> list[tuple[str, list[list[
 
 @listing("case.view")
 def statistics_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    """Every table, small counts withheld, and the methodology: CSV or XLSX."""
+    """Every table, small counts withheld, and the methodology: CSV or XLSX; or one table's
+    chart as SVG (?table=act_type&measure=victims)."""
+    if fmt == "svg":
+        return _chart(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format.")
     stats, params, names = compute(request)
@@ -139,9 +142,7 @@ def _xlsx(tables: list[tuple[str, list[list[str]]]], notes: list[str]) -> bytes:
     return out.getvalue()
 
 
-@listing("case.view")
-def statistics_chart(request: HttpRequest) -> HttpResponse:
-    """One table's chart as an SVG file (?table=act_type&measure=victims)."""
+def _chart(request: HttpRequest) -> HttpResponse:
     stats, params, _names = compute(request)
     table = stats.table(request.GET.get("table", "act_type"))
     measure = request.GET.get("measure", "")

@@ -37,7 +37,7 @@ def pack_report(packing: build.Packing) -> int:
         events = events_of(export.compartment, parameters.get("filters") or {}, export.requested_by)
         stats = statistics.compute(events)
         stories = report.narratives(export.compartment, list(parameters.get("events") or []))
-        html = report.render_html(stats, parameters, export.compartment, stories)
+        html = report.render_html(stats, parameters, stories)
     document = pdf.render(html, title=str(parameters.get("title") or ""))
     files = {"report.html": html.encode("utf-8"), "report.pdf": document}
     sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}

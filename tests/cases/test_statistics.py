@@ -164,7 +164,7 @@ def test_downloads_show_small_counts_as_under_five_and_the_page_shows_them_exact
     assert '<td class="num">3<abbr' in page  # exact, marked as withheld when published
     assert "4 events, 6 acts and 3 distinct victims" in page
 
-    text = client.get("/statistics/download.csv").content.decode()
+    text = client.get("/statistics/export.csv").content.decode()
     lines = list(csv.reader(io.StringIO(text)))
     assert ["Type of act", "Events", "Acts", "Victims"] in lines
     assert ["Deprivation of liberty", "<5", "<5", "<5"] in lines
@@ -173,12 +173,12 @@ def test_downloads_show_small_counts_as_under_five_and_the_page_shows_them_exact
     assert "Methodology" in text and "Europe/Minsk" in text
     assert "distinct victims" not in text and "6 acts" not in text  # no exact count
 
-    book = load_workbook(io.BytesIO(client.get("/statistics/download.xlsx").content))
+    book = load_workbook(io.BytesIO(client.get("/statistics/export.xlsx").content))
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
              for c in row if c is not None]  # fmt: skip
     assert "<5" in cells and not any(c in (1, 2, 3, 4) for c in cells)
 
-    svg = client.get("/statistics/chart.svg?table=act_type&measure=acts")
+    svg = client.get("/statistics/export.svg?table=act_type&measure=acts")
     assert svg["Content-Type"] == "image/svg+xml"
     drawing = svg.content.decode()
     assert "<title" in drawing and "Deprivation of liberty" in drawing and "&lt;5" in drawing

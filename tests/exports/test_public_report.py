@@ -244,6 +244,7 @@ def test_a_public_report_is_asked_approved_built_and_names_nobody(
     # counts are published ones: every count of this small register is under 5
     assert not re.search(r"\d+ (?:events|acts|distinct)", text)  # nor in the methodology
     assert "Europe/Minsk" in text and "UTC+03:00" in text
+    assert team.a.name not in text and team.a.name not in pdf_text  # no compartment named
     cells = re.findall(r'<td class="num">([^<]*)</td>', page_html)
     assert cells and "<5" in [markup.unescape(c) for c in cells]
     assert not set(cells) & {"1", "2", "3", "4"}
