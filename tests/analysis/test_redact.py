@@ -70,3 +70,14 @@ def test_merged_spans_keep_the_longest_word() -> None:
     assert redact._merged([(0, 5, "[a]"), (3, 12, "[b]"), (20, 22, "[c]")]) == [
         (0, 12, "[b]"), (20, 22, "[c]"),
     ]  # fmt: skip
+
+
+def test_numbers_coordinates_and_birth_years_go_and_the_events_dates_stay() -> None:
+    out = redact.Redactor(redact.Known()).redact(
+        "On 2020-08-09 and 10.08.2020, 12 people; phone +375 29 123-45-67, passport MP1234567, "
+        "seen at 53.9045, 27.5615; he was born in 1987, she is 1990 г.р."
+    )
+    assert out == (
+        "On 2020-08-09 and 10.08.2020, 12 people; phone +[number], passport MP[number], "
+        "seen at [coordinates]; he was [date of birth], she is [date of birth]"
+    )
