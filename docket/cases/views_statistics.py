@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -107,6 +108,7 @@ def statistics_download(request: HttpRequest, fmt: str) -> HttpResponse:
     name = f"docket-statistics-{timezone_now():%Y%m%d-%H%M}.{fmt}"
     if fmt == "csv":
         out = io.StringIO()
+        out.write("\ufeff")  # spreadsheets read UTF-8 correctly only with the byte-order mark
         writer = csv.writer(out)
         for title, rows in published_tables(stats):
             writer.writerow([title])
@@ -130,7 +132,7 @@ def _xlsx(tables: list[tuple[str, list[list[str]]]], notes: list[str]) -> bytes:
     assert first is not None
     book.remove(first)
     for n, (title, rows) in enumerate(tables, start=1):
-        sheet = book.create_sheet(f"{n} {title}"[:31].replace("/", "-"))
+        sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "-", f"{n} {title}")[:31])
         sheet.append([title])
         for row in rows:
             sheet.append([int(c) if c.isdigit() else c for c in row])

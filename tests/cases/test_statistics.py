@@ -164,7 +164,7 @@ def test_downloads_show_small_counts_as_under_five_and_the_page_shows_them_exact
     assert '<td class="num">3<abbr' in page  # exact, marked as withheld when published
     assert "4 events, 6 acts and 3 distinct victims" in page
 
-    text = client.get("/statistics/export.csv").content.decode()
+    text = client.get("/statistics/export.csv").content.decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(text)))
     assert ["Type of act", "Events", "Acts", "Victims"] in lines
     assert ["Deprivation of liberty", "<5", "<5", "<5"] in lines
