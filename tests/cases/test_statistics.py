@@ -214,3 +214,39 @@ def test_only_the_compartments_users_see_its_statistics(
     intake = Client()
     log_in(intake, team.teammate)  # intake: may see the register, not the cases
     assert intake.get("/statistics/").status_code == 404
+
+
+def test_a_number_two_tables_publish_is_withheld_in_both_or_neither(team: Team) -> None:
+    """The victims by sex are the margins of the table by sex and age group (and by age its
+    other margins): published in one, a number withheld in the other could be subtracted.
+    Here the cross table must withhold the men's total (10) to hide two girls: the men's row
+    is 0, 10, 0, 0, 0, 0 and their 10 aged 18-29 would give the women's 8, then the 2."""
+    event = Event.objects.create(
+        compartment=team.a, title="many", start=datetime(2020, 8, 10, 12, tzinfo=MINSK)
+    )
+    beating = term("act_type", "20")
+    for n, (gender, born) in enumerate(
+        [("female", date(2005, 1, 1))] * 2 + [("female", date(1995, 1, 1))] * 8
+        + [("male", date(1995, 1, 1))] * 10
+    ):  # fmt: skip
+        victim = Person.objects.create(
+            compartment=team.a, display_name=f"v{n}", gender=gender, birth_date=born,
+            birth_precision=Precision.DAY,
+        )  # fmt: skip
+        Act.objects.create(compartment=team.a, event=event, act_type=beating, victim=victim)
+    stats = statistics.compute(Event.objects.filter(compartment=team.a))
+    cross = {line[0]: line for line in stats.cross.published()}
+    by_sex, by_age = stats.table("sex"), stats.table("age")
+    assert by_sex is not None and by_age is not None
+    sexes = {line[0]: line[3] for line in by_sex.published()[1:]}
+    ages = {line[0]: line[3] for line in by_age.published()[1:]}
+    assert cross["Female"][1] == "<5"  # the two girls
+    # the women's total, withheld in the cross table, is withheld by sex too (alone, the
+    # table by sex would have shown 10)
+    assert sexes == {"Female": cross["Female"][-1], "Male": cross["Male"][-1],
+                     "Total": cross["Total"][-1]}  # fmt: skip
+    assert sexes["Female"] == "x"
+    heading = cross["Sex / Age group"]
+    assert ages == {label: cross["Total"][heading.index(label)] for label in ("0–17", "18–29")} | {
+        "Total": cross["Total"][-1]
+    }
