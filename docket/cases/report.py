@@ -169,9 +169,14 @@ def known() -> redact.Known:
     return found
 
 
-def narratives(compartment: Compartment, event_ids: list[int]) -> list[dict[str, str]]:
+def redactor() -> redact.Redactor:
+    return redact.Redactor(known())
+
+
+def narratives(
+    compartment: Compartment, event_ids: list[int], redactor: redact.Redactor
+) -> list[dict[str, str]]:
     """The chosen events, anonymised: title, month and region, description."""
-    redactor = redact.Redactor(known())
     regions = region_of()
     found = []
     events = Event.objects.filter(pk__in=event_ids, compartment=compartment)
@@ -201,8 +206,10 @@ def render_html(
     stats: statistics.Statistics,
     parameters: dict[str, Any],
     stories: list[dict[str, str]],
+    redactor: redact.Redactor,
 ) -> str:
-    """The whole report as one HTML document with nothing to fetch."""
+    """The whole report as one HTML document with nothing to fetch. Its title and the
+    methodology (whose filters in words may quote a search for a name) are anonymised too."""
     chosen = set(parameters.get("tables") or [])
     tables = []
     for table in stats.tables:
@@ -217,11 +224,14 @@ def render_html(
         tables.append(
             {"title": stats.cross.title, "head": published[0], "rows": published[1:], "chart": ""}
         )
-    methodology = statistics.methodology(stats, dict(parameters.get("filters") or {}), [])
+    methodology = [
+        redactor.redact(paragraph)
+        for paragraph in statistics.methodology(stats, dict(parameters.get("filters") or {}), [])
+    ]
     return render_to_string(
         "cases/public_report.html",
         {
-            "title": parameters.get("title") or gettext("Report"),
+            "title": redactor.redact(str(parameters.get("title") or gettext("Report"))),
             "made": _moment(timezone.now()),
             "zone": stats.zone,
             "tables": tables,

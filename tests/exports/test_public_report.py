@@ -182,12 +182,13 @@ def test_a_public_report_is_asked_approved_built_and_names_nobody(
             "events": ", ".join(str(e.pk) for e in register["events"]),
             "recipient": str(key.recipient()), "recipient_label": "OHCHR Belarus team",
             "reason": "Figures and accounts for the annual report", "since": "2020-08-01",
+            "q": "Тертель",
         },
     )  # fmt: skip
     export = Export.objects.get()
     assert asked.status_code == 302 and asked["Location"] == f"/exports/{export.pk}/"
     assert export.kind == Export.Kind.REPORT and export.state == Export.State.AWAITING
-    assert export.parameters["filters"] == {"since": "2020-08-01"}
+    assert export.parameters["filters"] == {"since": "2020-08-01", "q": "Тертель"}
 
     fingerprint = hashlib.sha256(str(key.recipient()).encode()).hexdigest()[8:16]
     with django_capture_on_commit_callbacks(execute=True):
