@@ -321,3 +321,12 @@ def test_the_matrix_covers_the_routes_it_claims(team: Team) -> None:
         "/language/",
     ]
     assert len(ALL_ROUTES) == len(OBJECT_ROUTES) + len(LIST_ROUTES) + len(public)
+
+
+def test_statistics_are_for_case_readers_and_a_report_for_those_who_ask_exports() -> None:
+    found = {r: declared(p) for r, p in ALL_ROUTES if r.startswith("/statistics/")}
+    assert {r: (d.kind, d.permission, d.methods) for r, d in found.items() if d} == {
+        "/statistics/": ("list", "case.view", ("GET",)),
+        "/statistics/export.csv": ("list", "case.view", ("GET",)),
+        "/statistics/report": ("list", "export.request", ("POST",)),
+    }

@@ -14,8 +14,8 @@ word too many taken out costs a reader little. What is looked for:
    name words are taken out where they stand whole.
 3. **Every name as written**, whatever the spaces and the case.
 4. **Numbers**: each badge or other identifier, whatever the separators and whether its
-   letters are Latin or Cyrillic look-alikes ("АВ 1234", "ab-1234"), and any run of six digits
-   or more (a phone, a passport, a personal number).
+   letters are Latin or Cyrillic look-alikes ("АВ 1234", "ab-1234"), and any run of seven
+   digits or more (a phone, a passport, a personal number).
 5. **Addresses and coordinates**: each exact address as written (any case and spacing), a
    street and house number anywhere ("ул. Притыцкого, 22"), and decimal coordinates.
 6. **Dates of birth**: each person's, in the ways dates are written (2001-03-14, 14.03.2001,
@@ -60,8 +60,12 @@ DATE = (
 GENERIC = [
     (re.compile(rf"{BORN}\s*(?:on|in|:)?\s*(?:{DATE})(?:\s*(?:г\.|года|year))?", re.I), BIRTH),
     (re.compile(rf"(?:{DATE})\s*(?:г\.\s*р\.|года рождения|гады нараджэння)", re.I), BIRTH),
-    (re.compile(r"-?\d{1,3}[.,]\d{3,}\s*[,;]?\s*-?\d{1,3}[.,]\d{3,}"), COORDINATES),
-    (re.compile(r"-?\b\d{1,3}\.\d{4,}\b"), COORDINATES),
+    # decimal coordinates, alone or in pairs; not the end of a date (14.08.2020)
+    (
+        re.compile(r"(?<![\d.,])-?\d{1,3}[.,]\d{3,}\s*[,;]?\s*-?\d{1,3}[.,]\d{3,}(?![\d.,])"),
+        COORDINATES,
+    ),
+    (re.compile(r"(?<![\d.])-?\d{1,3}\.\d{4,}(?![\d.])"), COORDINATES),
     (
         re.compile(
             r"(?:\b(?:ул|вул|пр|просп|пер|пл|бул|д|кв)\.|\b(?:улица|вуліца|проспект|"
@@ -72,7 +76,9 @@ GENERIC = [
         ),
         ADDRESS,
     ),
-    (re.compile(r"\b\d[\d -]{4,}\d\b"), NUMBER),
+    # seven digits or more, single spaces or hyphens between (a phone, a personal number);
+    # an ISO date is not one
+    (re.compile(r"(?<!\d)(?!\d{4}-\d\d-\d\d(?!\d))\d(?:[ -]?\d){6,}(?!\d)"), NUMBER),
 ]
 
 

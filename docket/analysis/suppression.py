@@ -24,7 +24,7 @@ margins under half a second.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 THRESHOLD = 5
@@ -129,10 +129,12 @@ def protect(
     column_totals: Sequence[int] | None = None,
     grand_total: int | None = None,
     threshold: int = THRESHOLD,
+    forced: Iterable[Var] = (),
 ) -> Protected:
     """Which numbers of a table to withhold. Totals are given (not summed here) because a
     report's totals may count distinct people, who are not the sum of the rows; the
-    equations treat them as sums all the same, which only withholds more."""
+    equations treat them as sums all the same, which only withholds more. `forced` numbers
+    are withheld from the start: those another table publishing the same number withholds."""
     n_rows = len(cells)
     n_columns = len(cells[0]) if n_rows else len(column_totals or [])
     has_rows, has_columns = row_totals is not None, column_totals is not None
@@ -150,6 +152,7 @@ def protect(
     system = equations(n_rows, n_columns, row_totals=has_rows, column_totals=has_columns)
     primary = [v for v in order if 0 < value[v] < threshold]
     withheld: list[Var] = list(primary)
+    withheld += [v for v in dict.fromkeys(forced) if v in value and v not in withheld]
 
     def cost(var: Var) -> tuple[bool, bool, int]:
         return (value[var] == 0, var[0] != "cell", value[var])

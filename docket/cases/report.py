@@ -10,6 +10,7 @@ name, identifier and badge number, date of birth, and every event's exact addres
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -168,9 +169,14 @@ def known() -> redact.Known:
     return found
 
 
-def narratives(compartment: Compartment, event_ids: list[int]) -> list[dict[str, str]]:
+def redactor() -> redact.Redactor:
+    return redact.Redactor(known())
+
+
+def narratives(
+    compartment: Compartment, event_ids: list[int], redactor: redact.Redactor
+) -> list[dict[str, str]]:
     """The chosen events, anonymised: title, month and region, description."""
-    redactor = redact.Redactor(known())
     regions = region_of()
     found = []
     events = Event.objects.filter(pk__in=event_ids, compartment=compartment)
@@ -190,13 +196,20 @@ def narratives(compartment: Compartment, event_ids: list[int]) -> list[dict[str,
     return found
 
 
+def _moment(moment: datetime) -> str:
+    """A moment as the report shows it: in the instance's zone, with the zone and offset."""
+    local = moment.astimezone(zones.instance_zone())
+    return f"{local:%Y-%m-%d %H:%M} ({local.tzinfo}, UTC{zones.offset_text(local)})"
+
+
 def render_html(
     stats: statistics.Statistics,
     parameters: dict[str, Any],
-    compartment: Compartment,
     stories: list[dict[str, str]],
+    redactor: redact.Redactor,
 ) -> str:
-    """The whole report as one HTML document with nothing to fetch."""
+    """The whole report as one HTML document with nothing to fetch. Its title and the
+    methodology (whose filters in words may quote a search for a name) are anonymised too."""
     chosen = set(parameters.get("tables") or [])
     tables = []
     for table in stats.tables:
@@ -211,14 +224,15 @@ def render_html(
         tables.append(
             {"title": stats.cross.title, "head": published[0], "rows": published[1:], "chart": ""}
         )
-    methodology = statistics.methodology(
-        stats, dict(parameters.get("filters") or {}), [compartment.name]
-    )
+    methodology = [
+        redactor.redact(paragraph)
+        for paragraph in statistics.methodology(stats, dict(parameters.get("filters") or {}), [])
+    ]
     return render_to_string(
         "cases/public_report.html",
         {
-            "title": parameters.get("title") or gettext("Report"),
-            "made": timezone.now().astimezone(zones.instance_zone()),
+            "title": redactor.redact(str(parameters.get("title") or gettext("Report"))),
+            "made": _moment(timezone.now()),
             "zone": stats.zone,
             "tables": tables,
             "methodology": methodology,

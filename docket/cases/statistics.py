@@ -113,15 +113,18 @@ class Table:
     totals: list[int]
     total_states: list[str] = field(default_factory=list)
 
-    def protect(self) -> None:
-        """Withhold small counts, measure by measure: each column is a list with its total."""
+    def protect(self, forced: dict[int, set[suppression.Var]] | None = None) -> None:
+        """Withhold small counts, measure by measure: each column is a list with its total.
+        `forced`: measure -> numbers to withhold whatever they are (("cell", row, 0), or
+        ("column", 0, 0) for the total)."""
         self.total_states = []
         for row in self.rows:
             row.states = []
         for m in range(len(MEASURES)):
             protected = suppression.protect(
-                [[row.counts[m]] for row in self.rows], column_totals=[self.totals[m]]
-            )
+                [[row.counts[m]] for row in self.rows], column_totals=[self.totals[m]],
+                forced=(forced or {}).get(m, set()),
+            )  # fmt: skip
             for row, states in zip(self.rows, protected.cells, strict=True):
                 row.states.append(states[0])
             self.total_states.append(protected.column_totals[0])
@@ -155,10 +158,10 @@ class Cross:
     grand_total: int
     states: suppression.Protected | None = None
 
-    def protect(self) -> None:
+    def protect(self, forced: Iterable[suppression.Var] = ()) -> None:
         self.states = suppression.protect(
             self.cells, row_totals=self.row_totals, column_totals=self.column_totals,
-            grand_total=self.grand_total,
+            grand_total=self.grand_total, forced=forced,
         )  # fmt: skip
 
     def grid(self) -> list[list[tuple[int, str]]]:
@@ -312,7 +315,7 @@ def compute(events: QuerySet[Event]) -> Statistics:
         table.protect()
         tables.append(table)
     cross = _cross(acts, victims, ages, sexes)
-    cross.protect()
+    _protect_together(cross, *(t for t in tables if t.key in ("sex", "age")))
     dated = [s for s in starts.values() if s is not None]
     return Statistics(
         tables=tables, cross=cross, events=len(event_ids), acts=len(acts),
@@ -320,6 +323,42 @@ def compute(events: QuerySet[Event]) -> Statistics:
         first=min(dated) if dated else None, last=max(dated) if dated else None,
         zone=str(zones.instance_zone()),
     )  # fmt: skip
+
+
+def _protect_together(cross: Cross, by_sex: Table, by_age: Table) -> None:
+    """The cross table's margins are the victims of the tables by sex and by age group, and
+    its grand total their total: a number withheld in one and published in the other would
+    undo the withholding. So each is protected with what the other withholds, until
+    neither withholds more."""
+    victims = [key for key, _ in MEASURES].index("victims")
+    margins = [
+        ("row", SEXES, by_sex),
+        ("column", [g for g, _, _ in AGE_GROUPS] + [UNKNOWN], by_age),
+    ]
+    forced: set[suppression.Var] = set()
+    while True:
+        cross.protect(forced)
+        assert cross.states is not None
+        grand_withheld = cross.states.grand_total != suppression.SHOWN
+        wanted: set[suppression.Var] = set()
+        for kind, keys, table in margins:
+            states = cross.states.row_totals if kind == "row" else cross.states.column_totals
+            withheld = {keys[n] for n, state in enumerate(states) if state != suppression.SHOWN}
+            pushed: set[suppression.Var] = {
+                ("cell", n, 0) for n, row in enumerate(table.rows) if row.key in withheld
+            }
+            if grand_withheld:
+                pushed.add(("column", 0, 0))
+            table.protect({victims: pushed})
+            for row in table.rows:
+                if row.states[victims] != suppression.SHOWN:
+                    k = keys.index(row.key)
+                    wanted.add(("row", k, 0) if kind == "row" else ("column", 0, k))
+            if table.total_states[victims] != suppression.SHOWN:
+                wanted.add(("grand", 0, 0))
+        if wanted <= forced:
+            return
+        forced |= wanted
 
 
 def _cross(acts: Iterable[_Act], victims: dict[int, Person], ages: Any, sexes: Any) -> Cross:
@@ -374,15 +413,20 @@ def filters_in_words(params: dict[str, str]) -> list[str]:
     return words
 
 
-def methodology(stats: Statistics, params: dict[str, str], compartments: list[str]) -> list[str]:
-    """The methodology paragraphs, generated from the filters and what was counted."""
+def methodology(
+    stats: Statistics, params: dict[str, str], compartments: list[str], *, published: bool = True
+) -> list[str]:
+    """The methodology paragraphs, generated from the filters and what was counted. Published
+    (downloads, reports), they give no count: the tables give them, small ones withheld."""
     zone = stats.zone
     chosen = filters_in_words(params)
+    # A public report names no compartment: its name is the organisation's own business.
+    where = ", ".join(compartments) or gettext("the register")
     which = (
         gettext("the events of %(compartments)s %(filters)s")
-        % {"compartments": ", ".join(compartments), "filters": "; ".join(chosen)}
+        % {"compartments": where, "filters": "; ".join(chosen)}
         if chosen
-        else gettext("every event of %(compartments)s") % {"compartments": ", ".join(compartments)}
+        else gettext("every event of %(compartments)s") % {"compartments": where}
     )
     if stats.first and stats.last:
         span = gettext("Their start dates run from %(first)s to %(last)s (time zone %(zone)s).") % {
@@ -392,12 +436,15 @@ def methodology(stats: Statistics, params: dict[str, str], compartments: list[st
         }
     else:
         span = gettext("None of them has a start date.")
-    return [
-        gettext(
+    if published:
+        counted = gettext("Counted: %(which)s, as recorded in the register.") % {"which": which}
+    else:
+        counted = gettext(
             "Counted: %(which)s — %(events)s events, %(acts)s acts and %(victims)s distinct "
             "victims, as recorded in the register."
         ) % {"which": which, "events": stats.events, "acts": stats.acts, "victims": stats.victims}
-        + " " + span,
+    return [
+        counted + " " + span,
         gettext(
             "Months are those of each event's start in the time zone %(zone)s; regions are "
             "the region of the event's place. An event counts in every row where it has an "

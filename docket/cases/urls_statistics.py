@@ -8,6 +8,5 @@ from docket.cases import views_statistics
 app_name = "statistics"
 urlpatterns = [
     path("", views_statistics.statistics_page, name="statistics"),
-    path("download.<str:fmt>", views_statistics.statistics_download, name="download"),
-    path("chart.svg", views_statistics.statistics_chart, name="chart"),
+    path("export.<str:fmt>", views_statistics.statistics_download, name="download"),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -74,7 +75,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             "filters": params,
             "query": query.urlencode(),
             "full_query": request.GET.urlencode(),
-            "methodology": statistics.methodology(stats, params, names),
+            "methodology": statistics.methodology(stats, params, names, published=False),
             "compartments": Compartment.objects.filter(
                 pk__in=access.compartment_ids(user, "case.view")
             ).order_by("name"),
@@ -92,7 +93,10 @@ def published_tables(stats: statistics.Statistics) -> list[tuple[str, list[list[
 
 @listing("case.view")
 def statistics_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    """Every table, small counts withheld, and the methodology: CSV or XLSX."""
+    """Every table, small counts withheld, and the methodology: CSV or XLSX; or one table's
+    chart as SVG (?table=act_type&measure=victims)."""
+    if fmt == "svg":
+        return _chart(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format.")
     stats, params, names = compute(request)
@@ -104,6 +108,7 @@ def statistics_download(request: HttpRequest, fmt: str) -> HttpResponse:
     name = f"docket-statistics-{timezone_now():%Y%m%d-%H%M}.{fmt}"
     if fmt == "csv":
         out = io.StringIO()
+        out.write("\ufeff")  # spreadsheets read UTF-8 correctly only with the byte-order mark
         writer = csv.writer(out)
         for title, rows in published_tables(stats):
             writer.writerow([title])
@@ -127,7 +132,7 @@ def _xlsx(tables: list[tuple[str, list[list[str]]]], notes: list[str]) -> bytes:
     assert first is not None
     book.remove(first)
     for n, (title, rows) in enumerate(tables, start=1):
-        sheet = book.create_sheet(f"{n} {title}"[:31].replace("/", "-"))
+        sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "-", f"{n} {title}")[:31])
         sheet.append([title])
         for row in rows:
             sheet.append([int(c) if c.isdigit() else c for c in row])
@@ -139,9 +144,7 @@ def _xlsx(tables: list[tuple[str, list[list[str]]]], notes: list[str]) -> bytes:
     return out.getvalue()
 
 
-@listing("case.view")
-def statistics_chart(request: HttpRequest) -> HttpResponse:
-    """One table's chart as an SVG file (?table=act_type&measure=victims)."""
+def _chart(request: HttpRequest) -> HttpResponse:
     stats, params, _names = compute(request)
     table = stats.table(request.GET.get("table", "act_type"))
     measure = request.GET.get("measure", "")

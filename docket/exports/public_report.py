@@ -36,9 +36,11 @@ def pack_report(packing: build.Packing) -> int:
     with translation.override(language):
         events = events_of(export.compartment, parameters.get("filters") or {}, export.requested_by)
         stats = statistics.compute(events)
-        stories = report.narratives(export.compartment, list(parameters.get("events") or []))
-        html = report.render_html(stats, parameters, export.compartment, stories)
-    document = pdf.render(html, title=str(parameters.get("title") or ""))
+        redactor = report.redactor()
+        chosen = list(parameters.get("events") or [])
+        stories = report.narratives(export.compartment, chosen, redactor)
+        html = report.render_html(stats, parameters, stories, redactor)
+    document = pdf.render(html)
     files = {"report.html": html.encode("utf-8"), "report.pdf": document}
     sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     checkpoint, _own = packing.seal(0, files=sums)
@@ -72,7 +74,8 @@ Files
   checkpoint.txt   the custody log's size and root hash, signed (C2SP signed note, Ed25519);
                    the export's own entry in that log records the two hashes above
   manifest.json    who asked for this report, why, who approved it, what it was made of,
-                   and the log's public key
+                   and the log's public key: for checking, not for publishing (its reason
+                   and filters are the organisation's own words, not anonymised)
 
 What it holds
   Counts from 1 to 4 are shown as "<5", and counts that would let one be worked out from

@@ -22,7 +22,7 @@ def ask_report(request: HttpRequest) -> HttpResponseBase:
     user = staff_user(request)
     form = ReportForm(request.POST, user=user)
     if not form.is_valid():
-        return render(request, "cases/report_form.html", {"form": form}, status=400)
+        return render(request, "cases/report_form.html", {"form": form})
     export = build.ask(
         user,
         form.cleaned_data["compartment"],

@@ -139,3 +139,9 @@ def test_the_complement_is_the_next_smallest_count_and_zeros_are_shown() -> None
 def test_a_small_total_is_withheld_too() -> None:
     protected = s.protect([[3], [0]], column_totals=[3])
     assert protected.column_totals == [PRIMARY] and protected.cells[0] == [PRIMARY]
+
+
+def test_a_number_withheld_elsewhere_is_withheld_here_and_still_protects_its_cells() -> None:
+    # 12 is withheld by another table publishing it: here too, and the 2 beside it stays hidden
+    protected = s.protect([[2], [12], [30]], column_totals=[44], forced=[("cell", 1, 0)])
+    assert protected.cells == [[PRIMARY], [COMPLEMENTARY], [SHOWN]]
