@@ -78,7 +78,7 @@ def make_register(team: Team) -> Register:
         start=datetime(2020, 8, 12, 3, tzinfo=UTC),
     )  # fmt: skip
     omon = Unit.objects.create(
-        compartment=a, name="OMON of Minsk", other_names="АМАП Мінска\nОМОН Минска",  # noqa: RUF001
+        compartment=a, name="OMON of Minsk", other_names="АМАП Мінска\nОМОН Минска",
         unit_type=term("unit_type", "10.10"), notes="unit HQ hidden at the back",
     )  # fmt: skip
     officer = _perpetrator(a, "Ivan Piatrou", detention, Involvement.Confidence.ESTABLISHED)

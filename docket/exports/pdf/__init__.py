@@ -54,7 +54,7 @@ def render(html: str, *, title: str = "") -> bytes:
         raise PdfError(f"the fonts are missing in {FONTS}: run `make setup` (fonts-dejavu-core)")
     stylesheet = weasyprint.CSS(filename=str(STYLESHEET), url_fetcher=fetcher)
     document = weasyprint.HTML(string=html, base_url=STYLESHEET.as_uri(), url_fetcher=fetcher)
-    pdf = document.write_pdf(stylesheets=[stylesheet], metadata=None)
+    pdf = document.write_pdf(stylesheets=[stylesheet])
     if not isinstance(pdf, bytes):
         raise PdfError("WeasyPrint gave no PDF")
     return pdf
