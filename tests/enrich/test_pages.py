@@ -72,6 +72,7 @@ def test_an_items_page_says_where_it_came_from_before_the_text_read_in_it() -> N
         "enrich/_item_preview.html",
         "register/_item_record.html",
         "register/_item_media_leads.html",
+        "cases/_item_verification.html",  # how the item was verified, beside what it proves
         "enrich/_item.html",
         "enrich/_item_near_duplicates.html",  # the same picture, after what enrichment found
         "ingest/_item.html",
