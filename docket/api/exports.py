@@ -13,8 +13,7 @@ pages' fresh code at each approval is the approving token itself: made only righ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Schema, Status
@@ -26,7 +25,7 @@ from docket.api.base import ApiError, ErrorOut, Pk, TokenAuth, an_id, declare
 from docket.api.models import ApiToken
 from docket.exports import build
 from docket.exports.models import Export
-from docket.lib.storage import BlobStore
+from docket.exports.views import package_response
 from docket.register.models import Involvement
 from docket.vault import age
 
@@ -235,15 +234,4 @@ def export_package(request: HttpRequest, pk: Pk) -> StreamingHttpResponse:
     audit.record(
         request, "export.download", export, details={"sha256": export.sha256, "via": "api"}
     )
-    handle = BlobStore.default().open(export.blob)
-    response = StreamingHttpResponse(_chunks(handle), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
-    if export.size is not None:
-        response["Content-Length"] = str(export.size)
-    return response
-
-
-def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
-    with handle:
-        while chunk := handle.read(1 << 20):
-            yield chunk
+    return package_response(export)

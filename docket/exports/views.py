@@ -203,6 +203,11 @@ def export_file(request: HttpRequest, export: Export) -> HttpResponseBase:
         messages.error(request, gettext("That export is not ready."))
         return redirect("exports:export", pk=export.pk)
     audit.record(request, "export.download", export, details={"sha256": export.sha256})
+    return package_response(export)
+
+
+def package_response(export: Export) -> StreamingHttpResponse:
+    """The encrypted package, streamed (the pages and the API both answer with it)."""
     handle = BlobStore.default().open(export.blob)
     response = StreamingHttpResponse(_chunks(handle), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
