@@ -20,7 +20,6 @@ files' bytes differ from run to run (their stamp), as two real photos would.
 from __future__ import annotations
 
 import io
-import logging
 import math
 import random
 import struct
@@ -41,6 +40,7 @@ from docket.cases import elements
 from docket.cases.models import Case, Cell, Suspect, Verification
 from docket.ingest.files import Found, Summary, import_files, walk
 from docket.ingest.models import Batch
+from docket.lib import pdf
 from docket.register import history
 from docket.register.models import (
     Act,
@@ -366,26 +366,7 @@ def directive(chosen: Chosen, stamp: datetime) -> bytes:
 <p>{escape(commander)}</p>
 <p>made {stamp.isoformat()}</p>
 </body></html>"""
-    return _pdf(html)
-
-
-def _pdf(html: str) -> bytes:
-    """WeasyPrint, as docket/exports/pdf.py uses it (which this app, below exports, may not
-    import), with every address refused: the page names none, its fonts come from fontconfig."""
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # no steps on stderr
-    import weasyprint
-    from weasyprint.urls import URLFetcher
-
-    class Refusing(URLFetcher):
-        def fetch(self, url: str, headers: object = None) -> object:
-            raise ValueError("refused: the directive reads no address")
-
-    fetcher = Refusing(allowed_protocols=(), allow_redirects=False)
-    style = weasyprint.CSS(string="body { font-family: 'DejaVu Sans'; font-size: 11pt; }")
-    data = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[style])
-    if not isinstance(data, bytes):
-        raise GenerateError("WeasyPrint gave no PDF")
-    return data
+    return pdf.render(html)
 
 
 STATEMENT = (

@@ -49,10 +49,10 @@ from django.utils import timezone, translation
 
 from docket.cases.models import Case, Cell, Suspect, Verification
 from docket.enrich.models import Capture, Derivative, FileType, IntakeOriginal
-from docket.exports import build, pdf
+from docket.exports import build
 from docket.exports.models import Export
 from docket.ingest.models import BatchItem
-from docket.lib import zones
+from docket.lib import pdf, zones
 from docket.register.models import EvidenceLink, Information, ItemRecord, grading
 from docket.vault.models import Checkpoint, CustodyEntry, Item, Timestamp
 

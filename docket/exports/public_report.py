@@ -3,7 +3,7 @@ compartment (docket/cases/report.py) as an HTML page and its PDF, in a zip encry
 recipient's key like every export. Inside:
 
     report.html      the report, self-contained: inline style, inline SVG charts, no address
-    report.pdf       the same, laid out by WeasyPrint (docket/exports/pdf)
+    report.pdf       the same, laid out by WeasyPrint (docket/lib/pdf)
     README.txt       what this is and how to check it
     SHA256SUMS       `sha256sum -c SHA256SUMS` checks both files
     checkpoint.txt   the custody log's signed checkpoint, over the export's own entry
@@ -23,8 +23,9 @@ from django.utils import translation
 
 from docket.cases import report, statistics
 from docket.cases.views_statistics import events_of
-from docket.exports import build, pdf
+from docket.exports import build
 from docket.exports.models import Export
+from docket.lib import pdf
 
 
 @build.packer(Export.Kind.REPORT)

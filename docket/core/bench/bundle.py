@@ -88,8 +88,9 @@ def measure() -> dict[str, Any]:
     from docket.accounts import approvals
     from docket.accounts.models import Compartment, Grant, Role, User
     from docket.cases.models import Case
-    from docket.exports import build, pdf
+    from docket.exports import build
     from docket.exports.models import Export
+    from docket.lib import pdf
     from docket.register import history
     from docket.register.models import Event, EvidenceLink
     from docket.vault import age

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from docket.exports import pdf
+from docket.lib import pdf
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ def _allowed(url: str) -> Path | None:
 
 def render(html: str, *, title: str = "") -> bytes:
     """The PDF of `html` (a whole document), styled by the shipped stylesheet."""
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # no steps on stderr
     import weasyprint
     from weasyprint.urls import URLFetcher
 
