@@ -19,7 +19,12 @@ MEASURE_OF = {
 }  # fmt: skip
 
 
-def _short(text: str, width: int = 34) -> str:
+#: letters of a label that fit in LABEL: about 7.5 pixels a letter at 12 pixels, Cyrillic's
+#: wide letters included ("Жорсткае, бесчалавечнае…" was cut at the left at 34)
+LABEL_LETTERS = 28
+
+
+def _short(text: str, width: int = LABEL_LETTERS) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

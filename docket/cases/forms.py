@@ -180,7 +180,7 @@ def element_choices(case: Case) -> list[tuple[str, str]]:
             choices.append(
                 (
                     f"{term.pk}:{element.code}",
-                    f"{term.code} · {element.code}{context}: {element.label}",
+                    f"{term.shown} · {element.code}{context}: {element.label}",
                 )
             )
     return choices

@@ -199,6 +199,9 @@ class Result:
     links: list[EvidenceLink]
 
 
+COMMITTED_DEGREES = Suspect.DEGREES[Suspect.Liability.COMMITTED]
+
+
 def has_generated_register(compartment: Compartment) -> bool:
     return Change.objects.filter(compartment=compartment, actor_name="generator").exists()
 
@@ -211,7 +214,7 @@ def choose(compartment: Compartment, rng: random.Random) -> Chosen:
         Involvement.objects.filter(
             compartment=compartment, person__isnull=False, unit__isnull=False,
             act__act_type__vocabulary="act_type", act__act_type__code__in=ILL_TREATMENT,
-        ).select_related("act__event__place", "person", "unit__place").order_by("pk")
+        ).select_related("act__event__place", "person", "unit__place", "degree").order_by("pk")
     )  # fmt: skip
     commanders: dict[int, Membership] = {}
     for posting in Membership.objects.filter(compartment=compartment, commands=True).order_by("pk"):
@@ -225,6 +228,10 @@ def choose(compartment: Compartment, rng: random.Random) -> Chosen:
             "the generated register has no beating by a named officer of a unit with a "
             "commander: generate more events (`docket register generate --events 300`)"
         )
+    # The officer is filed as having committed the beating: where the register allows, one
+    # it records as its direct perpetrator, so the case page shows his act with that degree.
+    direct = [i for i in fitting if i.degree is not None and i.degree.code in COMMITTED_DEGREES]
+    fitting = direct or fitting
     assert all(i.unit is not None for i in fitting)
     local = [i for i in fitting if _town(i.unit.place) == _town(i.act.event.place)]  # type: ignore[union-attr]
     chosen = rng.choice(local or fitting)

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
@@ -35,6 +35,7 @@ from docket.cases.models import Case, Cell, Suspect, Verification
 from docket.lib import ids, zones
 from docket.register import history, search, trail
 from docket.register.models import Person, Term
+from docket.register.vocabulary import titles_in_all
 from docket.vault.describe import describe
 from docket.vault.models import Item
 from docket.vault.sections import item_section
@@ -87,7 +88,10 @@ def _matrix(case: Case) -> list[dict[str, Any]]:
                 "information": [(i, grading(i)) for i in cell.information.all()] if cell else [],
                 "key": f"{term.pk}:{element.code}",
             })  # fmt: skip
-        tables.append({"term": term, "rows": rows})
+        # The instrument by name ("UN Convention against Torture"), not its vocabulary's key.
+        title = titles_in_all().get(term.vocabulary, {})
+        instrument = title.get(get_language() or "en") or title.get("en") or term.vocabulary
+        tables.append({"term": term, "instrument": instrument, "rows": rows})
     return tables
 
 

@@ -47,6 +47,7 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from docket.cases import contents
 from docket.cases.models import Case, Cell, Suspect, Verification
 from docket.enrich.models import Capture, Derivative, FileType, IntakeOriginal
 from docket.exports import build
@@ -267,6 +268,9 @@ def _pack(packing: build.Packing, case: Case, language: str) -> int:
             "case": case, "export": export, "matrix": matrix, "language": language,
             "organisation": settings.DOCKET_ORGANISATION, "checkpoint": checkpoint,
             "items": shown,
+            # Verified is per evidence link, as on the case page: an item with steps on one
+            # link may still have a link not verified.
+            "unverified": [c for c in contents.checked(links) if not c.verified],
             # Long tables in slices: WeasyPrint's time grows faster than one table's rows
             # (a thousand items' report: 70 s in whole tables, 36 s in slices of 25).
             "chunks": [shown[n : n + TABLE_ROWS] for n in range(0, len(shown), TABLE_ROWS)],

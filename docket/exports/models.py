@@ -77,5 +77,26 @@ class Export(models.Model):
         return approvals.grouped(approvals.fingerprint(self.recipient))
 
     @property
+    def report_facts(self) -> list[tuple[str, str]]:
+        """A public report's choices in words, for whoever approves or follows it: what the
+        report will say is decided here, not in the reason alone."""
+        from docket.cases.statistics import CROSS_TITLE, TABLES
+
+        if self.kind != self.Kind.REPORT:
+            return []
+        chosen = dict(self.parameters or {})
+        titles = {key: title for key, (title, _heading) in TABLES.items()}
+        titles["sex_age"] = CROSS_TITLE
+        tables = [str(titles.get(key, key)) for key in chosen.get("tables") or []]
+        filters = [f"{key}: {value}" for key, value in (chosen.get("filters") or {}).items()]
+        return [
+            (str(_("Title of the report")), str(chosen.get("title") or "—")),
+            (str(_("Statistics to include")), "; ".join(tables) or "—"),
+            (str(_("Events whose narratives to include")),
+             ", ".join(str(e) for e in chosen.get("events") or []) or "—"),
+            (str(_("Filters")), "; ".join(filters) or "—"),
+        ]  # fmt: skip
+
+    @property
     def file_name(self) -> str:
         return f"docket-export-{self.pk}.zip.age"

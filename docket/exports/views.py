@@ -106,8 +106,10 @@ class ExportForm(forms.Form):
             age.Recipient.parse(text)
         except (age.AgeError, ValueError):
             raise ValidationError(
-                "That is not an age public key. It looks like age1 followed by 58 letters and "
-                "digits (the line 'public key:' that age-keygen prints)."
+                gettext(
+                    "That is not an age public key. It looks like age1 followed by 58 letters "
+                    "and digits (the line 'public key:' that age-keygen prints)."
+                )
             ) from None
         return text
 

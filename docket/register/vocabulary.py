@@ -86,3 +86,9 @@ def titles() -> dict[str, str]:
     """Vocabulary name -> its English title, read once per process (the files change only
     with a new release, and a migration loads them then)."""
     return {name: vocabulary.labels["en"] for name, vocabulary in load_all().items()}
+
+
+@functools.cache
+def titles_in_all() -> dict[str, dict[str, str]]:
+    """Vocabulary name -> its title in each language, for pages shown in any of them."""
+    return {name: dict(vocabulary.labels) for name, vocabulary in load_all().items()}

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from docket.accounts.models import Compartment
-from docket.cases import elements
+from docket.cases import contents, elements
 from docket.cases.models import Case, Cell, Suspect, Verification
 from docket.ingest.models import BatchItem
 from docket.register.generate import Generator
@@ -55,6 +55,10 @@ def test_it_makes_a_case_with_its_evidence_matrix_and_verification(
     assert Membership.objects.filter(person=superior.person, commands=True).exists()
     assert case.suspects.filter(unit__isnull=False, person__isnull=True).exists()
     assert case.suspects.filter(person__isnull=False, liability="committed").exists()
+    # the officer and his unit are recorded as the beating's direct perpetrators, so the case
+    # page lists that act beside them (not "none with that degree")
+    for suspect in case.suspects.filter(liability="committed"):
+        assert contents.involvements(suspect).exists(), suspect
 
     # qualifications, and one cell per element of each, nothing more
     qualifications = list(case.qualifications.all())

@@ -103,11 +103,16 @@ def test_a_case_is_built_page_by_page_and_what_is_missing_shrinks(team: Team) ->
     analyst.post(f"/cases/{case.pk}/qualifications", {"qualifications": [imprisonment.pk]})
     page = analyst.get(f"/cases/{case.pk}/").content.decode()
     assert "contextual element" in page  # art. 7's attack and the knowledge of it come first
+    # the qualification by its instrument's name, not the vocabulary's key
+    assert "Rome Statute" in page and "rome_statute" not in page
     assert "Officer Kavalenka a" in page and "Committed (art. 25(3)(a))" in page
     # the suspect's act with a matching degree is shown
     assert "none with that degree" not in page
     missing = analyst.get(f"/cases/{case.pk}/missing").content.decode()
     assert "Elements with no evidence or contested (5)" in missing
+    # each element under its qualification's name, not a bare "7.1.e · 1"
+    assert "7(1)(e) imprisonment or other severe deprivation of liberty · 1" in missing
+    assert "7.1.e · " not in missing
     assert "Suspects with no evidence (1)" in missing
     assert "Evidence not yet verified (1)" in missing
 

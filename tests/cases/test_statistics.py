@@ -250,3 +250,21 @@ def test_a_number_two_tables_publish_is_withheld_in_both_or_neither(team: Team) 
     assert ages == {label: cross["Total"][heading.index(label)] for label in ("0–17", "18–29")} | {
         "Total": cross["Total"][-1]
     }
+
+
+def test_chart_labels_fit_beside_the_bars_in_every_language() -> None:
+    """A long Belarusian or Russian type of act is shortened enough not to be cut off at the
+    chart's left edge (the SVG is published as it is drawn)."""
+    from docket.cases import charts
+    from docket.register.vocabulary import load_all
+
+    labels = [
+        term.labels[language]
+        for name in ("act_type", "unit_type")
+        for term in load_all()[name].terms
+        for language in ("en", "be", "ru")
+    ]
+    longest = max(labels, key=len)
+    assert len(longest) > charts.LABEL_LETTERS  # some are shortened
+    for label in labels:
+        assert len(charts._short(label)) * 7.5 <= charts.LABEL - 6, label

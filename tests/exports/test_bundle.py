@@ -6,6 +6,7 @@ report in the requester's language; never a sender's contact, never another case
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -14,8 +15,11 @@ from typing import Any
 
 import bagit
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from docket.accounts.models import Grant, Role
+from docket.exports import views
 from docket.exports.check import check
 from docket.exports.models import Export
 from docket.vault import age
@@ -107,6 +111,17 @@ def test_the_court_bundle_is_a_valid_bag_of_the_cases_evidence_and_nothing_else(
     flat = " ".join(text.split())
     assert TITLE in flat and NOTE in flat
     assert "Геалакацыя" in flat or "Geolocation" in flat
+    # An account with no source is called anonymous, in the reader's language, not "?".
+    with translation.override("be"):
+        anonymous, label, todo = (
+            gettext(text) for text in ("anonymous source", "Not verified yet:", "to do:")
+        )
+        custody = gettext("Custody of each item")
+    assert f"{anonymous} C3" in flat and "; ? C3" not in flat
+    # Verified is told per evidence link, as on the case page: the photo has two steps of
+    # three, so it is listed with the step still to do (not only items with no step at all).
+    unverified = flat.split(label, 1)[1].split(custody, 1)[0]
+    assert re.search(rf"\b{photo}\b", unverified) and todo in unverified
 
     # The custody proofs hold, and every packed file's reads by the export are among them.
     report = check(root)
@@ -114,6 +129,19 @@ def test_the_court_bundle_is_a_valid_bag_of_the_cases_evidence_and_nothing_else(
     assert report.items == len(made.originals) + len(made.clean)
     reads = CustodyEntry.objects.filter(action="read").values_list("leaf", flat=True)
     assert sum(f'"export:{export.pk}"'.encode() in bytes(r) for r in reads) == 5
+
+    # The checkpoint's signature, checked as docs/exports.md shows: openssl and a shell.
+    docs = (Path(__file__).parents[2] / "docs" / "exports.md").read_text()
+    recipe = docs.split("or with `openssl`", 1)[1].split("```\n", 2)[1]
+    recipe = recipe.replace("docket-case-3-export-7", root.name)
+    signed = subprocess.run(["sh", "-c", recipe], cwd=unpacked, capture_output=True, text=True)
+    assert "Signature Verified Successfully" in signed.stdout, signed.stderr
+    (unpacked / "note.txt").write_text("forged\n")
+    forged = subprocess.run(
+        ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", "log.pem", "-rawin", "-in",
+         "note.txt", "-sigfile", "note.sig"], cwd=unpacked, capture_output=True, text=True,
+    )  # fmt: skip
+    assert forged.returncode != 0
 
     # The command-line validator agrees, then refuses the bag once one byte has changed.
     tool = Path(sys.executable).with_name("bagit.py")
@@ -130,7 +158,7 @@ def test_the_court_bundle_is_a_valid_bag_of_the_cases_evidence_and_nothing_else(
 
 
 def test_the_exports_page_asks_for_a_bundle_of_a_case_and_says_what_is_wrong(
-    team: Team,
+    team: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made = make_case(team)
     assert made.lena is not None
@@ -151,6 +179,13 @@ def test_the_exports_page_asks_for_a_bundle_of_a_case_and_says_what_is_wrong(
         "/exports/", {**base, "kind": "case", "case": made.case.pk, "compartment": team.b.pk}
     ).content.decode()
     assert f"This case belongs to the compartment {team.a.name}" in other
+    # A malformed key is told in the page's language (the message goes through gettext).
+    monkeypatch.setattr(views, "gettext", lambda text: f"[be] {text}")
+    malformed = client.post(
+        "/exports/", {**base, "recipient": "age1notakey", "kind": "case", "case": made.case.pk}
+    ).content.decode()
+    assert "[be] That is not an age public key" in malformed
+    monkeypatch.undo()
     asked = client.post("/exports/", {**base, "kind": "case", "case": made.case.pk})
     export = Export.objects.get()
     assert asked["Location"] == f"/exports/{export.pk}/"
@@ -159,6 +194,11 @@ def test_the_exports_page_asks_for_a_bundle_of_a_case_and_says_what_is_wrong(
     detail = client.get(f"/exports/{export.pk}/").content.decode()
     assert made.case.title in detail and "court bundle" in detail
     assert made.case.title in client.get("/exports/").content.decode()
+    # The approver is told that a court bundle is one of the things two people decide.
+    assert made.dasha is not None
+    waiting = client_of(made.dasha).get("/accounts/approvals/").content.decode()
+    assert "court bundle, a sanctions list or a public report" in waiting
+    assert made.case.title in waiting
     approver = client_of(made.dasha)  # type: ignore[arg-type]
     approval = approver.get(f"/accounts/approvals/{export.approval.pk}/").content.decode()
     assert "court bundle of the case" in approval and made.case.reference in approval

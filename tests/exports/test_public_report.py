@@ -190,6 +190,12 @@ def test_a_public_report_is_asked_approved_built_and_names_nobody(
     assert export.kind == Export.Kind.REPORT and export.state == Export.State.AWAITING
     assert export.parameters["filters"] == {"since": "2020-08-01", "q": "Тертель"}
 
+    # The approver sees what the report will hold, not only the reason.
+    review = client_of(dasha).get(f"/accounts/approvals/{export.approval.pk}/").content.decode()
+    assert "Minsk, August 2020" in review and "By type of act" in review
+    assert "since: 2020-08-01" in review
+    assert ", ".join(str(e.pk) for e in register["events"]) in review
+
     fingerprint = hashlib.sha256(str(key.recipient()).encode()).hexdigest()[8:16]
     with django_capture_on_commit_callbacks(execute=True):
         client_of(dasha).post(

@@ -108,6 +108,17 @@ def make_case(team: Team) -> Made:
         ),
         actor=analyst,
     )  # fmt: skip
+    # An anonymous account (no source): the report calls it so.
+    history.save(
+        Information(
+            compartment=a,
+            event=event,
+            summary="Heard screams from the yard",
+            reliability=term("source_reliability", "C"),
+            credibility=term("information_credibility", "3"),
+        ),
+        actor=analyst,
+    )
 
     made = Made(case=Case(), lena=lena, dasha=dasha)
     photo = b"\xff\xd8\xff\xe0" + b"photo of the yard " * 300
