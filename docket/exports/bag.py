@@ -47,6 +47,7 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from docket.cases import contents
 from docket.cases.models import Case, Cell, Suspect, Verification
 from docket.enrich.models import Capture, Derivative, FileType, IntakeOriginal
 from docket.exports import build
@@ -222,6 +223,9 @@ def _pack(packing: build.Packing, case: Case, language: str) -> int:
         .order_by("done_at", "pk")
     ):
         steps.setdefault(step.evidence.item_id, []).append(step)
+    # Not verified by the rule the case page states (docket/cases/contents.py): one of the
+    # item's links lacks a step, or the latest result of one contradicts it.
+    unverified = sorted({c.link.item_id for c in contents.checked(links) if not c.verified})
     records = {
         item.pk: _record(case, item, links, originals, clean_files, steps.get(item.pk, []))
         for item in items
@@ -266,7 +270,7 @@ def _pack(packing: build.Packing, case: Case, language: str) -> int:
         {
             "case": case, "export": export, "matrix": matrix, "language": language,
             "organisation": settings.DOCKET_ORGANISATION, "checkpoint": checkpoint,
-            "items": shown,
+            "items": shown, "unverified": unverified,
             # Long tables in slices: WeasyPrint's time grows faster than one table's rows
             # (a thousand items' report: 70 s in whole tables, 36 s in slices of 25).
             "chunks": [shown[n : n + TABLE_ROWS] for n in range(0, len(shown), TABLE_ROWS)],

@@ -155,15 +155,21 @@ def export_list(request: HttpRequest) -> HttpResponseBase:
         return _ask(request, user)
     form = ExportForm(user=user)
     wanted = ids.pk(request.GET.get("case", ""))
-    if wanted is not None and askable_cases(user).filter(pk=wanted).exists():
-        form.initial.update(kind=Export.Kind.CASE, case=wanted)
-    return _page(request, form)
+    # Come from a case's page: the form is filled for its bundle and named after it.
+    case = None if wanted is None else askable_cases(user).filter(pk=wanted).first()
+    if case is not None:
+        form.initial.update(kind=Export.Kind.CASE, case=case.pk)
+    return _page(request, form, asked_case=case)
 
 
-def _page(request: HttpRequest, form: ExportForm) -> HttpResponse:
+def _page(request: HttpRequest, form: ExportForm, asked_case: Case | None = None) -> HttpResponse:
     exports = access.visible(Export.objects.all(), request.user, "export.request")
     exports = exports.select_related("compartment", "requested_by", "approval", "case")
-    return render(request, "exports/list.html", {"exports": exports[:100], "form": form})
+    return render(
+        request,
+        "exports/list.html",
+        {"exports": exports[:100], "form": form, "asked_case": asked_case},
+    )
 
 
 @recent_second_factor

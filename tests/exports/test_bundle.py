@@ -137,6 +137,7 @@ def test_the_exports_page_asks_for_a_bundle_of_a_case_and_says_what_is_wrong(
     client = client_of(made.lena)
     page = client.get(f"/exports/?case={made.case.pk}").content.decode()
     assert 'value="case" selected' in page and f'value="{made.case.pk}" selected' in page
+    assert f"Ask for the court bundle of {made.case.title}" in page  # not a blank "export"
     recipient = str(age.Identity.generate().recipient())
     base = {"recipient": recipient, "recipient_label": "x", "reason": "y"}
     missing = client.post("/exports/", {**base, "kind": "case"}).content.decode()
