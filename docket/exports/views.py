@@ -57,7 +57,7 @@ class ExportForm(forms.Form):
         label=_("What"), choices=KINDS, initial=Export.Kind.COMPARTMENT, required=False
     )
     compartment = forms.ModelChoiceField(
-        queryset=Compartment.objects.none(), required=False,
+        queryset=Compartment.objects.none(), required=False, label=_("Compartment"),
         help_text=_("For a case, leave it empty: the case's compartment is used."),
     )  # fmt: skip
     case = CaseChoice(
@@ -85,6 +85,7 @@ class ExportForm(forms.Form):
         max_length=200, label=_("Who holds that key"), help_text=_("For example: ICC OTP, unit 3.")
     )
     reason = forms.CharField(
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The second admin reads this before approving."),
     )
@@ -106,8 +107,10 @@ class ExportForm(forms.Form):
             age.Recipient.parse(text)
         except (age.AgeError, ValueError):
             raise ValidationError(
-                "That is not an age public key. It looks like age1 followed by 58 letters and "
-                "digits (the line 'public key:' that age-keygen prints)."
+                gettext(
+                    "That is not an age public key. It looks like age1 followed by 58 letters "
+                    "and digits (the line 'public key:' that age-keygen prints)."
+                )
             ) from None
         return text
 

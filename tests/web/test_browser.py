@@ -406,7 +406,9 @@ def ask_for_the_court_bundle(
         assert time.monotonic() < deadline, f"the bundle was not built in time: {state}"
         as_lena.wait_for_timeout(1000)
         as_lena.reload()
-    assert "bagit.py --validate" in as_lena.inner_text("main")  # how to check it
+    ready = as_lena.inner_text("main")
+    assert "bagit.py --validate" in ready  # how to check it
+    assert re.search(r"lena, \d{4}-\d\d-\d\d \d\d:\d\d [+-]\d\d:\d\d", ready)  # zone offset
     as_lena.screenshot(path=str(ARTEFACTS / "cases-bundle-7-ready.png"), full_page=True)
     with as_lena.expect_download() as downloading:
         download.click()
@@ -442,7 +444,8 @@ def ask_for_the_court_bundle(
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(bag / "data" / "report.pdf"),
                     str(ARTEFACTS / "cases-bundle-9-report")], check=True)  # fmt: skip
 
-    # The same pages for a Belarusian-speaking lawyer (to look at: no text is asserted).
+    # The same pages for a Belarusian-speaking lawyer (screenshots to look at); the form's
+    # own labels are translated, not derived in English from the field names.
     as_lena.context.add_cookies([{"name": "django_language", "value": "be", "url": server}])
     for path, name in (
         ("/cases/1/", "case"),
@@ -451,6 +454,9 @@ def ask_for_the_court_bundle(
     ):
         as_lena.goto(server + path)
         as_lena.screenshot(path=str(ARTEFACTS / f"cases-bundle-8-be-{name}.png"), full_page=True)
+        if name == "ask":
+            labels = as_lena.locator("#ask label").all_inner_texts()
+            assert "Аддзел" in labels and "Прычына" in labels, labels
 
 
 def test_a_passkey_enrols_at_first_login_and_logs_in_afterwards(
