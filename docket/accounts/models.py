@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -122,6 +124,12 @@ class AuditEvent(models.Model):
         from docket.accounts.audit import action_words
 
         return action_words(self.action)
+
+    @property
+    def detail_pairs(self) -> list[tuple[str, Any]]:
+        """The details for a template: `details.items` there reads a key named "items" (an
+        export's count) before the method, and the page failed."""
+        return list(self.details.items()) if isinstance(self.details, dict) else []
 
 
 class TotpDevice(models.Model):

@@ -57,7 +57,7 @@ class ExportForm(forms.Form):
         label=_("What"), choices=KINDS, initial=Export.Kind.COMPARTMENT, required=False
     )
     compartment = forms.ModelChoiceField(
-        queryset=Compartment.objects.none(), required=False,
+        queryset=Compartment.objects.none(), required=False, label=_("Compartment"),
         help_text=_("For a case, leave it empty: the case's compartment is used."),
     )  # fmt: skip
     case = CaseChoice(
@@ -85,6 +85,7 @@ class ExportForm(forms.Form):
         max_length=200, label=_("Who holds that key"), help_text=_("For example: ICC OTP, unit 3.")
     )
     reason = forms.CharField(
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The second admin reads this before approving."),
     )
@@ -157,15 +158,21 @@ def export_list(request: HttpRequest) -> HttpResponseBase:
         return _ask(request, user)
     form = ExportForm(user=user)
     wanted = ids.pk(request.GET.get("case", ""))
-    if wanted is not None and askable_cases(user).filter(pk=wanted).exists():
-        form.initial.update(kind=Export.Kind.CASE, case=wanted)
-    return _page(request, form)
+    # Come from a case's page: the form is filled for its bundle and named after it.
+    case = None if wanted is None else askable_cases(user).filter(pk=wanted).first()
+    if case is not None:
+        form.initial.update(kind=Export.Kind.CASE, case=case.pk)
+    return _page(request, form, asked_case=case)
 
 
-def _page(request: HttpRequest, form: ExportForm) -> HttpResponse:
+def _page(request: HttpRequest, form: ExportForm, asked_case: Case | None = None) -> HttpResponse:
     exports = access.visible(Export.objects.all(), request.user, "export.request")
     exports = exports.select_related("compartment", "requested_by", "approval", "case")
-    return render(request, "exports/list.html", {"exports": exports[:100], "form": form})
+    return render(
+        request,
+        "exports/list.html",
+        {"exports": exports[:100], "form": form, "asked_case": asked_case},
+    )
 
 
 @recent_second_factor

@@ -6,7 +6,7 @@ import io
 
 from django.test import Client
 
-from docket.accounts import access
+from docket.accounts import access, audit
 from docket.accounts.models import AuditEvent, Role
 from docket.vault.store import store
 from tests.support.personas import Team, log_in
@@ -117,4 +117,11 @@ def test_the_audit_page_lists_every_event_down_to_the_oldest(team: Team, client:
     page = client.get("/accounts/audit/").content.decode()
     in_scope = AuditEvent.objects.filter(Q(compartment=team.a) | Q(compartment__isnull=True))
     assert page.count("<tr><td>") == in_scope.count()
+    # A built export's event counts its "items": the page shows it as any other detail.
+    audit.record_system(
+        None, "export.build", compartment=team.a,
+        details={"kind": "case", "items": 3, "size": 1024},
+    )  # fmt: skip
+    page = client.get("/accounts/audit/").content.decode()
+    assert "kind case, items 3, size 1024" in page
     assert "chief is admin in okr-casefiles" in page  # the oldest event of the page

@@ -165,6 +165,7 @@ def test_the_exports_page_asks_for_a_bundle_of_a_case_and_says_what_is_wrong(
     client = client_of(made.lena)
     page = client.get(f"/exports/?case={made.case.pk}").content.decode()
     assert 'value="case" selected' in page and f'value="{made.case.pk}" selected' in page
+    assert f"Ask for the court bundle of {made.case.title}" in page  # not a blank "export"
     recipient = str(age.Identity.generate().recipient())
     base = {"recipient": recipient, "recipient_label": "x", "reason": "y"}
     missing = client.post("/exports/", {**base, "kind": "case"}).content.decode()
@@ -197,7 +198,7 @@ def test_the_exports_page_asks_for_a_bundle_of_a_case_and_says_what_is_wrong(
     # The approver is told that a court bundle is one of the things two people decide.
     assert made.dasha is not None
     waiting = client_of(made.dasha).get("/accounts/approvals/").content.decode()
-    assert "court bundle, a sanctions list or a public report" in waiting
+    assert "a case's court bundle, a sanctions list, a public report" in waiting
     assert made.case.title in waiting
     approver = client_of(made.dasha)  # type: ignore[arg-type]
     approval = approver.get(f"/accounts/approvals/{export.approval.pk}/").content.decode()
