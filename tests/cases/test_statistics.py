@@ -250,3 +250,34 @@ def test_a_number_two_tables_publish_is_withheld_in_both_or_neither(team: Team) 
     assert ages == {label: cross["Total"][heading.index(label)] for label in ("0–17", "18–29")} | {
         "Total": cross["Total"][-1]
     }
+
+
+def test_downloads_write_no_cell_a_spreadsheet_would_run(team: Team) -> None:
+    """Types of act and of unit are added on the vocabularies page: a label that begins with
+    =, +, - or @ must reach the CSV and XLSX as text, not as a formula."""
+    hostile = '=HYPERLINK("http://127.0.0.1:9/x","y")'
+    kind = Term.objects.create(
+        vocabulary="act_type", code="990", label_en=hostile, label_be=hostile, label_ru=hostile
+    )
+    unit_type = Term.objects.create(
+        vocabulary="unit_type", code="990", label_en="@SUM(1+1)", label_be="@", label_ru="@"
+    )
+    unit = Unit.objects.create(compartment=team.a, name="U", unit_type=unit_type)
+    event = Event.objects.create(compartment=team.a, title="e")
+    for _ in range(6):
+        made = Act.objects.create(compartment=team.a, event=event, act_type=kind)
+        Involvement.objects.create(
+            compartment=team.a, act=made, unit=unit, degree=term("involvement_degree", "10")
+        )
+    client = Client()
+    log_in(client, team.owner)
+
+    text = client.get("/statistics/export.csv").content.decode("utf-8-sig")
+    cells = [cell for line in csv.reader(io.StringIO(text)) for cell in line]
+    assert "'" + hostile in cells and "'@SUM(1+1)" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+
+    book = load_workbook(io.BytesIO(client.get("/statistics/export.xlsx").content))
+    found = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c.value for c in found if c.data_type == "f"]
+    assert hostile in [c.value for c in found]  # as text, as typed
