@@ -129,12 +129,15 @@ def _xlsx(tables: list[tuple[str, list[list[str]]]], notes: list[str]) -> bytes:
     """One sheet per table, numbers as numbers, "<5", "x" and every label as text (never a
     formula: docket/lib/cells.py); a methodology sheet."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import Cell
 
-    book = Workbook(write_only=True)
+    book = Workbook()  # in memory: write-only mode would spill the sheets to temporary files
+    first = book.active
+    assert first is not None
+    book.remove(first)
 
-    def text(sheet: Any, value: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value)
+    def text(sheet: Any, value: str) -> Cell:
+        cell = Cell(sheet, value=value)
         cell.data_type = "s"  # openpyxl makes a formula of any string that starts with "="
         if needs_quote(value):
             cell.quotePrefix = True
