@@ -2,6 +2,9 @@
 script, spelling and case form), badge numbers, exact addresses, coordinates and dates of
 birth replaced by a word in brackets ("[officer]", "[victim]", "[address]").
 
+Format characters (soft hyphens, zero-width spaces, bidi controls) are taken out of the text
+first: invisible on the page, they would split a name for every pattern.
+
 Pure Python, no Django. It errs on the side of removing: a report is public for ever, and a
 word too many taken out costs a reader little. What is looked for:
 
@@ -16,11 +19,12 @@ word too many taken out costs a reader little. What is looked for:
 4. **Numbers**: each badge or other identifier, whatever the separators and whether its
    letters are Latin or Cyrillic look-alikes ("АВ 1234", "ab-1234"), and any run of seven
    digits or more (a phone, a passport, a personal number).
-5. **Addresses and coordinates**: each exact address as written (any case and spacing), a
+5. **Addresses and coordinates**: each exact address as written (any case and spacing) or by
+   its own words without its street word ("Окрестина 36" for "ул. Окрестина, 36"), a
    street and house number anywhere ("ул. Притыцкого, 22"), and decimal coordinates.
 6. **Dates of birth**: each person's, in the ways dates are written (2001-03-14, 14.03.2001,
-   14/3/2001, 14 March 2001, 14 марта 2001, 14 сакавіка 2001), and any year or date after
-   "born", "г. р.", "года рождения", "нарадзіўся" and the like.
+   14/3/2001, 14 March 2001, March 14th, 2001, 14 марта 2001, 14 сакавіка 2001), and any
+   year or date after "born", "г. р.", "года рождения", "нарадзіўся" and the like.
 """
 
 from __future__ import annotations
@@ -93,7 +97,28 @@ class Known:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    """NFC, without format characters (soft hyphens, zero-width spaces and joiners, bidi
+    controls): invisible on the page, they would split a name for every pattern."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+#: words that name a street or a house rather than say where: left out of an address's
+#: own words, which are then found with any punctuation (and "д.", "№") between them
+STREET_WORDS = {
+    "ул", "вул", "пр", "просп", "пер", "пл", "бул", "д", "дом", "кв", "к", "улица", "вуліца",
+    "проспект", "праспект", "переулок", "завулак", "street", "st", "avenue", "ave", "no",
+}  # fmt: skip
+
+
+def _address_words(address: str) -> re.Pattern[str] | None:
+    """An exact address found without its street word and whatever the punctuation:
+    "ул. Окрестина, 36" also as "Окрестина 36", "улица Окрестина, д. 36"."""
+    words = [w for w in re.findall(r"\w+", address) if w.casefold() not in STREET_WORDS]
+    if len(words) < 2 or not any(w.isdigit() for w in words) or all(w.isdigit() for w in words):
+        return None
+    between = r"\W+(?:(?:д|дом|no|№)\.?\s*)?"
+    return re.compile(r"(?<!\w)" + between.join(map(re.escape, words)) + r"(?!\w)", re.I)
 
 
 def _spaced(text: str) -> str:
@@ -124,6 +149,10 @@ def _date_forms(day: date) -> list[str]:
         name = months[m - 1]
         forms += [f"{d} {name} {y}", f"{d:02d} {name} {y}", f"{name} {d}, {y}", f"{name} {d} {y}",
                   f"{d} {name[:3]} {y}"]  # fmt: skip
+    nth = f"{d}{'th' if 10 <= d % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(d % 10, 'th')}"
+    english = MONTHS["en"][m - 1]
+    forms += [f"{nth} {english} {y}", f"{nth} of {english} {y}", f"{english} {nth}, {y}",
+              f"{english} {nth} {y}"]  # fmt: skip
     return forms
 
 
@@ -137,7 +166,7 @@ class Redactor:
         self.short_words: dict[str, str] = {}
         literal: list[tuple[str, str]] = []
         for n, (role, written) in enumerate(known.persons):
-            written = [w for w in written if w.strip()]
+            written = [_fold(w) for w in written if _fold(w).strip()]
             self.roles[n] = role
             self.index.add_person(n, written)
             for text in written:
@@ -153,11 +182,13 @@ class Redactor:
         for text, role in sorted(literal, key=lambda p: -len(p[0])):
             self.patterns.append((re.compile(_spaced(text), re.I), role))
         for value in known.numbers:
-            if (pattern := _number(value)) is not None:
+            if (pattern := _number(_fold(value))) is not None:
                 self.patterns.append((pattern, NUMBER))
         for address in known.addresses:
-            if address.strip():
-                self.patterns.append((re.compile(_spaced(address), re.I), ADDRESS))
+            if _fold(address).strip():
+                self.patterns.append((re.compile(_spaced(_fold(address)), re.I), ADDRESS))
+                if (words := _address_words(_fold(address))) is not None:
+                    self.patterns.append((words, ADDRESS))
         forms = sorted({f for day in known.births for f in _date_forms(day)}, key=len, reverse=True)
         for form in forms:
             self.patterns.append((re.compile(r"(?<!\d)" + _spaced(form) + r"(?!\d)", re.I), BIRTH))

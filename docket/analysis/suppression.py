@@ -15,8 +15,10 @@ column totals and (with both) the grand total. The method:
    in, gives it the same value (read off their reduced echelon form). While a
    withheld number is recoverable, one more number of an equation it is in is withheld: the
    smallest that makes it unrecoverable (non-zero before zero, cells before totals), or, when
-   no single one does, the smallest, and the check is made again. Each step withholds one
-   more number, and when everything is withheld nothing non-zero is determined, so it ends.
+   no single one does, the smallest, and the check is made again. A number withheld because
+   another table withholds it (`forced`) is kept from being recoverable in the same way.
+   Each step withholds one more number, and when everything is withheld nothing non-zero
+   is determined, so it ends.
 
 Tables for reports are small: a list of 40 takes a millisecond, a 20 × 8 table with its
 margins under half a second.
@@ -153,12 +155,14 @@ def protect(
     primary = [v for v in order if 0 < value[v] < threshold]
     withheld: list[Var] = list(primary)
     withheld += [v for v in dict.fromkeys(forced) if v in value and v not in withheld]
+    # A forced number is hidden elsewhere for a reason: it must not be worked out here either.
+    guarded = [v for v in withheld if value[v] != 0]
 
     def cost(var: Var) -> tuple[bool, bool, int]:
         return (value[var] == 0, var[0] != "cell", value[var])
 
     while True:
-        exposed = [v for v in primary if v in determined(system, withheld)]
+        exposed = [v for v in guarded if v in determined(system, withheld)]
         if not exposed:
             break
         var = exposed[0]

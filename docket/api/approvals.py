@@ -1,7 +1,7 @@
 """The two-person rule through the API (scope approvals:decide): the requests a caller may
 decide, and the decision. Same rule and same pages' permission (approvals.decide) as the web,
-decided by docket/accounts/approvals.py; approving a request that sends to a recipient key
-(an export) carries `recipient_check`, the last 8 hex digits of that key's fingerprint."""
+decided by docket/accounts/approvals.py. An export is refused here but approved only through
+POST /api/exports/N/approve, whose token needs a fresh code and lives 7 days at most."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from docket.api.base import (
     one,
     page,
 )
+from docket.exports.models import Export
 
 router = Router(auth=TokenAuth("approvals:decide"), tags=["approvals"])
 DECIDE = "approvals.decide"
@@ -118,6 +119,14 @@ def approval(request: HttpRequest, pk: Pk) -> ApprovalOut:
 
 def _decide(request: HttpRequest, pk: int, decision: DecisionIn, *, approve: bool) -> ApprovalOut:
     found = one(request, _rows(), pk, "approval.view")
+    if approve and Export.objects.filter(approval=found).exists():
+        # A token of this scope lives 90 days and needs no fresh code: approving an export
+        # with it would undercut the rule on exports:approve tokens (fresh code, 7 days).
+        raise ApiError(
+            403,
+            "an export is approved only with a token of scope exports:approve: "
+            f"POST /api/exports/{found.export.pk}/approve",
+        )
     try:
         approvals.decide(
             request.user,  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ SCOPES = {
     "register:read": _("read the register: events, acts, persons, units and what they refer to"),
     "approvals:decide": _(
         "read the requests waiting for a second person and approve or refuse them"
-        " (an export's approval carries the recipient key's check digits)"
+        " (an export is only refused here: it is approved with scope exports:approve)"
     ),
     "exports:ask": _(
         "ask for an export (a compartment, a case's court bundle, a sanctions list), follow it"

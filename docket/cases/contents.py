@@ -169,11 +169,19 @@ def missing(case: Case) -> Missing:
             if status in (Cell.Status.NONE, Cell.Status.CONTESTED):
                 gaps.append((term, element, status))
     bare: list[Model] = [
-        *case.events.filter(evidence__isnull=True).order_by("start", "pk"),
+        *case.events.filter(evidence__isnull=True, compartment_id=case.compartment_id).order_by(
+            "start", "pk"
+        ),
         *acts(case).filter(evidence__isnull=True).select_related("act_type", "victim"),
     ]
     unverified = [c for c in checked(evidence(case).select_related("item")) if not c.verified]
-    alone = [s for s in case.suspects.select_related("person", "unit") if not s.evidence.exists()]
+    mine = Q(person__compartment_id=case.compartment_id) | Q(
+        unit__compartment_id=case.compartment_id
+    )
+    alone = [
+        s for s in case.suspects.filter(mine).select_related("person", "unit")
+        if not s.evidence.filter(compartment_id=case.compartment_id).exists()
+    ]  # fmt: skip
     return Missing(gaps, bare, unverified, alone)
 
 

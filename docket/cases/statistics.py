@@ -316,6 +316,7 @@ def compute(events: QuerySet[Event]) -> Statistics:
         tables.append(table)
     cross = _cross(acts, victims, ages, sexes)
     _protect_together(cross, *(t for t in tables if t.key in ("sex", "age")))
+    _withhold_every_victim_total(cross, [t for t in tables if t.key in EVERY_VICTIM])
     dated = [s for s in starts.values() if s is not None]
     return Statistics(
         tables=tables, cross=cross, events=len(event_ids), acts=len(acts),
@@ -323,6 +324,22 @@ def compute(events: QuerySet[Event]) -> Statistics:
         first=min(dated) if dated else None, last=max(dated) if dated else None,
         zone=str(zones.instance_zone()),
     )  # fmt: skip
+
+
+#: the tables whose victims' total is every victim: the cross table's grand total
+EVERY_VICTIM = ("act_type", "region", "month")
+
+
+def _withhold_every_victim_total(cross: Cross, tables: list[Table]) -> None:
+    """Where the cross table withholds its grand total, the tables that publish the same
+    number (every victim) withhold it too: read from one of them, it would give back what
+    the cross table hides (a column's total, by subtraction from the other columns')."""
+    assert cross.states is not None
+    if cross.states.grand_total == suppression.SHOWN:
+        return
+    victims = [key for key, _ in MEASURES].index("victims")
+    for table in tables:
+        table.protect({victims: {("column", 0, 0)}})
 
 
 def _protect_together(cross: Cross, by_sex: Table, by_age: Table) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, DateTimeField, Model
+from django.db.models import Count, DateTimeField, Model, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +34,7 @@ from docket.cases.forms import (
 from docket.cases.models import Case, Cell, Suspect, Verification
 from docket.lib import ids, zones
 from docket.register import history, search, trail
-from docket.register.models import Person, Term
+from docket.register.models import Act, EvidenceLink, Information, Person, Term
 from docket.register.vocabulary import titles_in_all
 from docket.vault.describe import describe
 from docket.vault.models import Item
@@ -67,11 +67,16 @@ def _evidence_rows(links: list[Any]) -> list[tuple[Any, Any]]:
 
 def _matrix(case: Case) -> list[dict[str, Any]]:
     """Per qualification: its elements, each with its cell (or none yet), in matrix order."""
+    mine = case.compartment_id
     cells = {
         (c.qualification_id, c.element): c
         for c in case.cells.prefetch_related(
-            "acts__act_type", "acts__victim", "evidence__item",
-            "information__source", "information__reliability", "information__credibility",
+            Prefetch("acts", Act.objects.filter(compartment_id=mine)
+                     .select_related("act_type", "victim")),
+            Prefetch("evidence", EvidenceLink.objects.filter(compartment_id=mine)
+                     .select_related("item")),
+            Prefetch("information", Information.objects.filter(compartment_id=mine)
+                     .select_related("source", "reliability", "credibility")),
         )
     }  # fmt: skip
     tables = []
@@ -102,7 +107,12 @@ def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
         t.code: t.shown for t in Term.objects.filter(vocabulary="involvement_degree")
     }  # the involvement_degree words of each mode of liability
     suspects = []
-    for suspect in case.suspects.select_related("person", "unit").prefetch_related("evidence"):
+    mine = case.compartment_id  # a row of another compartment linked some other way: not shown
+    for suspect in (
+        case.suspects.filter(Q(person__compartment_id=mine) | Q(unit__compartment_id=mine))
+        .select_related("person", "unit")
+        .prefetch_related(Prefetch("evidence", EvidenceLink.objects.filter(compartment_id=mine)))
+    ):
         codes = Suspect.DEGREES.get(Suspect.Liability(suspect.liability), ())
         suspects.append({
             "suspect": suspect,
@@ -118,8 +128,12 @@ def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
         "can_edit": access.can(request.user, "case.edit", case),
         "can_export": access.can(request.user, "export.request", case),
         "suspects": suspects,
-        "events": case.events.select_related("place").order_by("start", "pk"),
-        "acts": case.acts.select_related("act_type", "victim", "event").order_by("start", "pk"),
+        "events": case.events.filter(compartment_id=mine)
+        .select_related("place")
+        .order_by("start", "pk"),
+        "acts": case.acts.filter(compartment_id=mine)
+        .select_related("act_type", "victim", "event")
+        .order_by("start", "pk"),
         "matrix": _matrix(case),
         "checked": [(c, facts.get(c.link.item_id)) for c in checked],
         "unverified": sum(1 for c in checked if not c.verified),

@@ -21,6 +21,7 @@ from docket.accounts.guards import listing, staff_user
 from docket.accounts.models import Compartment
 from docket.cases import charts, statistics
 from docket.lib import ids
+from docket.lib.cells import needs_quote, neutralise
 from docket.register.filters import filtered_events
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,12 +111,13 @@ def statistics_download(request: HttpRequest, fmt: str) -> HttpResponse:
         out = io.StringIO()
         out.write("\ufeff")  # spreadsheets read UTF-8 correctly only with the byte-order mark
         writer = csv.writer(out)
+        # Labels are terms anyone may add on the vocabularies page: none may run as a formula.
         for title, rows in published_tables(stats):
-            writer.writerow([title])
-            writer.writerows(rows)
+            writer.writerow([neutralise(title)])
+            writer.writerows([neutralise(cell) for cell in row] for row in rows)
             writer.writerow([])
-        writer.writerow([gettext("Methodology")])
-        writer.writerows([paragraph] for paragraph in notes)
+        writer.writerow([neutralise(gettext("Methodology"))])
+        writer.writerows([neutralise(paragraph)] for paragraph in notes)
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(_xlsx(published_tables(stats), notes), content_type=XLSX)
@@ -124,21 +126,31 @@ def statistics_download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _xlsx(tables: list[tuple[str, list[list[str]]]], notes: list[str]) -> bytes:
-    """One sheet per table, numbers as numbers, "<5" and "x" as text; a methodology sheet."""
+    """One sheet per table, numbers as numbers, "<5", "x" and every label as text (never a
+    formula: docket/lib/cells.py); a methodology sheet."""
     from openpyxl import Workbook
+    from openpyxl.cell import Cell
 
-    book = Workbook()
+    book = Workbook()  # in memory: write-only mode would spill the sheets to temporary files
     first = book.active
     assert first is not None
     book.remove(first)
+
+    def text(sheet: Any, value: str) -> Cell:
+        cell = Cell(sheet, value=value)
+        cell.data_type = "s"  # openpyxl makes a formula of any string that starts with "="
+        if needs_quote(value):
+            cell.quotePrefix = True
+        return cell
+
     for n, (title, rows) in enumerate(tables, start=1):
         sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "-", f"{n} {title}")[:31])
-        sheet.append([title])
+        sheet.append([text(sheet, title)])
         for row in rows:
-            sheet.append([int(c) if c.isdigit() else c for c in row])
+            sheet.append([int(c) if c.isdigit() else text(sheet, c) for c in row])
     sheet = book.create_sheet(gettext("Methodology")[:31])
     for paragraph in notes:
-        sheet.append([paragraph])
+        sheet.append([text(sheet, paragraph)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -43,7 +43,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -54,7 +54,7 @@ from docket.exports import build
 from docket.exports.models import Export
 from docket.ingest.models import BatchItem
 from docket.lib import pdf, zones
-from docket.register.models import EvidenceLink, Information, ItemRecord, grading
+from docket.register.models import Act, EvidenceLink, Information, ItemRecord, grading
 from docket.vault.models import Checkpoint, CustodyEntry, Item, Timestamp
 
 #: the hash algorithms of the payload and tag manifests, as RFC 8493 names them
@@ -446,9 +446,14 @@ def _elements(term: Any) -> list[Any]:
 
 
 def _matrix(case: Case, links: list[EvidenceLink]) -> list[dict[str, Any]]:
+    mine = case.compartment_id
     cells = {
         (c.qualification_id, c.element): c
-        for c in Cell.objects.filter(case=case).prefetch_related("evidence", "acts", "information")
+        for c in Cell.objects.filter(case=case, compartment_id=mine).prefetch_related(
+            Prefetch("evidence", EvidenceLink.objects.filter(compartment_id=mine)),
+            Prefetch("acts", Act.objects.filter(compartment_id=mine)),
+            Prefetch("information", Information.objects.filter(compartment_id=mine)),
+        )
     }
     qualifications = []
     for term in case.qualifications.order_by("vocabulary", "code"):
@@ -489,7 +494,9 @@ def _case(case: Case, matrix: list[dict[str, Any]]) -> dict[str, Any]:
                     "start": _iso(e.start),
                     "place": e.place.shown if e.place else "",
                 }
-                for e in case.events.select_related("place").order_by("start", "pk")
+                for e in case.events.filter(compartment_id=case.compartment_id)
+                .select_related("place")
+                .order_by("start", "pk")
             ],
             "acts": [
                 {
@@ -499,7 +506,9 @@ def _case(case: Case, matrix: list[dict[str, Any]]) -> dict[str, Any]:
                     "victim": a.victim.display_name if a.victim else None,
                     "start": _iso(a.start),
                 }
-                for a in case.acts.select_related("act_type", "victim").order_by("pk")
+                for a in case.acts.filter(compartment_id=case.compartment_id)
+                .select_related("act_type", "victim")
+                .order_by("pk")
             ],
         },
         "qualifications": [
@@ -532,10 +541,14 @@ def _case(case: Case, matrix: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _suspects(case: Case) -> list[Suspect]:
+    """The case's suspects and their evidence, of its compartment only: the pages refuse any
+    other, and a row linked some other way must not leave with the bundle either."""
+    mine = case.compartment_id
     return list(
-        Suspect.objects.filter(case=case)
+        Suspect.objects.filter(case=case, compartment_id=mine)
+        .filter(Q(person__compartment_id=mine) | Q(unit__compartment_id=mine))
         .select_related("person", "unit")
-        .prefetch_related("evidence")
+        .prefetch_related(Prefetch("evidence", EvidenceLink.objects.filter(compartment_id=mine)))
         .order_by("pk")
     )
 

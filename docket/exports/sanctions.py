@@ -182,11 +182,13 @@ def _day(act: Act) -> date | None:
     return when.date() if when is not None else None
 
 
-def _items(involvements: Iterable[Involvement], extra: Q | None = None) -> int:
-    """How many distinct vault items are evidence of those acts (and of `extra`)."""
+def _items(compartment: int, involvements: Iterable[Involvement], extra: Q | None = None) -> int:
+    """How many distinct vault items of the compartment are evidence of those acts (and of
+    `extra`): another compartment's links, even to the same rows, are not this list's."""
     acts = {i.act_id for i in involvements}
     links = Q(act_id__in=acts) | (extra or Q(pk__in=[]))
-    return EvidenceLink.objects.filter(links).values("item_id").distinct().count()
+    found = EvidenceLink.objects.filter(links, compartment_id=compartment)
+    return found.filter(item__compartment_id=compartment).values("item_id").distinct().count()
 
 
 def statement(involvements: list[Involvement], evidence: int) -> str:
@@ -233,7 +235,7 @@ def entities(export: Export, listing: Listing) -> Iterator[EntityProxy]:
             body.add("classification", unit.unit_type.label_en)
         involved = listing.involvements.get(("unit", unit.pk), [])
         if involved:
-            body.add("summary", statement(involved, _items(involved)))
+            body.add("summary", statement(involved, _items(export.compartment_id, involved)))
             body.add("topics", "crime")
         yield body
     commands: set[str] = set()  # a unit's command is one Position, whoever held it
@@ -260,7 +262,9 @@ def _person(
         entity.add("idNumber", sorted(b.strip() for b in badges if b.strip()))
     entity.add("position", sorted({m.position for m in postings if m.position}))
     involved = listing.involvements.get(("person", person.pk), [])
-    evidence = _items(involved, Q(person=person) | Q(membership__in=postings))
+    evidence = _items(
+        export.compartment_id, involved, Q(person=person) | Q(membership__in=postings)
+    )
     entity.add("summary", statement(involved, evidence) or None)
     if involved:
         entity.add("topics", "crime")

@@ -238,7 +238,44 @@ def test_it_refuses_an_api_approval_without_or_with_a_wrong_recipient_check(
     key = age.Identity.generate().recipient()
     export = ask_export(mallory, team, key)
     digits = fingerprint(key)
-    _, token = tokens.create(bob, name="desk", scopes=["approvals:decide"])
+    _, token = tokens.create(bob, name="desk", scopes=["exports:approve"], fresh_code=True)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/api/exports/{export.pk}/approve"
+
+    for body in ({}, {"recipient_check": "deadbeef"}, {"recipient_check": digits[:8]}):
+        answer = api.post(url, json.dumps(body), content_type="application/json")
+        assert answer.status_code in (400, 422), answer.content
+        export.refresh_from_db()
+        assert export.state == Export.State.AWAITING
+    assert not Job.objects.exists()
+
+    _, alices = tokens.create(alice, name="desk", scopes=["exports:approve"], fresh_code=True)
+    by_alice = Client(HTTP_AUTHORIZATION=f"Bearer {alices}").post(
+        url, json.dumps({"recipient_check": digits[8:]}), content_type="application/json"
+    )
+    assert by_alice.status_code == 409 and "second person" in by_alice.json()["error"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api.post(
+            url, json.dumps({"recipient_check": digits[8:], "note": "checked by call"}),
+            content_type="application/json",
+        )  # fmt: skip
+    assert answer.status_code == 200 and answer.json()["status"] == "queued"
+    export.refresh_from_db()
+    assert export.state == Export.State.QUEUED and export.approval.decided_by == bob
+    approved = AuditEvent.objects.get(action="approval.approve", object_id=str(export.approval.pk))
+    assert approved.actor_name == "bob" and approved.details["note"] == "checked by call"
+
+
+def test_an_approvals_token_shows_and_refuses_an_export_but_cannot_approve_it(
+    team: Team, bob: User, mallory: User
+) -> None:
+    """A token of scope approvals:decide lives 90 days and needs no fresh code: approving an
+    export with it would undercut the rule on exports:approve tokens (a fresh code, 7 days)."""
+    key = age.Identity.generate().recipient()
+    export = ask_export(mallory, team, key)
+    digits = fingerprint(key)
+    _, token = tokens.create(bob, name="desk", scopes=["approvals:decide"], days=90)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     url = f"/api/approvals/{export.approval.pk}/"
 
@@ -249,30 +286,20 @@ def test_it_refuses_an_api_approval_without_or_with_a_wrong_recipient_check(
     }  # fmt: skip
     assert shown["requested_by"] == "mallory" and shown["state"] == "pending"
 
-    for body in ({}, {"recipient_check": "deadbeef"}, {"recipient_check": digits[:8]}):
-        answer = api.post(url + "approve", json.dumps(body), content_type="application/json")
-        assert answer.status_code == 422 and "Nothing was decided" in answer.json()["error"]
-        export.refresh_from_db()
-        assert export.state == Export.State.AWAITING
-    assert not Job.objects.exists()
-
-    _, alices = tokens.create(alice, name="desk", scopes=["approvals:decide"])
-    by_alice = Client(HTTP_AUTHORIZATION=f"Bearer {alices}").post(
+    answer = api.post(
         url + "approve", json.dumps({"recipient_check": digits[8:]}),
         content_type="application/json",
     )  # fmt: skip
-    assert by_alice.status_code == 409 and "second person" in by_alice.json()["error"]
-
-    with django_capture_on_commit_callbacks(execute=True):
-        answer = api.post(
-            url + "approve", json.dumps({"recipient_check": digits[8:], "note": "checked by call"}),
-            content_type="application/json",
-        )  # fmt: skip
-    assert answer.status_code == 200 and answer.json()["state"] == "approved"
+    assert answer.status_code == 403 and "exports:approve" in answer.json()["error"]
     export.refresh_from_db()
-    assert export.state == Export.State.QUEUED and export.approval.decided_by == bob
-    approved = AuditEvent.objects.get(action="approval.approve", object_id=str(export.approval.pk))
-    assert approved.actor_name == "bob" and approved.details["note"] == "checked by call"
+    assert export.state == Export.State.AWAITING and not Job.objects.exists()
+
+    refused = api.post(
+        url + "refuse", json.dumps({"note": "wrong key"}), content_type="application/json"
+    )
+    assert refused.status_code == 200 and refused.json()["state"] == "refused"
+    export.refresh_from_db()
+    assert export.state == Export.State.REFUSED
 
 
 def test_it_lists_a_console_grant_on_the_approvals_page_and_in_the_audit(

@@ -81,3 +81,27 @@ def test_numbers_coordinates_and_birth_years_go_and_the_events_dates_stay() -> N
         "On 2020-08-09 and 10.08.2020, 12 people; phone +[number], passport MP[number], "
         "seen at [coordinates]; he was [date of birth], she is [date of birth]"
     )
+
+
+def test_invisible_characters_inside_a_name_a_number_or_an_address_do_not_hide_it() -> None:
+    """Text pasted from web pages carries soft hyphens and zero-width spaces: invisible on
+    the page, they split a word for a pattern. They are taken out before anything is read."""
+    known = redact.Known(
+        persons=[("[officer]", ["Тертель Иван Иванович"])], numbers=["АВ 1234"],
+        addresses=["ул. Окрестина, 36"],
+    )  # fmt: skip
+    redactor = redact.Redactor(known)
+    for mark in ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e"):
+        for text in (f"Тер{mark}тель бил", f"знак А{mark}В 1234", f"ул. Окре{mark}стина, 36"):
+            out = redactor.redact(text)
+            assert "тель" not in out and "1234" not in out and "стина" not in out, (mark, out)
+
+
+def test_a_birth_date_with_an_ordinal_and_an_address_without_its_street_word_go() -> None:
+    known = redact.Known(addresses=["ул. Окрестина, 36"], births=[date(1982, 4, 24)])
+    redactor = redact.Redactor(known)
+    for text in ("April 24th, 1982", "24th April 1982", "the 24th of April 1982"):
+        assert "1982" not in redactor.redact(text), text
+    for text in ("Окрестина 36", "Окрестина, д. 36", "улица Окрестина, 36"):
+        assert "36" not in redactor.redact(text), text
+    assert redactor.redact("36 задержанных на Окрестина") == "36 задержанных на Окрестина"

@@ -145,3 +145,12 @@ def test_a_number_withheld_elsewhere_is_withheld_here_and_still_protects_its_cel
     # 12 is withheld by another table publishing it: here too, and the 2 beside it stays hidden
     protected = s.protect([[2], [12], [30]], column_totals=[44], forced=[("cell", 1, 0)])
     assert protected.cells == [[PRIMARY], [COMPLEMENTARY], [SHOWN]]
+
+
+def test_a_number_withheld_elsewhere_cannot_be_worked_out_here_either() -> None:
+    # the total is withheld by another table; the one row here equals it and would give it back
+    protected = s.protect([[51]], column_totals=[51], forced=[("column", 0, 0)])
+    assert protected.column_totals == [COMPLEMENTARY] and protected.cells == [[COMPLEMENTARY]]
+    protected = s.protect([[40], [11], [0]], column_totals=[51], forced=[("column", 0, 0)])
+    assert protected.column_totals == [COMPLEMENTARY]
+    assert [row[0] for row in protected.cells].count(COMPLEMENTARY) >= 1

@@ -328,3 +328,29 @@ def test_merging_two_persons_moves_a_suspect_to_the_survivor(team: Team) -> None
     suspect.refresh_from_db()
     assert suspect.person == survivor
     assert Change.objects.filter(model="suspect", action="update", object_id=suspect.pk).exists()
+
+
+def test_a_row_of_another_compartment_linked_to_a_case_is_not_shown_on_its_page(
+    team: Team,
+) -> None:
+    """The forms refuse another compartment's rows; one linked some other way (the console,
+    a bug) is still not shown to the case's readers, who may not see that compartment."""
+    from tests.support.bundle import make_case
+
+    case = make_case(team).case
+    b = team.b
+    event = Event.objects.create(compartment=b, title="Hrodna-secret-event")
+    kind = Term.objects.get(vocabulary="act_type", code="10")
+    victim = Person.objects.create(compartment=b, display_name="Hrodna-secret-victim")
+    act = Act.objects.create(compartment=b, event=event, act_type=kind, victim=victim)
+    officer = Person.objects.create(compartment=b, display_name="Hrodna-secret-officer")
+    case.events.add(event)
+    case.acts.add(act)
+    Suspect.objects.create(case=case, compartment=case.compartment, person=officer,
+                           liability=Suspect.Liability.COMMITTED)  # fmt: skip
+    Cell.objects.filter(case=case).first().acts.add(act)  # type: ignore[union-attr]
+    client = Client()
+    log_in(client, team.owner)
+    page = client.get(f"/cases/{case.pk}/")
+    assert page.status_code == 200
+    assert "Hrodna-secret" not in page.content.decode()

@@ -268,3 +268,72 @@ def test_chart_labels_fit_beside_the_bars_in_every_language() -> None:
     assert len(longest) > charts.LABEL_LETTERS  # some are shortened
     for label in labels:
         assert len(charts._short(label)) * 7.5 <= charts.LABEL - 6, label
+
+
+def test_downloads_write_no_cell_a_spreadsheet_would_run(team: Team) -> None:
+    """Types of act and of unit are added on the vocabularies page: a label that begins with
+    =, +, - or @ must reach the CSV and XLSX as text, not as a formula."""
+    hostile = '=HYPERLINK("http://127.0.0.1:9/x","y")'
+    kind = Term.objects.create(
+        vocabulary="act_type", code="990", label_en=hostile, label_be=hostile, label_ru=hostile
+    )
+    unit_type = Term.objects.create(
+        vocabulary="unit_type", code="990", label_en="@SUM(1+1)", label_be="@", label_ru="@"
+    )
+    unit = Unit.objects.create(compartment=team.a, name="U", unit_type=unit_type)
+    event = Event.objects.create(compartment=team.a, title="e")
+    for _ in range(6):
+        made = Act.objects.create(compartment=team.a, event=event, act_type=kind)
+        Involvement.objects.create(
+            compartment=team.a, act=made, unit=unit, degree=term("involvement_degree", "10")
+        )
+    client = Client()
+    log_in(client, team.owner)
+
+    text = client.get("/statistics/export.csv").content.decode("utf-8-sig")
+    cells = [cell for line in csv.reader(io.StringIO(text)) for cell in line]
+    assert "'" + hostile in cells and "'@SUM(1+1)" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+
+    book = load_workbook(io.BytesIO(client.get("/statistics/export.xlsx").content))
+    found = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c.value for c in found if c.data_type == "f"]
+    assert hostile in [c.value for c in found]  # as text, as typed
+
+
+def test_the_victims_total_withheld_in_the_cross_table_is_withheld_in_every_table(
+    team: Team,
+) -> None:
+    """Every victim is counted once in the totals of the tables by type of act, region and
+    month, as in the grand total of the table by sex and age group: where that table must
+    withhold it, none may publish it. Here the 0-17 column's total is the woman's 10 (its
+    other cells are 0), its 18-29 total is 37: with the grand total 51 read from another
+    table, the four victims aged 30-44 would be 51 - 10 - 37."""
+    from docket.accounts.models import Compartment
+
+    compartment = Compartment.objects.create(name="cross-totals")
+    event = Event.objects.create(
+        compartment=compartment, title="many", start=datetime(2020, 8, 10, 12, tzinfo=MINSK)
+    )
+    beating = term("act_type", "20")
+    born = {"0-17": date(2005, 1, 1), "18-29": date(1995, 1, 1), "30-44": date(1985, 1, 1)}
+    grid = {"female": [10, 20, 1], "male": [0, 10, 3], "unknown": [0, 7, 0]}
+    n = 0
+    for gender, counts in grid.items():
+        for group, count in zip(born, counts, strict=True):
+            for _ in range(count):
+                n += 1
+                victim = Person.objects.create(
+                    compartment=compartment, display_name=f"v{n}", gender=gender,
+                    birth_date=born[group], birth_precision=Precision.DAY,
+                )  # fmt: skip
+                Act.objects.create(
+                    compartment=compartment, event=event, act_type=beating, victim=victim
+                )
+    stats = statistics.compute(Event.objects.filter(compartment=compartment))
+    grand = stats.cross.published()[-1][-1]
+    assert grand == "x", "the cross table withholds its grand total here"
+    for key in ("act_type", "region", "month", "sex", "age"):
+        table = stats.table(key)
+        assert table is not None
+        assert "51" not in [line[3] for line in table.published()], key

@@ -209,3 +209,66 @@ def test_the_exports_page_asks_for_a_bundle_of_a_case_and_says_what_is_wrong(
     sanctions = client.post("/exports/", {**base, "kind": "sanctions", "case": made.case.pk})
     assert sanctions.status_code == 302
     assert Export.objects.get(kind="sanctions").min_confidence == "established"
+
+
+def test_the_bundle_holds_nothing_of_another_compartment_even_if_the_case_links_it(
+    team: Team, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The pages refuse to link another compartment's rows to a case; a row linked some other
+    way (the console, a bug, a record moved) must still stay out of what leaves."""
+    from docket.cases.models import Cell, Suspect
+    from docket.register.models import Act, Event, EvidenceLink, Information, Person, Term, Unit
+    from docket.vault.store import store
+
+    made = make_case(team)
+    b = team.b
+    event = Event.objects.create(compartment=b, title="Hrodna-secret-event")
+    victim = Person.objects.create(compartment=b, display_name="Hrodna-secret-victim")
+    kind = Term.objects.get(vocabulary="act_type", code="10")
+    act = Act.objects.create(compartment=b, event=event, victim=victim, act_type=kind)
+    officer = Person.objects.create(compartment=b, display_name="Hrodna-secret-officer")
+    unit = Unit.objects.create(compartment=b, name="Hrodna-secret-unit")
+    item = store(__import__("io").BytesIO(b"hrodna bytes"), actor="t", compartment=b).item
+    link = EvidenceLink.objects.create(
+        compartment=b, item=item, event=event, annotation="Hrodna-secret-span"
+    )
+    source = Person.objects.create(compartment=b, display_name="Hrodna-secret-source")
+    account = Information.objects.create(compartment=b, event=event, source=source, summary="s")
+    case = made.case
+    case.events.add(event)
+    case.acts.add(act)
+    Suspect.objects.create(case=case, compartment=case.compartment, person=officer,
+                           liability=Suspect.Liability.COMMITTED)  # fmt: skip
+    Suspect.objects.create(case=case, compartment=case.compartment, unit=unit,
+                           liability=Suspect.Liability.AIDED)  # fmt: skip
+    for suspect in case.suspects.all():
+        suspect.evidence.add(link)
+    cell = Cell.objects.get(case=case)
+    cell.evidence.add(link)
+    cell.acts.add(act)
+    cell.information.add(account)
+
+    key = age.Identity.generate()
+    export = ask_and_approve(made, key, django_capture_on_commit_callbacks)
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(opened(export, key, tmp_path)).extractall(unpacked)
+    [root] = list(unpacked.iterdir())
+    data = root / "data"
+    text = "".join(
+        path.read_text(errors="replace") for path in root.rglob("*") if path.suffix != ".pdf"
+        and path.is_file()
+    )  # fmt: skip
+    text += subprocess.run(
+        ["pdftotext", str(data / "report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Hrodna-secret" not in text
+    whole = json.loads((data / "case.json").read_text())
+    assert event.pk not in [e["id"] for e in whole["incidents"]["events"]]
+    assert act.pk not in [a["id"] for a in whole["incidents"]["acts"]]
+    cells = [e for q in whole["qualifications"] for e in q["elements"]]
+    assert all(link.pk not in [x["evidence_link"] for x in c["evidence"]] for c in cells)
+    assert all(act.pk not in c["acts"] and account.pk not in c["information"] for c in cells)
+    assert all(
+        link.pk not in [x["evidence_link"] for x in s["evidence"]] for s in whole["suspects"]
+    )
+    bagit.Bag(str(root)).validate()

@@ -193,3 +193,28 @@ def test_a_postings_grading_reads_as_a_confidence(
     reliability: str | None, credibility: str | None, confidence: str
 ) -> None:
     assert membership_confidence(reliability, credibility) == confidence
+
+
+def test_evidence_of_another_compartment_is_not_counted_in_a_statement(
+    team: Team, register: Register, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A statement says on how many evidence items it rests: another compartment's items
+    (linked to the same person or act by mistake) are not its to count."""
+    from docket.register.models import EvidenceLink, Involvement
+    from docket.vault.store import store
+
+    def summary(files: dict[str, bytes]) -> list[str]:
+        [officer] = [
+            p for p in by_schema(files)["Person"] if "Ivan Piatrou" in p["properties"]["name"]
+        ]
+        return officer["properties"]["summary"]
+
+    _, files = built(team, django_capture_on_commit_callbacks, case=register.case)
+    before = summary(files)
+    act = Involvement.objects.filter(person=register.officer).first().act
+    for n in range(3):
+        item = store(io.BytesIO(b"b %d" % n), actor="t", compartment=team.b).item
+        EvidenceLink.objects.create(compartment=team.b, item=item, person=register.officer)
+        EvidenceLink.objects.create(compartment=team.b, item=item, act=act)
+    _, files = built(team, django_capture_on_commit_callbacks, case=register.case)
+    assert summary(files) == before
