@@ -222,13 +222,15 @@ def import_files(
 def index_names(batch: Batch, chunk: int = 500) -> None:
     """Make the import's items findable by their file names at once, without waiting for a
     worker (enrichment indexes them again with what it reads). One transaction per chunk."""
-    from docket.register import search
+    from docket.register import search, sources
 
     entries = BatchItem.objects.filter(batch=batch).select_related("item").order_by("id")
     for start in range(0, entries.count(), chunk):
+        items = [entry.item for entry in entries[start : start + chunk]]
+        sources.prime(items)
         with transaction.atomic():
-            for entry in entries[start : start + chunk]:
-                search.index(entry.item)
+            for item in items:
+                search.index(item)
 
 
 def _unpack(

@@ -81,3 +81,31 @@ def test_a_file_given_twice_in_one_batch_is_stored_once(vault: Path, tmp_path: P
     assert [r.created for r in results] == [True, False]
     assert results[0].item.pk == results[1].item.pk
     assert CustodyEntry.objects.filter(action="received again").count() == 1
+
+
+def test_an_import_is_found_by_its_file_names_at_once(vault: Path, tmp_path: Path) -> None:
+    """index_names asks the items' facts a chunk at a time; each item still gets its own."""
+    from django.utils import timezone
+
+    from docket.ingest.models import Batch
+    from docket.register.models import SearchEntry
+    from docket.vault.store import default_compartment
+
+    (tmp_path / "in").mkdir()
+    for n, name in enumerate(("okrestina-protocol.txt", "badge-4417.txt", "kupalovskaya.txt")):
+        (tmp_path / "in" / name).write_bytes(b"statement %d" % n)
+    batch = Batch.objects.create(
+        source=Batch.Source.FILES, label="in", compartment=default_compartment(),
+        actor="test", started_at=timezone.now(),
+    )  # fmt: skip
+    results: dict[str, int] = {}
+    found = list(walk([tmp_path / "in"], Summary()))
+    import_files(
+        found, Summary(), actor="test", batch=batch,
+        on_stored=lambda f, r: results.update({f.path.name: r.item.pk}),
+    )  # fmt: skip
+    words = {e.object_id: e.words for e in SearchEntry.objects.filter(kind="item")}
+    assert "okrestina" in words[results["okrestina-protocol.txt"]]
+    assert "4417" not in words[results["okrestina-protocol.txt"]]
+    assert "4417" in words[results["badge-4417.txt"]]
+    assert "kupalovskaya" in words[results["kupalovskaya.txt"]]
