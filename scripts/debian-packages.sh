@@ -6,7 +6,7 @@ set -eu
 # gettext: the tests check the be/ru catalogues against the source with makemessages.
 # dovecot-imapd: the e-mail intake tests poll a real IMAP server on loopback.
 # ffmpeg, espeak-ng: the tests make real photos, videos and speech to send.
-# tesseract-ocr (+ bel, rus, eng), libimage-exiftool-perl, poppler-utils, mat2, libmagic1:
+# tesseract-ocr (+ bel, rus, eng), libimage-exiftool-perl, poppler-utils, mat2, libmagic1, file:
 # the enrichers' programs (docs/enrichment.md); fonts-dejavu-core draws the OCR test pages.
 # bubblewrap, libseccomp2: every parser runs in its own namespaces under a seccomp filter.
 # libpango-1.0-0, libpangoft2-1.0-0: WeasyPrint lays out a case bundle's PDF report with them,
@@ -15,7 +15,7 @@ set -eu
 PACKAGES="age openssl ca-certificates chromium gettext dovecot-imapd ffmpeg espeak-ng
     bubblewrap libseccomp2
     tesseract-ocr tesseract-ocr-bel tesseract-ocr-rus tesseract-ocr-eng libimage-exiftool-perl
-    poppler-utils mat2 libmagic1 fonts-dejavu-core
+    poppler-utils mat2 libmagic1 file fonts-dejavu-core
     libpango-1.0-0 libpangoft2-1.0-0 libicu-dev pkg-config g++"
 # Debian's python3 lacks venv/ensurepip until python3-venv is installed.
 python3 -c 'import ensurepip, venv' 2>/dev/null || PACKAGES="$PACKAGES python3-venv"

@@ -14,6 +14,7 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -24,10 +25,18 @@ from django.utils import timezone
 from docket.accounts.models import Compartment
 from docket.ingest import archives
 from docket.ingest.models import Batch, BatchItem
+from docket.lib.storage import BlobStore
 from docket.vault import custody
+from docket.vault import store as store_module
 from docket.vault.store import Stored, store
 
 SEAL_EVERY_SECONDS = 2.0
+#: Files up to this size are stored in batches: their blobs' directories are fsynced once and
+#: their rows and custody entries written in one transaction per batch. None of a batch is
+#: reported before the whole batch is durable. Larger files (and archives) go one by one.
+SMALL_BYTES = 1024 * 1024
+BATCH_FILES = 64
+BATCH_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -114,7 +123,7 @@ def import_files(
     on_progress: Callable[[int], object] | None = None,
 ) -> Summary:
     """Store each file (and each member of an archive); report each one only once it is
-    durable; seal checkpoints as we go."""
+    durable; seal checkpoints as we go. Small files go in batches (see SMALL_BYTES)."""
     last_seal = time.monotonic()
 
     def stored(found: Found, handle: BinaryIO, *, member: bool = False) -> Stored:
@@ -140,25 +149,69 @@ def import_files(
             on_stored(found, result)
         return result
 
-    for found in files:
-        try:
-            # O_NOFOLLOW: the file may have been swapped for a link since the walk.
-            fd = os.open(found.path, os.O_RDONLY | os.O_NOFOLLOW)
-            with os.fdopen(fd, "rb", buffering=0) as handle:
-                head = handle.read(512)
-                handle.seek(0)
-                stored(found, handle)
-                if archives.looks_like_archive(head):
-                    handle.seek(0)
-                    _unpack(found, handle, summary, stored)
-        except OSError as exc:
-            summary.failed.append({"path": str(found.path), "error": exc.strerror or str(exc)})
-            continue
-        if time.monotonic() - last_seal > SEAL_EVERY_SECONDS:
-            custody.seal()
+    def counted(results: list[Stored]) -> None:
+        """What `stored` records of each result, in the batch's own transaction."""
+        for entry, result in zip(batched, results, strict=True):
             if batch is not None:
-                summary.save_to(batch)
-            last_seal = time.monotonic()
+                BatchItem.objects.get_or_create(
+                    batch=batch, item=result.item, defaults={"path": entry.label[:1000]}
+                )
+
+    def flush() -> None:
+        """Commit the small files staged so far, then (only then) report them."""
+        if not staged:
+            return
+        results = store_module.commit_batch(
+            staged, actor=actor, compartment=compartment, blobs=blobs, also=counted
+        )
+        staging.close()
+        for entry, result in zip(batched, results, strict=True):
+            if result.created:
+                summary.stored += 1
+                summary.bytes += result.item.size
+            else:
+                summary.received_again += 1
+            if on_stored:
+                on_stored(entry, result)
+        staged.clear()
+        batched.clear()
+
+    blobs = BlobStore.default()
+    staging = ExitStack()  # the staging files of the batch (removed unless committed)
+    staged: list[store_module.Staged] = []
+    batched: list[Found] = []
+    with staging:
+        for found in files:
+            try:
+                # O_NOFOLLOW: the file may have been swapped for a link since the walk.
+                fd = os.open(found.path, os.O_RDONLY | os.O_NOFOLLOW)
+                with os.fdopen(fd, "rb", buffering=0) as handle:
+                    head = handle.read(512)
+                    handle.seek(0)
+                    if found.size <= SMALL_BYTES and not archives.looks_like_archive(head):
+                        path, staged_handle = staging.enter_context(blobs.staged_file())
+                        sealed = store_module.seal(handle, staged_handle, on_bytes=on_progress)
+                        details = {"via": "import files", "path": found.label}
+                        staged.append(store_module.Staged(path, sealed, details))
+                        batched.append(found)
+                    else:
+                        flush()
+                        stored(found, handle)
+                        if archives.looks_like_archive(head):
+                            handle.seek(0)
+                            _unpack(found, handle, summary, stored)
+            except OSError as exc:
+                summary.failed.append({"path": str(found.path), "error": exc.strerror or str(exc)})
+                continue
+            if len(staged) >= BATCH_FILES or sum(e.sealed.size for e in staged) > BATCH_BYTES:
+                flush()
+            if time.monotonic() - last_seal > SEAL_EVERY_SECONDS:
+                flush()
+                custody.seal()
+                if batch is not None:
+                    summary.save_to(batch)
+                last_seal = time.monotonic()
+        flush()
     custody.seal()
     if batch is not None:
         index_names(batch)
@@ -169,13 +222,15 @@ def import_files(
 def index_names(batch: Batch, chunk: int = 500) -> None:
     """Make the import's items findable by their file names at once, without waiting for a
     worker (enrichment indexes them again with what it reads). One transaction per chunk."""
-    from docket.register import search
+    from docket.register import search, sources
 
     entries = BatchItem.objects.filter(batch=batch).select_related("item").order_by("id")
     for start in range(0, entries.count(), chunk):
+        items = [entry.item for entry in entries[start : start + chunk]]
+        sources.prime(items)
         with transaction.atomic():
-            for entry in entries[start : start + chunk]:
-                search.index(entry.item)
+            for item in items:
+                search.index(item)
 
 
 def _unpack(

@@ -51,7 +51,11 @@ class DurableFileSystemStorage(FileSystemStorage):
         _makedirs_durably(path)
         return path
 
-    def commit(self, staged: Path, name: str, *, times: datetime | None = None) -> None:
+    def commit(
+        self, staged: Path, name: str, *, times: datetime | None = None, sync: bool = True
+    ) -> None:
+        """sync=False leaves the directory's fsync to the caller (`sync_dirs`, once for a
+        batch): the blob is not durable, and must not be reported, until then."""
         target = Path(self.path(name))
         _makedirs_durably(target.parent)
         if target.exists():
@@ -64,7 +68,13 @@ class DurableFileSystemStorage(FileSystemStorage):
         os.replace(staged, target)
         if times is not None:
             os.utime(target.parent, (times.timestamp(), times.timestamp()))
-        fsync_dir(target.parent)
+        if sync:
+            fsync_dir(target.parent)
+
+    def sync_dirs(self, names: list[str]) -> None:
+        """fsync each directory the named blobs were committed to, once."""
+        for directory in sorted({Path(self.path(name)).parent for name in names}):
+            fsync_dir(directory)
 
     def stray_names(self) -> Iterator[str]:
         """Every stored name, for finding blobs that no item owns."""
@@ -105,11 +115,15 @@ class BlobStore:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 
-    def commit(self, staged: Path, name: str, *, times: datetime | None = None) -> None:
+    def commit(
+        self, staged: Path, name: str, *, times: datetime | None = None, sync: bool = True
+    ) -> None:
         """Commit a staged file as `name`. `times`, when given, becomes a local file's access
-        and modification times; an S3-compatible store sets its own and cannot be told."""
+        and modification times; an S3-compatible store sets its own and cannot be told.
+        sync=False: a local blob is durable only once `sync_dirs` has been called for it (an
+        S3 PUT is durable when it returns either way)."""
         if isinstance(self.storage, DurableFileSystemStorage):
-            self.storage.commit(staged, name, times=times)
+            self.storage.commit(staged, name, times=times, sync=sync)
             return
         if self.storage.exists(name):
             raise FileExistsError(f"vault blob {name} exists already")
@@ -118,6 +132,11 @@ class BlobStore:
         if saved != name:  # the backend renamed it: refuse rather than lose track of it
             self.storage.delete(saved)
             raise FileExistsError(f"storage renamed blob {name} to {saved}")
+
+    def sync_dirs(self, names: list[str]) -> None:
+        """Make blobs committed with sync=False durable (one fsync per directory)."""
+        if isinstance(self.storage, DurableFileSystemStorage):
+            self.storage.sync_dirs(names)
 
     def open(self, name: str) -> IO[Any]:
         return self.storage.open(name, "rb")

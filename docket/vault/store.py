@@ -113,7 +113,20 @@ def store(
     """
     compartment = compartment or default_compartment()
     blobs = blobs or BlobStore.default()
-    recipient = keys.recipient()
+    # 1. One pass: hash, encrypt, hash the ciphertext, write; then fsync.
+    with blobs.staged_file() as (staged, handle):
+        sealed = seal(src, handle, on_bytes=on_bytes)
+        # 2. to 5.
+        return commit_sealed(
+            staged, sealed, actor=actor, compartment=compartment, details=details, blobs=blobs
+        )
+
+
+def seal(
+    src: IO[bytes], handle: IO[bytes], *, on_bytes: Callable[[int], object] | None = None
+) -> Sealed:
+    """Stage 1: `src` hashed, encrypted to the vault's key and written to a staging file's
+    `handle`, which is then fsynced."""
     plain_hash = hashlib.sha256()
 
     def consume(buffer: memoryview) -> None:
@@ -121,20 +134,89 @@ def store(
         if on_bytes is not None:
             on_bytes(len(buffer))
 
-    # 1. One pass: hash, encrypt, hash the ciphertext, write; then fsync.
-    with blobs.staged_file() as (staged, handle):
-        writer = HashingWriter(handle)
-        size = age.encrypt(src, writer, [recipient], on_plaintext=consume)
-        handle.flush()
-        os.fsync(handle.fileno())
-        sha256 = plain_hash.hexdigest()
+    writer = HashingWriter(handle)
+    size = age.encrypt(src, writer, [keys.recipient()], on_plaintext=consume)
+    handle.flush()
+    os.fsync(handle.fileno())
+    return Sealed(plain_hash.hexdigest(), size, writer.hash.hexdigest())
 
-        # 2. to 5.
-        return commit_sealed(
-            staged,
-            Sealed(sha256, size, writer.hash.hexdigest()),
-            actor=actor, compartment=compartment, details=details, blobs=blobs,
+
+@dataclass(frozen=True)
+class Staged:
+    """A blob sealed and fsynced at `path`, waiting for its batch's commit."""
+
+    path: Path
+    sealed: Sealed
+    details: dict[str, Any]
+
+
+def commit_batch(
+    staged: list[Staged],
+    *,
+    actor: str,
+    compartment: Compartment | None = None,
+    blobs: BlobStore | None = None,
+    also: Callable[[list[Stored]], None] | None = None,
+) -> list[Stored]:
+    """Stages 2 to 5 for many small blobs at once (an import of many files): each blob is
+    renamed into place, each directory they went to is fsynced once, then every item row and
+    custody entry is written in one transaction (with what `also` writes of the results).
+    Only when this returns is any of them durable, and so to be reported. Content given twice,
+    or already held, is "received again", as with `store`."""
+    compartment = compartment or default_compartment()
+    blobs = blobs or BlobStore.default()
+    hourly = custody.hourly(actor, compartment)
+    names: dict[int, str] = {}  # position in `staged`: its new blob's name
+    first: dict[str, int] = {}  # content: its first position in the batch
+    for n, entry in enumerate(staged):
+        sha256 = entry.sealed.sha256
+        if sha256 in first or held(sha256, compartment) is not None:
+            continue
+        first[sha256] = n
+        names[n] = _blob_name()
+        blobs.commit(
+            entry.path, names[n], sync=False,
+            times=custody.dated(actor, compartment) if hourly else None,
         )  # fmt: skip
+    blobs.sync_dirs(list(names.values()))
+    try:
+        with transaction.atomic():
+            results = _record_batch(staged, names, actor, compartment)
+            if also is not None:
+                also(results)
+        return results
+    except IntegrityError:
+        pass
+    # Another process stored some of this content meanwhile: one at a time, as `store` does.
+    results = []
+    for n, entry in enumerate(staged):
+        if n in names:
+            results.append(_record(names[n], entry.sealed, actor, compartment, entry.details,
+                                   blobs))  # fmt: skip
+        else:
+            known = held(entry.sealed.sha256, compartment)
+            assert known is not None  # its first copy is recorded above, or was held
+            results.append(_received_again(known, actor, entry.details))
+    if also is not None:
+        with transaction.atomic():
+            also(results)
+    return results
+
+
+def _record_batch(
+    staged: list[Staged], names: dict[int, str], actor: str, compartment: Compartment
+) -> list[Stored]:
+    results: list[Stored] = []
+    for n, entry in enumerate(staged):
+        if n in names:
+            item = _new_item(names[n], entry.sealed, actor, compartment, entry.details)
+            results.append(Stored(item, True))
+            continue
+        known = held(entry.sealed.sha256, compartment)
+        assert known is not None
+        custody.append("received again", actor=actor, item=known, details=entry.details)
+        results.append(Stored(known, False))
+    return results
 
 
 @dataclass(frozen=True)
@@ -195,31 +277,22 @@ def commit_sealed(
     hourly = custody.hourly(actor, compartment)
     blobs.commit(staged, name, times=custody.dated(actor, compartment) if hourly else None)
 
-    # 4. The item and its custody entry, in one transaction.
+    # 4. and 5.
+    return _record(name, sealed, actor, compartment, details, blobs)
+
+
+def _record(
+    name: str,
+    sealed: Sealed,
+    actor: str,
+    compartment: Compartment,
+    details: dict[str, Any] | None,
+    blobs: BlobStore,
+) -> Stored:
+    """4. The item and its custody entry, in one transaction, for a blob committed as `name`."""
     try:
         with transaction.atomic():
-            item = Item.objects.create(
-                sha256=sealed.sha256,
-                size=sealed.size,
-                blob=name,
-                blob_sha256=sealed.blob_sha256,
-                received_at=custody.dated(actor, compartment),
-                compartment=compartment,
-            )
-            custody.append(
-                "received",
-                actor=actor,
-                item=item,
-                details={
-                    **(details or {}),
-                    "size": sealed.size,
-                    "blob": name,
-                    "blob_sha256": item.blob_sha256,
-                    "compartment": compartment.name,
-                },
-            )
-            for hook in ON_NEW_ITEM:
-                hook(item, details or {})
+            item = _new_item(name, sealed, actor, compartment, details)
     except IntegrityError:
         # Another process stored the same content here between our check and our insert.
         blobs.delete(name)
@@ -228,6 +301,35 @@ def commit_sealed(
         )
     # 5. Durable and committed: now the caller may report it.
     return Stored(item, True)
+
+
+def _new_item(
+    name: str, sealed: Sealed, actor: str, compartment: Compartment, details: dict[str, Any] | None
+) -> Item:
+    """The item row, its "received" entry and the hooks (inside the caller's transaction)."""
+    item = Item.objects.create(
+        sha256=sealed.sha256,
+        size=sealed.size,
+        blob=name,
+        blob_sha256=sealed.blob_sha256,
+        received_at=custody.dated(actor, compartment),
+        compartment=compartment,
+    )
+    custody.append(
+        "received",
+        actor=actor,
+        item=item,
+        details={
+            **(details or {}),
+            "size": sealed.size,
+            "blob": name,
+            "blob_sha256": item.blob_sha256,
+            "compartment": compartment.name,
+        },
+    )
+    for hook in ON_NEW_ITEM:
+        hook(item, details or {})
+    return item
 
 
 def held(sha256: str, compartment: Compartment) -> Item | None:

@@ -219,3 +219,44 @@ def test_it_finds_who_a_file_names_among_its_tags() -> None:
         "artist": "Ann; Bo; Cy; Di",
         "copyright": "Ed",
     }
+
+
+@pytest.mark.slow
+def test_a_scanned_document_is_read_in_one_sandbox_run(
+    enriching: Enriching, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every scanned page of a PDF is rendered and read by one tesseract in one confined
+    process (its models load once per document), and each page keeps its own text."""
+    from docket.lib.sandbox import Box
+
+    words = ["ПРИКАЗ 17\nЗачистить площадь", "ПРИКАЗ 18\nДоставить на Окрестина",
+             "ПРИКАЗ 19\nЗнаки не носить"]  # fmt: skip
+    pictures = []
+    for n, text in enumerate(words):
+        png, jpg = tmp_path / f"scan-{n}.png", tmp_path / f"scan-{n}.jpg"
+        media.page(png, text)
+        media._ffmpeg("-i", str(png), str(jpg))
+        pictures.append((jpg.read_bytes(), 1700, 900))
+    scanned = tmp_path / "scanned.pdf"
+    scanned.write_bytes(media.scanned_pages(pictures))
+    calls: list[list[str]] = []
+    real_run = Box.run
+
+    def counted(self: Box, argv: list[str], **kwargs: object) -> object:
+        calls.append(argv)
+        return real_run(self, argv, **kwargs)  # type: ignore[arg-type]
+
+    item = enriching.put(scanned)
+    monkeypatch.setattr(Box, "run", counted)
+    enriching.work()
+    assert runs(item.pk)["ocr"] == ("done", "")
+    reading = [argv for argv in calls if "tesseract" in " ".join(argv)]
+    assert len(reading) == 1, reading
+    assert sum("pdftoppm" in " ".join(argv) for argv in calls) == 1
+    pages = {p.page: (p.method, p.text.lower()) for p in TextPage.objects.filter(item=item)}
+    assert sorted(pages) == [1, 2, 3]
+    assert all(method == "ocr" for method, _ in pages.values())
+    assert "17" in pages[1][1] and "зачистить" in pages[1][1]
+    assert "18" in pages[2][1] and "окрестина" in pages[2][1]
+    assert "19" in pages[3][1] and "знаки" in pages[3][1]
+    assert "окрестина" not in pages[1][1] + pages[3][1]

@@ -114,17 +114,31 @@ def page(path: Path, text: str) -> bytes:
 
 def scanned_pdf(picture: bytes, width: int, height: int) -> bytes:
     """A one-page PDF holding only a JPEG (no text layer), as a scanner makes them."""
+    return scanned_pages([(picture, width, height)])
+
+
+def scanned_pages(pictures: list[tuple[bytes, int, int]]) -> bytes:
+    """A PDF of one page per JPEG (picture, width, height), with no text layer."""
+    count = len(pictures)
+    kids = b" ".join(b"%d 0 R" % (3 + 3 * n) for n in range(count))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /XObject "
-        b"<< /Im0 4 0 R >> >> /Contents 5 0 R >>" % (width, height),
-        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
-        b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream"
-        % (width, height, len(picture), picture),
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
     ]
-    drawing = b"q %d 0 0 %d 0 0 cm /Im0 Do Q" % (width, height)
-    objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(drawing), drawing))
+    for n, (picture, width, height) in enumerate(pictures):
+        page, image, contents = 3 + 3 * n, 4 + 3 * n, 5 + 3 * n
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /XObject "
+            b"<< /Im0 %d 0 R >> >> /Contents %d 0 R >>" % (width, height, image, contents)
+        )
+        assert len(objects) == page
+        objects.append(
+            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
+            b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream"
+            % (width, height, len(picture), picture)
+        )
+        drawing = b"q %d 0 0 %d 0 0 cm /Im0 Do Q" % (width, height)
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(drawing), drawing))
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -4,6 +4,7 @@ only a worker that runs it pays for its imports."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import magic
 
@@ -46,9 +47,14 @@ def kind_of(mime: str) -> str:
     return "other"
 
 
+#: libmagic's own command-line program, run in the box: it starts in milliseconds, where a
+#: Python in the box (docket.lib.filetype, used when `file` is not installed) takes a tenth of
+#: a second for every item. Both print what the same library and database find.
+FILE = 'file -b --mime-type -- "$1" && file -b -- "$1"'
+
+
 def enrich(context: Context) -> Outcome:
-    done = context.box.python("docket.lib.filetype", context.original.name)
-    found = json.loads(done.stdout)
+    found = _found(context)
     mime = str(found["mime"])[:150]
     kind = kind_of(mime)
     description = "" if sealed.from_intake(context.item) else str(found["description"])[:500]
@@ -57,3 +63,13 @@ def enrich(context: Context) -> Outcome:
     )
     context.mime, context.kind = mime, kind
     return Outcome("libmagic", str(magic.version()))
+
+
+def _found(context: Context) -> dict[str, str]:
+    name = context.original.name
+    if shutil.which("file") is None:
+        found: dict[str, str] = json.loads(context.box.python("docket.lib.filetype", name).stdout)
+        return found
+    done = context.box.run(["sh", "-c", FILE, "sh", name])
+    mime, _, description = done.stdout.decode("utf-8", "replace").partition("\n")
+    return {"mime": mime.strip(), "description": description.strip()}

@@ -16,6 +16,17 @@ from docket.lib.sandbox import SandboxError
 TEXT_LAYER_MIN_LETTERS = 20
 RENDER_DPI = 300
 LETTER = re.compile(r"\w", re.UNICODE)
+#: The time limits of the box's one OCR run grow by this much per scanned page (OCR_MAX_PAGES
+#: bounds the whole).
+SECONDS_PER_PAGE = 60
+#: Renders each scanned page ($1 the PDF, then the page numbers) and lists the pictures for
+#: tesseract, which then reads them all in one process: its language models load once per
+#: document, not once per page.
+RENDER = (
+    'pdf=$1; shift; for n in "$@"; do '
+    'pdftoppm -r "$DPI" -gray -png -singlefile -f "$n" -l "$n" "$pdf" "page-$n" || exit; '
+    'echo "page-$n.png"; done > pages.txt && exec tesseract pages.txt scanned -l "$LANGS"'
+)
 
 
 def enrich(context: Context) -> Outcome:
@@ -65,15 +76,35 @@ def _pdf(context: Context) -> dict[int, tuple[str, str]]:
     box.run(["pdftotext", "-layout", "-enc", "UTF-8", name, "layer.txt"])
     layer = box.output("layer.txt").read_text("utf-8", "replace").split("\f")
     pages: dict[int, tuple[str, str]] = {}
+    scanned: list[int] = []
     for number in range(1, count + 1):
         text = layer[number - 1].strip() if number <= len(layer) else ""
         if len(LETTER.findall(text)) >= TEXT_LAYER_MIN_LETTERS:
             pages[number] = (TextPage.Method.TEXT_LAYER, text)
-            continue
-        box.run(
-            ["pdftoppm", "-r", str(RENDER_DPI), "-gray", "-png", "-singlefile",
-             "-f", str(number), "-l", str(number), name, "page"]
-        )  # fmt: skip
-        pages[number] = (TextPage.Method.OCR, _ocr(context, "page.png"))
-        (box.path / "page.png").unlink()
+        else:
+            scanned.append(number)
+    for number, text in zip(scanned, _scanned(context, name, scanned), strict=True):
+        pages[number] = (TextPage.Method.OCR, text)
     return pages
+
+
+def _scanned(context: Context, name: str, numbers: list[int]) -> list[str]:
+    """The text of each scanned page, in order, from one run in the box: pdftoppm renders
+    them, one tesseract reads them all."""
+    if not numbers:
+        return []
+    box = context.box
+    limits = box.limits.but(
+        wall_seconds=box.limits.wall_seconds + SECONDS_PER_PAGE * len(numbers),
+        cpu_seconds=box.limits.cpu_seconds + SECONDS_PER_PAGE * len(numbers),
+    )
+    box.run(
+        ["sh", "-c", f"DPI={RENDER_DPI} LANGS=\"$0\" && {RENDER}", settings.OCR_LANGUAGES,
+         name, *map(str, numbers)],
+        limits=limits,
+    )  # fmt: skip
+    # tesseract puts a form feed between two pages' texts (never inside one): one part a page.
+    text = box.output("scanned.txt").read_text("utf-8", "replace").split("\f")
+    if len(text) != len(numbers):
+        raise SandboxError(f"tesseract read {len(text)} of {len(numbers)} scanned pages")
+    return [part.strip() for part in text]
