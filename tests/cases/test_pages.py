@@ -159,11 +159,26 @@ def test_a_case_is_built_page_by_page_and_what_is_missing_shrinks(team: Team) ->
     clerk = client_of(team.teammate).get(item_page)
     assert clerk.status_code == 200 and "technical checked" not in clerk.content.decode()
 
+    # the verification table says what each link is evidence of, with its span: two links
+    # of one item are told apart
+    checked = analyst.get(f"/cases/{case.pk}/").content.decode().split('id="verification"')[1]
+    assert "of the act:" in checked and "(Akrestsina gate a), Victim a" in checked
+    assert "0:03–0:09.5" in checked
+
     # history: who and when, in words
     hist = analyst.get(f"/cases/{case.pk}/history").content.decode()
     assert "owner" in hist and "Some evidence" in hist and "Source analysis" in hist
     assert "+03:00" in hist or "+00:00" in hist  # times with their offset
     assert "Officer Kavalenka a" in hist
+    # a cell by its instrument, qualification and element, not by its codes ("7.1.e 1")
+    assert "7.1.e 1" not in hist and "Rome Statute qualification, 7(1)(e)" in hist
+    # named in the reader's language, whatever the language of whoever made the change
+    analyst.cookies["django_language"] = "ru"
+    russian = analyst.get(f"/cases/{case.pk}/history", HTTP_ACCEPT_LANGUAGE="ru")
+    text = russian.content.decode()
+    assert "Анализ источника" in text and "Source analysis" not in text
+    assert "Some evidence" not in text
+    analyst.cookies["django_language"] = "en"
 
 
 def test_a_contradicting_step_leaves_the_evidence_unverified(team: Team) -> None:
