@@ -43,7 +43,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -54,7 +54,7 @@ from docket.exports import build
 from docket.exports.models import Export
 from docket.ingest.models import BatchItem
 from docket.lib import pdf, zones
-from docket.register.models import EvidenceLink, Information, ItemRecord, grading
+from docket.register.models import Act, EvidenceLink, Information, ItemRecord, grading
 from docket.vault.models import Checkpoint, CustodyEntry, Item, Timestamp
 
 #: the hash algorithms of the payload and tag manifests, as RFC 8493 names them
@@ -168,8 +168,15 @@ def case_items(case: Case) -> QuerySet[Item]:
     ).order_by("pk")
 
 
-def _extension(item: Item) -> str:
-    kind = FileType.objects.filter(item=item).values_list("mime", flat=True).first()
+def _extension(item: Item, *, original: Item | None = None) -> str:
+    """The file's extension from its type as libmagic found it. A metadata-free copy is not
+    typed by the worker itself: it has its original's type (mat2 keeps the format)."""
+    kinds = dict(
+        FileType.objects.filter(item__in=[i for i in (item, original) if i]).values_list(
+            "item_id", "mime"
+        )
+    )
+    kind = kinds.get(item.pk) or (kinds.get(original.pk) if original else None)
     guessed = mimetypes.guess_extension(kind or "") or ".bin"
     return guessed if re.fullmatch(r"\.[a-z0-9]{1,8}", guessed) else ".bin"
 
@@ -212,7 +219,7 @@ def _pack(packing: build.Packing, case: Case, language: str) -> int:
         derivative = cleans.get(item.pk)
         if derivative is not None:
             [(copy, copied)] = list(packing.originals([derivative.derived]))
-            name = f"data/clean/{item.pk}-clean-{copy.pk}{_extension(copy)}"
+            name = f"data/clean/{item.pk}-clean-{copy.pk}{_extension(copy, original=item)}"
             clean_files[item.pk] = bag.put(name, copied, when=copy.received_at)
         if done % build.PROGRESS_EVERY == 0:
             packing.progress(done)
@@ -436,6 +443,17 @@ class Row:
     contextual: bool
     cell: Cell | None
 
+    @property
+    def acts(self) -> list[Any]:
+        return list(self.cell.acts.all()) if self.cell else []
+
+    @property
+    def accounts(self) -> list[tuple[Information, str]]:
+        """The sources' accounts with their Admiralty grading ("" when not graded)."""
+        if self.cell is None:
+            return []
+        return [(i, grading(i.reliability, i.credibility)) for i in self.cell.information.all()]
+
 
 def _elements(term: Any) -> list[Any]:
     try:
@@ -448,7 +466,14 @@ def _elements(term: Any) -> list[Any]:
 def _matrix(case: Case, links: list[EvidenceLink]) -> list[dict[str, Any]]:
     cells = {
         (c.qualification_id, c.element): c
-        for c in Cell.objects.filter(case=case).prefetch_related("evidence", "acts", "information")
+        for c in Cell.objects.filter(case=case).prefetch_related(
+            "evidence",
+            Prefetch("acts", Act.objects.select_related("act_type", "victim", "event")),
+            Prefetch(
+                "information",
+                Information.objects.select_related("source", "reliability", "credibility"),
+            ),
+        )
     }
     qualifications = []
     for term in case.qualifications.order_by("vocabulary", "code"):
