@@ -11,12 +11,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, DateTimeField, Model
+from django.db.models import Count, DateTimeField, Model, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
@@ -34,7 +34,7 @@ from docket.cases.forms import (
 from docket.cases.models import Case, Cell, Suspect, Verification
 from docket.lib import ids, zones
 from docket.register import history, search, trail
-from docket.register.models import EvidenceLink, Person, Term, Unit
+from docket.register.models import Act, EvidenceLink, Membership, Person, Term, Unit
 from docket.register.vocabulary import titles_in_all
 from docket.vault.describe import describe, describe_one
 from docket.vault.models import Item
@@ -201,8 +201,36 @@ def suspect_new(request: HttpRequest, case: Case) -> HttpResponseBase:
         if len(typed) >= 2
         else []
     )
+    facts = told_apart([h.id for h in hits if h.type == "person"])
+    suspect_hits = [(h, facts.get(h.id, "") if h.type == "person" else "") for h in hits]
     return _form(request, form, gettext("A suspect of: %(case)s") % {"case": case}, case,
-                 search_for="suspect", typed=typed, hits=hits)  # fmt: skip
+                 search_for="suspect", typed=typed, hits=hits,
+                 suspect_hits=suspect_hits)  # fmt: skip
+
+
+def told_apart(person_ids: list[int]) -> dict[int, str]:
+    """person -> what tells namesakes apart in a list of hits: the year of birth, their
+    postings (rank and unit) and how many acts they are in, as victim or perpetrator."""
+    found: dict[int, list[str]] = {pk: [] for pk in person_ids}
+    for person in Person.objects.filter(pk__in=person_ids).only("pk", "birth_date"):
+        if person.birth_date is not None:
+            found[person.pk].append(gettext("born %(year)s") % {"year": person.birth_date.year})
+    postings: dict[int, list[str]] = {}
+    for member in (
+        Membership.objects.filter(person_id__in=person_ids)
+        .select_related("unit")
+        .order_by("-start", "pk")
+    ):
+        postings.setdefault(member.person_id, []).append(
+            f"{member.rank} {member.unit.name}".strip()
+        )
+    for pk, shown in postings.items():
+        found[pk].append("; ".join(shown[:2]) + ("…" if len(shown) > 2 else ""))
+    for pk in person_ids:
+        acts = Act.objects.filter(Q(victim_id=pk) | Q(involvements__person_id=pk))
+        count = acts.distinct().count()
+        found[pk].append(ngettext("%(count)s act", "%(count)s acts", count) % {"count": count})
+    return {pk: " · ".join(words) for pk, words in found.items()}
 
 
 @of_object("case.edit", Suspect, methods=("GET", "POST"))

@@ -343,3 +343,27 @@ def test_merging_two_persons_moves_a_suspect_to_the_survivor(team: Team) -> None
     suspect.refresh_from_db()
     assert suspect.person == survivor
     assert Change.objects.filter(model="suspect", action="update", object_id=suspect.pk).exists()
+
+
+def test_namesakes_found_for_a_suspect_can_be_told_apart(team: Team) -> None:
+    """Two "Volha Kardziuliuk": the search says each one's birth year, postings and acts."""
+    from datetime import date
+
+    from docket.register.models import Membership
+
+    reg = register_of(team.a, "n")
+    officer: Person = reg["officer"]  # type: ignore[assignment]
+    officer.birth_date = date(1987, 3, 14)
+    officer.save()
+    Membership.objects.create(
+        compartment=team.a, person=officer, unit=reg["unit"], rank="lieutenant"
+    )
+    namesake = Person.objects.create(compartment=team.a, display_name=officer.display_name)
+    analyst = client_of(team.owner)
+    case = open_case(analyst, team)
+    found = analyst.get(f"/cases/{case.pk}/suspects/new", {"q": "Kavalenka"}).content.decode()
+    assert f'value="person:{officer.pk}"' in found and f'value="person:{namesake.pk}"' in found
+    mine = found.split(f'value="person:{officer.pk}"', 1)[1].split("</label>", 1)[0]
+    theirs = found.split(f'value="person:{namesake.pk}"', 1)[1].split("</label>", 1)[0]
+    assert "born 1987" in mine and "lieutenant OMON n" in mine and "1 act" in mine
+    assert "born" not in theirs and "0 acts" in theirs
