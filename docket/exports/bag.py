@@ -452,7 +452,9 @@ class Row:
         """The sources' accounts with their Admiralty grading ("" when not graded)."""
         if self.cell is None:
             return []
-        return [(i, grading(i.reliability, i.credibility)) for i in self.cell.information.all()]
+        return [
+            (i, grading(i.reliability, i.credibility) or "") for i in self.cell.information.all()
+        ]
 
 
 def _elements(term: Any) -> list[Any]:
