@@ -1,7 +1,9 @@
 #!/bin/sh
 # `make demo`: an instance in ./data (SQLite, local vault), sample files imported, then the web
-# server and a worker on http://127.0.0.1:8000 until Ctrl-C.
+# server and a worker on http://127.0.0.1:8000 (DOCKET_DEMO_PORT: another port) until Ctrl-C.
 set -eu
+
+port="${DOCKET_DEMO_PORT:-8000}"
 
 export DOCKET_DATA_DIR="${DOCKET_DATA_DIR:-$(pwd)/data}"
 mkdir -p "$DOCKET_DATA_DIR"
@@ -93,7 +95,7 @@ echo "The Telegram import above skipped '../../etc/hostname' on purpose: the sam
 echo "has a message whose file points outside the export, as a hostile one would; Docket"
 echo "refuses it and imports the rest."
 echo
-echo "Docket is running on http://127.0.0.1:8000/ (Ctrl-C stops it). Log in with the one-time"
+echo "Docket is running on http://127.0.0.1:$port/ (Ctrl-C stops it). Log in with the one-time"
 echo "passwords printed above (shown once, on the first run) as"
 echo "  admin     administrator of the instance and of compartment 'default', which holds"
 echo "            300 fictional events and 5 anchor events (Events, Search) and the sample"
@@ -104,18 +106,18 @@ echo "  lawyer    legal in 'default': asks for an export of it, which admin must
 echo "            (two-person rule; age-keygen makes the recipient key)"
 echo "  clerk     intake in 'intake': the Inbox of four sample reports; reply, accept one"
 echo "            into 'default' (as admin) and draft an event from it"
-echo "A fictional case file, number $demo_case (http://127.0.0.1:8000/cases/$demo_case/): its"
+echo "A fictional case file, number $demo_case (http://127.0.0.1:$port/cases/$demo_case/): its"
 echo "suspects, the elements matrix and what is missing, the evidence and its verification;"
 echo "lawyer asks for its court bundle on the Exports page, and admin approves."
 echo "Imports shows the worker enriching the samples: the Telegram export's voice message and"
 echo "scanned order become searchable (Search: 'midnight')."
-echo "Leads (http://127.0.0.1:8000/leads/), once the worker has read the samples: the"
+echo "Leads (http://127.0.0.1:$port/leads/), once the worker has read the samples: the"
 echo "photos and videos taken at the anchor events (Events; search 'Stela' or 'Pushkinskaya'"
 echo "for their pages), and a re-posted video and a forwarded photo as near-duplicates."
 echo "The first login of each sets up a second step: a security key or passkey (open"
-echo "http://localhost:8000 for that) or an authenticator app (Aegis, FreeOTP...) by QR code;"
+echo "http://localhost:$port for that) or an authenticator app (Aegis, FreeOTP...) by QR code;"
 echo "then it shows recovery codes and asks for a new password. docs/guide/ walks through"
 echo "each role's work."
-echo "Senders report at http://127.0.0.1:8000/intake/ (no login, works without JavaScript)."
+echo "Senders report at http://127.0.0.1:$port/intake/ (no login, works without JavaScript)."
 echo "Lost the passwords? Delete ./data and run make demo again."
-exec $docket serve --with-worker
+exec $docket serve --with-worker --port "$port"

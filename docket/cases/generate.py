@@ -35,7 +35,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from docket.accounts.models import Compartment
+from docket.accounts.models import Compartment, Grant, Role, User
 from docket.cases import elements
 from docket.cases.models import Case, Cell, Suspect, Verification
 from docket.ingest.files import Found, Summary, import_files, walk
@@ -264,7 +264,19 @@ def _town(place: Place | None) -> int | None:
     return place.parent_id if place.kind == Place.Kind.FACILITY else place.pk
 
 
-def generate(compartment: Compartment, *, seed: int = 2020) -> Result:
+def verifier_of(compartment: Compartment) -> User | None:
+    """Who the generated verification steps are recorded as done by: the compartment's first
+    analyst, else its first administrator (a step by nobody reads as not recorded)."""
+    grants = Grant.objects.filter(compartment=compartment, user__is_active=True)
+    for role in (Role.ANALYST, Role.ADMIN):
+        found = grants.filter(role=role).select_related("user").order_by("pk").first()
+        if found is not None:
+            return found.user
+    return None
+
+
+def generate(compartment: Compartment, *, seed: int = 2020, user: User | None = None) -> Result:
+    """`user`: who did the verification steps (default: `verifier_of` the compartment)."""
     if not has_generated_register(compartment):
         raise GenerateError(
             f"compartment {compartment.name!r} has no generated register: run "
@@ -283,8 +295,11 @@ def generate(compartment: Compartment, *, seed: int = 2020) -> Result:
         "audio": ("witness-statement.wav", statement(stamp)),
     }
     items = _store_files(compartment, files, stamp)
+    verifier = user or verifier_of(compartment)
     with transaction.atomic():
-        return _fill(compartment, chosen, terms, items, stamp, seconds_of(files["audio"][1]))
+        return _fill(
+            compartment, chosen, terms, items, stamp, seconds_of(files["audio"][1]), verifier
+        )
 
 
 # The files
@@ -419,6 +434,7 @@ def _fill(
     items: dict[str, Item],
     stamp: datetime,
     audio_seconds: float,
+    verifier: User | None,
 ) -> Result:
     def save(obj: Any, **m2m: Any) -> Any:
         return history.save(obj, actor=None, m2m=m2m or None)
@@ -482,7 +498,7 @@ def _fill(
 
     accounts = _accounts(compartment, chosen, stamp, save)
     _suspects(compartment, case, chosen, links, save)
-    _verifications(compartment, links, stamp, save)
+    _verifications(compartment, links, stamp, save, verifier)
     acts = {"beating": beating, "detention": detention}
     for key in QUALIFICATIONS:
         for element in elements.of(terms[key]):
@@ -565,7 +581,11 @@ def _suspects(
 
 
 def _verifications(
-    compartment: Compartment, links: dict[str, EvidenceLink], stamp: datetime, save: Any
+    compartment: Compartment,
+    links: dict[str, EvidenceLink],
+    stamp: datetime,
+    save: Any,
+    verifier: User | None,
 ) -> None:
     """Berkeley Protocol steps on every link but the statement's account of the detention."""
     step, method, result = Verification.Step, Verification.Method, Verification.Result
@@ -610,7 +630,7 @@ def _verifications(
             save(
                 Verification(
                     compartment=compartment, evidence=links[name], step=what, method=how,
-                    result=came, details=f"{details} {FICTIONAL}",
+                    result=came, details=f"{details} {FICTIONAL}", done_by=verifier,
                     done_at=start + timedelta(minutes=offset * 10 + number),
                 )
             )  # fmt: skip

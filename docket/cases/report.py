@@ -26,7 +26,7 @@ from docket.accounts.models import Compartment, User
 from docket.analysis import redact, suppression
 from docket.cases import charts, statistics
 from docket.lib import ids, zones
-from docket.register.filters import region_of
+from docket.register.filters import NAMES, region_of
 from docket.register.models import (
     Act,
     Event,
@@ -35,6 +35,7 @@ from docket.register.models import (
     Membership,
     Person,
     PersonIdentifier,
+    Place,
 )
 from docket.vault import age
 
@@ -75,6 +76,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         field = self.fields["compartment"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Compartment.objects.filter(
@@ -119,8 +121,34 @@ class ReportForm(forms.Form):
                     _("No such event in that compartment: %(numbers)s")
                     % {"numbers": ", ".join(map(str, missing))},
                 )
+            elif outside := self._outside_filters(compartment, numbers, data):
+                # The report's statistics count the filtered events: a narrative of another
+                # event would tell of something its tables do not count.
+                self.add_error(
+                    "events",
+                    _(
+                        "Not among the events the filters in force leave, which the report "
+                        "counts: %(numbers)s. Change the filters or the events."
+                    )
+                    % {"numbers": ", ".join(map(str, outside))},
+                )
             data["event_ids"] = list(dict.fromkeys(numbers))
         return data
+
+    def _outside_filters(
+        self, compartment: Compartment, numbers: list[int], data: dict[str, Any]
+    ) -> list[int]:
+        from docket.cases.views_statistics import events_of
+
+        filters = {k: str(data.get(k) or "") for k in FILTERS}
+        if not any(filters.values()):
+            return []
+        kept = set(
+            events_of(compartment, filters, self.user)
+            .filter(pk__in=numbers)
+            .values_list("pk", flat=True)
+        )
+        return [n for n in numbers if n not in kept]
 
     def parameters(self) -> dict[str, Any]:
         """What the packer needs, stored with the export."""
@@ -166,6 +194,12 @@ def known() -> redact.Known:
     found.addresses += list(
         Event.objects.exclude(place_detail="").values_list("place_detail", flat=True).distinct()
     )
+    # A facility (a detention centre) named in a title or a narrative places the event
+    # exactly, where the report gives its region only: the gazetteer's facilities go as
+    # addresses do, by their whole name and without the city after the comma.
+    for names in Place.objects.filter(kind=Place.Kind.FACILITY).values_list(*NAMES):
+        whole = [n for n in names if n.strip()]
+        found.addresses += whole + [n.rsplit(",", 1)[0] for n in whole if "," in n]
     return found
 
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing, of_object, staff_user
@@ -34,9 +34,9 @@ from docket.cases.forms import (
 from docket.cases.models import Case, Cell, Suspect, Verification
 from docket.lib import ids, zones
 from docket.register import history, search, trail
-from docket.register.models import Act, EvidenceLink, Information, Person, Term
+from docket.register.models import Act, EvidenceLink, Information, Membership, Person, Term, Unit
 from docket.register.vocabulary import titles_in_all
-from docket.vault.describe import describe
+from docket.vault.describe import describe, describe_one
 from docket.vault.models import Item
 from docket.vault.sections import item_section
 
@@ -100,6 +100,13 @@ def _matrix(case: Case) -> list[dict[str, Any]]:
     return tables
 
 
+#: what an evidence link supports, for the verification table's "of the act: …"
+SUPPORTED = (
+    "item", "event", "act__act_type", "act__victim", "act__event", "person",
+    "membership__person", "membership__unit", "parent_link__unit",
+)  # fmt: skip
+
+
 @of_object("case.view", Case)
 def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
     audit.record(request, "case.view", case)
@@ -120,7 +127,7 @@ def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
             "degree_words": ", ".join(degrees[c] for c in codes if c in degrees),
             "evidence": _evidence_rows(list(suspect.evidence.all())),
         })  # fmt: skip
-    checked = contents.checked(contents.evidence(case).select_related("item").order_by("pk"))
+    checked = contents.checked(contents.evidence(case).select_related(*SUPPORTED).order_by("pk"))
     facts = describe([c.link.item_id for c in checked])
     exports = case.exports.order_by("-requested_at")
     return render(request, "cases/case.html", {
@@ -208,8 +215,36 @@ def suspect_new(request: HttpRequest, case: Case) -> HttpResponseBase:
         if len(typed) >= 2
         else []
     )
+    facts = told_apart([h.id for h in hits if h.type == "person"])
+    suspect_hits = [(h, facts.get(h.id, "") if h.type == "person" else "") for h in hits]
     return _form(request, form, gettext("A suspect of: %(case)s") % {"case": case}, case,
-                 search_for="suspect", typed=typed, hits=hits)  # fmt: skip
+                 search_for="suspect", typed=typed, hits=hits,
+                 suspect_hits=suspect_hits)  # fmt: skip
+
+
+def told_apart(person_ids: list[int]) -> dict[int, str]:
+    """person -> what tells namesakes apart in a list of hits: the year of birth, their
+    postings (rank and unit) and how many acts they are in, as victim or perpetrator."""
+    found: dict[int, list[str]] = {pk: [] for pk in person_ids}
+    for person in Person.objects.filter(pk__in=person_ids).only("pk", "birth_date"):
+        if person.birth_date is not None:
+            found[person.pk].append(gettext("born %(year)s") % {"year": person.birth_date.year})
+    postings: dict[int, list[str]] = {}
+    for member in (
+        Membership.objects.filter(person_id__in=person_ids)
+        .select_related("unit")
+        .order_by("-start", "pk")
+    ):
+        postings.setdefault(member.person_id, []).append(
+            f"{member.rank} {member.unit.name}".strip()
+        )
+    for pk, shown in postings.items():
+        found[pk].append("; ".join(shown[:2]) + ("…" if len(shown) > 2 else ""))
+    for pk in person_ids:
+        acts = Act.objects.filter(Q(victim_id=pk) | Q(involvements__person_id=pk))
+        count = acts.distinct().count()
+        found[pk].append(ngettext("%(count)s act", "%(count)s acts", count) % {"count": count})
+    return {pk: " · ".join(words) for pk, words in found.items()}
 
 
 @of_object("case.edit", Suspect, methods=("GET", "POST"))
@@ -418,18 +453,83 @@ def _moment(value: str) -> str:
         return value
 
 
+def _instrument(term: Term) -> str:
+    """A qualification's instrument by name ("UN Convention against Torture"), as the matrix
+    heads it, in the page's language."""
+    title = titles_in_all().get(term.vocabulary, {})
+    return title.get(get_language() or "en") or title.get("en") or term.vocabulary
+
+
+def _element_words(term: Term | None, code: str) -> str:
+    if term is None:
+        return code
+    element = elements.find(term, code)
+    return f"{code} {element.label}" if element is not None else code
+
+
+def _what(change: Any, terms: dict[int, Term]) -> str:
+    """What a change is about, in the page's language. The stored label (`object_label`) is
+    in the language of whoever made the change, and a cell's is bare codes ("28 4"): the
+    row's own fields are read again and named here."""
+    data = change.after or change.before or {}
+    if change.model == "cell":
+        term = terms.get(data.get("qualification_id") or 0)
+        if term is not None:
+            return (
+                f"{_instrument(term)}, {term.shown}: "
+                f"{_element_words(term, str(data.get('element', '')))}"
+            )
+    elif change.model == "verification":
+        step = data.get("step", "")
+        shown = dict(Verification.Step.choices).get(step, step)
+        link = data.get("evidence_id")
+        item = (
+            EvidenceLink.objects.filter(pk=link).values_list("item_id", flat=True).first()
+            if link
+            else None
+        )
+        if item is not None:
+            return gettext("%(step)s of %(item)s") % {
+                "step": shown, "item": describe_one(item).label,
+            }  # fmt: skip
+        return str(shown)
+    elif change.model == "suspect":
+        who = (
+            Person.objects.filter(pk=data.get("person_id") or 0).first()
+            or Unit.objects.filter(pk=data.get("unit_id") or 0).first()
+        )
+        liability = data.get("liability", "")
+        mode = dict(Suspect.Liability.choices).get(liability, liability)
+        if who is not None:
+            return f"{who} ({mode})"
+    return str(change.object_label)
+
+
 @of_object("case.view", Case)
 def case_history(request: HttpRequest, case: Case) -> HttpResponse:
+    changes = list(contents.changes(case))
+    wanted = {
+        (c.after or c.before or {}).get("qualification_id") for c in changes if c.model == "cell"
+    }
+    terms = {t.pk: t for t in Term.objects.filter(pk__in=[pk for pk in wanted if pk])}
+    element_field = str(Cell._meta.get_field("element").verbose_name)
     rows = []
-    for change in contents.changes(case):
+    for change in changes:
         model: type[Model] = contents.MODELS[change.model]
         moments = {
             str(f.verbose_name) for f in model._meta.concrete_fields
             if isinstance(f, DateTimeField)
         }  # fmt: skip
-        fields = [
-            (name, _moment(before), _moment(after)) if name in moments else (name, before, after)
-            for name, before, after in trail.fields_of(change, model)
-        ]
-        rows.append(trail.Row(change, fields))
+        fields = []
+        for name, before, after in trail.fields_of(change, model):
+            if name in moments:
+                before, after = _moment(before), _moment(after)
+            elif change.model == "cell" and name == element_field:
+                # an element by its words under its qualification, as on the matrix
+                data = change.after or change.before or {}
+                term = terms.get(data.get("qualification_id") or 0)
+                before = _element_words(term, before) if before else before
+                after = _element_words(term, after) if after else after
+            fields.append((name, before, after))
+        rows.append((trail.Row(change, fields), _what(change, terms)))
     return render(request, "cases/history.html", {"case": case, "changes": rows})

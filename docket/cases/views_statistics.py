@@ -22,6 +22,7 @@ from docket.accounts.models import Compartment
 from docket.cases import charts, statistics
 from docket.lib import ids
 from docket.lib.cells import needs_quote, neutralise
+from docket.register.filters import choices as filter_choices
 from docket.register.filters import filtered_events
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,6 +78,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "full_query": request.GET.urlencode(),
             "methodology": statistics.methodology(stats, params, names, published=False),
+            "filter_choices": filter_choices(),
             "compartments": Compartment.objects.filter(
                 pk__in=access.compartment_ids(user, "case.view")
             ).order_by("name"),

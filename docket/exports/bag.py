@@ -168,8 +168,15 @@ def case_items(case: Case) -> QuerySet[Item]:
     ).order_by("pk")
 
 
-def _extension(item: Item) -> str:
-    kind = FileType.objects.filter(item=item).values_list("mime", flat=True).first()
+def _extension(item: Item, *, original: Item | None = None) -> str:
+    """The file's extension from its type as libmagic found it. A metadata-free copy is not
+    typed by the worker itself: it has its original's type (mat2 keeps the format)."""
+    kinds = dict(
+        FileType.objects.filter(item__in=[i for i in (item, original) if i]).values_list(
+            "item_id", "mime"
+        )
+    )
+    kind = kinds.get(item.pk) or (kinds.get(original.pk) if original else None)
     guessed = mimetypes.guess_extension(kind or "") or ".bin"
     return guessed if re.fullmatch(r"\.[a-z0-9]{1,8}", guessed) else ".bin"
 
@@ -212,7 +219,7 @@ def _pack(packing: build.Packing, case: Case, language: str) -> int:
         derivative = cleans.get(item.pk)
         if derivative is not None:
             [(copy, copied)] = list(packing.originals([derivative.derived]))
-            name = f"data/clean/{item.pk}-clean-{copy.pk}{_extension(copy)}"
+            name = f"data/clean/{item.pk}-clean-{copy.pk}{_extension(copy, original=item)}"
             clean_files[item.pk] = bag.put(name, copied, when=copy.received_at)
         if done % build.PROGRESS_EVERY == 0:
             packing.progress(done)
@@ -436,6 +443,19 @@ class Row:
     contextual: bool
     cell: Cell | None
 
+    @property
+    def acts(self) -> list[Any]:
+        return list(self.cell.acts.all()) if self.cell else []
+
+    @property
+    def accounts(self) -> list[tuple[Information, str]]:
+        """The sources' accounts with their Admiralty grading ("" when not graded)."""
+        if self.cell is None:
+            return []
+        return [
+            (i, grading(i.reliability, i.credibility) or "") for i in self.cell.information.all()
+        ]
+
 
 def _elements(term: Any) -> list[Any]:
     try:
@@ -451,8 +471,18 @@ def _matrix(case: Case, links: list[EvidenceLink]) -> list[dict[str, Any]]:
         (c.qualification_id, c.element): c
         for c in Cell.objects.filter(case=case, compartment_id=mine).prefetch_related(
             Prefetch("evidence", EvidenceLink.objects.filter(compartment_id=mine)),
-            Prefetch("acts", Act.objects.filter(compartment_id=mine)),
-            Prefetch("information", Information.objects.filter(compartment_id=mine)),
+            Prefetch(
+                "acts",
+                Act.objects.filter(compartment_id=mine).select_related(
+                    "act_type", "victim", "event"
+                ),
+            ),
+            Prefetch(
+                "information",
+                Information.objects.filter(compartment_id=mine).select_related(
+                    "source", "reliability", "credibility"
+                ),
+            ),
         )
     }
     qualifications = []

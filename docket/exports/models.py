@@ -77,6 +77,15 @@ class Export(models.Model):
         return approvals.grouped(approvals.fingerprint(self.recipient))
 
     @property
+    def min_confidence_shown(self) -> str:
+        """The least confidence of a sanctions list in words ("Established by evidence"),
+        not its code."""
+        from docket.register.models import Involvement
+
+        labels = dict(Involvement.Confidence.choices)
+        return str(labels.get(self.min_confidence, self.min_confidence))
+
+    @property
     def report_facts(self) -> list[tuple[str, str]]:
         """A public report's choices in words, for whoever approves or follows it: what the
         report will say is decided here, not in the reason alone."""

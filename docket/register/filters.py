@@ -71,6 +71,17 @@ def filtered_events(request: HttpRequest) -> tuple[QuerySet[Event], dict[str, st
     return events, params
 
 
+def choices() -> dict[str, Any]:
+    """What the filters' menus offer (register/_event_filters.html): the event list and the
+    statistics page filter alike."""
+    regions = sorted(Place.objects.filter(kind=Place.Kind.REGION), key=lambda p: p.shown)
+    return {
+        "act_types": Term.objects.filter(vocabulary="act_type", retired=False),
+        "statuses": Term.objects.filter(vocabulary="violation_status", retired=False),
+        "regions": regions,
+    }
+
+
 NAMES = ("name_en", "name_be", "name_ru")
 LABELS = ("label_en", "label_be", "label_ru")
 

@@ -37,6 +37,7 @@ from docket.register.models import (
     PersonIdentifier,
     PersonName,
     Place,
+    Precision,
     SearchEntry,
     Term,
     Unit,
@@ -105,10 +106,37 @@ def _day(rng: random.Random) -> datetime:
     return moment + timedelta(minutes=rng.randint(14 * 60, 24 * 60 - 1))
 
 
+#: the victims' ages in August 2020, as (youngest, oldest, share): mostly young adults, as
+#: among those detained then, and every age group of the statistics some
+AGES = ((14, 17, 0.06), (18, 29, 0.36), (30, 44, 0.32), (45, 59, 0.14), (60, 78, 0.04))
+UNKNOWN_BIRTH = 0.08  # the rest: no date of birth known
+
+
+def _birth(rng: random.Random, *, officer: bool) -> tuple[date | None, str]:
+    """A plausible birth date and how much of it is known: a victim's age spread over the
+    statistics' age groups (some unknown), an officer's between 21 and 50."""
+    if rng.random() < UNKNOWN_BIRTH:
+        return None, Precision.UNKNOWN
+    if officer:
+        youngest, oldest = 21, 50
+    else:
+        weights = [share for _, _, share in AGES]
+        youngest, oldest, _share = rng.choices(AGES, weights=weights)[0]
+    age = rng.randint(youngest, oldest)
+    # born `age` years before a day of the protests, minus up to a year: the age on that day
+    born = date(2020 - age, 8, 9) - timedelta(days=rng.randint(0, 364))
+    if rng.random() < 0.15:  # only the year known, as many accounts give it
+        return born.replace(month=1, day=1), Precision.YEAR
+    return born, Precision.DAY
+
+
 class Generator:
     def __init__(self, compartment: Compartment, *, seed: int = 2020, batch: int = 5000) -> None:
         self.compartment = compartment
         self.rng = random.Random(seed)
+        # Birth dates draw from their own stream, so that adding them left every other draw
+        # of a seed (events, acts, the demo case's choice) as it was.
+        self.births = random.Random(f"{seed}-births")
         self.batch = batch
         self.now = timezone.now()
         self.counts = Counts()
@@ -202,11 +230,14 @@ class Generator:
         for _ in range(count):
             first, gender = self.rng.choice(FIRST)
             surname = self.rng.choice(ROOTS) + self.rng.choice(SUFFIXES[gender])
+            born, precision = _birth(self.births, officer=officer)
             rows.append(
                 Person(
                     compartment=self.compartment,
                     display_name=f"{first} {surname}",
                     gender=gender,
+                    birth_date=born,
+                    birth_precision=precision,
                     notes="Fictional person generated for the demo.",
                 )
             )

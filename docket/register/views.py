@@ -34,6 +34,7 @@ from docket.register import (
     views_media_leads,
     views_mentions,
 )
+from docket.register.filters import choices as filter_choices
 from docket.register.filters import facets, filtered_events
 from docket.register.forms import (
     ActForm,
@@ -106,7 +107,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             ),
             "query": query.urlencode(),
             "can_edit": bool(access.compartment_ids(request.user, "register.edit")),
-            "act_types": Term.objects.filter(vocabulary="act_type", retired=False),
+            "filter_choices": filter_choices(),
             "statuses": Term.objects.filter(vocabulary="violation_status", retired=False),
             **saved.context(request, SavedSearch.Page.EVENTS),
         },

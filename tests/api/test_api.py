@@ -13,6 +13,7 @@ from docket.accounts.models import AuditEvent, User
 from docket.accounts.second_factor import VERIFIED_AT
 from docket.api import tokens
 from docket.api.models import ApiToken
+from docket.lib import zones
 from docket.vault.store import store
 from tests.support.personas import Team, log_in
 
@@ -86,6 +87,11 @@ def test_the_page_creates_a_token_only_after_a_fresh_second_factor(
     token = page.split('<code class="secret">')[1].split("</code>")[0]
     assert api_client(token).get("/api/items/").status_code == 200
     assert AuditEvent.objects.filter(action="token.create", actor=team.owner).exists()
+    # its last use, as every page shows a time: local, with the offset
+    used = ApiToken.objects.get()
+    assert used.last_used_at is not None
+    listed = client.get("/accounts/tokens/").content.decode()
+    assert zones.show(used.last_used_at) in listed
 
 
 def test_it_refuses_a_locked_accounts_token_until_an_admin_unlocks_it(team: Team) -> None:

@@ -175,3 +175,28 @@ def test_the_command_line_prints_exactly_the_case(instance: Instance) -> None:
     assert re.fullmatch(rb'\{"case": \d+\}\n', done.stdout), done.stdout
     assert b"weasyprint" not in done.stderr.lower()  # no layout steps on the terminal
     assert instance.json("verify", "--deep", "--json")["ok"]
+
+
+def test_its_verification_steps_name_who_did_them(
+    demo: Compartment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not "someone": the compartment's analyst by default, or the user asked for."""
+    from docket.accounts.models import Grant, Role, User
+
+    admin = User.objects.create_user("chief")
+    analyst = User.objects.create_user("analyst")
+    Grant.objects.create(user=admin, compartment=demo, role=Role.ADMIN)
+    Grant.objects.create(user=analyst, compartment=demo, role=Role.ANALYST)
+    case = Case.objects.get(pk=generate(capsys)["case"])
+    steps = Verification.objects.filter(evidence__in=contents.evidence(case))
+    assert steps.exists() and set(steps.values_list("done_by", flat=True)) == {analyst.pk}
+
+    last = Verification.objects.order_by("pk").last()
+    assert last is not None
+    generate(capsys, "--user", "chief")
+    steps = Verification.objects.filter(pk__gt=last.pk)  # the second case's (same incidents)
+    assert steps.exists() and set(steps.values_list("done_by", flat=True)) == {admin.pk}
+    outsider = User.objects.create_user("outsider")
+    assert outsider.pk
+    with pytest.raises(CommandError, match="outsider"):
+        generate(capsys, "--user", "outsider")

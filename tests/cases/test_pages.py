@@ -159,11 +159,26 @@ def test_a_case_is_built_page_by_page_and_what_is_missing_shrinks(team: Team) ->
     clerk = client_of(team.teammate).get(item_page)
     assert clerk.status_code == 200 and "technical checked" not in clerk.content.decode()
 
+    # the verification table says what each link is evidence of, with its span: two links
+    # of one item are told apart
+    checked = analyst.get(f"/cases/{case.pk}/").content.decode().split('id="verification"')[1]
+    assert "of the act:" in checked and "(Akrestsina gate a), Victim a" in checked
+    assert "0:03–0:09.5" in checked
+
     # history: who and when, in words
     hist = analyst.get(f"/cases/{case.pk}/history").content.decode()
     assert "owner" in hist and "Some evidence" in hist and "Source analysis" in hist
     assert "+03:00" in hist or "+00:00" in hist  # times with their offset
     assert "Officer Kavalenka a" in hist
+    # a cell by its instrument, qualification and element, not by its codes ("7.1.e 1")
+    assert "7.1.e 1" not in hist and "Rome Statute qualification, 7(1)(e)" in hist
+    # named in the reader's language, whatever the language of whoever made the change
+    analyst.cookies["django_language"] = "ru"
+    russian = analyst.get(f"/cases/{case.pk}/history", HTTP_ACCEPT_LANGUAGE="ru")
+    text = russian.content.decode()
+    assert "Анализ источника" in text and "Source analysis" not in text
+    assert "Some evidence" not in text
+    analyst.cookies["django_language"] = "en"
 
 
 def test_a_contradicting_step_leaves_the_evidence_unverified(team: Team) -> None:
@@ -354,3 +369,27 @@ def test_a_row_of_another_compartment_linked_to_a_case_is_not_shown_on_its_page(
     page = client.get(f"/cases/{case.pk}/")
     assert page.status_code == 200
     assert "Hrodna-secret" not in page.content.decode()
+
+
+def test_namesakes_found_for_a_suspect_can_be_told_apart(team: Team) -> None:
+    """Two "Volha Kardziuliuk": the search says each one's birth year, postings and acts."""
+    from datetime import date
+
+    from docket.register.models import Membership
+
+    reg = register_of(team.a, "n")
+    officer: Person = reg["officer"]  # type: ignore[assignment]
+    officer.birth_date = date(1987, 3, 14)
+    officer.save()
+    Membership.objects.create(
+        compartment=team.a, person=officer, unit=reg["unit"], rank="lieutenant"
+    )
+    namesake = Person.objects.create(compartment=team.a, display_name=officer.display_name)
+    analyst = client_of(team.owner)
+    case = open_case(analyst, team)
+    found = analyst.get(f"/cases/{case.pk}/suspects/new", {"q": "Kavalenka"}).content.decode()
+    assert f'value="person:{officer.pk}"' in found and f'value="person:{namesake.pk}"' in found
+    mine = found.split(f'value="person:{officer.pk}"', 1)[1].split("</label>", 1)[0]
+    theirs = found.split(f'value="person:{namesake.pk}"', 1)[1].split("</label>", 1)[0]
+    assert "born 1987" in mine and "lieutenant OMON n" in mine and "1 act" in mine
+    assert "born" not in theirs and "0 acts" in theirs

@@ -150,6 +150,19 @@ def test_the_filters_are_the_event_lists(team: Team, register: dict[str, object]
     text = page.content.decode()
     assert "Deprivation of liberty" in text and "2020-08-10" in text and "Europe/Minsk" in text
     assert AuditEvent.objects.filter(action="statistics.view").exists()
+    # the page offers the event list's filters, not hidden inputs: region, act type, status
+    page = client.get(f"/statistics/?region={region}&act={detention.pk}")
+    text = page.content.decode()
+    for name in ("region", "act", "status"):
+        assert f'<select name="{name}">' in text, name
+        assert f'type="hidden" name="{name}"' not in text, name
+    assert f'<option value="{region}" selected>' in text
+    assert f'<option value="{detention.pk}" selected>' in text
+    methodology = " ".join(page.context["methodology"])
+    assert "Brest" in methodology and "Deprivation of liberty" in methodology
+    # the downloads keep the filters
+    assert f"export.csv?region={region}&amp;act={detention.pk}" in text
+    assert f"export.svg?region={region}&amp;act={detention.pk}" in text
     # the list of events links here with its own filters
     events = client.get(f"/register/events/?region={region}").content.decode()
     assert f"/statistics/?region={region}" in events

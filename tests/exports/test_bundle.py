@@ -71,6 +71,9 @@ def test_the_court_bundle_is_a_valid_bag_of_the_cases_evidence_and_nothing_else(
         assert files[str(pk)].read_bytes() == content
     [clean] = list((data / "clean").iterdir())
     assert clean.read_bytes() == next(iter(made.clean.values()))
+    # named ID-clean-COPY.EXT as docs/exports.md says, the extension its type's (not .bin)
+    assert re.fullmatch(rf"{next(iter(made.clean))}-clean-\d+\.jpg", clean.name), clean.name
+    assert (data / "README.txt").read_text().endswith("\n")
     for outside in made.outside:
         assert not (data / "records" / f"{outside.pk}.json").exists()
 
@@ -117,7 +120,16 @@ def test_the_court_bundle_is_a_valid_bag_of_the_cases_evidence_and_nothing_else(
             gettext(text) for text in ("anonymous source", "Not verified yet:", "to do:")
         )
         custody = gettext("Custody of each item")
+        elements, evidence = gettext("Elements of the crimes"), gettext("Evidence")
+        graded = gettext("graded %(graded)s") % {"graded": "B2"}
+        act_word = gettext("Act")
     assert f"{anonymous} C3" in flat and "; ? C3" not in flat
+    # The matrix's evidence column holds the cell's acts and sources' accounts with their
+    # grading, as the case page does, not only its items.
+    matrix = flat.split(elements, 1)[1].split(f" {evidence} ", 1)[0]
+    assert f"{PSEUDONYM}, {graded}" in matrix
+    [act] = made.case.acts.all()
+    assert f"{act_word} {act.pk}:" in matrix
     # Verified is told per evidence link, as on the case page: the photo has two steps of
     # three, so it is listed with the step still to do (not only items with no step at all).
     unverified = flat.split(label, 1)[1].split(custody, 1)[0]

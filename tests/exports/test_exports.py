@@ -24,6 +24,7 @@ from docket.exports.check import check
 from docket.exports.models import Export
 from docket.jobs import queue
 from docket.jobs.models import Job
+from docket.lib import zones
 from docket.vault import age
 from docket.vault.models import CustodyEntry
 from docket.vault.store import store
@@ -114,6 +115,13 @@ def test_a_compartment_export_needs_a_second_admin_and_opens_only_with_the_recip
     assert decided.status_code == 302
     export.refresh_from_db()
     assert export.state == Export.State.QUEUED and export.approval.decided_by == dasha
+    # Decided already: said as news (a notice), not as an error; times local, with offset.
+    page = admin.get(f"/accounts/approvals/{export.approval.pk}/").content.decode()
+    assert '<p class="notice">' in page and "decided already" in page
+    assert zones.show(export.approval.decided_at) in page
+    assert zones.show(export.requested_at) in client_of(lena).get("/exports/").content.decode()
+    shown = client_of(lena).get(f"/exports/{export.pk}/").content.decode()
+    assert zones.show(export.requested_at) in shown and " UTC" not in shown
 
     run_jobs()
     export.refresh_from_db()

@@ -255,3 +255,36 @@ def test_a_public_report_is_asked_approved_built_and_names_nobody(
     cells = re.findall(r'<td class="num">([^<]*)</td>', page_html)
     assert cells and "<5" in [markup.unescape(c) for c in cells]
     assert not set(cells) & {"1", "2", "3", "4"}
+
+
+def test_events_outside_the_filters_are_refused_and_a_facility_is_no_narrative_detail(
+    team: Team,
+) -> None:
+    register = make_register(team)
+    lena = member("lena", team, Role.LEGAL)
+    key = age.Identity.generate()
+    first, second = register["events"]
+    asked = client_of(lena).post(
+        "/statistics/report",
+        {
+            "compartment": team.a.pk, "title": "Minsk, 10 August", "tables": ["act_type"],
+            "events": f"{first.pk}, {second.pk}", "recipient": str(key.recipient()),
+            "recipient_label": "OHCHR", "reason": "figures", "since": "2020-08-10",
+        },
+    )  # fmt: skip
+    assert asked.status_code == 200 and not Export.objects.exists()
+    page = markup.unescape(asked.content.decode())
+    assert (
+        f"Not among the events the filters in force leave, which the report counts: {first.pk}."
+        in page
+    )
+
+    # a title naming a detention centre gives the region only, as the narrative's "where"
+    from docket.cases import report
+
+    title = "Beaten at Okrestina Centre for Isolation of Offenders (TsIP), Minsk, at night"
+    shown = report.redactor().redact(title)
+    assert "Okrestina" not in shown and "[address]" in shown
+    assert "Акрэсціна" not in report.redactor().redact(
+        "Збілі ў Цэнтр ізаляцыі правапарушальнікаў на Акрэсціна"
+    )

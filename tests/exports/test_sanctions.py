@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from docket.accounts import approvals
 from docket.accounts.models import Grant, Role, User
@@ -218,3 +219,12 @@ def test_evidence_of_another_compartment_is_not_counted_in_a_statement(
         EvidenceLink.objects.create(compartment=team.b, item=item, act=act)
     _, files = built(team, django_capture_on_commit_callbacks, case=register.case)
     assert summary(files) == before
+
+
+def test_the_least_confidence_reads_as_words_on_the_pages() -> None:
+    """The approver reads "Established by evidence", not the code "established"."""
+    assert Export(min_confidence="established").min_confidence_shown == "Established by evidence"
+    for template in ("exports/detail.html", "accounts/approval.html"):
+        source = (Path(settings.BASE_DIR) / "templates" / template).read_text()
+        assert "{{ export.min_confidence }}" not in source
+        assert "export.min_confidence_shown" in source

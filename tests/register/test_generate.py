@@ -48,3 +48,24 @@ def test_it_is_repeatable_from_its_seed(db: None) -> None:
         return sorted((e.title, e.n) for e in rows)
 
     assert shape(first) == shape(second)
+
+
+def test_most_generated_victims_have_a_birth_date_in_every_age_group(db: None) -> None:
+    """The demo's statistics show age tables and "<5" only if victims have birth dates."""
+    from datetime import date
+
+    from docket.cases.statistics import AGE_GROUPS, UNKNOWN, age_group
+
+    demo = Compartment.objects.create(name="demo")
+    Generator(demo, seed=3).run(events=60, persons=400)
+    everyone = Person.objects.filter(compartment=demo)
+    groups = [age_group(p.birth_date, p.birth_precision, date(2020, 8, 10)) for p in everyone]
+    assert {key for key, _, _ in AGE_GROUPS} <= set(groups)
+    assert 0 < groups.count(UNKNOWN) < len(groups) / 3
+    assert everyone.filter(birth_date__isnull=False).count() > everyone.count() * 0.8
+    # the same seed, the same birth dates
+    again = Compartment.objects.create(name="again")
+    Generator(again, seed=3).run(events=60, persons=400)
+    assert sorted(map(str, everyone.values_list("birth_date", flat=True))) == sorted(
+        map(str, Person.objects.filter(compartment=again).values_list("birth_date", flat=True))
+    )

@@ -100,7 +100,7 @@ def make_case(team: Team) -> Made:
     officer = history.save(Person(compartment=a, display_name="Officer Suspect"), actor=analyst)
     unit = history.save(Unit(compartment=a, name="OMON of Minsk"), actor=analyst)
     source = history.save(Person(compartment=a, display_name=PSEUDONYM), actor=analyst)
-    history.save(
+    witness = history.save(
         Information(
             compartment=a, event=event, source=source, summary="Saw the beatings",
             reliability=term("source_reliability", "B"),
@@ -130,7 +130,7 @@ def make_case(team: Team) -> Made:
     letter_item = _item(letter, team, "application/pdf")
     sent_item = _item(sent, team, "image/jpeg")
     clean = b"\xff\xd8\xff\xe0" + b"the same photo, no metadata " * 100
-    clean_item = _item(clean, team, "image/jpeg")
+    clean_item = _item(clean, team)  # as the worker stores it: typed through its original
     Derivative.objects.create(
         original=photo_item, derived=clean_item, kind=Derivative.Kind.CLEAN_COPY, tool="exiftool"
     )
@@ -190,7 +190,8 @@ def make_case(team: Team) -> Made:
             case=case, compartment=a, qualification=term("rome_statute", "7.1.f"),
             element="1", status=Cell.Status.SUFFICIENT, note=NOTE,
         ),
-        actor=analyst, m2m={"evidence": [link_video, link_photo], "acts": [act]},
+        actor=analyst,
+        m2m={"evidence": [link_video, link_photo], "acts": [act], "information": [witness]},
     )  # fmt: skip
     for step, method, result in [
         (

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from docket.accounts.models import Compartment
+from docket.accounts.models import Compartment, User
 from docket.lib.commands import COMMAND_LINE_CHECKS
 from docket.vault.keys import KeyUnavailable
 
@@ -29,6 +29,10 @@ class Command(BaseCommand):
         generate.add_argument(
             "--seed", type=int, default=2020, help="what is chosen (the same for the same seed)"
         )
+        generate.add_argument(
+            "--user", metavar="NAME", help="who did the verification steps (default: the "
+            "compartment's first analyst, else its first administrator)",
+        )  # fmt: skip
         generate.add_argument("--json", action="store_true", help='print {"case": ID}')
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,8 +41,17 @@ class Command(BaseCommand):
         compartment = Compartment.objects.filter(name=options["compartment"]).first()
         if compartment is None:
             raise CommandError(f"no compartment {options['compartment']!r}")
+        user = None
+        if options["user"]:
+            user = User.objects.filter(
+                username=options["user"], grants__compartment=compartment
+            ).first()
+            if user is None:
+                raise CommandError(
+                    f"no user {options['user']!r} with a role in {compartment.name!r}"
+                )
         try:
-            result = generate(compartment, seed=options["seed"])
+            result = generate(compartment, seed=options["seed"], user=user)
         except (GenerateError, KeyUnavailable) as exc:
             raise CommandError(str(exc)) from exc
         case = result.case
