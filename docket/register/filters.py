@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
@@ -99,6 +100,30 @@ def region_of() -> dict[int, Place]:
     return regions
 
 
+def _events_per_act_type(acts: QuerySet[Act]) -> list[dict[str, int]]:
+    """The 15 types of act done in the most events, with their numbers of events. SQLite
+    counts the distinct events of each type from the covering index as it reads it;
+    PostgreSQL 15 sorts every act for COUNT(DISTINCT), so there the distinct (type, event)
+    pairs are taken first (read in order from the same index, or hashed) and counted."""
+    if connection.vendor != "postgresql":
+        return list(
+            acts.order_by()
+            .values("act_type_id")
+            .annotate(count=Count("event_id", distinct=True))
+            .order_by("-count")[:15]
+        )
+    pairs, params = (
+        acts.order_by().values("act_type_id", "event_id").distinct().query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT act_type_id, COUNT(*) AS n FROM ({pairs}) AS pairs"  # noqa: S608 (Django's own SQL)
+            " GROUP BY act_type_id ORDER BY n DESC LIMIT 15",
+            params,
+        )
+        return [{"act_type_id": row[0], "count": row[1]} for row in cursor.fetchall()]
+
+
 def facets(
     events: QuerySet[Event], *, compartments: set[int], narrowed: bool
 ) -> dict[str, list[dict[str, Any]]]:
@@ -118,12 +143,7 @@ def facets(
         acts = Act.objects.filter(event_id__in=events.order_by().values("pk"))
     else:  # every event of the compartments: acts carry their compartment themselves
         acts = Act.objects.filter(compartment_id__in=compartments)
-    act_counts = (
-        acts.order_by()
-        .values("act_type_id")
-        .annotate(count=Count("event_id", distinct=True))
-        .order_by("-count")[:15]
-    )
+    act_counts = _events_per_act_type(acts)
     statuses = (
         events.order_by()
         .filter(violation_status__isnull=False)

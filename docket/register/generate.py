@@ -457,9 +457,14 @@ class Generator:
 
 def analyse() -> None:
     """Refresh the planner's statistics after a bulk load: without them PostgreSQL guesses a
-    handful of rows where there are a hundred thousand, and picks nested loops."""
+    handful of rows where there are a hundred thousand, and picks nested loops. On PostgreSQL
+    outside a transaction, VACUUM too: it marks the new pages all-visible, which lets the
+    facet counts read the covering indexes alone (autovacuum would, some minutes later)."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
 
 
 def add_anchors(compartment: Compartment) -> int:

@@ -156,6 +156,9 @@ class Person(Record):
 
     class Meta:
         ordering = ["display_name", "id"]
+        # The register of persons opens in this order: PostgreSQL walks the index to the
+        # first 50 instead of sorting every person by name.
+        indexes = [models.Index(fields=["display_name", "id"])]
 
     def __str__(self) -> str:
         return self.display_name

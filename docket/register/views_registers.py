@@ -5,6 +5,7 @@ gazetteer, counted by the events the user may see."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -17,7 +18,16 @@ from django.utils.translation import gettext
 from docket.accounts import access, audit
 from docket.accounts.guards import listing
 from docket.register import chain, search
-from docket.register.models import Act, Event, EvidenceLink, Person, Place, Unit
+from docket.register.models import (
+    Act,
+    Event,
+    EvidenceLink,
+    Involvement,
+    Membership,
+    Person,
+    Place,
+    Unit,
+)
 
 SORTS = ("name", "events")
 
@@ -52,18 +62,8 @@ def persons(request: HttpRequest) -> HttpResponse:
         ).order_by("-n", "display_name")
     else:
         people = people.order_by("display_name", "pk")
-    page = _page(request, people)
-    rows = []
-    for person in page:
-        acts = Act.objects.filter(Q(victim=person) | Q(involvements__person=person)).distinct()
-        rows.append({
-            "person": person,
-            "events": acts.values("event").distinct().count(),
-            "victim": person.acts_suffered.count(),
-            "perpetrator": person.involvements.count(),
-            "evidence": EvidenceLink.objects.filter(Q(person=person) | Q(act__in=acts))
-            .distinct().count(),
-        })  # fmt: skip
+    page = _page(request, people.select_related("compartment"))
+    rows = _person_rows(list(page))
     context = {
         "page": page, "rows": rows, "asked": asked, "heading": gettext("Persons"),
         "can_edit": bool(access.compartment_ids(request.user, "register.edit")),
@@ -85,18 +85,9 @@ def units(request: HttpRequest) -> HttpResponse:
         )
     else:
         found = found.order_by("name", "pk")
-    page = _page(request, found)
+    page = _page(request, found.select_related("compartment"))
     parents = chain.parents_today(list(page), timezone.localdate())
-    rows = []
-    for unit in page:
-        acts = Act.objects.filter(involvements__unit=unit).distinct()
-        rows.append({
-            "unit": unit,
-            "parents": parents.get(unit.pk, []),
-            "events": acts.values("event").distinct().count(),
-            "members": unit.memberships.count(),
-            "evidence": EvidenceLink.objects.filter(act__in=acts).distinct().count(),
-        })  # fmt: skip
+    rows = _unit_rows(list(page), parents)
     return render(request, "register/units.html", {"page": page, "rows": rows, "asked": asked})
 
 
@@ -117,16 +108,103 @@ def places(request: HttpRequest) -> HttpResponse:
     else:
         found = found.order_by("name_en", "pk")
     page = _page(request, found)
-    rows = []
-    for place in page:
-        here = seen.filter(place=place)
-        rows.append({
-            "place": place,
-            "events": here.count(),
-            "evidence": EvidenceLink.objects.filter(
-                Q(event__in=here) | Q(act__event__in=here)
-            ).distinct().count(),
-        })  # fmt: skip
+    rows = _place_rows(list(page), seen)
     kinds = Place.Kind.choices
     context = {"page": page, "rows": rows, "asked": asked, "kinds": kinds}
     return render(request, "register/places.html", context)
+
+
+# The counts of a page's rows: a few grouped queries for the whole page, not four per row
+# (on PostgreSQL "acts where the person is the victim or took part" per row meant scanning
+# every act, since an OR across a join uses no index).
+
+
+def _person_rows(people: list[Person]) -> list[dict[str, Any]]:
+    ids = [p.pk for p in people]
+    acts: dict[int, set[int]] = defaultdict(set)  # person -> acts they suffered or took part in
+    events: dict[int, set[int]] = defaultdict(set)
+    victim: Counter[int] = Counter()
+    perpetrator: Counter[int] = Counter()
+    suffered = Act.objects.filter(victim_id__in=ids).values_list("victim_id", "pk", "event_id")
+    for person, act, event in suffered:
+        acts[person].add(act)
+        events[person].add(event)
+        victim[person] += 1
+    took_part = Involvement.objects.filter(person_id__in=ids).values_list(
+        "person_id", "act_id", "act__event_id"
+    )
+    for person, act, event in took_part:
+        acts[person].add(act)
+        events[person].add(event)
+        perpetrator[person] += 1
+    evidence = _links_by_act(acts, Q(person_id__in=ids), "person_id")
+    return [
+        {"person": p, "events": len(events[p.pk]), "victim": victim[p.pk],
+         "perpetrator": perpetrator[p.pk], "evidence": len(evidence[p.pk])}
+        for p in people
+    ]  # fmt: skip
+
+
+def _unit_rows(units: list[Unit], parents: dict[int, Any]) -> list[dict[str, Any]]:
+    """A unit takes part in thousands of acts: counted in the database, joined, not listed."""
+    ids = [u.pk for u in units]
+    events = dict(
+        Involvement.objects.filter(unit_id__in=ids).values("unit_id")
+        .annotate(n=Count("act__event_id", distinct=True)).values_list("unit_id", "n")
+    )  # fmt: skip
+    members = dict(
+        Membership.objects.filter(unit_id__in=ids).values("unit_id").annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )  # fmt: skip
+    evidence: dict[int, set[int]] = defaultdict(set)
+    links = EvidenceLink.objects.filter(act__involvements__unit_id__in=ids).values_list(
+        "pk", "act__involvements__unit_id"
+    )
+    for link, unit in links:
+        evidence[unit].add(link)
+    return [
+        {"unit": u, "parents": parents.get(u.pk, []), "events": events.get(u.pk, 0),
+         "members": members.get(u.pk, 0), "evidence": len(evidence[u.pk])}
+        for u in units
+    ]  # fmt: skip
+
+
+def _links_by_act(
+    acts: dict[int, set[int]], direct: Q | None, direct_field: str
+) -> dict[int, set[int]]:
+    """owner -> the evidence links on its acts (and, with `direct`, those on itself)."""
+    owners_of: dict[int, list[int]] = defaultdict(list)
+    for owner, owned in acts.items():
+        for act in owned:
+            owners_of[act].append(owner)
+    wanted = Q(act_id__in=list(owners_of))
+    if direct is not None:
+        wanted |= direct
+    fields = ["pk", "act_id", *([direct_field] if direct_field else [])]
+    found: dict[int, set[int]] = defaultdict(set)
+    for link, act, *owner in EvidenceLink.objects.filter(wanted).values_list(*fields):
+        for one in owners_of.get(act, []):
+            found[one].add(link)
+        if owner and owner[0] is not None:
+            found[owner[0]].add(link)
+    return found
+
+
+def _place_rows(places: list[Place], seen: QuerySet[Event]) -> list[dict[str, Any]]:
+    ids = [p.pk for p in places]
+    here = seen.filter(place_id__in=ids)
+    events = dict(
+        here.order_by().values("place_id").annotate(n=Count("pk")).values_list("place_id", "n")
+    )
+    evidence: dict[int, set[int]] = defaultdict(set)
+    on_events = EvidenceLink.objects.filter(event__in=here.values("pk")).values_list(
+        "pk", "event__place_id"
+    )
+    on_acts = EvidenceLink.objects.filter(act__event__in=here.values("pk")).values_list(
+        "pk", "act__event__place_id"
+    )
+    for link, place in [*on_events, *on_acts]:
+        evidence[place].add(link)
+    return [
+        {"place": p, "events": events.get(p.pk, 0), "evidence": len(evidence[p.pk])} for p in places
+    ]

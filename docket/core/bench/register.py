@@ -5,7 +5,10 @@
    about 300,000 acts and 200,000 persons by default (`docket register generate`).
 2. In one process, through the real request path (middleware, access checks, audit rows,
    templates; Django's test client, no network), each view is requested after a warm-up:
-   the event list, a filtered list (a region and a type of act), a search, an event page.
+   the event list, a filtered list (a region and a type of act), a search, an event page,
+   the registers of persons, units and places (sorted by name and by number of events) and
+   the overview. Run it again with the same --workdir (SQLite) or database to time the pages
+   again without generating anything: `--if-empty` leaves a register that is there.
 3. p50 and p95 per view, and the baseline: the login page, which touches no register table,
    through the same path. One JSON line.
 """
@@ -26,7 +29,7 @@ SAMPLES = 40
 WARMUP = 3
 
 
-def run(workdir: Path, *, events: int, persons: int) -> dict[str, Any]:
+def run(workdir: Path, *, events: int, persons: int, views: str = "") -> dict[str, Any]:
     env = dict(os.environ)
     env["DOCKET_DATA_DIR"] = str(workdir / "register")
     env.setdefault("DOCKET_VAULT_PASSPHRASE", "bench passphrase, not a secret")
@@ -48,7 +51,7 @@ def run(workdir: Path, *, events: int, persons: int) -> dict[str, Any]:
     call("register", "generate", "--compartment", "bench-register", "--events", str(events),
          "--persons", str(persons), "--if-empty", "--no-anchors")  # fmt: skip
     generated = time.monotonic() - started
-    out = call("bench", "register", "--measure")
+    out = call("bench", "register", "--measure", *(["--views", views] if views else []))
     result: dict[str, Any] = json.loads(out)
     result["generate_seconds"] = round(generated, 1)
     return result
@@ -60,8 +63,9 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(ordered) * 1000, 1), "p95_ms": round(p95 * 1000, 1)}
 
 
-def measure() -> dict[str, Any]:
-    """Inside the instance's own process (Django set up)."""
+def measure(only: str = "") -> dict[str, Any]:
+    """Inside the instance's own process (Django set up). `only`: a comma-separated choice
+    of views, to time one page again quickly while working on it."""
     from django.db import connection
     from django.test import Client
 
@@ -88,10 +92,24 @@ def measure() -> dict[str, Any]:
         "filter": lambda: f"/register/events/?region={region}&act={beating}",
         "search": lambda: f"/register/search/?q={rng.choice(queries)}",
         "detail": lambda: f"/register/events/{rng.choice(ids)}/",
+        # Issue 10's index pages: the registers (as they open, and by number of events) and
+        # the overview of the whole register.
+        "persons": lambda: "/register/persons/",
+        "persons_by_events": lambda: "/register/persons/?sort=events",
+        "units": lambda: "/register/units/",
+        "units_by_events": lambda: "/register/units/?sort=events",
+        "places": lambda: "/register/places/",
+        "places_by_events": lambda: "/register/places/?sort=events",
+        "overview": lambda: "/register/events/overview",
         "baseline": lambda: "/accounts/login/",
     }
+    chosen = {v.strip() for v in only.split(",") if v.strip()}
+    if unknown := chosen - set(views):
+        raise RuntimeError(f"no such view: {', '.join(sorted(unknown))}")
     figures: dict[str, Any] = {}
     for name, url in views.items():
+        if chosen and name not in chosen | {"baseline"}:
+            continue
         samples = []
         for n in range(WARMUP + SAMPLES):
             path = url()

@@ -46,6 +46,9 @@ class Command(BaseCommand):
         parser.add_argument("--clean", action="store_true", help="remove the workdir afterwards")
         parser.add_argument("--events", type=int, default=100_000, help="register: events")
         parser.add_argument("--persons", type=int, default=200_000, help="register: persons")
+        parser.add_argument(
+            "--views", default="", help="register: time only these views (comma-separated)"
+        )
         parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
         parser.add_argument("--submissions", type=int, default=1000, help="intake: reports")
         parser.add_argument("--senders", type=int, default=50, help="intake: concurrent senders")
@@ -153,9 +156,12 @@ class Command(BaseCommand):
             from docket.core.bench import register
 
             if options["measure"]:  # the second half, inside the benchmarked instance
-                self.stdout.write(json.dumps(register.measure()))
+                self.stdout.write(json.dumps(register.measure(options["views"])))
                 return
-            result = register.run(workdir, events=options["events"], persons=options["persons"])
+            result = register.run(
+                workdir, events=options["events"], persons=options["persons"],
+                views=options["views"],
+            )  # fmt: skip
         else:
             run = runner.ingest if options["which"] == "ingest" else runner.verify
             result = run(workdir, options["total_mb"])
