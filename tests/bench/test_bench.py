@@ -41,7 +41,11 @@ def test_the_benchmark_prints_its_figures_and_ratio(tmp_path: Path) -> None:
 def test_the_register_benchmark_prints_percentiles_per_view(tmp_path: Path) -> None:
     figures = _bench(tmp_path, "register", "--events", "120", "--persons", "300")
     assert figures["events"] == 120 and figures["database"] == "sqlite"
-    assert set(figures["views"]) == {"list", "filter", "search", "detail"}
+    assert set(figures["views"]) == {
+        "list", "filter", "search", "detail",  # the event list's views
+        "persons", "persons_by_events", "units", "units_by_events",  # the index pages
+        "places", "places_by_events", "overview",
+    }  # fmt: skip
     for view in figures["views"].values():
         assert 0 < view["p50_ms"] <= view["p95_ms"]
     assert set(figures["ratio_p95_to_baseline"]) == set(figures["views"])
