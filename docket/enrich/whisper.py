@@ -100,6 +100,7 @@ class ModelProcess:
             limits = opened.limits.but(cpu_seconds=LIFE_CPU_SECONDS)
             if on == "cuda":  # the GPU's driver maps far more address space than it uses
                 limits = limits.but(memory_bytes=resource.RLIM_INFINITY)
+                opened.devices = tuple(sorted(Path("/dev").glob("nvidia*")))
             else:
                 limits = limits.but(memory_bytes=max(limits.memory_bytes, 4 * 1024**3))
             self.process = opened.python_resident(

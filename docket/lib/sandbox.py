@@ -138,6 +138,8 @@ class Box:
         self.readable = readable
         #: Directories no parser may see, whatever is bound (DOCKET_DATA_DIR, the keys).
         self.secret = secret
+        #: Device files the parsers may use (the GPU's, for the speech model alone).
+        self.devices: tuple[Path, ...] = ()
 
     def put(self, name: str, chunks: Iterable[bytes]) -> Path:
         """Write an input file into the box (the vault's decrypted bytes, say)."""
@@ -293,7 +295,7 @@ class Box:
         """The command prefix a parser runs under and the file descriptors it needs."""
         if bubblewrap():
             with _seccomp_fd() as fd, _as_nobody(self.path, self._bound()) as (drop, sources):
-                yield [*drop, *_bwrap(self.path, fd, sources)], (fd,)
+                yield [*drop, *_bwrap(self.path, fd, sources, self.devices)], (fd,)
             return
         if not self.unsafe:
             raise SandboxError(NOT_ISOLATED)
@@ -473,7 +475,9 @@ def _reachable(path: Path) -> bool:
     return all(os.stat(above).st_mode & stat.S_IXOTH for above in path.parents)
 
 
-def _bwrap(box: Path, seccomp_fd: int, sources: dict[Path, Path]) -> list[str]:
+def _bwrap(
+    box: Path, seccomp_fd: int, sources: dict[Path, Path], devices: tuple[Path, ...] = ()
+) -> list[str]:
     argv = [
         "bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
         "--uid", str(NOBODY), "--gid", str(NOBODY), "--cap-drop", "ALL",
@@ -481,8 +485,10 @@ def _bwrap(box: Path, seccomp_fd: int, sources: dict[Path, Path]) -> list[str]:
     ]  # fmt: skip
     for path, source in sources.items():
         argv += ["--ro-bind", str(source), str(path)]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    for device in devices:
+        argv += ["--dev-bind", str(device), str(device)]
     argv += [
-        "--proc", "/proc", "--dev", "/dev",
         "--bind", str(box), str(box), "--chdir", str(box),
         # The root and /dev are bubblewrap's own memory-backed directories: read-only, so
         # that a parser writes nowhere but its box (whose size the file limit bounds) and a
