@@ -197,3 +197,24 @@ def _item(team: Team) -> Any:
     from docket.vault.store import store
 
     return store(io.BytesIO(b"a recording"), actor="test", compartment=team.a).item
+
+
+def test_a_long_lived_parser_runs_unconfined_only_when_the_operator_says_so(
+    settings: Any, sandbox_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.SANDBOX_DIR = sandbox_dir
+    monkeypatch.setattr(sandbox, "bubblewrap", lambda: False)
+    echo = [sys.executable, "-I", "-c", "import sys; print(sys.stdin.readline().upper(), end='')"]
+    with sandbox.box() as box:
+        settings.SANDBOX_UNSAFE = False
+        with pytest.raises(sandbox.SandboxError, match="cannot be isolated"):
+            box.start(echo)
+        box.unsafe = True
+        resident = box.start(echo)
+        try:
+            assert resident.process.stdin and resident.process.stdout
+            resident.process.stdin.write(b"samples\n")
+            resident.process.stdin.flush()
+            assert resident.process.stdout.readline() == b"SAMPLES\n"
+        finally:
+            resident.close()
