@@ -88,8 +88,11 @@ def team(vault: Path) -> Team:
 
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # The bundled Whisper model is joined from its two halves once per test session.
-    return tmp_path_factory.mktemp("models")
+    # The bundled Whisper model is joined from its two halves once per test session. The model
+    # process reads it as nobody, as it reads DOCKET_MODELS_DIR in production.
+    path = tmp_path_factory.mktemp("models")
+    path.chmod(0o755)
+    return path
 
 
 @pytest.fixture

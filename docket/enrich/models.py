@@ -39,6 +39,9 @@ class Run(models.Model):
     seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    #: While a long step runs (speech): how far it has got, in seconds of the recording.
+    heard_seconds = models.FloatField(null=True, blank=True)
+    total_seconds = models.FloatField(null=True, blank=True)
     # To the hour only: the runs of an item in the intake would date a sender's file.
     updated_at = HourField(auto_now=True)
 
@@ -50,6 +53,23 @@ class Run(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enricher} on item {self.item_id} ({self.state})"
+
+    @property
+    def heard(self) -> tuple[str, str] | None:
+        """How far a running step has got, as ("3:20", "47:10"); None when not running."""
+        if self.state != Run.State.QUEUED or self.total_seconds is None:
+            return None
+        return clock(self.heard_seconds or 0.0), clock(self.total_seconds)
+
+
+def clock(seconds: float) -> str:
+    """A length of recording as 3:20 or 1:03:20."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, seconds_left = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{seconds_left:02d}"
+    return f"{minutes}:{seconds_left:02d}"
 
 
 class IntakeOriginal(models.Model):

@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
@@ -138,6 +138,8 @@ class Box:
         self.readable = readable
         #: Directories no parser may see, whatever is bound (DOCKET_DATA_DIR, the keys).
         self.secret = secret
+        #: Device files the parsers may use (the GPU's, for the speech model alone).
+        self.devices: tuple[Path, ...] = ()
 
     def put(self, name: str, chunks: Iterable[bytes]) -> Path:
         """Write an input file into the box (the vault's decrypted bytes, say)."""
@@ -237,12 +239,63 @@ class Box:
             limits=limits,
         )
 
+    def start(
+        self,
+        argv: list[str],
+        *,
+        limits: Limits | None = None,
+        environment: dict[str, str] | None = None,
+    ) -> Resident:
+        """Start a long-lived parser in the box, confined as `run` confines one, that talks
+        over its stdin and stdout pipes only (the speech model: docket/enrich/stt.py). Its
+        CPU-seconds limit is its whole life's; no wall-clock limit binds it, the caller times
+        each answer. `environment` adds to the parser's (never PATH, HOME or TMPDIR)."""
+        limits = limits or self.limits
+        stack = ExitStack()
+        try:
+            prefix, fds = stack.enter_context(self._confinement())
+            err = stack.enter_context(tempfile.TemporaryFile(dir=self.path.parent))
+            env = _environment(self.path)
+            env.update(
+                (key, value) for key, value in (environment or {}).items()
+                if key not in ("PATH", "HOME", "TMPDIR")
+            )  # fmt: skip
+            process = subprocess.Popen(
+                [*prefix, *argv],
+                cwd=self.path,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                start_new_session=True,
+                preexec_fn=functools.partial(_set_limits, limits),
+                close_fds=True,
+                pass_fds=fds,
+            )
+        except BaseException:
+            stack.close()
+            raise
+        return Resident(Path(argv[0]).name, process, err, limits, stack)
+
+    def python_resident(
+        self,
+        module: str,
+        *args: str,
+        limits: Limits | None = None,
+        environment: dict[str, str] | None = None,
+    ) -> Resident:
+        """`start` for one of Docket's own modules, run as `python` runs one."""
+        return self.start(
+            [sys.executable, "-I", "-c", _RUN_MODULE, str(_PACKAGE.parent), module, *args],
+            limits=limits, environment=environment,
+        )  # fmt: skip
+
     @contextmanager
     def _confinement(self) -> Iterator[tuple[list[str], tuple[int, ...]]]:
         """The command prefix a parser runs under and the file descriptors it needs."""
         if bubblewrap():
             with _seccomp_fd() as fd, _as_nobody(self.path, self._bound()) as (drop, sources):
-                yield [*drop, *_bwrap(self.path, fd, sources)], (fd,)
+                yield [*drop, *_bwrap(self.path, fd, sources, self.devices)], (fd,)
             return
         if not self.unsafe:
             raise SandboxError(NOT_ISOLATED)
@@ -265,6 +318,52 @@ class Box:
                     )
             bound.append(path)
         return bound
+
+
+class Resident:
+    """A long-lived confined parser (`Box.start`): its pipes, and what must stay open while it
+    lives (the seccomp program's descriptor, the directories bound for nobody)."""
+
+    def __init__(
+        self, name: str, process: subprocess.Popen[bytes], stderr: IO[bytes], limits: Limits,
+        stack: ExitStack,
+    ) -> None:  # fmt: skip
+        self.name = name
+        self.process = process
+        self.limits = limits
+        self._stderr = stderr
+        self._stack = stack
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def failure(self) -> str:
+        """Why it ended, as `run` says it of a parser (call once it has ended or been stopped)."""
+        code = self.process.poll()
+        if code is None:
+            return f"{self.name} stopped answering"
+        if bubblewrap() and code > 128:
+            code = 128 - code
+        return _failure(self.name, code, _read_capped(self._stderr), self.limits)
+
+    def stop(self) -> None:
+        """Kill it and everything it started (its stderr stays readable for `failure`)."""
+        _kill_group(self.process)
+
+    def close(self) -> None:
+        """Stop it and release what it held; idempotent."""
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                if pipe is not None:
+                    pipe.close()
+            except OSError:
+                pass
+        _kill_group(self.process)
+        self._stack.close()
 
 
 @contextmanager
@@ -376,7 +475,9 @@ def _reachable(path: Path) -> bool:
     return all(os.stat(above).st_mode & stat.S_IXOTH for above in path.parents)
 
 
-def _bwrap(box: Path, seccomp_fd: int, sources: dict[Path, Path]) -> list[str]:
+def _bwrap(
+    box: Path, seccomp_fd: int, sources: dict[Path, Path], devices: tuple[Path, ...] = ()
+) -> list[str]:
     argv = [
         "bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
         "--uid", str(NOBODY), "--gid", str(NOBODY), "--cap-drop", "ALL",
@@ -384,8 +485,10 @@ def _bwrap(box: Path, seccomp_fd: int, sources: dict[Path, Path]) -> list[str]:
     ]  # fmt: skip
     for path, source in sources.items():
         argv += ["--ro-bind", str(source), str(path)]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    for device in devices:
+        argv += ["--dev-bind", str(device), str(device)]
     argv += [
-        "--proc", "/proc", "--dev", "/dev",
         "--bind", str(box), str(box), "--chdir", str(box),
         # The root and /dev are bubblewrap's own memory-backed directories: read-only, so
         # that a parser writes nowhere but its box (whose size the file limit bounds) and a

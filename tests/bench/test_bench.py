@@ -52,7 +52,7 @@ def test_the_register_benchmark_prints_percentiles_per_view(tmp_path: Path) -> N
 
 
 def test_the_enrichment_benchmark_prints_its_three_ratios(tmp_path: Path) -> None:
-    figures = _bench(tmp_path, "enrich", "--files", "4", "--pages", "1", "--speech-repeats", "1")
+    figures = _bench(tmp_path, "enrich", "--files", "4", "--pages", "1", "--speech-minutes", "0.25")
     assert figures["files"] == 4 and figures["ocr_pages"] == 1
     assert figures["pipeline_ratio"] == pytest.approx(
         figures["baseline_seconds"] / figures["pipeline_seconds"], rel=0.05, abs=0.01
@@ -63,7 +63,14 @@ def test_the_enrichment_benchmark_prints_its_three_ratios(tmp_path: Path) -> Non
     assert figures["stt_realtime_cpu"] == pytest.approx(
         figures["stt_seconds"] / figures["audio_seconds"], rel=0.05
     )
-    assert 10 < figures["audio_seconds"] < 20
+    assert 15 <= figures["audio_seconds"] < 40
+    assert figures["stt_speed_cpu"] == pytest.approx(1 / figures["stt_realtime_cpu"], rel=0.05)
+    assert figures["stt_ratio"] == pytest.approx(
+        figures["stt_speed_cpu"] / figures["stt_bare_speed_cpu"], rel=0.05
+    )
+    assert "gpu" in figures
+    quick = _bench(tmp_path / "quick", "enrich", "--files", "2", "--pages", "1", "--no-speech")
+    assert "stt_seconds" not in quick and quick["files"] == 2
 
 
 def test_the_names_benchmark_prints_quality_and_speed(tmp_path: Path) -> None:

@@ -9,8 +9,11 @@
    the same pages with OMP_THREAD_LIMIT=1, as the sandbox runs it; ocr_ratio = Docket's pages
    per second / tesseract's. tesseract with its default OpenMP threads is reported beside it:
    on small machines it is several times slower than one thread.
-3. speech: espeak-ng speech through the speech enricher (one worker, CPU):
-   stt_realtime_cpu = worker seconds / seconds of audio (model loading included).
+3. speech: at least --speech-minutes (10) of espeak-ng speech, Belarusian, Russian and
+   English segments with short pauses, as one file through the speech enricher (one worker,
+   CPU); stt_speed_cpu = seconds of audio / worker seconds (model loading included), and
+   stt_ratio = that / bare faster-whisper's over the same samples (same model, threads, beam
+   and language handling, model loading included) in this process.
 Everything runs in the sandbox as in production: the ratios show what isolation, encryption,
 the queue and the database cost over the bare tools.
 """
@@ -27,11 +30,26 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-SPOKEN = (
-    "On the night of the tenth of August riot police detained people near the metro station. "
-    "They were taken to the detention centre on Akrestsina street and held for three days. "
-    "Witnesses said the officers wore no badges and refused to give their names. "
-)
+#: What the generated recording says, in turn, with each language's espeak-ng voice.
+SPOKEN = {
+    "be": (
+        "У ноч на дзесятае жніўня амапаўцы затрымалі людзей каля станцыі метро. "  # noqa: RUF001
+        "Іх адвезлі ў ізалятар на вуліцы Акрэсціна і трымалі тры дні без ежы. ",  # noqa: RUF001
+        "Сведкі кажуць, што супрацоўнікі не мелі нагрудных знакаў і не называлі прозвішчаў. ",  # noqa: RUF001
+    ),
+    "ru": (
+        "В ночь на десятое августа сотрудники ОМОН задержали людей у станции метро. "  # noqa: RUF001
+        "Их доставили в изолятор на улице Окрестина и держали там трое суток. ",
+        "Свидетели говорят, что сотрудники были без жетонов и отказывались назвать фамилии. ",
+    ),
+    "en": (
+        "On the night of the tenth of August riot police detained people near the metro station. "
+        "They were taken to the detention centre on Akrestsina street and held for three days. ",
+        "Witnesses said the officers wore no badges and refused to give their names. ",
+    ),
+}
+SAMPLE_RATE = 16000
+BEAM_SIZE = 5
 
 
 def _quiet(*argv: str, cwd: Path | None = None) -> None:
@@ -145,8 +163,14 @@ def _instance(root: Path, enrichers: str) -> dict[str, str]:
     return env
 
 
-def _import_then_work(root: Path, enrichers: str, paths: list[Path], processes: int) -> float:
-    env = _instance(root, enrichers)
+def _import_then_work(
+    root: Path,
+    enrichers: str,
+    paths: list[Path],
+    processes: int,
+    extra: dict[str, str] | None = None,
+) -> float:
+    env = {**_instance(root, enrichers), **(extra or {})}
     docket = [sys.executable, "-m", "docket"]
     subprocess.run([*docket, "import", "files", *map(str, paths), "--json"], env=env,
                    check=True, capture_output=True)  # fmt: skip
@@ -166,7 +190,7 @@ def _import_then_work(root: Path, enrichers: str, paths: list[Path], processes: 
 
 
 def run(
-    workdir: Path, *, files: int = 1000, pages: int = 10, speech_repeats: int = 2
+    workdir: Path, *, files: int = 1000, pages: int = 10, speech_minutes: float = 10.0
 ) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
     stamp = str(int(time.time()))
@@ -190,18 +214,7 @@ def run(
     tesseract_default = _tesseract(page_paths, threads=None)
     docket_ocr = _import_then_work(base / "ocr", "ocr", [base / "pages"], processes=1)
 
-    # 3. Speech-to-text on the CPU.
-    speech_dir = base / "speech"
-    speech_dir.mkdir()
-    wav = speech_dir / "speech.wav"
-    _quiet("espeak-ng", "-v", "en", "-w", str(wav), SPOKEN * speech_repeats)
-    seconds_of_audio = float(
-        subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
-                        "csv=p=0", str(wav)], capture_output=True, check=True).stdout
-    )  # fmt: skip
-    speech = _import_then_work(base / "stt", "speech", [wav], processes=1)
-
-    return {
+    figures = {
         "files": len(jobs),
         "pipeline_seconds": round(pipeline, 2),
         "baseline_seconds": round(baseline, 2),
@@ -211,7 +224,104 @@ def run(
         "tesseract_pages_per_second": round(pages / tesseract, 3),
         "ocr_ratio": round((pages / docket_ocr) / (pages / tesseract), 3),
         "tesseract_default_threads_pages_per_second": round(pages / tesseract_default, 3),
+    }
+    # 3. Speech-to-text on the CPU.
+    if speech_minutes > 0:
+        figures.update(speech(base, speech_minutes))
+    return figures
+
+
+def make_speech(target: Path, minutes: float) -> tuple[Path, float]:
+    """At least MINUTES of espeak-ng speech, Belarusian, Russian and English in turn, with
+    short pauses between the segments, as one 16 kHz WAV file; and its length in seconds."""
+    import wave
+
+    import numpy
+
+    target.mkdir(parents=True)
+    spoken: dict[tuple[str, int, int], numpy.ndarray] = {}
+    parts, length, n = [], 0, 0
+    rng = numpy.random.default_rng(2020)
+    while length < minutes * 60 * SAMPLE_RATE:
+        voice = ("be", "ru", "en")[n % 3]
+        text, speed = n // 3 % len(SPOKEN[voice]), (150, 165, 180)[n // 6 % 3]
+        key = (voice, text, speed)
+        if key not in spoken:
+            segment = target / "segment.wav"
+            _quiet("espeak-ng", "-v", voice, "-s", str(speed), "-w", str(segment),
+                   SPOKEN[voice][text])  # fmt: skip
+            spoken[key] = _pcm(segment)
+        pause = numpy.zeros(int(rng.uniform(0.3, 1.2) * SAMPLE_RATE), dtype=numpy.float32)
+        parts += [spoken[key], pause]
+        length += len(spoken[key]) + len(pause)
+        n += 1
+    sound = numpy.concatenate(parts)
+    path = target / "speech.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes((numpy.clip(sound, -1, 1) * 32767).astype("<i2").tobytes())
+    return path, len(sound) / SAMPLE_RATE
+
+
+def _pcm(path: Path) -> Any:
+    """A recording as Docket's speech enricher decodes it: 16 kHz mono float32."""
+    import numpy
+
+    raw = subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-vn", "-ac", "1",
+         "-ar", str(SAMPLE_RATE), "-f", "f32le", "-"],
+        capture_output=True, check=True, timeout=600,
+    ).stdout  # fmt: skip
+    return numpy.frombuffer(raw, dtype="<f4")
+
+
+def bare_whisper(model_dir: Path, samples: Any, threads: int) -> float:
+    """Seconds for faster-whisper alone, in this process, with the same model, threads, beam
+    and language handling as Docket (the likeliest of be/ru/en, then the whole recording in
+    that language), model loading included as on Docket's side."""
+    from faster_whisper import WhisperModel
+
+    from docket.enrich.whisper_box import detect
+
+    started = time.monotonic()
+    model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads,
+                         local_files_only=True)  # fmt: skip
+    language, _ = detect(model, samples)
+    segments, _ = model.transcribe(samples, language=language, beam_size=BEAM_SIZE)
+    for _segment in segments:
+        pass
+    return time.monotonic() - started
+
+
+def _gpu() -> dict[str, Any] | None:
+    """The CUDA devices CTranslate2 sees here; None when there are none."""
+    import ctranslate2
+
+    count = ctranslate2.get_cuda_device_count()
+    return {"cuda_devices": count} if count else None
+
+
+def speech(base: Path, minutes: float) -> dict[str, Any]:
+    """One recording of MINUTES through the speech enricher (a worker, the sandbox, the
+    vault) against bare faster-whisper over the same samples, both on the CPU."""
+    wav, seconds_of_audio = make_speech(base / "speech", minutes)
+    threads = int(os.environ.get("DOCKET_WHISPER_THREADS", "0"))
+    docket = _import_then_work(base / "stt", "speech", [wav], processes=1,
+                               extra={"DOCKET_WHISPER_THREADS": str(threads)})  # fmt: skip
+    bare = bare_whisper(base / "models" / "whisper-base", _pcm(wav), threads)
+    speed, bare_speed = seconds_of_audio / docket, seconds_of_audio / bare
+    return {
         "audio_seconds": round(seconds_of_audio, 1),
-        "stt_seconds": round(speech, 2),
-        "stt_realtime_cpu": round(speech / seconds_of_audio, 3),
+        "stt_seconds": round(docket, 2),
+        "stt_realtime_cpu": round(docket / seconds_of_audio, 3),
+        "stt_speed_cpu": round(speed, 3),
+        "stt_bare_seconds": round(bare, 2),
+        "stt_bare_speed_cpu": round(bare_speed, 3),
+        "stt_ratio": round(speed / bare_speed, 3),
+        "stt_threads": threads or os.cpu_count(),
+        "stt_beam_size": BEAM_SIZE,
+        # The CPU figures above are measured with DOCKET_WHISPER_DEVICE=cpu either way.
+        "gpu": _gpu(),
     }

@@ -100,10 +100,13 @@ class Command(BaseCommand):
         parser.add_argument("--item-kb", type=int, default=50, help="bundle: KiB per item")
         parser.add_argument("--pages", type=int, default=10, help="enrich: pages to OCR")
         parser.add_argument(
-            "--speech-repeats",
-            type=int,
-            default=2,
-            help="enrich: times the 13-second paragraph of speech is spoken (default 2)",
+            "--speech-minutes",
+            type=float,
+            default=10.0,
+            help="enrich: minutes of generated be/ru/en speech to transcribe (default 10)",
+        )
+        parser.add_argument(
+            "--no-speech", action="store_true", help="enrich: skip speech-to-text (minutes)"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -131,7 +134,7 @@ class Command(BaseCommand):
                 workdir,
                 files=options["files"],
                 pages=options["pages"],
-                speech_repeats=options["speech_repeats"],
+                speech_minutes=0.0 if options["no_speech"] else options["speech_minutes"],
             )
         elif options["which"] == "intake":
             from docket.core.bench import intake

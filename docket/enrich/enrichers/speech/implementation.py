@@ -8,23 +8,30 @@ from importlib import metadata
 
 import numpy
 from django.db import transaction
+from django.db.models import QuerySet
 
+from docket.analysis import silences
 from docket.enrich import whisper
 from docket.enrich.base import Context, NotApplicable, Outcome
-from docket.enrich.models import Segment, Transcript
+from docket.enrich.models import Run, Segment, Transcript
 
-LANGUAGES = ("be", "ru", "en")
 SAMPLE_RATE = 16000
+BEAM_SIZE = 5
 
 
 def enrich(context: Context) -> Outcome:
     samples = decode(context)
     path = whisper.model_dir()
     on, compute_type = whisper.device()
-    model = whisper.model(str(path), on, compute_type)
-    language, probability = detect_language(model, samples)
-    segments, _ = model.transcribe(samples, language=language, beam_size=5)
-    rows = [(s.start, s.end, s.text.strip()) for s in segments]
+    model = whisper.model_process(path, on, compute_type)
+    total = len(samples) / SAMPLE_RATE
+    run = Run.objects.filter(item=context.item, enricher="speech")
+    run.update(heard_seconds=0.0, total_seconds=total)
+    try:
+        language, probability, rows = transcribe(model, samples, run)
+    finally:
+        run.update(heard_seconds=None, total_seconds=None)
+    # A re-run replaces the transcript at once; a failed one (above) left it as it was.
     with transaction.atomic():
         Transcript.objects.filter(item=context.item).delete()
         transcript = Transcript.objects.create(
@@ -33,7 +40,7 @@ def enrich(context: Context) -> Outcome:
             language_probability=probability,
             model=f"{whisper.model_label(path)} {whisper.fingerprint(path)}",
             device=on,
-            duration_seconds=len(samples) / SAMPLE_RATE,
+            duration_seconds=total,
         )
         Segment.objects.bulk_create(
             Segment(transcript=transcript, index=n, start=start, end=end, text=text)
@@ -41,6 +48,30 @@ def enrich(context: Context) -> Outcome:
             if text
         )
     return Outcome("faster-whisper", metadata.version("faster-whisper"))
+
+
+def transcribe(
+    model: whisper.ModelProcess, samples: numpy.ndarray, run: QuerySet[Run]
+) -> tuple[str, float, list[tuple[float, float, str]]]:
+    """The recording piece by piece, cut in its pauses: the language is detected on the first
+    piece and kept for the others; segment times are the recording's; the run's row says how
+    far it has got after each piece."""
+    language: str | None = None
+    probability = 0.0
+    rows: list[tuple[float, float, str]] = []
+    for start, end in silences.pieces(samples, SAMPLE_RATE):
+        offset = start / SAMPLE_RATE
+        for answer in model.transcribe(samples[start:end], language=language):
+            if "language" in answer:
+                if language is None:
+                    language, probability = answer["language"], float(answer["probability"])
+            else:
+                rows.append(
+                    (offset + answer["start"], offset + answer["end"], answer["text"].strip())
+                )
+        run.update(heard_seconds=end / SAMPLE_RATE)
+    assert language is not None
+    return language, probability, rows
 
 
 def decode(context: Context) -> numpy.ndarray:
@@ -57,15 +88,9 @@ def decode(context: Context) -> numpy.ndarray:
         ["ffmpeg", "-nostdin", "-v", "error", "-i", name, "-vn", "-ac", "1",
          "-ar", str(SAMPLE_RATE), "-f", "f32le", "-y", "sound.f32"]
     )  # fmt: skip
-    samples = numpy.fromfile(box.output("sound.f32"), dtype=numpy.float32)
-    if samples.size == 0:
+    decoded = box.output("sound.f32")
+    count = decoded.stat().st_size // 4
+    if count == 0:
         raise NotApplicable("no sound")
-    return samples
-
-
-def detect_language(model: object, samples: numpy.ndarray) -> tuple[str, float]:
-    """The likeliest of be/ru/en, with its probability among all languages."""
-    _, _, ranked = model.detect_language(samples)  # type: ignore[attr-defined]
-    scores = dict(ranked)
-    best = max(LANGUAGES, key=lambda code: scores.get(code, 0.0))
-    return best, float(scores.get(best, 0.0))
+    # Mapped, not read: an hour of sound is 230 MB, and only a piece at a time is needed.
+    return numpy.memmap(decoded, dtype="<f4", mode="r", shape=(count,))

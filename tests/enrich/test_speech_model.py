@@ -1,0 +1,220 @@
+"""The speech model's process: loaded once per worker and reused, confined to a box of its
+own, replaced when it dies; long recordings go through it piece by piece, with progress on the
+item's page."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from django.test import Client
+
+from docket.analysis import silences
+from docket.enrich import whisper
+from docket.enrich.enrichers.speech import implementation as speech
+from docket.enrich.models import Run, Segment, Transcript
+from docket.lib import sandbox
+from tests.support import media
+from tests.support.enriching import Enriching
+from tests.support.personas import Team, log_in
+
+FIRST = "The riot police detained forty people near the metro station."
+SECOND = "Witnesses said the officers wore no badges and refused to give their names."
+
+
+@pytest.fixture(autouse=True)
+def fresh_model_process() -> Iterator[None]:
+    whisper.stop_model_process()
+    yield
+    whisper.stop_model_process()
+
+
+def pcm(path: Path, words: str) -> np.ndarray:
+    media.speech(path, words)
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-ac", "1", "-ar", "16000", "-f", "f32le", "-"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, dtype="<f4")
+
+
+@pytest.mark.slow
+def test_one_model_process_serves_two_files_in_pieces_with_progress(
+    enriching: Enriching, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pieces of 4-6 s, so that a short recording is cut as an hour-long one would be.
+    monkeypatch.setattr(
+        speech.silences, "pieces", functools.partial(silences.pieces, longest=6, shortest=4)
+    )
+    seen: list[tuple[int, float | None, float | None]] = []
+    transcribe = whisper.ModelProcess.transcribe
+
+    def watched(self: whisper.ModelProcess, samples: Any, **kwargs: Any) -> Any:
+        run = Run.objects.get(enricher="speech", total_seconds__isnull=False)
+        seen.append((self.pid, run.heard_seconds, run.total_seconds))
+        return transcribe(self, samples, **kwargs)
+
+    monkeypatch.setattr(whisper.ModelProcess, "transcribe", watched)
+    started = whisper.ModelProcess.started
+    items = []
+    spoken = (f"{FIRST} {SECOND}", SECOND)
+    for n, words in enumerate(spoken):
+        path = tmp_path / f"r{n}.wav"
+        media.speech(path, words)
+        items.append(enriching.put(path))
+    enriching.work()
+
+    assert whisper.ModelProcess.started == started + 1, "one model process for both files"
+    assert len({pid for pid, _, _ in seen}) == 1
+    for item, words in zip(items, spoken, strict=True):
+        run = Run.objects.get(item=item, enricher="speech")
+        assert run.state == "done", run.error
+        assert run.heard_seconds is None and run.total_seconds is None
+        transcript = Transcript.objects.get(item=item)
+        assert transcript.language == "en"
+        segments = list(Segment.objects.filter(transcript=transcript))
+        text = " ".join(s.text for s in segments).lower()
+        said = set(re.findall(r"\w+", words.lower()))
+        heard = set(re.findall(r"\w+", text))
+        assert len(said & heard) >= 0.5 * len(said), text
+        starts = [s.start for s in segments]
+        assert starts == sorted(starts), "times offset by each piece's start"
+        assert segments[-1].end <= transcript.duration_seconds + 0.5
+        assert segments[-1].end > transcript.duration_seconds - 3.5
+    # Progress was recorded before each piece: 0 of the whole, then growing.
+    progress = [h for _, h, _ in seen]
+    assert progress[0] == 0.0 and len(seen) >= 3
+    assert any(h and h > 0 for h in progress)
+
+
+@pytest.mark.slow
+def test_a_dead_model_process_fails_its_file_and_is_replaced(
+    settings: Any, models_dir: Path, sandbox_dir: Path, tmp_path: Path
+) -> None:
+    settings.MODELS_DIR, settings.SANDBOX_DIR = models_dir, sandbox_dir
+    samples = pcm(tmp_path / "a.wav", FIRST)
+    path = whisper.model_dir()
+    first = whisper.model_process(path, "cpu", "int8")
+    assert whisper.model_process(path, "cpu", "int8") is first
+    answers = first.transcribe(samples, language=None)
+    assert next(answers)["language"] == "en"
+    os.killpg(first.pid, signal.SIGKILL)  # dies in the middle of a file
+    with pytest.raises(sandbox.SandboxError, match="speech model"):
+        list(answers)
+    second = whisper.model_process(path, "cpu", "int8")
+    assert second is not first and second.pid != first.pid
+    text = " ".join(a["text"] for a in second.transcribe(samples, language="en") if "text" in a)
+    assert "police" in text.lower()
+    # A request it cannot serve fails that request only.
+    with pytest.raises(sandbox.SandboxError, match="not one of"):
+        list(second.transcribe(samples, language="de"))
+    assert whisper.model_process(path, "cpu", "int8") is second
+
+
+def test_a_long_lived_parser_is_confined_to_its_own_box(
+    settings: Any, sandbox_dir: Path, tmp_path: Path
+) -> None:
+    """What the model process runs under (Box.start): from inside it, another box, the data
+    directory and the keys cannot be read, and it runs as nobody with no network."""
+    settings.SANDBOX_DIR = sandbox_dir
+    settings.DATA_DIR = tmp_path / "data"
+    settings.KEYS_DIR = settings.DATA_DIR / "keys"
+    settings.KEYS_DIR.mkdir(parents=True)
+    (settings.KEYS_DIR / "vault.age").write_text("AGE-SECRET-KEY-CANARY")
+    code = (
+        "import json, os, socket, sys\n"
+        "for line in sys.stdin:\n"
+        "    path = line.strip()\n"
+        "    try:\n"
+        "        seen = open(path).read()\n"
+        "    except OSError as exc:\n"
+        "        seen = type(exc).__name__\n"
+        "    try:\n"
+        "        socket.socket(socket.AF_INET).close(); net = 'open'\n"
+        "    except OSError:\n"
+        "        net = 'refused'\n"
+        "    print(json.dumps({'seen': seen, 'uid': os.getuid(), 'net': net}), flush=True)\n"
+    )
+    with sandbox.box() as other, sandbox.box() as own:
+        (other.path / "secret").write_text("CANARY")
+        resident = own.start([sys.executable, "-I", "-c", code])
+        try:
+            assert resident.process.stdin and resident.process.stdout
+            answers = []
+            for path in (other.path / "secret", settings.KEYS_DIR / "vault.age",
+                         settings.DATA_DIR / "db.sqlite3"):  # fmt: skip
+                resident.process.stdin.write(f"{path}\n".encode())
+                resident.process.stdin.flush()
+                answers.append(json.loads(resident.process.stdout.readline()))
+        finally:
+            resident.close()
+    assert [a["seen"] for a in answers] == ["FileNotFoundError"] * 3
+    assert all(a["uid"] == sandbox.NOBODY and a["net"] == "refused" for a in answers)
+    assert not resident.alive()
+
+
+@pytest.mark.slow
+def test_the_model_process_runs_in_a_box_of_its_own(
+    settings: Any, models_dir: Path, sandbox_dir: Path
+) -> None:
+    settings.MODELS_DIR, settings.SANDBOX_DIR = models_dir, sandbox_dir
+    with sandbox.box() as file_box:
+        process = whisper.model_process(whisper.model_dir(), "cpu", "int8")
+        argv = Path(f"/proc/{process.pid}/cmdline").read_bytes().split(b"\0")
+        bound = [argv[n + 2].decode() for n, a in enumerate(argv) if a in (b"--bind", b"--ro-bind")]
+    assert b"bwrap" in argv and b"--unshare-all" in argv and b"--seccomp" in argv
+    boxes = [p for p in bound if p.startswith(str(sandbox_dir))]
+    assert len(boxes) == 1 and boxes[0] != str(file_box.path), "its own box, and no other"
+    assert str(settings.DATA_DIR) not in bound
+
+
+def test_the_item_page_shows_how_far_speech_has_got(team: Team, vault: Path) -> None:
+    from docket.vault.models import Item
+
+    item = Item.objects.filter(compartment=team.a).first() or _item(team)
+    Run.objects.create(item=item, enricher="speech", heard_seconds=200.4, total_seconds=2830.0)
+    client = Client()
+    log_in(client, team.owner)
+    page = client.get(f"/vault/items/{item.pk}/").content.decode()
+    assert "speech: 3:20 of 47:10" in page
+    Run.objects.filter(item=item).update(state="done", heard_seconds=None, total_seconds=None)
+    assert " of 47:10" not in client.get(f"/vault/items/{item.pk}/").content.decode()
+
+
+def _item(team: Team) -> Any:
+    import io
+
+    from docket.vault.store import store
+
+    return store(io.BytesIO(b"a recording"), actor="test", compartment=team.a).item
+
+
+def test_a_long_lived_parser_runs_unconfined_only_when_the_operator_says_so(
+    settings: Any, sandbox_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.SANDBOX_DIR = sandbox_dir
+    monkeypatch.setattr(sandbox, "bubblewrap", lambda: False)
+    echo = [sys.executable, "-I", "-c", "import sys; print(sys.stdin.readline().upper(), end='')"]
+    with sandbox.box() as box:
+        settings.SANDBOX_UNSAFE = False
+        with pytest.raises(sandbox.SandboxError, match="cannot be isolated"):
+            box.start(echo)
+        box.unsafe = True
+        resident = box.start(echo)
+        try:
+            assert resident.process.stdin and resident.process.stdout
+            resident.process.stdin.write(b"samples\n")
+            resident.process.stdin.flush()
+            assert resident.process.stdout.readline() == b"SAMPLES\n"
+        finally:
+            resident.close()
