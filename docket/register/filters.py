@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
@@ -112,9 +113,12 @@ def _events_per_act_type(acts: QuerySet[Act]) -> list[dict[str, int]]:
             .annotate(count=Count("event_id", distinct=True))
             .order_by("-count")[:15]
         )
-    pairs, params = (
-        acts.order_by().values("act_type_id", "event_id").distinct().query.sql_with_params()
-    )
+    try:
+        pairs, params = (
+            acts.order_by().values("act_type_id", "event_id").distinct().query.sql_with_params()
+        )
+    except EmptyResultSet:  # a filter that can match nothing (an odd id taken as none)
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT act_type_id, COUNT(*) AS n FROM ({pairs}) AS pairs"  # noqa: S608 (Django's own SQL)

@@ -123,5 +123,6 @@ def test_the_audit_page_lists_every_event_down_to_the_oldest(team: Team, client:
         details={"kind": "case", "items": 3, "size": 1024},
     )  # fmt: skip
     page = client.get("/accounts/audit/").content.decode()
-    assert "kind case, items 3, size 1024" in page
+    # (in the order the database keeps the keys: PostgreSQL's jsonb sorts them by length)
+    assert "kind case" in page and "items 3" in page and "size 1024" in page
     assert "chief is admin in okr-casefiles" in page  # the oldest event of the page
