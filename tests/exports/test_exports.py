@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from docket.accounts.models import Approval, AuditEvent, Grant, Role, User
+from docket.accounts.models import Approval, AuditEvent, Role
 from docket.accounts.second_factor import VERIFIED_AT
 from docket.exports.check import check
 from docket.exports.models import Export
@@ -28,19 +28,8 @@ from docket.lib import zones
 from docket.vault import age
 from docket.vault.models import CustodyEntry
 from docket.vault.store import store
-from tests.support.personas import STAFF_PASSWORD, Team, log_in
-
-
-def member(name: str, team: Team, role: str) -> User:
-    user = User.objects.create_user(name, password=STAFF_PASSWORD)
-    Grant.objects.create(user=user, compartment=team.a, role=role)
-    return user
-
-
-def client_of(user: User) -> Client:
-    client = Client()
-    log_in(client, user)
-    return client
+from tests.support.bundle import client_of, member
+from tests.support.personas import Team
 
 
 def docket_cli(*args: str) -> subprocess.CompletedProcess[str]:

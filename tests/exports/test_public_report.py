@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.test import Client
-
-from docket.accounts.models import Grant, Role, User
+from docket.accounts.models import Role
 from docket.exports.models import Export
 from docket.jobs import queue
 from docket.register.models import (
@@ -36,7 +34,8 @@ from docket.register.models import (
     Unit,
 )
 from docket.vault import age
-from tests.support.personas import STAFF_PASSWORD, Team, log_in
+from tests.support.bundle import client_of, member
+from tests.support.personas import Team
 
 MINSK = ZoneInfo("Europe/Minsk")
 
@@ -61,18 +60,6 @@ def transliterated(text: str) -> str:
             latin = "" if latin == "_" else latin
             out.append(latin.capitalize() if c.isupper() else latin)
     return "".join(out)
-
-
-def member(name: str, team: Team, role: str) -> User:
-    user = User.objects.create_user(name, password=STAFF_PASSWORD)
-    Grant.objects.create(user=user, compartment=team.a, role=role)
-    return user
-
-
-def client_of(user: User) -> Client:
-    client = Client()
-    log_in(client, user)
-    return client
 
 
 def run_jobs() -> None:
