@@ -43,14 +43,23 @@ def register(kind: str) -> Callable[[Handler], Handler]:
 
 
 def enqueue(
-    kind: str, payload: dict[str, Any] | None = None, *, delay: float = 0, hourly: bool = False
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    delay: float = 0,
+    hourly: bool = False,
+    once: bool = False,
 ) -> None:
     """Queue a job once the surrounding transaction commits (never for a rolled-back change);
-    an `hourly` job's times say only the hour (see the module docstring)."""
+    an `hourly` job's times say only the hour (see the module docstring). `once`: not if the
+    same job is already waiting to run (it will see this change too)."""
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
 
     def create() -> None:
+        waiting = Job.objects.filter(kind=kind, payload=payload or {}, state=Job.State.QUEUED)
+        if once and waiting.exists():
+            return
         now = _now(hourly)
         Job.objects.create(
             kind=kind,

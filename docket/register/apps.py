@@ -13,6 +13,7 @@ class RegisterConfig(AppConfig):
             mentions,
             signals,
             sources,
+            tally,
             views_items,
             views_media_leads,
             views_mentions,

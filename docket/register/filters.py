@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from docket.accounts import access
 from docket.lib import ids, zones
-from docket.register import search
+from docket.register import search, tally
 from docket.register.models import Act, Event, Place, Term
 
 
@@ -128,15 +128,24 @@ def _events_per_act_type(acts: QuerySet[Act]) -> list[dict[str, int]]:
         return [{"act_type_id": row[0], "count": row[1]} for row in cursor.fetchall()]
 
 
-def facets(
-    events: QuerySet[Event], *, compartments: set[int], narrowed: bool
-) -> dict[str, list[dict[str, Any]]]:
-    """Counts per value of each facet under the filters in force: one grouped query each,
-    answered from covering indexes (compartment, place), (compartment, status) and
-    (compartment, act type, event); labels are looked up afterwards, not joined."""
+def facets(events: QuerySet[Event], *, compartments: set[int], narrowed: bool) -> dict[str, Any]:
+    """Counts per value of each facet under the filters in force, and `total`, the number of
+    events they leave: the regions, the statuses and the total from one grouped query (by
+    place and status, answered from the covering index (compartment, place, status)), the
+    types of act from another or from the tallies; labels are looked up afterwards, not
+    joined."""
     by_region: dict[int, dict[str, Any]] = {}
+    by_status: dict[int, int] = {}
+    total = 0
     regions = region_of()
-    for row in events.order_by().values("place_id").annotate(count=Count("pk")):
+    grouped = (
+        events.order_by().values("place_id", "violation_status_id").annotate(count=Count("pk"))
+    )
+    for row in grouped:
+        total += row["count"]
+        if row["violation_status_id"] is not None:
+            status = row["violation_status_id"]
+            by_status[status] = by_status.get(status, 0) + row["count"]
         region = regions.get(row["place_id"])
         if region is not None:
             entry = by_region.setdefault(
@@ -144,16 +153,11 @@ def facets(
             )
             entry["count"] += row["count"]
     if narrowed:
-        acts = Act.objects.filter(event_id__in=events.order_by().values("pk"))
-    else:  # every event of the compartments: acts carry their compartment themselves
-        acts = Act.objects.filter(compartment_id__in=compartments)
-    act_counts = _events_per_act_type(acts)
-    statuses = (
-        events.order_by()
-        .filter(violation_status__isnull=False)
-        .values("violation_status_id")
-        .annotate(count=Count("pk"))
-    )
+        act_counts = _events_per_act_type(
+            Act.objects.filter(event_id__in=events.order_by().values("pk"))
+        )
+    else:  # every event of the compartments: counted ahead (docket/register/tally.py)
+        act_counts = tally.events_per_act_type(compartments)
     labels = {
         t.pk: t.shown
         for t in Term.objects.filter(vocabulary__in=["act_type", "violation_status"]).only(
@@ -169,13 +173,10 @@ def facets(
         ],
         "status": sorted(
             (
-                {
-                    "id": row["violation_status_id"],
-                    "label": labels.get(row["violation_status_id"], ""),
-                    "count": row["count"],
-                }
-                for row in statuses
+                {"id": status, "label": labels.get(status, ""), "count": count}
+                for status, count in by_status.items()
             ),
             key=lambda row: codes.get(row["id"], ""),
         ),
+        "total": total,
     }

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from docket.accounts.models import Compartment
 from docket.analysis.spelling import fold
-from docket.register import search
+from docket.register import search, tally
 from docket.register.anchors import ANCHORS, DESCRIPTION, SITES
 from docket.register.models import (
     Act,
@@ -169,6 +169,7 @@ class Generator:
                 self._acts(made, victims, officers, units)
                 if progress:
                     progress("events", self.counts.events)
+        tally.refresh()  # its history rows were written in bulk, which queues no counting
         analyse()
         return self.counts
 

@@ -23,6 +23,8 @@ M = TypeVar("M", bound=Model)
 #: Called with (row, before, after) for every change saved, inside its transaction: what
 #: follows from a change (finding a renamed person's mentions) without this module knowing it.
 ON_SAVED: list[Callable[[Model, dict[str, Any] | None, dict[str, Any]], None]] = []
+#: Called with every Change written (create, update, delete, restore), inside its transaction.
+ON_WRITTEN: list[Callable[[Change], None]] = []
 
 
 def snapshot(obj: Model) -> dict[str, Any]:
@@ -45,7 +47,7 @@ def snapshot(obj: Model) -> dict[str, Any]:
 def _write(action: str, obj: Model, actor: User | None, before: Any, after: Any) -> Change:
     from docket.accounts.middleware import current_request_id
 
-    return Change.objects.create(
+    change = Change.objects.create(
         at=timezone.now(),
         actor=actor,
         actor_name=actor.get_username() if actor else "system",
@@ -58,6 +60,9 @@ def _write(action: str, obj: Model, actor: User | None, before: Any, after: Any)
         after=after,
         request_id=current_request_id.get(),
     )
+    for hook in ON_WRITTEN:
+        hook(change)
+    return change
 
 
 def save(

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -357,9 +358,9 @@ class Event(Record):
         indexes = [
             models.Index(fields=["compartment", "start"]),
             models.Index(fields=["place", "start"]),
-            # cover the facets' grouped counts
+            # cover the facets' grouped count (by place and status) and the status filter
             models.Index(fields=["compartment", "violation_status"]),
-            models.Index(fields=["compartment", "place"]),
+            models.Index(fields=["compartment", "place", "violation_status"]),
         ]
 
     def __str__(self) -> str:
@@ -721,7 +722,16 @@ class Change(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["model", "object_id", "at"])]
+        indexes = [
+            models.Index(fields=["model", "object_id", "at"]),
+            # An event's history finds its acts', links' and perpetrators' changes by the
+            # event or act they named (docket/register/trail.py), before or after.
+            *(
+                models.Index(KeyTransform(key, side), name=f"change_{side}_{key}")
+                for side in ("before", "after")
+                for key in ("event_id", "act_id")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.model} {self.object_id}"
@@ -946,3 +956,50 @@ class MediaLead(models.Model):
     def ref(self) -> str:
         """What names it in the queue of leads (docket/register/leads.py)."""
         return str(self.pk)
+
+
+class Tally(models.Model):
+    """How many events a person, a unit or a type of act appears in, kept by
+    docket/register/tally.py for the sorts by number of events and the list's counts per type
+    of act, which would otherwise count distinct events over every act on each request."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person"
+        UNIT = "unit"
+        ACT_TYPE = "act_type"  # per compartment: the events of that compartment
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    compartment = models.ForeignKey(
+        "accounts.Compartment", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.BigIntegerField()
+    events = models.PositiveIntegerField()
+    sort_name = models.CharField(max_length=300, blank=True)  # the register's order by name
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "compartment", "object_id"], name="tally_one_per_object"
+            )
+        ]
+        indexes = [
+            models.Index(
+                "kind", "compartment", models.F("events").desc(), "sort_name", "object_id",
+                name="tally_by_events",
+            )
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.events} events"
+
+
+class TallyStamp(models.Model):
+    """The change history's last entry when the tallies were counted: they are current while
+    no later change exists (every register write adds one, docket/register/history.py)."""
+
+    change_id = models.BigIntegerField()
+    counted_at = models.DateTimeField()
+    seconds = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"counted at change {self.change_id}"

@@ -80,9 +80,16 @@ def _editing(record: Event | Person | Unit) -> str:
 def event_list(request: HttpRequest) -> HttpResponse:
     events, params = filtered_events(request)
     audit.record(request, "event.list", details={k: v for k, v in params.items() if v})
-    page = Paginator(
+    counts = facets(
+        events,
+        compartments=access.compartment_ids(request.user, "register.view"),
+        narrowed=any(params.values()),
+    )
+    paginator = Paginator(
         events.select_related("place", "violation_status").order_by("-start", "-id"), 50
-    ).get_page(request.GET.get("page"))
+    )
+    paginator.count = counts["total"]  # counted with the facets: not a second time
+    page = paginator.get_page(request.GET.get("page"))
     # Acts are counted for the 50 events shown, not for every event the filters leave.
     acts = dict(
         Act.objects.filter(event_id__in=[e.pk for e in page])
@@ -100,11 +107,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": params,
-            "facets": facets(
-                events,
-                compartments=access.compartment_ids(request.user, "register.view"),
-                narrowed=any(params.values()),
-            ),
+            "facets": counts,
             "query": query.urlencode(),
             "can_edit": bool(access.compartment_ids(request.user, "register.edit")),
             "filter_choices": filter_choices(),

@@ -3,7 +3,7 @@ timeline, charts) of the events the list's filters leave."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -114,7 +114,7 @@ def _bars(rows: list[tuple[str, int, str]], width: int = 420) -> dict[str, Any]:
 @listing("register.view")
 def overview(request: HttpRequest) -> HttpResponse:
     """Map, timeline and charts of the events the filters leave (the list's own filters)."""
-    from django.db.models.functions import TruncMonth, TruncWeek
+    from django.db.models.functions import TruncDate
 
     events, params = filtered_events(request)
     audit.record(request, "event.overview", details={k: v for k, v in params.items() if v})
@@ -122,35 +122,40 @@ def overview(request: HttpRequest) -> HttpResponse:
     query.pop("since", None)
     query.pop("until", None)
     base = query.urlencode()
-    weeks = (
-        events.order_by().exclude(start=None).annotate(week=TruncWeek("start"))
-        .values("week").annotate(count=Count("pk")).order_by("week")
+    # Counted by day in one pass, then summed into weeks (from Monday) and months here.
+    days = (
+        events.order_by().exclude(start=None).annotate(day=TruncDate("start"))
+        .values("day").annotate(count=Count("pk")).order_by("day")
     )  # fmt: skip
-    months = (
-        events.order_by().exclude(start=None).annotate(month=TruncMonth("start"))
-        .values("month").annotate(count=Count("pk")).order_by("month")
-    )  # fmt: skip
+    by_week: dict[date, int] = {}
+    by_month: dict[date, int] = {}
+    for row in days:
+        week = row["day"] - timedelta(days=row["day"].weekday())
+        by_week[week] = by_week.get(week, 0) + row["count"]
+        month = row["day"].replace(day=1)
+        by_month[month] = by_month.get(month, 0) + row["count"]
+    weeks = sorted(by_week.items())
+    months = sorted(by_month.items())
     counts = facets(
         events,
         compartments=access.compartment_ids(request.user, "register.view"),
         narrowed=any(params.values()),
     )
     timeline = []
-    for row in weeks:
-        start = row["week"]
+    for start, count in weeks:
         end = start + timedelta(days=6)
         link = f"?{base}&since={start:%Y-%m-%d}&until={end:%Y-%m-%d}"
-        timeline.append((date_format(start, "j M Y"), row["count"], link))
+        timeline.append((date_format(start, "j M Y"), count, link))
     return render(
         request,
         "register/overview.html",
         {
             "filters": params,
             "query": request.GET.urlencode(),
-            "total": events.count(),
+            "total": counts["total"],
             "timeline": _bars(timeline, width=600),
             "months": _bars(
-                [(date_format(r["month"], "F Y"), r["count"], "") for r in months], 280
+                [(date_format(month, "F Y"), count, "") for month, count in months], 280
             ),
             "types": _bars(
                 [(f["label"], f["count"], f"?{base}&act={f['id']}") for f in counts["act"]], 280

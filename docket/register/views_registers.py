@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from docket.accounts import access, audit
 from docket.accounts.guards import listing
-from docket.register import chain, search
+from docket.register import chain, search, tally
 from docket.register.models import (
     Act,
     Event,
@@ -26,6 +26,7 @@ from docket.register.models import (
     Membership,
     Person,
     Place,
+    Tally,
     Unit,
 )
 
@@ -47,6 +48,19 @@ def _page(request: HttpRequest, objects: QuerySet[Any]) -> Any:
     return Paginator(objects, 50).get_page(request.GET.get("page"))
 
 
+def _by_events(
+    request: HttpRequest, found: QuerySet[Any], kind: str, compartments: set[int], text: str
+) -> tuple[Any, list[Any]]:
+    """Persons or units, most events first, then by name: the page of ids read in order from
+    the tallies (docket/register/tally.py), or, for the few a search found, from theirs."""
+    ids = tally.ranked(kind, compartments)
+    if text:
+        ids = ids.filter(object_id__in=found.values("pk"))
+    page = _page(request, ids)
+    by_id = found.select_related("compartment").in_bulk(list(page))
+    return page, [by_id[pk] for pk in page if pk in by_id]
+
+
 @listing("register.view")
 def persons(request: HttpRequest) -> HttpResponse:
     asked = _asked(request)
@@ -56,14 +70,11 @@ def persons(request: HttpRequest) -> HttpResponse:
     if asked["q"]:
         people = _matching(people, "person", asked["q"], compartments)
     if asked["sort"] == "events":
-        people = people.annotate(
-            n=Count("acts_suffered__event", distinct=True)
-            + Count("involvements__act__event", distinct=True)
-        ).order_by("-n", "display_name")
+        page, shown = _by_events(request, people, Tally.Kind.PERSON, compartments, asked["q"])
     else:
-        people = people.order_by("display_name", "pk")
-    page = _page(request, people.select_related("compartment"))
-    rows = _person_rows(list(page))
+        page = _page(request, people.order_by("display_name", "pk"))
+        shown = list(page)
+    rows = _person_rows(shown)
     context = {
         "page": page, "rows": rows, "asked": asked, "heading": gettext("Persons"),
         "can_edit": bool(access.compartment_ids(request.user, "register.edit")),
@@ -80,14 +91,12 @@ def units(request: HttpRequest) -> HttpResponse:
     if asked["q"]:
         found = _matching(found, "unit", asked["q"], compartments)
     if asked["sort"] == "events":
-        found = found.annotate(n=Count("involvements__act__event", distinct=True)).order_by(
-            "-n", "name"
-        )
+        page, shown = _by_events(request, found, Tally.Kind.UNIT, compartments, asked["q"])
     else:
-        found = found.order_by("name", "pk")
-    page = _page(request, found.select_related("compartment"))
-    parents = chain.parents_today(list(page), timezone.localdate())
-    rows = _unit_rows(list(page), parents)
+        page = _page(request, found.order_by("name", "pk"))
+        shown = list(page)
+    parents = chain.parents_today(shown, timezone.localdate())
+    rows = _unit_rows(shown, parents)
     return render(request, "register/units.html", {"page": page, "rows": rows, "asked": asked})
 
 
@@ -102,12 +111,14 @@ def places(request: HttpRequest) -> HttpResponse:
     if asked["kind"] in Place.Kind.values:
         found = found.filter(kind=asked["kind"])
     if asked["sort"] == "events":
-        found = found.annotate(
-            n=Count("events", filter=Q(events__in=seen.values("pk")), distinct=True)
-        ).order_by("-n", "name_en")
+        # The gazetteer is small: its places sorted here by the events counted per place.
+        counts = dict(
+            seen.order_by().values("place_id").annotate(n=Count("pk")).values_list("place_id", "n")
+        )
+        ordered = sorted(found, key=lambda p: (-counts.get(p.pk, 0), p.name_en, p.pk))
+        page = _page(request, ordered)  # type: ignore[arg-type]
     else:
-        found = found.order_by("name_en", "pk")
-    page = _page(request, found)
+        page = _page(request, found.order_by("name_en", "pk"))
     rows = _place_rows(list(page), seen)
     kinds = Place.Kind.choices
     context = {"page": page, "rows": rows, "asked": asked, "kinds": kinds}
@@ -146,12 +157,15 @@ def _person_rows(people: list[Person]) -> list[dict[str, Any]]:
 
 
 def _unit_rows(units: list[Unit], parents: dict[int, Any]) -> list[dict[str, Any]]:
-    """A unit takes part in thousands of acts: counted in the database, joined, not listed."""
+    """A unit takes part in thousands of acts: its events are read from the tallies
+    (docket/register/tally.py), its members and evidence counted in the database."""
     ids = [u.pk for u in units]
+    tally.current()
     events = dict(
-        Involvement.objects.filter(unit_id__in=ids).values("unit_id")
-        .annotate(n=Count("act__event_id", distinct=True)).values_list("unit_id", "n")
-    )  # fmt: skip
+        Tally.objects.filter(kind=Tally.Kind.UNIT, object_id__in=ids).values_list(
+            "object_id", "events"
+        )
+    )
     members = dict(
         Membership.objects.filter(unit_id__in=ids).values("unit_id").annotate(n=Count("pk"))
         .values_list("unit_id", "n")

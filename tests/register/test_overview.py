@@ -48,6 +48,8 @@ def test_the_overview_draws_a_timeline_and_charts(team: Team, events: None) -> N
     weeks = [(row["label"], row["count"]) for row in page.context["timeline"]["rows"]]
     assert weeks == [("10 Aug 2020", 2), ("24 Aug 2020", 1)]
     assert "since=2020-08-10&amp;until=2020-08-16" in page.content.decode()
+    months = [(row["label"], row["count"]) for row in page.context["months"]["rows"]]
+    assert months == [("August 2020", 3)]
     regions = {row["label"]: row["count"] for row in page.context["regions"]["rows"]}
     assert regions == {"Minsk (city)": 2, "Grodno Region": 1}
     assert "img-src 'self' data:;" in page["Content-Security-Policy"]
