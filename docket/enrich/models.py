@@ -182,6 +182,7 @@ class Segment(models.Model):
     start = models.FloatField()
     end = models.FloatField()
     text = models.TextField()
+    language = models.CharField(max_length=5, blank=True)  # its piece's (empty: before 0009)
 
     class Meta:
         ordering = ["transcript", "index"]

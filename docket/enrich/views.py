@@ -48,6 +48,7 @@ def item_preview(item: Item, user: Any) -> dict[str, Any]:
     where none does, the page says so and the download warns."""
     facts = describe_one(item.pk)
     transcript = Transcript.objects.filter(item=item).first()
+    segments = list(Segment.objects.filter(transcript=transcript)) if transcript else []
     shown = facts.shown_copy
     return {
         "preview": facts,
@@ -58,7 +59,9 @@ def item_preview(item: Item, user: Any) -> dict[str, Any]:
         "previewable": facts.kind in ("picture", "video", "audio", "pdf"),
         "can_read": access.can(user, "item.read_original", item),
         "transcript": transcript,
-        "segments": Segment.objects.filter(transcript=transcript) if transcript else [],
+        "segments": segments,
+        # A recording in several languages says each segment's (detected piece by piece).
+        "mixed": len({s.language for s in segments if s.language}) > 1,
     }
 
 

@@ -129,12 +129,21 @@ class ModelProcess:
         self._stack.close()
 
     def transcribe(
-        self, samples: numpy.ndarray, *, language: str | None, beam_size: int = 5
+        self,
+        samples: numpy.ndarray,
+        *,
+        language: str | None,
+        fallback: str | None = None,
+        beam_size: int = 5,
     ) -> Iterator[dict[str, Any]]:
         """The answers to one request (its language, then its segments as they come); raises
-        SandboxError when the model fails on it or its process dies (which is then closed)."""
+        SandboxError when the model fails on it or its process dies (which is then closed).
+        `language` None: detected; `fallback`: taken instead when detection is unsure."""
         pcm = numpy.ascontiguousarray(samples, dtype="<f4")
-        header = {"samples": int(pcm.size), "language": language, "beam_size": beam_size}
+        header = {
+            "samples": int(pcm.size), "language": language, "fallback": fallback,
+            "beam_size": beam_size,
+        }  # fmt: skip
         try:
             stdin = self.process.process.stdin
             assert stdin is not None

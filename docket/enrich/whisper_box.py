@@ -6,9 +6,11 @@ another box. No Django here; it talks over stdin and stdout only.
     python -m docket.enrich.whisper_box MODEL_DIR DEVICE COMPUTE_TYPE THREADS
 
 Started, it answers {"ready": true} once the model is loaded. Then, for each request — a JSON
-line {"samples": N, "language": "be" or null, "beam_size": 5} followed by N float32 samples
-at 16 kHz, little-endian — it answers JSON lines: {"language", "probability"} (detected among
-be/ru/en when none was given; probability null when given), then one {"start", "end", "text"}
+line {"samples": N, "language": "be" or null, "fallback": "ru" or null, "beam_size": 5}
+followed by N float32 samples at 16 kHz, little-endian — it answers JSON lines: {"language",
+"probability"} (detected among be/ru/en when none was given, its probability among those
+three — the fallback instead when that is under MIN_PROBABILITY, as for a piece with few
+words; probability null when given), then one {"start", "end", "text"}
 per segment as soon as it is transcribed, then {"done": true, "cpu_seconds"}, its CPU time so
 far. A request it cannot serve gets {"error": "..."} instead; a malformed header ends it.
 """
@@ -24,6 +26,9 @@ from typing import IO, Any
 import numpy
 
 LANGUAGES = ("be", "ru", "en")
+#: Below this (its share of the three's probability), a piece's detected language is not
+#: trusted over the fallback (the last piece's).
+MIN_PROBABILITY = 0.6
 #: The most samples one request may carry (10 minutes; the worker sends 30 s at most).
 MAX_SAMPLES = 16000 * 600
 
@@ -50,11 +55,20 @@ def read_exactly(source: IO[bytes], size: int) -> bytes:
 
 
 def detect(model: Any, samples: numpy.ndarray) -> tuple[str, float]:
-    """The likeliest of be/ru/en, with its probability among all languages."""
+    """The likeliest of be/ru/en, with its probability among those three."""
     _, _, ranked = model.detect_language(samples)
     scores = dict(ranked)
     best = max(LANGUAGES, key=lambda code: scores.get(code, 0.0))
-    return best, float(scores.get(best, 0.0))
+    among = sum(scores.get(code, 0.0) for code in LANGUAGES)
+    return best, float(scores.get(best, 0.0) / among) if among > 0 else 0.0
+
+
+def choose(model: Any, samples: numpy.ndarray, fallback: str | None) -> tuple[str, float]:
+    """A piece's language: the likeliest of be/ru/en, or `fallback` when that is unsure."""
+    language, probability = detect(model, samples)
+    if probability < MIN_PROBABILITY and fallback in LANGUAGES:
+        return str(fallback), probability
+    return language, probability
 
 
 def serve(model: Any, source: IO[bytes], out: IO[bytes]) -> None:
@@ -67,7 +81,7 @@ def serve(model: Any, source: IO[bytes], out: IO[bytes]) -> None:
         language, beam = header.get("language"), int(header.get("beam_size", 5))
         try:
             if language is None:
-                language, probability = detect(model, samples)
+                language, probability = choose(model, samples, header.get("fallback"))
                 say(out, {"language": language, "probability": probability})
             elif language in LANGUAGES:
                 say(out, {"language": language, "probability": None})

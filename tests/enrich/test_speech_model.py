@@ -5,6 +5,7 @@ item's page."""
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import re
@@ -83,6 +84,7 @@ def test_one_model_process_serves_two_files_in_pieces_with_progress(
         transcript = Transcript.objects.get(item=item)
         assert transcript.language == "en"
         segments = list(Segment.objects.filter(transcript=transcript))
+        assert {s.language for s in segments} == {"en"}
         text = " ".join(s.text for s in segments).lower()
         said = set(re.findall(r"\w+", words.lower()))
         heard = set(re.findall(r"\w+", text))
@@ -192,8 +194,6 @@ def test_the_item_page_shows_how_far_speech_has_got(team: Team, vault: Path) -> 
 
 
 def _item(team: Team) -> Any:
-    import io
-
     from docket.vault.store import store
 
     return store(io.BytesIO(b"a recording"), actor="test", compartment=team.a).item
@@ -218,3 +218,66 @@ def test_a_long_lived_parser_runs_unconfined_only_when_the_operator_says_so(
             assert resident.process.stdout.readline() == b"SAMPLES\n"
         finally:
             resident.close()
+
+
+class Heard:
+    """What the model says of each piece (its detection's scores), and what it was asked."""
+
+    def __init__(self, scores: list[dict[str, float]]) -> None:
+        self.scores = scores
+        self.asked: list[str] = []
+
+    def detect_language(self, samples: Any) -> tuple[str, float, list[tuple[str, float]]]:
+        ranked = sorted(self.scores[len(self.asked)].items(), key=lambda kv: -kv[1])
+        return ranked[0][0], ranked[0][1], ranked
+
+    def transcribe(self, samples: Any, *, language: str, beam_size: int) -> tuple[Any, None]:
+        self.asked.append(language)
+        return iter([]), None
+
+
+def test_each_piece_is_heard_in_the_language_detected_for_it_unless_unsure() -> None:
+    """A call that goes from Belarusian to Russian: each piece's language is its own; a piece
+    too unsure among be/ru/en (few words, noise) keeps the last piece's."""
+    from docket.enrich import whisper_box
+
+    model = Heard([
+        {"be": 0.7, "ru": 0.2, "uk": 0.1},
+        {"ru": 0.8, "be": 0.1, "en": 0.05},
+        {"en": 0.30, "ru": 0.25, "pl": 0.4},  # en is 55 % of the three: unsure
+        {"en": 0.9, "ru": 0.05},
+    ])  # fmt: skip
+    samples = np.zeros(1600, dtype="<f4").tobytes()
+    requests = b"".join(
+        json.dumps({"samples": 1600, "language": None, "fallback": fallback}).encode() + b"\n"
+        + samples
+        for fallback in (None, "be", "ru", "ru")
+    )  # fmt: skip
+    out = io.BytesIO()
+    whisper_box.serve(model, io.BytesIO(requests), out)
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert model.asked == ["be", "ru", "ru", "en"]
+    said = [a for a in answers if "language" in a]
+    assert [a["language"] for a in said] == ["be", "ru", "ru", "en"]
+    assert said[1]["probability"] == pytest.approx(0.8 / 0.95)
+
+
+def test_a_mixed_transcript_says_each_line_s_language(team: Team, vault: Path) -> None:
+    item = _item(team)
+    transcript = Transcript.objects.create(
+        item=item, language="ru", language_probability=0.9, model="base", device="cpu",
+        duration_seconds=60.0,
+    )  # fmt: skip
+    for n, (language, text) in enumerate([("be", "Затрымалі сорак чалавек."),
+                                          ("ru", "Задержали сорок человек.")]):  # fmt: skip
+        Segment.objects.create(
+            transcript=transcript, index=n, start=n * 30.0, end=n * 30.0 + 5, text=text,
+            language=language,
+        )  # fmt: skip
+    client = Client()
+    log_in(client, team.owner)
+    page = client.get(f"/vault/items/{item.pk}/").content.decode()
+    assert "<th>Language</th>" in page
+    assert '<td>be</td><td lang="be">Затрымалі сорак чалавек.</td>' in page
+    Segment.objects.filter(language="be").update(language="ru")
+    assert "<th>Language</th>" not in client.get(f"/vault/items/{item.pk}/").content.decode()

@@ -43,8 +43,10 @@ def enrich(context: Context) -> Outcome:
             duration_seconds=total,
         )
         Segment.objects.bulk_create(
-            Segment(transcript=transcript, index=n, start=start, end=end, text=text)
-            for n, (start, end, text) in enumerate(rows)
+            Segment(
+                transcript=transcript, index=n, start=start, end=end, text=text, language=spoken
+            )
+            for n, (start, end, text, spoken) in enumerate(rows)
             if text
         )
     return Outcome("faster-whisper", metadata.version("faster-whisper"))
@@ -52,26 +54,30 @@ def enrich(context: Context) -> Outcome:
 
 def transcribe(
     model: whisper.ModelProcess, samples: numpy.ndarray, run: QuerySet[Run]
-) -> tuple[str, float, list[tuple[float, float, str]]]:
-    """The recording piece by piece, cut in its pauses: the language is detected on the first
-    piece and kept for the others; segment times are the recording's; the run's row says how
-    far it has got after each piece."""
+) -> tuple[str, float, list[tuple[float, float, str, str]]]:
+    """The recording piece by piece, cut in its pauses, each piece's language detected on its
+    own (a recording often mixes Belarusian and Russian; a piece too unsure of its language
+    keeps the last one's); segment times are the recording's; the run's row says how far it
+    has got after each piece. The transcript's language is the one most seconds were heard
+    in, with the mean probability of its pieces."""
     language: str | None = None
-    probability = 0.0
-    rows: list[tuple[float, float, str]] = []
+    seconds: dict[str, float] = {}
+    probabilities: dict[str, list[float]] = {}
+    rows: list[tuple[float, float, str, str]] = []
     for start, end in silences.pieces(samples, SAMPLE_RATE):
         offset = start / SAMPLE_RATE
-        for answer in model.transcribe(samples[start:end], language=language):
+        for answer in model.transcribe(samples[start:end], language=None, fallback=language):
             if "language" in answer:
-                if language is None:
-                    language, probability = answer["language"], float(answer["probability"])
+                language = str(answer["language"])
+                seconds[language] = seconds.get(language, 0.0) + (end - start) / SAMPLE_RATE
+                probabilities.setdefault(language, []).append(float(answer["probability"]))
             else:
-                rows.append(
-                    (offset + answer["start"], offset + answer["end"], answer["text"].strip())
-                )
+                assert language is not None
+                text = answer["text"].strip()
+                rows.append((offset + answer["start"], offset + answer["end"], text, language))
         run.update(heard_seconds=end / SAMPLE_RATE)
-    assert language is not None
-    return language, probability, rows
+    main = max(seconds, key=lambda code: seconds[code])
+    return main, sum(probabilities[main]) / len(probabilities[main]), rows
 
 
 def decode(context: Context) -> numpy.ndarray:
