@@ -51,8 +51,9 @@ def pcm(path: Path, words: str) -> np.ndarray:
 
 @pytest.mark.slow
 def test_one_model_process_serves_two_files_in_pieces_with_progress(
-    enriching: Enriching, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    enriching: Enriching, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
+    settings.WHISPER_BEAM_SIZE = 2  # DOCKET_WHISPER_BEAM_SIZE reaches the model
     # Pieces of 4-6 s, so that a short recording is cut as an hour-long one would be.
     monkeypatch.setattr(
         speech.silences, "pieces", functools.partial(silences.pieces, longest=6, shortest=4)
@@ -63,6 +64,7 @@ def test_one_model_process_serves_two_files_in_pieces_with_progress(
     def watched(self: whisper.ModelProcess, samples: Any, **kwargs: Any) -> Any:
         run = Run.objects.get(enricher="speech", total_seconds__isnull=False)
         seen.append((self.pid, run.heard_seconds, run.total_seconds))
+        assert kwargs["beam_size"] == 2
         return transcribe(self, samples, **kwargs)
 
     monkeypatch.setattr(whisper.ModelProcess, "transcribe", watched)

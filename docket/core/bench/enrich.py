@@ -277,7 +277,7 @@ def _pcm(path: Path) -> Any:
     return numpy.frombuffer(raw, dtype="<f4")
 
 
-def bare_whisper(model_dir: Path, samples: Any, threads: int) -> float:
+def bare_whisper(model_dir: Path, samples: Any, threads: int, beam_size: int) -> float:
     """Seconds for faster-whisper alone, in this process, with the same model, threads, beam
     and language handling as Docket — the recording cut in the same pauses, each piece's
     language the likeliest of be/ru/en unless unsure — and model loading included as on
@@ -294,7 +294,7 @@ def bare_whisper(model_dir: Path, samples: Any, threads: int) -> float:
     for start, end in silences.pieces(samples, SAMPLE_RATE):
         piece = samples[start:end]
         language, _ = choose(model, piece, language)
-        segments, _ = model.transcribe(piece, language=language, beam_size=BEAM_SIZE)
+        segments, _ = model.transcribe(piece, language=language, beam_size=beam_size)
         for _segment in segments:
             pass
     return time.monotonic() - started
@@ -313,9 +313,10 @@ def speech(base: Path, minutes: float) -> dict[str, Any]:
     vault) against bare faster-whisper over the same samples, both on the CPU."""
     wav, seconds_of_audio = make_speech(base / "speech", minutes)
     threads = int(os.environ.get("DOCKET_WHISPER_THREADS", "0"))
-    docket = _import_then_work(base / "stt", "speech", [wav], processes=1,
-                               extra={"DOCKET_WHISPER_THREADS": str(threads)})  # fmt: skip
-    bare = bare_whisper(base / "models" / "whisper-base", _pcm(wav), threads)
+    beam = int(os.environ.get("DOCKET_WHISPER_BEAM_SIZE", str(BEAM_SIZE)))
+    extra = {"DOCKET_WHISPER_THREADS": str(threads), "DOCKET_WHISPER_BEAM_SIZE": str(beam)}
+    docket = _import_then_work(base / "stt", "speech", [wav], processes=1, extra=extra)
+    bare = bare_whisper(base / "models" / "whisper-base", _pcm(wav), threads, beam)
     speed, bare_speed = seconds_of_audio / docket, seconds_of_audio / bare
     return {
         "audio_seconds": round(seconds_of_audio, 1),
@@ -326,7 +327,7 @@ def speech(base: Path, minutes: float) -> dict[str, Any]:
         "stt_bare_speed_cpu": round(bare_speed, 3),
         "stt_ratio": round(speed / bare_speed, 3),
         "stt_threads": threads or os.cpu_count(),
-        "stt_beam_size": BEAM_SIZE,
+        "stt_beam_size": beam,
         # The CPU figures above are measured with DOCKET_WHISPER_DEVICE=cpu either way.
         "gpu": _gpu(),
     }

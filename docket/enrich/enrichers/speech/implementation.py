@@ -7,6 +7,7 @@ import json
 from importlib import metadata
 
 import numpy
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -16,7 +17,6 @@ from docket.enrich.base import Context, NotApplicable, Outcome
 from docket.enrich.models import Run, Segment, Transcript
 
 SAMPLE_RATE = 16000
-BEAM_SIZE = 5
 
 
 def enrich(context: Context) -> Outcome:
@@ -66,7 +66,12 @@ def transcribe(
     rows: list[tuple[float, float, str, str]] = []
     for start, end in silences.pieces(samples, SAMPLE_RATE):
         offset = start / SAMPLE_RATE
-        for answer in model.transcribe(samples[start:end], language=None, fallback=language):
+        for answer in model.transcribe(
+            samples[start:end],
+            language=None,
+            fallback=language,
+            beam_size=settings.WHISPER_BEAM_SIZE,
+        ):
             if "language" in answer:
                 language = str(answer["language"])
                 seconds[language] = seconds.get(language, 0.0) + (end - start) / SAMPLE_RATE
