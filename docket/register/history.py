@@ -16,7 +16,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from docket.accounts.models import User
-from docket.register.models import Change
+from docket.register.models import Change, ChangeKey
 
 SKIPPED = {"created_at", "updated_at"}
 M = TypeVar("M", bound=Model)
@@ -60,6 +60,7 @@ def _write(action: str, obj: Model, actor: User | None, before: Any, after: Any)
         after=after,
         request_id=current_request_id.get(),
     )
+    ChangeKey.objects.bulk_create(ChangeKey.of(change))
     for hook in ON_WRITTEN:
         hook(change)
     return change

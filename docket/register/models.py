@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.fields.json import KeyTransform
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -724,17 +723,40 @@ class Change(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["model", "object_id", "at"]),
-            # An event's history finds its acts', links' and perpetrators' changes by the
-            # event or act they named (docket/register/trail.py), before or after.
-            *(
-                models.Index(KeyTransform(key, side), name=f"change_{side}_{key}")
-                for side in ("before", "after")
-                for key in ("event_id", "act_id")
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.model} {self.object_id}"
+
+
+class ChangeKey(models.Model):
+    """An event, act or unit a change's row named, before or after (its `event_id`, `act_id`
+    or `unit_id`), written with the change: an event's history (docket/register/trail.py) is
+    then found by this index, not by reading the JSON of every change ever made."""
+
+    KEYS = ("event_id", "act_id", "unit_id")
+
+    change = models.ForeignKey(
+        Change, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    key = models.CharField(max_length=10)
+    value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "value"])]
+
+    def __str__(self) -> str:
+        return f"change {self.change_id}: {self.key} {self.value}"
+
+    @classmethod
+    def of(cls, change: Change) -> list[ChangeKey]:
+        found = set()
+        for side in (change.before, change.after):
+            for key in cls.KEYS:
+                value = (side or {}).get(key)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    found.add((key, value))
+        return [cls(change=change, key=k, value=v) for k, v in sorted(found)]
 
 
 class SearchEntry(models.Model):

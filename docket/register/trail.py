@@ -12,7 +12,7 @@ from django.apps import apps
 from django.db.models import Model, Q
 from django.utils.translation import gettext_lazy as _
 
-from docket.register.models import Change, Event, Unit
+from docket.register.models import Change, ChangeKey, Event, Unit
 from docket.vault.describe import describe_one
 from docket.vault.models import Item
 
@@ -86,17 +86,19 @@ def fields_of(change: Change, model: type[Model] | None = None) -> list[tuple[st
     return rows
 
 
+def _naming(key: str, values: list[int]) -> Any:
+    """The changes whose row named one of these values under `key`, before or after."""
+    return ChangeKey.objects.filter(key=key, value__in=values).values("change_id")
+
+
 def _of_event(event: Event) -> Q:
     of = Q(model="event", object_id=event.pk)
-    for side in ("before", "after"):
-        of |= Q(model__in=OF_EVENT, **{f"{side}__event_id": event.pk})
+    of |= Q(model__in=OF_EVENT, pk__in=_naming("event_id", [event.pk]))
     acts = set(event.acts.values_list("pk", flat=True)) | set(
-        Change.objects.filter(model="act")
-        .filter(Q(before__event_id=event.pk) | Q(after__event_id=event.pk))
+        Change.objects.filter(model="act", pk__in=_naming("event_id", [event.pk]))
         .values_list("object_id", flat=True)
-    )
-    for side in ("before", "after"):
-        of |= Q(model="involvement", **{f"{side}__act_id__in": sorted(acts)})
+    )  # fmt: skip
+    of |= Q(model="involvement", pk__in=_naming("act_id", sorted(acts)))
     return of
 
 
@@ -122,8 +124,8 @@ def deleted_members(unit: Unit) -> list[Change]:
             compartment_id=unit.compartment_id,
             action="delete",
             model__in=("membership", "parentlink"),
-            before__unit_id=unit.pk,
-        )
+            pk__in=_naming("unit_id", [unit.pk]),
+        ).filter(before__unit_id=unit.pk)
     )
 
 

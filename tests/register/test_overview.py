@@ -3,7 +3,7 @@ from elsewhere unless the instance names its own tile server."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -69,3 +69,29 @@ def test_a_tile_server_is_allowed_only_when_configured(settings: object) -> None
         [sys.executable, "-m", "docket", "check"], env=env, capture_output=True, text=True
     )
     assert result.returncode == 2 and "DOCKET_MAP_TILES must be" in result.stderr
+
+
+@pytest.mark.parametrize("zone", ["Europe/Minsk", "Asia/Kolkata", "UTC"])
+def test_events_per_day_are_those_of_the_instance_zone(team: Team, zone: str) -> None:
+    """Counted per hour of UTC on SQLite and put in days here: the same days as the database's
+    own conversion, near midnight too, and in a zone half an hour off."""
+    import random
+
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    from docket.register.views_data import _per_day
+
+    rng = random.Random(3)
+    for n in range(120):
+        at = datetime(2020, 8, 9, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 60 * 24 * 6))
+        Event.objects.create(compartment=team.a, title=f"e{n}", start=at)
+    events = Event.objects.filter(compartment=team.a)
+    with timezone.override(zone):
+        expected = sorted(
+            (row["day"], row["n"])
+            for row in events.annotate(day=TruncDate("start")).values("day").annotate(n=Count("pk"))
+        )
+        assert _per_day(events) == expected
+        assert sum(n for _, n in expected) == 120 and len(expected) >= 6
