@@ -152,12 +152,16 @@ def facets(events: QuerySet[Event], *, compartments: set[int], narrowed: bool) -
                 region.pk, {"id": region.pk, "label": region.shown, "count": 0}
             )
             entry["count"] += row["count"]
-    if narrowed:
-        act_counts = _events_per_act_type(
+    # Every event of the compartments: counted ahead (docket/register/tally.py), unless a
+    # change is not counted yet; else over the acts of the events the filters leave.
+    act_counts = None if narrowed else tally.events_per_act_type(compartments)
+    if act_counts is None:
+        acts = (
             Act.objects.filter(event_id__in=events.order_by().values("pk"))
+            if narrowed
+            else Act.objects.filter(compartment_id__in=compartments)
         )
-    else:  # every event of the compartments: counted ahead (docket/register/tally.py)
-        act_counts = tally.events_per_act_type(compartments)
+        act_counts = _events_per_act_type(acts)
     labels = {
         t.pk: t.shown
         for t in Term.objects.filter(vocabulary__in=["act_type", "violation_status"]).only(

@@ -17,6 +17,7 @@ one a test compares with a count over the acts, with no drift to repair.
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -44,7 +45,6 @@ def _tables() -> dict[str, str]:
 # A person's events: those of the acts they suffered and of those they took part in, each
 # event once (a victim who was also a perpetrator in one event is in one event).
 _PERSONS = """
-INSERT INTO {tally} (kind, compartment_id, object_id, events, sort_name)
 SELECT 'person', p.compartment_id, p.id, COALESCE(n.events, 0), p.display_name
 FROM {person} p LEFT JOIN (
     SELECT person_id, COUNT(*) AS events FROM (
@@ -56,7 +56,6 @@ FROM {person} p LEFT JOIN (
 ) n ON n.person_id = p.id
 """
 _UNITS = """
-INSERT INTO {tally} (kind, compartment_id, object_id, events, sort_name)
 SELECT 'unit', u.compartment_id, u.id, COALESCE(n.events, 0), u.name
 FROM {unit} u LEFT JOIN (
     SELECT i.unit_id, COUNT(DISTINCT a.event_id) AS events
@@ -66,7 +65,6 @@ FROM {unit} u LEFT JOIN (
 """
 # Per compartment: an act carries its event's compartment.
 _ACT_TYPES = """
-INSERT INTO {tally} (kind, compartment_id, object_id, events, sort_name)
 SELECT 'act_type', compartment_id, act_type_id, COUNT(DISTINCT event_id), ''
 FROM {act} WHERE act_type_id IS NOT NULL GROUP BY compartment_id, act_type_id
 """
@@ -76,26 +74,66 @@ def _last_change() -> int:
     return Change.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
+def stamp() -> TallyStamp | None:
+    return TallyStamp.objects.order_by("-id").first()
+
+
 def fresh() -> bool:
-    stamp = TallyStamp.objects.order_by("-id").first()
-    return stamp is not None and stamp.change_id == _last_change()
+    counted = stamp()
+    return counted is not None and counted.change_id == _last_change()
+
+
+Key = tuple[str, int, int]  # kind, compartment, object
+
+
+def _counted() -> dict[Key, tuple[int, str]]:
+    tables = _tables()
+    found: dict[Key, tuple[int, str]] = {}
+    with connection.cursor() as cursor:
+        for sql in (_PERSONS, _UNITS, _ACT_TYPES):
+            cursor.execute(sql.format(**tables))
+            for kind, compartment, pk, events, name in cursor.fetchall():
+                found[(kind, compartment, pk)] = (events, name[:300])
+    return found
 
 
 def refresh() -> float:
-    """Count every tally again (unless another process just did); the seconds it took."""
+    """Count every tally again; the seconds it took. Counted by reading only; then only the
+    rows that differ are written, in a short transaction, so that SQLite's one writer at a
+    time (a documenter saving an act) never waits for the counting."""
     started = time.monotonic()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with transaction.atomic():  # one counting at a time; readers and writers go on
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
             if fresh():  # counted while this one waited
                 return 0.0
-        last = _last_change()  # before the counts: a later change leaves them stale, not wrong
-        tables = _tables()
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {tables['tally']}")  # noqa: S608 (table names only)
-            for sql in (_PERSONS, _UNITS, _ACT_TYPES):
-                cursor.execute(sql.format(**tables))
+            return _count(started)
+    return _count(started)
+
+
+def _count(started: float) -> float:
+    last = _last_change()  # before the counts: a later change leaves them stale, not wrong
+    found = _counted()
+    rows = Tally.objects.values_list(
+        "pk", "kind", "compartment_id", "object_id", "events", "sort_name"
+    )
+    kept: dict[Key, tuple[int, int, str]] = {(k, c, o): (pk, e, n) for pk, k, c, o, e, n in rows}
+    gone = [pk for key, (pk, _, _) in kept.items() if key not in found]
+    changed = [
+        Tally(pk=kept[key][0], events=events, sort_name=name)
+        for key, (events, name) in found.items()
+        if key in kept and kept[key][1:] != (events, name)
+    ]
+    new = [
+        Tally(kind=k, compartment_id=c, object_id=o, events=events, sort_name=name)
+        for (k, c, o), (events, name) in found.items()
+        if (k, c, o) not in kept
+    ]
+    with transaction.atomic():
+        Tally.objects.filter(pk__in=gone).delete()
+        Tally.objects.bulk_update(changed, ["events", "sort_name"], batch_size=500)
+        Tally.objects.bulk_create(new, batch_size=1000)
         seconds = round(time.monotonic() - started, 3)
         TallyStamp.objects.all().delete()
         TallyStamp.objects.create(change_id=last, counted_at=timezone.now(), seconds=seconds)
@@ -103,15 +141,17 @@ def refresh() -> float:
 
 
 def current() -> None:
-    """Make sure the tallies are current before a page reads them."""
+    """Make sure the tallies are current (counting them here if not)."""
     if not fresh():
         refresh()
 
 
-def events_per_act_type(compartments: set[int]) -> list[dict[str, int]]:
+def events_per_act_type(compartments: set[int]) -> list[dict[str, int]] | None:
     """The 15 types of act done in the most events of these compartments, as the event list
-    counts them without a filter (an event is in one compartment, so the sums are exact)."""
-    current()
+    counts them without a filter (an event is in one compartment, so the sums are exact); None
+    while a change has not been counted yet: the caller counts over the acts then."""
+    if not fresh():
+        return None
     totals: dict[int, int] = {}
     rows = Tally.objects.filter(kind=Tally.Kind.ACT_TYPE, compartment_id__in=compartments)
     for act_type, events in rows.values_list("object_id", "events"):
@@ -120,15 +160,30 @@ def events_per_act_type(compartments: set[int]) -> list[dict[str, int]]:
     return [{"act_type_id": k, "count": v} for k, v in ranked]
 
 
-def ranked(kind: str, compartments: set[int]) -> QuerySet[Any]:
-    """The ids of the persons or units of these compartments, most events first, then by name:
-    a queryset of ids for the paginator, read in order from the tally's index."""
-    current()
-    return (
+#: How long a page sorts by counts that miss the latest changes, waiting for a worker to count
+#: them again, before it counts them itself (no worker running, or one far behind).
+LAG = timedelta(minutes=2)
+
+
+def ranked(kind: str, compartments: set[int]) -> tuple[QuerySet[Any], datetime | None]:
+    """The ids of the persons or units of these compartments, most events first, then by name,
+    read in order from the tally's index; and, when the latest changes are not counted yet,
+    when the order was counted (the page says so; each row's own numbers are counted live)."""
+    counted = stamp()
+    if counted is None:
+        current()
+    elif counted.change_id != _last_change():
+        latest = Change.objects.order_by("-id").values_list("at", flat=True).first()
+        if latest is not None and timezone.now() - latest > LAG:
+            current()
+    counted = stamp()
+    assert counted is not None
+    ids = (
         Tally.objects.filter(kind=kind, compartment_id__in=compartments)
         .order_by("-events", "sort_name", "object_id")
         .values_list("object_id", flat=True)
     )
+    return ids, None if counted.change_id == _last_change() else counted.counted_at
 
 
 def _changed(change: Change) -> None:

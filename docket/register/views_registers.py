@@ -53,10 +53,11 @@ def _by_events(
 ) -> tuple[Any, list[Any]]:
     """Persons or units, most events first, then by name: the page of ids read in order from
     the tallies (docket/register/tally.py), or, for the few a search found, from theirs."""
-    ids = tally.ranked(kind, compartments)
+    ids, counted_at = tally.ranked(kind, compartments)
     if text:
         ids = ids.filter(object_id__in=found.values("pk"))
     page = _page(request, ids)
+    page.counted_at = counted_at  # the order misses changes made since then: the page says so
     by_id = found.select_related("compartment").in_bulk(list(page))
     return page, [by_id[pk] for pk in page if pk in by_id]
 
@@ -158,14 +159,17 @@ def _person_rows(people: list[Person]) -> list[dict[str, Any]]:
 
 def _unit_rows(units: list[Unit], parents: dict[int, Any]) -> list[dict[str, Any]]:
     """A unit takes part in thousands of acts: its events are read from the tallies
-    (docket/register/tally.py), its members and evidence counted in the database."""
+    (docket/register/tally.py) when they are current, else counted in the database, joined,
+    like its members and evidence."""
     ids = [u.pk for u in units]
-    tally.current()
-    events = dict(
-        Tally.objects.filter(kind=Tally.Kind.UNIT, object_id__in=ids).values_list(
-            "object_id", "events"
-        )
-    )
+    if tally.fresh():
+        counted = Tally.objects.filter(kind=Tally.Kind.UNIT, object_id__in=ids)
+        events = dict(counted.values_list("object_id", "events"))
+    else:  # a change not counted yet: counted here, joined
+        events = dict(
+            Involvement.objects.filter(unit_id__in=ids).values("unit_id")
+            .annotate(n=Count("act__event_id", distinct=True)).values_list("unit_id", "n")
+        )  # fmt: skip
     members = dict(
         Membership.objects.filter(unit_id__in=ids).values("unit_id").annotate(n=Count("pk"))
         .values_list("unit_id", "n")
