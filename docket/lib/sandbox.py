@@ -32,6 +32,7 @@ import functools
 import os
 import re
 import resource
+import select
 import shutil
 import signal
 import socket
@@ -210,7 +211,7 @@ class Box:
                 pass_fds=fds,
             )
             try:
-                process.communicate(stdin, timeout=limits.wall_seconds)
+                _wait(process, stdin, limits.wall_seconds)
             except subprocess.TimeoutExpired:
                 _kill_group(process)
                 raise SandboxError(
@@ -591,6 +592,28 @@ def _set_limits(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
     resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _wait(process: subprocess.Popen[bytes], stdin: bytes | None, timeout: float) -> None:
+    """Until the parser exits (TimeoutExpired after `timeout`). Python's own wait with a
+    timeout sleeps in steps of up to 50 ms, that is, 25 ms lost on average for every tool a
+    job runs; a pidfd wakes this the moment the parser exits."""
+    if stdin is not None or not hasattr(os, "pidfd_open"):
+        process.communicate(stdin, timeout=timeout)
+        return
+    try:
+        pidfd = os.pidfd_open(process.pid)
+    except OSError:  # a kernel before 5.3
+        process.wait(timeout)
+        return
+    try:
+        waiting = select.poll()
+        waiting.register(pidfd, select.POLLIN)
+        if not waiting.poll(max(0, int(timeout * 1000))):
+            raise subprocess.TimeoutExpired(process.args, timeout)
+    finally:
+        os.close(pidfd)
+    process.wait()
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
