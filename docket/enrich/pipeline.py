@@ -3,12 +3,19 @@
 `enrich.item` {item}:
   1. open a fresh sandbox box and decrypt the original into it (a logged read);
   2. detect its type (libmagic), which decides the enrichers that apply;
-  3. give each of them a Run row and queue one `enrich.run` job, so many workers share the
-     work of one video and a slow transcript never holds back a thumbnail. While the item sits
-     in the intake compartment only the enrichers that run before triage are queued; the
-     others get a Run row that waits, and are queued when triage moves the item
-     (`store.ON_MOVED`; docket/enrich/sealed.py says why).
-`enrich.run` {item, enricher}:
+  3. give each of them a Run row. A slow one (on this kind of file: a video's frames, speech,
+     a PDF's pages) gets an `enrich.run` job of its own, so many workers share the work of one
+     video and a slow transcript never holds back a thumbnail. While the item sits in the
+     intake compartment only the enrichers that run before triage start; the others get a Run
+     row that waits, and are queued when triage moves the item (`store.ON_MOVED`, the quick
+     ones in one job; docket/enrich/sealed.py says why);
+  4. run the quick ones here (`Declaration.quick`: a picture's thumbnail, hash and OCR), one
+     after the other, each in a fresh box holding a copy of the one decrypted original
+     (`_Boxes`: no second read of the vault, unless a tool changed the copy), each recorded on
+     its own Run row as `enrich.run` records it. One that fails for a reason not the file's is
+     retried alone, as an `enrich.run` job of its own, after the queue's first backoff;
+  5. index the item for search once, after them all.
+`enrich.run` {item, enricher} (or {item, enrichers}: quick ones, run as in 4 and 5):
   1. open a box and decrypt the original into it (an enricher that waits for triage is put
      back to waiting, unrun, while the item is still in the intake compartment);
   2. run the enricher;
