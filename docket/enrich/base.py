@@ -50,6 +50,11 @@ class Declaration:
     #: Writes words that search finds (pages, transcripts), or makes the item findable by
     #: its name (type detection): the item is indexed again after.
     searchable: bool = False
+    #: The kinds of file it is quick on (a second or so: one picture, a written testimony):
+    #: it then runs in the job that already holds the decrypted original, after the others
+    #: there. On other kinds (a video's frames, a PDF's pages, speech) it gets a job of its
+    #: own, which any worker may take, so a long recording never holds back a thumbnail.
+    quick: tuple[str, ...] = ()
 
 
 @dataclass

@@ -111,6 +111,11 @@ def claim() -> Job | None:
         return job
 
 
+def backoff(attempts: int) -> float:
+    """Seconds before a job that failed `attempts` times is tried again."""
+    return float(min(3600, 5 * 4**attempts))
+
+
 def run(job: Job) -> None:
     """Run a claimed job; a failure is recorded on the row and retried with backoff."""
     handler = HANDLERS.get(job.kind)
@@ -127,8 +132,7 @@ def run(job: Job) -> None:
             job.finished_at = _now(job.hourly)
         else:
             job.state = Job.State.QUEUED
-            backoff = min(3600, 5 * 4**job.attempts)
-            job.run_after = _later(_now(job.hourly), backoff, job.hourly)
+            job.run_after = _later(_now(job.hourly), backoff(job.attempts), job.hourly)
         job.save(update_fields=["error", "state", "finished_at", "run_after"])
         return
     finally:

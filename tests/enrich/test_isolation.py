@@ -221,3 +221,14 @@ def test_shared_memory_is_there_for_semaphores_but_small(private: Path) -> None:
         python(box, "import multiprocessing; multiprocessing.Lock()")
         with pytest.raises(sandbox.SandboxError, match="No space left on device"):
             python(box, f"open('/dev/shm/filler', 'wb').write(b'x' * {2 * sandbox.SHM_BYTES})")
+
+
+def test_a_tool_sees_neither_the_workers_python_nor_dockets_code(private: Path) -> None:
+    """Only Docket's own parsers (run by the worker's Python) get the Python environment and
+    the package bound; exiftool, ffmpeg or tesseract see neither."""
+    package = Path(sandbox.__file__).resolve().parents[1]
+    with sandbox.box() as box:
+        for path in (sys.prefix, sys.base_prefix, str(package)):
+            with pytest.raises(sandbox.SandboxError, match="ls exited"):
+                box.run(["ls", path])
+        assert python(box, "import sys; print(sys.prefix)").stdout.strip() == sys.prefix.encode()

@@ -105,3 +105,49 @@ def test_a_log_that_cannot_be_sealed_stops_the_worker_while_other_chores_only_lo
     monkeypatch.setattr(custody, "seal", gone)
     with pytest.raises(KeyUnavailable):
         Worker().idle()
+
+
+def test_n_processes_are_this_one_and_n_minus_one_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`docket worker --processes 3` works in its own process too (it has paid for its start
+    already) and starts two more; a stop is passed on to them."""
+    from django.core.management import call_command
+
+    from docket.jobs.management.commands import worker as command
+
+    started: list[list[str]] = []
+
+    class Child:
+        terminated = False
+
+        def __init__(self, argv: list[str]) -> None:
+            started.append(argv)
+
+        def terminate(self) -> None:
+            self.terminated = True
+
+        def poll(self) -> int | None:
+            return 0 if self.terminated else None
+
+        def wait(self) -> int:
+            return 0
+
+    children: list[Child] = []
+
+    def popen(argv: list[str]) -> Child:
+        children.append(Child(argv))
+        return children[-1]
+
+    ran: list[bool] = []
+
+    def run(self: Worker, *, until_idle: bool = False) -> None:
+        ran.append(until_idle)
+        self.stopping.set()  # as SIGTERM would
+
+    monkeypatch.setattr(command.subprocess, "Popen", popen)
+    monkeypatch.setattr(Worker, "run", run)
+    call_command("worker", "--processes", "3", "--until-idle")
+    assert ran == [True]
+    assert len(started) == 2 and all(argv[-2:] == ["worker", "--until-idle"] for argv in started)
+    assert all(child.terminated for child in children)

@@ -14,4 +14,5 @@ DECLARATION = Declaration(
     programs=("mat2", "ffmpeg"),
     version_argv=("mat2", "--version"),
     before_triage=True,
+    quick=("picture",),
 )

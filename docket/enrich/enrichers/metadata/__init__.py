@@ -16,4 +16,5 @@ DECLARATION = Declaration(
     outputs=("Capture",),
     programs=("exiftool", "ffprobe"),
     version_argv=("exiftool", "-ver"),
+    quick=("picture", "video", "audio", "pdf"),
 )

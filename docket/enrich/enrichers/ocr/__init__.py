@@ -13,4 +13,5 @@ DECLARATION = Declaration(
     programs=("tesseract", "pdftotext", "pdftoppm", "pdfinfo"),
     version_argv=("tesseract", "--version"),
     searchable=True,
+    quick=("picture",),
 )

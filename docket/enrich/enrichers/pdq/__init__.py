@@ -12,4 +12,5 @@ DECLARATION = Declaration(
     kinds=("picture", "video"),
     outputs=("PerceptualHash",),
     programs=("ffmpeg", "ffprobe"),
+    quick=("picture",),
 )

@@ -12,4 +12,5 @@ DECLARATION = Declaration(
     kinds=("text", "document"),
     outputs=("TextPage",),
     searchable=True,
+    quick=("text", "document"),
 )

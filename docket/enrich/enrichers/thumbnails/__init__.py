@@ -13,4 +13,5 @@ DECLARATION = Declaration(
     programs=("ffmpeg", "ffprobe"),
     version_argv=("ffmpeg", "-version"),
     before_triage=True,
+    quick=("picture",),
 )

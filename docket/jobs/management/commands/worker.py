@@ -23,17 +23,24 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         processes = options["processes"]
-        if processes > 1:
-            argv = [sys.executable, "-m", "docket", "worker"]
-            if options["until_idle"]:
-                argv.append("--until-idle")
-            children = [subprocess.Popen(argv) for _ in range(processes)]
-            try:
-                codes = [child.wait() for child in children]
-            finally:
-                for child in children:
-                    child.terminate()
-            if any(codes):
-                sys.exit(1)
+        worker = Worker(poll_seconds=settings.WORKER_POLL_SECONDS)
+        if processes <= 1:
+            worker.run(until_idle=options["until_idle"])
             return
-        Worker(poll_seconds=settings.WORKER_POLL_SECONDS).run(until_idle=options["until_idle"])
+        # This process is one of the N (it has started already: the others start meanwhile).
+        argv = [sys.executable, "-m", "docket", "worker"]
+        if options["until_idle"]:
+            argv.append("--until-idle")
+        children = [subprocess.Popen(argv) for _ in range(processes - 1)]
+        try:
+            worker.run(until_idle=options["until_idle"])
+            if worker.stopping.is_set():
+                for child in children:
+                    child.terminate()  # SIGTERM: each finishes the job in hand too
+            codes = [child.wait() for child in children]
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+        if any(codes):
+            sys.exit(1)
