@@ -30,6 +30,7 @@ from docket.ingest.models import Batch, BatchItem
 from docket.lib.storage import BlobStore
 from docket.vault import custody, keys
 from docket.vault import store as store_module
+from docket.vault.models import Item
 from docket.vault.store import Stored, store
 
 SEAL_EVERY_SECONDS = 2.0
@@ -133,6 +134,9 @@ def import_files(
     keys.recipient()  # no vault key: say so here, before any file is read
 
     def counted(found: Found, result: Stored) -> None:
+        if batch is not None and result.item.pk not in indexed:
+            indexed.add(result.item.pk)
+            unindexed.append(result.item)
         if result.created:
             summary.stored += 1
             summary.bytes += result.item.size
@@ -163,8 +167,14 @@ def import_files(
 
     def recorded(results: list[Stored]) -> None:
         """What `stored` records of each result, in the batch's own transaction."""
-        for entry, result in zip(batched, results, strict=True):
-            record(entry, result)
+        if batch is not None:
+            BatchItem.objects.bulk_create(
+                [
+                    BatchItem(batch=batch, item=result.item, path=entry.label[:1000])
+                    for entry, result in zip(batched, results, strict=True)
+                ],
+                ignore_conflicts=True,  # content given twice: one row, as get_or_create
+            )
 
     def flush() -> None:
         """Commit the small files staged so far, then (only then) report them."""
@@ -214,6 +224,8 @@ def import_files(
     staged: list[store_module.Staged] = []
     batched: list[Found] = []
     cleanups: list[ExitStack] = []  # each staged file's: removes it unless it was committed
+    indexed: set[int] = set()
+    unindexed: list[Item] = []  # reported, not yet findable by name
     ahead: deque[tuple[Found, ExitStack, Path, Future[Any]]] = deque()
 
     def settle_next() -> None:
@@ -226,6 +238,11 @@ def import_files(
             summary.failed.append({"path": str(waiting[0].path), "error": exc.strerror or str(exc)})
         if len(staged) >= BATCH_FILES or sum(e.sealed.size for e in staged) > BATCH_BYTES:
             flush()
+        if len(unindexed) >= BATCH_FILES:
+            # While the workers seal the next files: findable by name, without waiting for a
+            # worker (enrichment indexes them again with what it reads).
+            index_items(unindexed)
+            unindexed.clear()
         if time.monotonic() - last_seal > SEAL_EVERY_SECONDS:
             flush()
             custody.seal()
@@ -246,7 +263,7 @@ def import_files(
         flush()
     custody.seal()
     if batch is not None:
-        index_names(batch)
+        index_items(unindexed)
         summary.save_to(batch, finished=True)
     return summary
 
@@ -255,17 +272,22 @@ def _details(found: Found) -> dict[str, Any]:
     return {"via": "import files", "path": found.label}
 
 
-def index_names(batch: Batch, chunk: int = 500) -> None:
-    """Make the import's items findable by their file names at once, without waiting for a
+def index_names(batch: Batch) -> None:
+    """`index_items` for every item of an import, in the order they were stored."""
+    entries = BatchItem.objects.filter(batch=batch).select_related("item").order_by("id")
+    index_items([entry.item for entry in entries])
+
+
+def index_items(items: list[Item], chunk: int = 500) -> None:
+    """Make an import's items findable by their file names at once, without waiting for a
     worker (enrichment indexes them again with what it reads). One transaction per chunk."""
     from docket.register import search, sources
 
-    entries = BatchItem.objects.filter(batch=batch).select_related("item").order_by("id")
-    for start in range(0, entries.count(), chunk):
-        items = [entry.item for entry in entries[start : start + chunk]]
-        sources.prime(items)
+    for start in range(0, len(items), chunk):
+        some = items[start : start + chunk]
+        sources.prime(some)
         with transaction.atomic():
-            for item in items:
+            for item in some:
                 search.index(item)
 
 

@@ -33,7 +33,7 @@ from docket.vault import store
 WORKERS = 2
 #: Files handed to the workers ahead of the one being committed. Memory does not grow with it
 #: (each worker streams its file through one buffer); only staging files wait on disk.
-AHEAD = 8
+AHEAD = 32
 
 _PR_SET_PDEATHSIG = 1
 _progress: Any = None  # in a worker: the byte count shared with the importing process
