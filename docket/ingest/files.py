@@ -131,7 +131,8 @@ def import_files(
     them, one after another in their order: small files in batches (see SMALL_BYTES), the rest
     one by one, archives here with their members."""
     last_seal = time.monotonic()
-    keys.recipient()  # no vault key: say so here, before any file is read
+    if files:
+        keys.recipient()  # no vault key: say so here, before a worker reads any file
 
     def counted(found: Found, result: Stored) -> None:
         if batch is not None and result.item.pk not in indexed:
