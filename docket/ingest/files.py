@@ -13,7 +13,9 @@ from __future__ import annotations
 import os
 import stat
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +25,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from docket.accounts.models import Compartment
-from docket.ingest import archives
+from docket.ingest import archives, sealers
 from docket.ingest.models import Batch, BatchItem
 from docket.lib.storage import BlobStore
-from docket.vault import custody
+from docket.vault import custody, keys
 from docket.vault import store as store_module
+from docket.vault.models import Item
 from docket.vault.store import Stored, store
 
 SEAL_EVERY_SECONDS = 2.0
@@ -123,113 +126,169 @@ def import_files(
     on_progress: Callable[[int], object] | None = None,
 ) -> Summary:
     """Store each file (and each member of an archive); report each one only once it is
-    durable; seal checkpoints as we go. Small files go in batches (see SMALL_BYTES)."""
+    durable; seal checkpoints as we go. Files are sealed (hashed, encrypted, written, fsynced)
+    a few ahead in worker processes (docket/ingest/sealers.py) while this process commits
+    them, one after another in their order: small files in batches (see SMALL_BYTES), the rest
+    one by one, archives here with their members."""
     last_seal = time.monotonic()
+    if files:
+        keys.recipient()  # no vault key: say so here, before a worker reads any file
+
+    def counted(found: Found, result: Stored) -> None:
+        if batch is not None and result.item.pk not in indexed:
+            indexed.add(result.item.pk)
+            unindexed.append(result.item)
+        if result.created:
+            summary.stored += 1
+            summary.bytes += result.item.size
+        else:
+            summary.received_again += 1
+        if on_stored:
+            on_stored(found, result)
+
+    def record(found: Found, result: Stored) -> None:
+        if batch is not None:
+            BatchItem.objects.get_or_create(
+                batch=batch, item=result.item, defaults={"path": found.label[:1000]}
+            )
 
     def stored(found: Found, handle: BinaryIO, *, member: bool = False) -> Stored:
         result = store(
             handle,
             actor=actor,
             compartment=compartment,
-            details={"via": "import files", "path": found.label},
+            details=_details(found),
             # The progress bar counts the files named on the command line, not what archives
             # among them unpack to (unknown until they are unpacked).
             on_bytes=None if member else on_progress,
         )
-        if result.created:
-            summary.stored += 1
-            summary.bytes += result.item.size
-        else:
-            summary.received_again += 1
-        if batch is not None:
-            BatchItem.objects.get_or_create(
-                batch=batch, item=result.item, defaults={"path": found.label[:1000]}
-            )
-        if on_stored:
-            on_stored(found, result)
+        record(found, result)
+        counted(found, result)
         return result
 
-    def counted(results: list[Stored]) -> None:
+    def recorded(results: list[Stored]) -> None:
         """What `stored` records of each result, in the batch's own transaction."""
-        for entry, result in zip(batched, results, strict=True):
-            if batch is not None:
-                BatchItem.objects.get_or_create(
-                    batch=batch, item=result.item, defaults={"path": entry.label[:1000]}
-                )
+        if batch is not None:
+            BatchItem.objects.bulk_create(
+                [
+                    BatchItem(batch=batch, item=result.item, path=entry.label[:1000])
+                    for entry, result in zip(batched, results, strict=True)
+                ],
+                ignore_conflicts=True,  # content given twice: one row, as get_or_create
+            )
 
     def flush() -> None:
         """Commit the small files staged so far, then (only then) report them."""
         if not staged:
             return
         results = store_module.commit_batch(
-            staged, actor=actor, compartment=compartment, blobs=blobs, also=counted
+            staged, actor=actor, compartment=compartment, blobs=blobs, also=recorded
         )
-        staging.close()
+        for cleanup in cleanups:
+            cleanup.close()
         for entry, result in zip(batched, results, strict=True):
-            if result.created:
-                summary.stored += 1
-                summary.bytes += result.item.size
-            else:
-                summary.received_again += 1
-            if on_stored:
-                on_stored(entry, result)
+            counted(entry, result)
         staged.clear()
         batched.clear()
+        cleanups.clear()
+
+    def settle(found: Found, cleanup: ExitStack, path: Path, sealing: Future[Any]) -> None:
+        """The next file in order, once sealed: into the batch, committed alone, or (an
+        archive) stored and unpacked here."""
+        sealed = pool.wait(sealing, on_progress)
+        if sealed is None:
+            cleanup.close()
+            flush()
+            fd = os.open(found.path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb", buffering=0) as handle:
+                head = handle.read(512)
+                handle.seek(0)
+                stored(found, handle)
+                if archives.looks_like_archive(head):
+                    handle.seek(0)
+                    _unpack(found, handle, summary, stored)
+        elif sealed.size <= SMALL_BYTES:
+            staged.append(store_module.Staged(path, sealed, _details(found)))
+            batched.append(found)
+            cleanups.append(cleanup)
+        else:
+            flush()
+            with cleanup:
+                result = store_module.commit_sealed(
+                    path, sealed, actor=actor, compartment=compartment, details=_details(found),
+                    blobs=blobs,
+                )  # fmt: skip
+            record(found, result)
+            counted(found, result)
 
     blobs = BlobStore.default()
-    staging = ExitStack()  # the staging files of the batch (removed unless committed)
     staged: list[store_module.Staged] = []
     batched: list[Found] = []
-    with staging:
+    cleanups: list[ExitStack] = []  # each staged file's: removes it unless it was committed
+    indexed: set[int] = set()
+    unindexed: list[Item] = []  # reported, not yet findable by name
+    ahead: deque[tuple[Found, ExitStack, Path, Future[Any]]] = deque()
+
+    def settle_next() -> None:
+        nonlocal last_seal
+        waiting = ahead.popleft()
+        try:
+            settle(*waiting)
+        except OSError as exc:
+            waiting[1].close()
+            summary.failed.append({"path": str(waiting[0].path), "error": exc.strerror or str(exc)})
+        if len(staged) >= BATCH_FILES or sum(e.sealed.size for e in staged) > BATCH_BYTES:
+            flush()
+        if len(unindexed) >= BATCH_FILES:
+            # While the workers seal the next files: findable by name, without waiting for a
+            # worker (enrichment indexes them again with what it reads).
+            index_items(unindexed)
+            unindexed.clear()
+        if time.monotonic() - last_seal > SEAL_EVERY_SECONDS:
+            flush()
+            custody.seal()
+            if batch is not None:
+                summary.save_to(batch)
+            last_seal = time.monotonic()
+
+    # The staging files outlive the workers: they are removed only once no worker writes.
+    with ExitStack() as staging, sealers.Sealers() as pool:
         for found in files:
-            try:
-                # O_NOFOLLOW: the file may have been swapped for a link since the walk.
-                fd = os.open(found.path, os.O_RDONLY | os.O_NOFOLLOW)
-                with os.fdopen(fd, "rb", buffering=0) as handle:
-                    head = handle.read(512)
-                    handle.seek(0)
-                    if found.size <= SMALL_BYTES and not archives.looks_like_archive(head):
-                        path, staged_handle = staging.enter_context(blobs.staged_file())
-                        sealed = store_module.seal(handle, staged_handle, on_bytes=on_progress)
-                        details = {"via": "import files", "path": found.label}
-                        staged.append(store_module.Staged(path, sealed, details))
-                        batched.append(found)
-                    else:
-                        flush()
-                        stored(found, handle)
-                        if archives.looks_like_archive(head):
-                            handle.seek(0)
-                            _unpack(found, handle, summary, stored)
-            except OSError as exc:
-                summary.failed.append({"path": str(found.path), "error": exc.strerror or str(exc)})
-                continue
-            if len(staged) >= BATCH_FILES or sum(e.sealed.size for e in staged) > BATCH_BYTES:
-                flush()
-            if time.monotonic() - last_seal > SEAL_EVERY_SECONDS:
-                flush()
-                custody.seal()
-                if batch is not None:
-                    summary.save_to(batch)
-                last_seal = time.monotonic()
+            cleanup = staging.enter_context(ExitStack())
+            path, _ = cleanup.enter_context(blobs.staged_file())
+            ahead.append((found, cleanup, path, pool.submit(found.path, path)))
+            if len(ahead) > sealers.AHEAD:
+                settle_next()
+        while ahead:
+            settle_next()
         flush()
     custody.seal()
     if batch is not None:
-        index_names(batch)
+        index_items(unindexed)
         summary.save_to(batch, finished=True)
     return summary
 
 
-def index_names(batch: Batch, chunk: int = 500) -> None:
-    """Make the import's items findable by their file names at once, without waiting for a
+def _details(found: Found) -> dict[str, Any]:
+    return {"via": "import files", "path": found.label}
+
+
+def index_names(batch: Batch) -> None:
+    """`index_items` for every item of an import, in the order they were stored."""
+    entries = BatchItem.objects.filter(batch=batch).select_related("item").order_by("id")
+    index_items([entry.item for entry in entries])
+
+
+def index_items(items: list[Item], chunk: int = 500) -> None:
+    """Make an import's items findable by their file names at once, without waiting for a
     worker (enrichment indexes them again with what it reads). One transaction per chunk."""
     from docket.register import search, sources
 
-    entries = BatchItem.objects.filter(batch=batch).select_related("item").order_by("id")
-    for start in range(0, entries.count(), chunk):
-        items = [entry.item for entry in entries[start : start + chunk]]
-        sources.prime(items)
+    for start in range(0, len(items), chunk):
+        some = items[start : start + chunk]
+        sources.prime(some)
         with transaction.atomic():
-            for item in items:
+            for item in some:
                 search.index(item)
 
 

@@ -168,9 +168,14 @@ def commit_batch(
     hourly = custody.hourly(actor, compartment)
     names: dict[int, str] = {}  # position in `staged`: its new blob's name
     first: dict[str, int] = {}  # content: its first position in the batch
+    already = set(
+        Item.objects.filter(
+            compartment=compartment, sha256__in={entry.sealed.sha256 for entry in staged}
+        ).values_list("sha256", flat=True)
+    )  # one query for the batch, not one per file
     for n, entry in enumerate(staged):
         sha256 = entry.sealed.sha256
-        if sha256 in first or held(sha256, compartment) is not None:
+        if sha256 in first or sha256 in already:
             continue
         first[sha256] = n
         names[n] = _blob_name()

@@ -84,7 +84,7 @@ def test_a_file_given_twice_in_one_batch_is_stored_once(vault: Path, tmp_path: P
 
 
 def test_an_import_is_found_by_its_file_names_at_once(vault: Path, tmp_path: Path) -> None:
-    """index_names asks the items' facts a chunk at a time; each item still gets its own."""
+    """index_items asks the items' facts a chunk at a time; each item still gets its own."""
     from django.utils import timezone
 
     from docket.ingest.models import Batch

@@ -2,7 +2,8 @@
 
 ingest: generate files of mixed sizes (many small, three large), time `docket import files` on
 them in a fresh instance, and as the baseline `sha256sum` over the same files plus `cp` of them
-to a directory on the same disk. verify: time `docket verify` on that instance against
+to a directory on the same disk; both sides several times, in alternating order, each from the
+same state of the disk (`settle`). verify: time `docket verify` on that instance against
 `sha256sum` over its blobs. Both report the peak RSS of Docket's process (from wait4).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -104,44 +106,109 @@ def docket_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "docket", *args]
 
 
-def ingest(workdir: Path, total_mb: int) -> dict[str, Any]:
+def settle(env: dict[str, str], *, drop_caches: bool = True) -> str:
+    """Bring the disk to the same state before each timed side: write back what is dirty (and,
+    on a disk mounted with `discard`, let the blocks a removal freed be trimmed), then drop the
+    page cache when allowed (root), so that both sides read their files from the disk. The
+    programs themselves are read back in (untimed): Docket's Python code and libraries, the
+    baseline's sha256sum and cp, as a machine that imports often has them."""
+    subprocess.run(["sync"], check=True)
+    if not drop_caches:
+        return "synced"
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as control:
+            control.write("3\n")
+    except OSError:
+        return "synced"
+    for argv in (docket_argv("import", "files", "--help"), ["sha256sum", "/dev/null"]):
+        subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cp", "--version"], check=True, stdout=subprocess.DEVNULL)
+    return "synced, page cache dropped, programs read back in"
+
+
+def _baseline(files: Path, copy: Path) -> float:
+    """The yardstick: coreutils sha256sum over the files, then cp -r of them (seconds)."""
+    start = time.perf_counter()
+    sha256sum(sorted(str(p) for p in files.rglob("*") if p.is_file()))
+    subprocess.run(["cp", "-r", str(files), str(copy)], check=True)
+    return time.perf_counter() - start
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    return {"min": round(min(values), 3), "max": round(max(values), 3)}
+
+
+def ingest(
+    workdir: Path, total_mb: int, repeat: int = 3, *, drop_caches: bool = True
+) -> dict[str, Any]:
+    """Docket's import and the baseline, `repeat` times each in alternating order (baseline
+    first in the odd runs, Docket first in the even ones), each side after `settle()`; the
+    figures are the medians, with each run's. drop_caches=False leaves the page cache (of the
+    whole machine) alone."""
     if workdir.exists():
         shutil.rmtree(workdir)
     files = workdir / "files"
     count, total = generate(files, total_mb)
     env = instance_env(workdir)
-    subprocess.run(
-        docket_argv("init", "--scrypt-work-factor", "10"),
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    docket: list[Run] = []
+    baseline: list[float] = []
+    synced: list[float] = []  # the baseline's cp followed by a sync: context only
+    settled = ""
 
-    start = time.perf_counter()
-    sha256sum(sorted(str(p) for p in files.rglob("*") if p.is_file()))
-    subprocess.run(["cp", "-r", str(files), str(workdir / "copy")], check=True)
-    baseline = time.perf_counter() - start
-    shutil.rmtree(workdir / "copy")
-    # Untimed: the baseline's writes must not be flushed on Docket's time (its fsyncs).
-    subprocess.run(["sync"], check=True)
+    def time_docket() -> None:
+        nonlocal settled
+        shutil.rmtree(workdir / "instance", ignore_errors=True)
+        subprocess.run(
+            docket_argv("init", "--scrypt-work-factor", "10"),
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        settled = settle(env, drop_caches=drop_caches)
+        docket.append(timed_with_rss(docket_argv("import", "files", str(files), "--json"), env))
 
-    run = timed_with_rss(docket_argv("import", "files", str(files), "--json"), env)
+    def time_baseline() -> None:
+        nonlocal settled
+        copy = workdir / "copy"
+        shutil.rmtree(copy, ignore_errors=True)
+        settled = settle(env, drop_caches=drop_caches)
+        seconds = _baseline(files, copy)
+        start = time.perf_counter()
+        subprocess.run(["sync"], check=True)
+        baseline.append(seconds)
+        synced.append(seconds + time.perf_counter() - start)
+        shutil.rmtree(copy)
+
+    for n in range(max(1, repeat)):
+        sides = [time_baseline, time_docket] if n % 2 == 0 else [time_docket, time_baseline]
+        for side in sides:
+            side()
+    seconds = statistics.median(run.seconds for run in docket)
+    baseline_seconds = statistics.median(baseline)
     return {
         "benchmark": "ingest",
         "files": count,
         "bytes": total,
-        "seconds": round(run.seconds, 3),
-        "baseline_seconds": round(baseline, 3),
-        "ratio": round(baseline / run.seconds, 3),
-        "peak_rss_mb": round(run.peak_rss_mb, 1),
-        "mb_per_second": round(total / MB / run.seconds, 1),
+        "repeat": len(docket),
+        "seconds": round(seconds, 3),
+        "baseline_seconds": round(baseline_seconds, 3),
+        "ratio": round(baseline_seconds / seconds, 3),
+        "peak_rss_mb": round(max(run.peak_rss_mb for run in docket), 1),
+        "mb_per_second": round(total / MB / seconds, 1),
+        "seconds_runs": [round(run.seconds, 3) for run in docket],
+        "baseline_seconds_runs": [round(value, 3) for value in baseline],
+        "ratio_runs": [round(b / run.seconds, 3) for b, run in zip(baseline, docket, strict=True)],
+        "seconds_spread": _spread([run.seconds for run in docket]),
+        "baseline_seconds_spread": _spread(baseline),
+        "baseline_then_sync_seconds": round(statistics.median(synced), 3),
+        "before_each_side": settled,
         "baseline": "sha256sum over the files + cp -r to the same disk",
     }
 
 
 def verify(workdir: Path, total_mb: int) -> dict[str, Any]:
     if not (workdir / "instance").exists():
-        ingest(workdir, total_mb)
+        ingest(workdir, total_mb, repeat=1)
     env = instance_env(workdir)
     vault = workdir / "instance" / "vault"
     blobs = [str(p) for p in vault.rglob("*.age")]

@@ -38,6 +38,18 @@ class Command(BaseCommand):
             "--total-mb", type=int, default=2048, help="size of the generated data (2 GB)"
         )
         parser.add_argument(
+            "--repeat",
+            type=int,
+            default=3,
+            help="ingest: runs of each side, in alternating order; medians are reported (3)",
+        )
+        parser.add_argument(
+            "--no-drop-caches",
+            action="store_true",
+            help="ingest: only sync before each side, even as root (the page cache is the "
+            "whole machine's)",
+        )
+        parser.add_argument(
             "--workdir",
             type=Path,
             default=Path(".bench"),
@@ -166,8 +178,13 @@ class Command(BaseCommand):
                 views=options["views"],
             )  # fmt: skip
         else:
-            run = runner.ingest if options["which"] == "ingest" else runner.verify
-            result = run(workdir, options["total_mb"])
+            if options["which"] == "ingest":
+                result = runner.ingest(
+                    workdir, options["total_mb"], options["repeat"],
+                    drop_caches=not options["no_drop_caches"],
+                )  # fmt: skip
+            else:
+                result = runner.verify(workdir, options["total_mb"])
         if options["json"]:
             self.stdout.write(json.dumps(result))
         else:
