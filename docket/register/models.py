@@ -989,6 +989,9 @@ class Tally(models.Model):
         PERSON = "person"
         UNIT = "unit"
         ACT_TYPE = "act_type"  # per compartment: the events of that compartment
+        # per compartment and place: the evidence links on its events and their acts (in
+        # `events`, which counts links for this kind)
+        PLACE_EVIDENCE = "place_evid"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     compartment = models.ForeignKey(

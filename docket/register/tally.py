@@ -26,7 +26,17 @@ from django.utils import timezone
 
 from docket.jobs import queue
 from docket.register import history
-from docket.register.models import Act, Change, Involvement, Person, Tally, TallyStamp, Unit
+from docket.register.models import (
+    Act,
+    Change,
+    Event,
+    EvidenceLink,
+    Involvement,
+    Person,
+    Tally,
+    TallyStamp,
+    Unit,
+)
 
 JOB = "register.tally"
 _LOCK = 0x646F636B  # PostgreSQL advisory lock: one counting at a time
@@ -39,6 +49,8 @@ def _tables() -> dict[str, str]:
         "involvement": Involvement._meta.db_table,
         "person": Person._meta.db_table,
         "unit": Unit._meta.db_table,
+        "event": Event._meta.db_table,
+        "evidencelink": EvidenceLink._meta.db_table,
     }
 
 
@@ -64,6 +76,17 @@ FROM {unit} u LEFT JOIN (
 ) n ON n.unit_id = u.id
 """
 # Per compartment: an act carries its event's compartment.
+# Per compartment and place: the links on its events and on their acts, each link once.
+_PLACE_EVIDENCE = """
+SELECT 'place_evid', compartment_id, place_id, COUNT(DISTINCT link), '' FROM (
+    SELECT e.compartment_id, e.place_id, l.id AS link
+    FROM {evidencelink} l JOIN {event} e ON e.id = l.event_id WHERE e.place_id IS NOT NULL
+    UNION
+    SELECT e.compartment_id, e.place_id, l.id FROM {evidencelink} l
+    JOIN {act} a ON a.id = l.act_id JOIN {event} e ON e.id = a.event_id
+    WHERE e.place_id IS NOT NULL
+) links GROUP BY compartment_id, place_id
+"""
 _ACT_TYPES = """
 SELECT 'act_type', compartment_id, act_type_id, COUNT(DISTINCT event_id), ''
 FROM {act} WHERE act_type_id IS NOT NULL GROUP BY compartment_id, act_type_id
@@ -90,7 +113,7 @@ def _counted() -> dict[Key, tuple[int, str]]:
     tables = _tables()
     found: dict[Key, tuple[int, str]] = {}
     with connection.cursor() as cursor:
-        for sql in (_PERSONS, _UNITS, _ACT_TYPES):
+        for sql in (_PERSONS, _UNITS, _ACT_TYPES, _PLACE_EVIDENCE):
             cursor.execute(sql.format(**tables))
             for kind, compartment, pk, events, name in cursor.fetchall():
                 found[(kind, compartment, pk)] = (events, name[:300])
@@ -144,6 +167,20 @@ def current() -> None:
     """Make sure the tallies are current (counting them here if not)."""
     if not fresh():
         refresh()
+
+
+def evidence_at(places: list[int], compartments: set[int]) -> dict[int, int] | None:
+    """The evidence links on each place's events (and their acts) in these compartments; None
+    while a change has not been counted yet (the caller counts them then)."""
+    if not fresh():
+        return None
+    totals: dict[int, int] = {}
+    rows = Tally.objects.filter(
+        kind=Tally.Kind.PLACE_EVIDENCE, compartment_id__in=compartments, object_id__in=places
+    )
+    for place, links in rows.values_list("object_id", "events"):
+        totals[place] = totals.get(place, 0) + links
+    return totals
 
 
 def events_per_act_type(compartments: set[int]) -> list[dict[str, int]] | None:

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -120,7 +120,7 @@ def places(request: HttpRequest) -> HttpResponse:
         page = _page(request, ordered)  # type: ignore[arg-type]
     else:
         page = _page(request, found.order_by("name_en", "pk"))
-    rows = _place_rows(list(page), seen)
+    rows = _place_rows(list(page), access.compartment_ids(request.user, "register.view"))
     kinds = Place.Kind.choices
     context = {"page": page, "rows": rows, "asked": asked, "kinds": kinds}
     return render(request, "register/places.html", context)
@@ -208,21 +208,30 @@ def _links_by_act(
     return found
 
 
-def _place_rows(places: list[Place], seen: QuerySet[Event]) -> list[dict[str, Any]]:
+def _place_rows(places: list[Place], compartments: set[int]) -> list[dict[str, Any]]:
+    """Each place's events, and its evidence (links on its events and on their acts, each
+    link once): from the tallies when they are current, else counted here."""
     ids = [p.pk for p in places]
-    here = seen.filter(place_id__in=ids)
     events = dict(
-        here.order_by().values("place_id").annotate(n=Count("pk")).values_list("place_id", "n")
-    )
-    evidence: dict[int, set[int]] = defaultdict(set)
-    on_events = EvidenceLink.objects.filter(event__in=here.values("pk")).values_list(
-        "pk", "event__place_id"
-    )
-    on_acts = EvidenceLink.objects.filter(act__event__in=here.values("pk")).values_list(
-        "pk", "act__event__place_id"
-    )
-    for link, place in [*on_events, *on_acts]:
-        evidence[place].add(link)
-    return [
-        {"place": p, "events": events.get(p.pk, 0), "evidence": len(evidence[p.pk])} for p in places
-    ]
+        Event.objects.filter(compartment_id__in=compartments, place_id__in=ids)
+        .values("place_id").annotate(n=Count("pk")).values_list("place_id", "n")
+    )  # fmt: skip
+    on_events = (
+        EvidenceLink.objects.filter(event__place_id__in=ids, event__compartment_id__in=compartments)
+        .values("event__place_id").annotate(n=Count("pk")).values_list("event__place_id", "n")
+    )  # fmt: skip
+    # A link on an act and on its event too is counted once, with the event.
+    on_acts = (
+        EvidenceLink.objects.filter(
+            act__event__place_id__in=ids, act__event__compartment_id__in=compartments
+        )
+        .exclude(event__compartment_id__in=compartments, event__place_id=F("act__event__place_id"))
+        .values("act__event__place_id").annotate(n=Count("pk"))
+        .values_list("act__event__place_id", "n")
+    )  # fmt: skip
+    counted = tally.evidence_at(ids, compartments)
+    evidence: Counter[int] = Counter(counted or {})
+    if counted is None:  # a change not counted yet (docket/register/tally.py): counted here
+        for place, n in [*on_events, *on_acts]:
+            evidence[place] += n
+    return [{"place": p, "events": events.get(p.pk, 0), "evidence": evidence[p.pk]} for p in places]

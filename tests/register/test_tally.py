@@ -15,7 +15,7 @@ from django.test import Client
 from docket.jobs.models import Job
 from docket.jobs.worker import Worker
 from docket.register import history, tally
-from docket.register.models import Act, Event, Person, Tally, Term, Unit
+from docket.register.models import Act, Event, EvidenceLink, Person, Place, Tally, Term, Unit
 from tests.register.test_register_counts import _random_register
 from tests.support.personas import Team, log_in
 
@@ -69,6 +69,15 @@ def test_sorted_by_events_as_counted_over_the_acts(team: Team, vault: object) ->
     counts = [r["events"] for r in units]
     assert counts == sorted(counts, reverse=True) and len(units) == 3
     assert _facet(client) == _act_types(team.a)
+
+    # Each place's evidence from the tallies, as counted over the links.
+    tally.refresh()
+    seen = Event.objects.filter(compartment=team.a)
+    for row in client.get("/register/places/", {"sort": "events"}).context["rows"]:
+        here = seen.filter(place=row["place"])
+        links = EvidenceLink.objects.filter(Q(event__in=here) | Q(act__event__in=here))
+        assert row["evidence"] == links.distinct().count(), row["place"]
+    assert tally.evidence_at([p.pk for p in Place.objects.all()], {team.a.pk})
 
     # A search narrows the sorted register to what it found, still most events first.
     found = client.get("/register/persons/", {"sort": "events", "q": "Person 0"})
