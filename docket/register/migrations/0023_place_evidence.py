@@ -3,6 +3,10 @@
 from django.db import migrations, models
 
 
+def forget_counts(apps, schema_editor):
+    apps.get_model("register", "TallyStamp").objects.all().delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,4 +19,6 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('person', 'Person'), ('unit', 'Unit'), ('act_type', 'Act Type'), ('place_evid', 'Place Evidence')], max_length=10),
         ),
+        # The tallies counted before had no evidence per place: counted again when next read.
+        migrations.RunPython(forget_counts, migrations.RunPython.noop),
     ]
