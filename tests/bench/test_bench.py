@@ -77,6 +77,10 @@ def test_the_enrichment_benchmark_prints_its_three_ratios(tmp_path: Path) -> Non
     assert "gpu" in figures
     quick = _bench(tmp_path / "quick", "enrich", "--files", "2", "--pages", "1", "--no-speech")
     assert "stt_seconds" not in quick and quick["files"] == 2
+    # Without the worker's own start, timed as a worker with nothing to do, the ratios grow.
+    assert len(quick["worker_idle_seconds"]) == 2 and min(quick["worker_idle_seconds"]) > 0.1
+    assert quick["pipeline_ratio_started"] > quick["pipeline_ratio"]
+    assert quick["ocr_ratio_started"] > quick["ocr_ratio"]
 
 
 def test_the_names_benchmark_prints_quality_and_speed(tmp_path: Path) -> None:

@@ -169,7 +169,11 @@ def _import_then_work(
     paths: list[Path],
     processes: int,
     extra: dict[str, str] | None = None,
+    idle: list[float] | None = None,
 ) -> float:
+    """Seconds for `docket worker --until-idle` over the files imported, its start included
+    (as for a worker started for them); with `idle`, also appends the seconds of the same
+    worker started again with nothing left to do (its start and its stop)."""
     env = {**_instance(root, enrichers), **(extra or {})}
     docket = [sys.executable, "-m", "docket"]
     subprocess.run([*docket, "import", "files", *map(str, paths), "--json"], env=env,
@@ -178,6 +182,11 @@ def _import_then_work(
     subprocess.run([*docket, "worker", "--until-idle", "--processes", str(processes)], env=env,
                    check=True, capture_output=True)  # fmt: skip
     seconds = time.monotonic() - started
+    if idle is not None:  # the same start and stop with nothing to do: what no file costs
+        started = time.monotonic()
+        subprocess.run([*docket, "worker", "--until-idle", "--processes", str(processes)],
+                       env=env, check=True, capture_output=True)  # fmt: skip
+        idle.append(time.monotonic() - started)
     status = subprocess.run([*docket, "import", "status", "--json"], env=env, check=True,
                             capture_output=True).stdout  # fmt: skip
     progress = json.loads(status)["imports"][0]
@@ -205,14 +214,15 @@ def run(
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda job: _baseline_one(job[0], scratch, job[1]), jobs))
     baseline = time.monotonic() - started
+    idle: list[float] = []
     pipeline = _import_then_work(base / "pipeline", "metadata,thumbnails,pdq",
-                                 [base / "files"], processes=2)  # fmt: skip
+                                 [base / "files"], processes=2, idle=idle)  # fmt: skip
 
     # 2. OCR: rendered pages, one worker against one tesseract.
     page_paths = make_pages(base / "pages", pages)
     tesseract = _tesseract(page_paths, threads=1)  # as the sandbox runs it
     tesseract_default = _tesseract(page_paths, threads=None)
-    docket_ocr = _import_then_work(base / "ocr", "ocr", [base / "pages"], processes=1)
+    docket_ocr = _import_then_work(base / "ocr", "ocr", [base / "pages"], processes=1, idle=idle)
 
     figures = {
         "files": len(jobs),
@@ -224,6 +234,12 @@ def run(
         "tesseract_pages_per_second": round(pages / tesseract, 3),
         "ocr_ratio": round((pages / docket_ocr) / (pages / tesseract), 3),
         "tesseract_default_threads_pages_per_second": round(pages / tesseract_default, 3),
+        # Beside the ratios above: the same without the worker's own start and stop (a
+        # production worker starts once and runs for days), timed as a worker that finds
+        # nothing to do.
+        "worker_idle_seconds": [round(s, 2) for s in idle],
+        "pipeline_ratio_started": round(baseline / max(pipeline - idle[0], 1e-3), 3),
+        "ocr_ratio_started": round(tesseract / max(docket_ocr - idle[1], 1e-3), 3),
     }
     # 3. Speech-to-text on the CPU.
     if speech_minutes > 0:
