@@ -1,14 +1,15 @@
-"""Counts of events kept for the pages that would otherwise count them over every act on each
-request: the registers of persons and units sorted by number of events, and the event list's
-and overview's "what was done" counts per type of act when no filter narrows them. At 100,000
-events and 300,000 acts those take from a few hundred milliseconds to seconds on PostgreSQL
-(`COUNT(DISTINCT)` sorts), a few on SQLite.
+"""Counts kept for the pages that would otherwise count over every act on each request: the
+registers of persons and units sorted by number of events, the event list's and overview's
+"what was done" per type of act when no filter narrows them, and each place's evidence. At
+100,000 events and 300,000 acts those take from a few hundred milliseconds to seconds on
+PostgreSQL (`COUNT(DISTINCT)` sorts), a few on SQLite.
 
-The tallies are counted whole, in one transaction, and stamped with the change history's last
-entry. Every write to the register adds a Change (docket/register/history.py), so they are
-current exactly while no later Change exists. A page that finds them stale counts them again
-before answering, so nothing it shows is ever out of date; each change also queues
-`register.tally`, so that a worker has usually counted them again before anyone asks.
+The tallies are counted whole and stamped with the change history's last entry. Every write to
+the register adds a Change (docket/register/history.py), so they are current exactly while no
+later Change exists; each change queues `register.tally`, and a worker counts them again. No
+page waits for that: until it is done, a page counts what it shows over the acts as before,
+or (the sorts by number of events) keeps the last order and says when it was counted; only
+when a change has waited longer than LAG (no worker running) does a page count them itself.
 
 Counting anew rather than adjusting counts row by row keeps one definition of each number, the
 one a test compares with a count over the acts, with no drift to repair.
@@ -75,7 +76,6 @@ FROM {unit} u LEFT JOIN (
     WHERE i.unit_id IS NOT NULL GROUP BY i.unit_id
 ) n ON n.unit_id = u.id
 """
-# Per compartment: an act carries its event's compartment.
 # Per compartment and place: the links on its events and on their acts, each link once.
 _PLACE_EVIDENCE = """
 SELECT 'place_evid', compartment_id, place_id, COUNT(DISTINCT link), '' FROM (
@@ -87,6 +87,7 @@ SELECT 'place_evid', compartment_id, place_id, COUNT(DISTINCT link), '' FROM (
     WHERE e.place_id IS NOT NULL
 ) links GROUP BY compartment_id, place_id
 """
+# Per compartment: an act carries its event's compartment.
 _ACT_TYPES = """
 SELECT 'act_type', compartment_id, act_type_id, COUNT(DISTINCT event_id), ''
 FROM {act} WHERE act_type_id IS NOT NULL GROUP BY compartment_id, act_type_id
@@ -169,30 +170,34 @@ def current() -> None:
         refresh()
 
 
-def evidence_at(places: list[int], compartments: set[int]) -> dict[int, int] | None:
-    """The evidence links on each place's events (and their acts) in these compartments; None
-    while a change has not been counted yet (the caller counts them then)."""
+def _summed(kind: str, compartments: set[int], **narrowed: Any) -> dict[int, int] | None:
+    """object -> its tallies of this kind summed over the compartments; None while a change has
+    not been counted yet (the caller counts over the acts then)."""
     if not fresh():
         return None
     totals: dict[int, int] = {}
-    rows = Tally.objects.filter(
-        kind=Tally.Kind.PLACE_EVIDENCE, compartment_id__in=compartments, object_id__in=places
-    )
-    for place, links in rows.values_list("object_id", "events"):
-        totals[place] = totals.get(place, 0) + links
+    rows = Tally.objects.filter(kind=kind, compartment_id__in=compartments, **narrowed)
+    for pk, number in rows.values_list("object_id", "events"):
+        totals[pk] = totals.get(pk, 0) + number
     return totals
+
+
+def evidence_at(places: list[int], compartments: set[int]) -> dict[int, int] | None:
+    """The evidence links on each place's events (and their acts) in these compartments."""
+    return _summed(Tally.Kind.PLACE_EVIDENCE, compartments, object_id__in=places)
+
+
+def events_of_units(units: list[int], compartments: set[int]) -> dict[int, int] | None:
+    """The events each of these units (of these compartments) took part in."""
+    return _summed(Tally.Kind.UNIT, compartments, object_id__in=units)
 
 
 def events_per_act_type(compartments: set[int]) -> list[dict[str, int]] | None:
     """The 15 types of act done in the most events of these compartments, as the event list
-    counts them without a filter (an event is in one compartment, so the sums are exact); None
-    while a change has not been counted yet: the caller counts over the acts then."""
-    if not fresh():
+    counts them without a filter (an event is in one compartment, so the sums are exact)."""
+    totals = _summed(Tally.Kind.ACT_TYPE, compartments)
+    if totals is None:
         return None
-    totals: dict[int, int] = {}
-    rows = Tally.objects.filter(kind=Tally.Kind.ACT_TYPE, compartment_id__in=compartments)
-    for act_type, events in rows.values_list("object_id", "events"):
-        totals[act_type] = totals.get(act_type, 0) + events
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
     return [{"act_type_id": k, "count": v} for k, v in ranked]
 
@@ -206,21 +211,19 @@ def ranked(kind: str, compartments: set[int]) -> tuple[QuerySet[Any], datetime |
     """The ids of the persons or units of these compartments, most events first, then by name,
     read in order from the tally's index; and, when the latest changes are not counted yet,
     when the order was counted (the page says so; each row's own numbers are counted live)."""
-    counted = stamp()
-    if counted is None:
-        current()
-    elif counted.change_id != _last_change():
-        latest = Change.objects.order_by("-id").values_list("at", flat=True).first()
-        if latest is not None and timezone.now() - latest > LAG:
-            current()
-    counted = stamp()
+    counted, last = stamp(), _last_change()
+    if counted is None or counted.change_id != last:
+        latest = Change.objects.filter(pk=last).values_list("at", flat=True).first()
+        if counted is None or (latest is not None and timezone.now() - latest > LAG):
+            refresh()
+            counted, last = stamp(), _last_change()
     assert counted is not None
     ids = (
         Tally.objects.filter(kind=kind, compartment_id__in=compartments)
         .order_by("-events", "sort_name", "object_id")
         .values_list("object_id", flat=True)
     )
-    return ids, None if counted.change_id == _last_change() else counted.counted_at
+    return ids, None if counted.change_id == last else counted.counted_at
 
 
 def _changed(change: Change) -> None:

@@ -162,10 +162,8 @@ def _unit_rows(units: list[Unit], parents: dict[int, Any]) -> list[dict[str, Any
     (docket/register/tally.py) when they are current, else counted in the database, joined,
     like its members and evidence."""
     ids = [u.pk for u in units]
-    if tally.fresh():
-        counted = Tally.objects.filter(kind=Tally.Kind.UNIT, object_id__in=ids)
-        events = dict(counted.values_list("object_id", "events"))
-    else:  # a change not counted yet: counted here, joined
+    events = tally.events_of_units(ids, {u.compartment_id for u in units})
+    if events is None:  # a change not counted yet: counted here, joined
         events = dict(
             Involvement.objects.filter(unit_id__in=ids).values("unit_id")
             .annotate(n=Count("act__event_id", distinct=True)).values_list("unit_id", "n")

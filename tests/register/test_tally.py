@@ -68,6 +68,11 @@ def test_sorted_by_events_as_counted_over_the_acts(team: Team, vault: object) ->
     units = client.get("/register/units/", {"sort": "events"}).context["rows"]
     counts = [r["events"] for r in units]
     assert counts == sorted(counts, reverse=True) and len(units) == 3
+    assert tally.fresh()  # so each row's events came from the tallies
+    assert counts == [
+        Act.objects.filter(involvements__unit=r["unit"]).values("event").distinct().count()
+        for r in units
+    ]
     assert _facet(client) == _act_types(team.a)
 
     # Each place's evidence from the tallies, as counted over the links.
