@@ -105,7 +105,7 @@ def units(request: HttpRequest) -> HttpResponse:
 def places(request: HttpRequest) -> HttpResponse:
     asked = _asked(request)
     audit.record(request, "place.list", details={k: v for k, v in asked.items() if v})
-    seen = access.visible(Event.objects.all(), request.user, "register.view")
+    compartments = access.compartment_ids(request.user, "register.view")
     found = Place.objects.select_related("parent")
     if asked["q"]:
         found = _matching(found, "place", asked["q"], set())
@@ -113,14 +113,14 @@ def places(request: HttpRequest) -> HttpResponse:
         found = found.filter(kind=asked["kind"])
     if asked["sort"] == "events":
         # The gazetteer is small: its places sorted here by the events counted per place.
-        counts = dict(
-            seen.order_by().values("place_id").annotate(n=Count("pk")).values_list("place_id", "n")
-        )
+        counts = _events_per_place(compartments)
         ordered = sorted(found, key=lambda p: (-counts.get(p.pk, 0), p.name_en, p.pk))
         page = _page(request, ordered)  # type: ignore[arg-type]
+        rows = _place_rows(list(page), compartments, counts)
     else:
         page = _page(request, found.order_by("name_en", "pk"))
-    rows = _place_rows(list(page), access.compartment_ids(request.user, "register.view"))
+        shown = list(page)
+        rows = _place_rows(shown, compartments, _events_per_place(compartments, shown))
     kinds = Place.Kind.choices
     context = {"page": page, "rows": rows, "asked": asked, "kinds": kinds}
     return render(request, "register/places.html", context)
@@ -206,14 +206,31 @@ def _links_by_act(
     return found
 
 
-def _place_rows(places: list[Place], compartments: set[int]) -> list[dict[str, Any]]:
+def _events_per_place(compartments: set[int], places: list[Place] | None = None) -> dict[int, int]:
+    """place -> the events of these compartments there (of every place, or of `places`)."""
+    events = Event.objects.filter(compartment_id__in=compartments)
+    if places is not None:
+        events = events.filter(place_id__in=[p.pk for p in places])
+    counted = events.order_by().values("place_id").annotate(n=Count("pk"))
+    return dict(counted.values_list("place_id", "n"))
+
+
+def _place_rows(
+    places: list[Place], compartments: set[int], events: dict[int, int]
+) -> list[dict[str, Any]]:
     """Each place's events, and its evidence (links on its events and on their acts, each
     link once): from the tallies when they are current, else counted here."""
     ids = [p.pk for p in places]
-    events = dict(
-        Event.objects.filter(compartment_id__in=compartments, place_id__in=ids)
-        .values("place_id").annotate(n=Count("pk")).values_list("place_id", "n")
-    )  # fmt: skip
+    evidence = tally.evidence_at(ids, compartments)
+    if evidence is None:  # a change not counted yet (docket/register/tally.py): counted here
+        evidence = _evidence_per_place(ids, compartments)
+    return [
+        {"place": p, "events": events.get(p.pk, 0), "evidence": evidence.get(p.pk, 0)}
+        for p in places
+    ]
+
+
+def _evidence_per_place(ids: list[int], compartments: set[int]) -> dict[int, int]:
     on_events = (
         EvidenceLink.objects.filter(event__place_id__in=ids, event__compartment_id__in=compartments)
         .values("event__place_id").annotate(n=Count("pk")).values_list("event__place_id", "n")
@@ -227,9 +244,7 @@ def _place_rows(places: list[Place], compartments: set[int]) -> list[dict[str, A
         .values("act__event__place_id").annotate(n=Count("pk"))
         .values_list("act__event__place_id", "n")
     )  # fmt: skip
-    counted = tally.evidence_at(ids, compartments)
-    evidence: Counter[int] = Counter(counted or {})
-    if counted is None:  # a change not counted yet (docket/register/tally.py): counted here
-        for place, n in [*on_events, *on_acts]:
-            evidence[place] += n
-    return [{"place": p, "events": events.get(p.pk, 0), "evidence": evidence[p.pk]} for p in places]
+    evidence: Counter[int] = Counter()
+    for place, n in [*on_events, *on_acts]:
+        evidence[place] += n
+    return evidence
