@@ -165,3 +165,7 @@ def test_each_compartment_sees_its_own(team: Team, vault: object) -> None:
     assert _facet(outsider) == {}
     units = outsider.get("/register/units/", {"sort": "events"}).context["rows"]
     assert units == []
+    # The places are everyone's, their events and evidence only the compartment's own.
+    assert tally.fresh() and Tally.objects.filter(kind=Tally.Kind.PLACE_EVIDENCE).exists()
+    places = outsider.get("/register/places/", {"sort": "events"}).context["rows"]
+    assert places and all(r["events"] == 0 and r["evidence"] == 0 for r in places)
