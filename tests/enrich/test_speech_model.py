@@ -280,6 +280,7 @@ def test_a_mixed_transcript_says_each_line_s_language(team: Team, vault: Path) -
     log_in(client, team.owner)
     page = client.get(f"/vault/items/{item.pk}/").content.decode()
     assert "<th>Language</th>" in page
-    assert '<td>be</td><td lang="be">Затрымалі сорак чалавек.</td>' in page
+    assert '<td>Belarusian</td><td lang="be">Затрымалі сорак чалавек.</td>' in page
+    assert "Language Russian, by base on cpu." in page  # the language named, not its code
     Segment.objects.filter(language="be").update(language="ru")
     assert "<th>Language</th>" not in client.get(f"/vault/items/{item.pk}/").content.decode()
