@@ -305,6 +305,10 @@ WHISPER_THREADS = env_int("DOCKET_WHISPER_THREADS", 0, minimum=0)
 # Beams searched per piece: 5 (Whisper's own default) transcribes best; 1 (greedy) about twice
 # as fast on a CPU, for a first pass over hours of recordings.
 WHISPER_BEAM_SIZE = env_int("DOCKET_WHISPER_BEAM_SIZE", 5, minimum=1)
+# Candidates sampled when a piece's first decoding fails its checks (it repeats itself, or the
+# model is unsure) and is decoded again at a higher temperature: 1, as Whisper's own Python
+# API, or 5, as its command line: on such pieces several times slower.
+WHISPER_BEST_OF = env_int("DOCKET_WHISPER_BEST_OF", 1, minimum=1)
 #: Where the bundled model is unpacked (once).
 MODELS_DIR = env_path("DOCKET_MODELS_DIR", DATA_DIR / "models")
 #: Archives given to `docket import files` are unpacked in the sandbox up to these limits.

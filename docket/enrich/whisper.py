@@ -135,6 +135,7 @@ class ModelProcess:
         language: str | None,
         fallback: str | None = None,
         beam_size: int = 5,
+        best_of: int = 1,
     ) -> Iterator[dict[str, Any]]:
         """The answers to one request (its language, then its segments as they come); raises
         SandboxError when the model fails on it or its process dies (which is then closed).
@@ -142,7 +143,7 @@ class ModelProcess:
         pcm = numpy.ascontiguousarray(samples, dtype="<f4")
         header = {
             "samples": int(pcm.size), "language": language, "fallback": fallback,
-            "beam_size": beam_size,
+            "beam_size": beam_size, "best_of": best_of,
         }  # fmt: skip
         try:
             stdin = self.process.process.stdin

@@ -6,17 +6,18 @@ another box. No Django here; it talks over stdin and stdout only.
     python -m docket.enrich.whisper_box MODEL_DIR DEVICE COMPUTE_TYPE THREADS
 
 Started, it answers {"ready": true} once the model is loaded. Then, for each request — a JSON
-line {"samples": N, "language": "be" or null, "fallback": "ru" or null, "beam_size": 5}
-followed by N float32 samples at 16 kHz, little-endian — it answers JSON lines: {"language",
-"probability"} (detected among be/ru/en when none was given, its probability among those
-three — the fallback instead when that is under MIN_PROBABILITY, as for a piece with few
-words; probability null when given), then one {"start", "end", "text"}
-per segment as soon as it is transcribed, then {"done": true, "cpu_seconds"}, its CPU time so
-far. A request it cannot serve gets {"error": "..."} instead; a malformed header ends it.
+line {"samples": N, "language": "be" or null, "fallback": "ru" or null, "beam_size": 5,
+"best_of": 1} followed by N float32 samples at 16 kHz, little-endian — it answers JSON lines:
+{"language", "probability"} (detected among be/ru/en when none was given, its probability among
+those three — the fallback instead when that is under MIN_PROBABILITY, as for a piece with few
+words; probability null when given), then one {"start", "end", "text"} per segment as soon as
+it is transcribed, then {"done": true, "cpu_seconds"}, its CPU time so far. A request it cannot
+serve gets {"error": "..."} instead; a malformed header ends it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import resource
@@ -55,12 +56,33 @@ def read_exactly(source: IO[bytes], size: int) -> bytes:
 
 
 def detect(model: Any, samples: numpy.ndarray) -> tuple[str, float]:
-    """The likeliest of be/ru/en, with its probability among those three."""
-    _, _, ranked = model.detect_language(samples)
+    """The likeliest of be/ru/en, with its probability among those three: detected on the
+    piece's first 30 s exactly as its transcription will encode them (faster-whisper's own
+    detection takes one frame more), so that `remember_encoding` spares the second encoding."""
+    features = model.feature_extractor(samples)
+    frames = min(model.feature_extractor.nb_max_frames, features.shape[-1] - 1)
+    _, _, ranked = model.detect_language(features=features[:, :frames])
     scores = dict(ranked)
     best = max(LANGUAGES, key=lambda code: scores.get(code, 0.0))
     among = sum(scores.get(code, 0.0) for code in LANGUAGES)
     return best, float(scores.get(best, 0.0) / among) if among > 0 else 0.0
+
+
+def remember_encoding(model: Any) -> None:
+    """The model's encoder remembers its last input and output: a piece's language is detected
+    from the same encoding of its first 30 s that its transcription then starts from, instead
+    of encoding them twice (about a tenth of the work on a CPU)."""
+    encode = model.encode
+    last: list[Any] = [None, None]
+
+    def encode_once(features: numpy.ndarray) -> Any:
+        contiguous = numpy.ascontiguousarray(features)
+        key = (contiguous.shape, contiguous.dtype.str, hashlib.sha256(contiguous.data).digest())
+        if last[0] != key:
+            last[:] = [key, encode(features)]
+        return last[1]
+
+    model.encode = encode_once
 
 
 def choose(model: Any, samples: numpy.ndarray, fallback: str | None) -> tuple[str, float]:
@@ -78,7 +100,8 @@ def serve(model: Any, source: IO[bytes], out: IO[bytes]) -> None:
         if not 0 < count <= MAX_SAMPLES:
             raise ValueError(f"a request of {count} samples (at most {MAX_SAMPLES})")
         samples = numpy.frombuffer(read_exactly(source, count * 4), dtype="<f4")
-        language, beam = header.get("language"), int(header.get("beam_size", 5))
+        language = header.get("language")
+        beam, best_of = int(header.get("beam_size", 5)), int(header.get("best_of", 1))
         try:
             if language is None:
                 language, probability = choose(model, samples, header.get("fallback"))
@@ -87,7 +110,9 @@ def serve(model: Any, source: IO[bytes], out: IO[bytes]) -> None:
                 say(out, {"language": language, "probability": None})
             else:
                 raise ValueError(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
-            segments, _ = model.transcribe(samples, language=language, beam_size=beam)
+            segments, _ = model.transcribe(
+                samples, language=language, beam_size=beam, best_of=best_of
+            )
             for segment in segments:
                 say(out, {"start": segment.start, "end": segment.end, "text": segment.text})
         except Exception as exc:  # this request failed; the next may not
@@ -107,6 +132,7 @@ def main(argv: list[str]) -> None:
         path, device=device, compute_type=compute_type, cpu_threads=int(threads),
         local_files_only=True,
     )  # fmt: skip
+    remember_encoding(model)
     say(out, {"ready": True, "cpu_seconds": round(cpu_seconds(), 3)})
     serve(model, sys.stdin.buffer, out)
 

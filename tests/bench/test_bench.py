@@ -66,6 +66,10 @@ def test_the_enrichment_benchmark_prints_its_three_ratios(tmp_path: Path) -> Non
     assert figures["ocr_ratio"] == pytest.approx(
         figures["ocr_pages_per_second"] / figures["tesseract_pages_per_second"], rel=0.05
     )
+    # The same page as a scanned PDF, against pdftoppm and tesseract run by hand.
+    assert figures["ocr_document_ratio"] == pytest.approx(
+        figures["ocr_document_baseline_seconds"] / figures["ocr_document_seconds"], rel=0.05
+    )
     assert figures["stt_realtime_cpu"] == pytest.approx(
         figures["stt_seconds"] / figures["audio_seconds"], rel=0.05
     )
@@ -74,6 +78,7 @@ def test_the_enrichment_benchmark_prints_its_three_ratios(tmp_path: Path) -> Non
     assert figures["stt_ratio"] == pytest.approx(
         figures["stt_speed_cpu"] / figures["stt_bare_speed_cpu"], rel=0.05
     )
+    assert (figures["stt_beam_size"], figures["stt_best_of"]) == (5, 1)
     assert "gpu" in figures
     quick = _bench(tmp_path / "quick", "enrich", "--files", "2", "--pages", "1", "--no-speech")
     assert "stt_seconds" not in quick and quick["files"] == 2

@@ -54,6 +54,7 @@ def test_one_model_process_serves_two_files_in_pieces_with_progress(
     enriching: Enriching, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     settings.WHISPER_BEAM_SIZE = 2  # DOCKET_WHISPER_BEAM_SIZE reaches the model
+    settings.WHISPER_BEST_OF = 3  # and DOCKET_WHISPER_BEST_OF
     # Pieces of 4-6 s, so that a short recording is cut as an hour-long one would be.
     monkeypatch.setattr(
         speech.silences, "pieces", functools.partial(silences.pieces, longest=6, shortest=4)
@@ -64,7 +65,7 @@ def test_one_model_process_serves_two_files_in_pieces_with_progress(
     def watched(self: whisper.ModelProcess, samples: Any, **kwargs: Any) -> Any:
         run = Run.objects.get(enricher="speech", total_seconds__isnull=False)
         seen.append((self.pid, run.heard_seconds, run.total_seconds))
-        assert kwargs["beam_size"] == 2
+        assert (kwargs["beam_size"], kwargs["best_of"]) == (2, 3)
         return transcribe(self, samples, **kwargs)
 
     monkeypatch.setattr(whisper.ModelProcess, "transcribe", watched)
@@ -222,18 +223,31 @@ def test_a_long_lived_parser_runs_unconfined_only_when_the_operator_says_so(
             resident.close()
 
 
+class Features:
+    """A model's feature extractor: 80 mel bands, a frame each 10 ms and one more."""
+
+    nb_max_frames = 3000
+
+    def __call__(self, samples: Any) -> Any:
+        return np.zeros((80, len(samples) // 160 + 1), dtype="<f4")
+
+
 class Heard:
     """What the model says of each piece (its detection's scores), and what it was asked."""
 
     def __init__(self, scores: list[dict[str, float]]) -> None:
         self.scores = scores
         self.asked: list[str] = []
+        self.feature_extractor = Features()
 
-    def detect_language(self, samples: Any) -> tuple[str, float, list[tuple[str, float]]]:
+    def detect_language(self, *, features: Any) -> tuple[str, float, list[tuple[str, float]]]:
+        assert features.shape == (80, 10)  # what transcribing will encode: one frame less
         ranked = sorted(self.scores[len(self.asked)].items(), key=lambda kv: -kv[1])
         return ranked[0][0], ranked[0][1], ranked
 
-    def transcribe(self, samples: Any, *, language: str, beam_size: int) -> tuple[Any, None]:
+    def transcribe(
+        self, samples: Any, *, language: str, beam_size: int, best_of: int
+    ) -> tuple[Any, None]:
         self.asked.append(language)
         return iter([]), None
 
@@ -284,3 +298,48 @@ def test_a_mixed_transcript_says_each_line_s_language(team: Team, vault: Path) -
     assert "Language Russian, by base on cpu." in page  # the language named, not its code
     Segment.objects.filter(language="be").update(language="ru")
     assert "<th>Language</th>" not in client.get(f"/vault/items/{item.pk}/").content.decode()
+
+
+@pytest.mark.slow
+def test_a_piece_is_encoded_once_for_its_language_and_its_words(
+    tmp_path: Path, settings: Any
+) -> None:
+    """Detecting a piece's language and transcribing it share one encoding of its first 30 s,
+    and the words are those the model hears when it encodes them twice."""
+    from faster_whisper import WhisperModel
+
+    from docket.enrich import whisper_box
+
+    settings.MODELS_DIR = tmp_path / "models"
+    path = str(whisper.bundled_model())
+    samples = pcm(tmp_path / "said.wav", FIRST)
+
+    def heard(model: Any) -> tuple[str, str]:
+        language, _ = whisper_box.choose(model, samples, None)
+        segments, _ = model.transcribe(samples, language=language, beam_size=5, best_of=1)
+        return language, " ".join(segment.text.strip() for segment in segments)
+
+    def load() -> tuple[Any, list[int]]:
+        model = WhisperModel(path, device="cpu", compute_type="int8", local_files_only=True)
+        calls: list[int] = []
+        encode = model.model.encode
+        model.model = Counted(model.model, lambda *a, **k: (calls.append(1), encode(*a, **k))[1])
+        return model, calls
+
+    twice, twice_calls = load()
+    once, once_calls = load()
+    whisper_box.remember_encoding(once)
+    language, words = heard(once)
+    assert (language, words) == heard(twice)
+    assert language == "en" and "metro station" in words
+    assert (len(once_calls), len(twice_calls)) == (1, 2)  # one encoding a piece, not two
+
+
+class Counted:
+    """A CTranslate2 model whose encode is watched; everything else is the model's."""
+
+    def __init__(self, model: Any, encode: Any) -> None:
+        self._model, self.encode = model, encode
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)

@@ -8,12 +8,15 @@
 2. OCR: distinct rendered pages through the OCR enricher (one worker) against `tesseract` on
    the same pages with OMP_THREAD_LIMIT=1, as the sandbox runs it; ocr_ratio = Docket's pages
    per second / tesseract's. tesseract with its default OpenMP threads is reported beside it:
-   on small machines it is several times slower than one thread.
+   on small machines it is several times slower than one thread. Then the same pages as one
+   scanned PDF: ocr_document_ratio = pdftoppm rendering each page as Docket does and one
+   tesseract (one thread) over them all, as Docket runs them in the document's one box, against
+   Docket's worker.
 3. speech: at least --speech-minutes (10) of espeak-ng speech, Belarusian, Russian and
    English segments with short pauses, as one file through the speech enricher (one worker,
    CPU); stt_speed_cpu = seconds of audio / worker seconds (model loading included), and
-   stt_ratio = that / bare faster-whisper's over the same samples (same model, threads, beam
-   and language handling, model loading included) in this process.
+   stt_ratio = that / bare faster-whisper's over the same samples (same model, threads, beam,
+   candidates and language handling, model loading included) in this process.
 Everything runs in the sandbox as in production: the ratios show what isolation, encryption,
 the queue and the database cost over the bare tools.
 """
@@ -50,6 +53,7 @@ SPOKEN = {
 }
 SAMPLE_RATE = 16000
 BEAM_SIZE = 5
+BEST_OF = 1
 
 
 def _quiet(*argv: str, cwd: Path | None = None) -> None:
@@ -128,6 +132,35 @@ def _baseline_one(path: Path, scratch: Path, video: bool) -> None:
                str(out / f"raw-{n}"))  # fmt: skip
     _quiet("ffmpeg", "-v", "error", "-y", "-i", str(out / "k-%d.jpg"), "-vf",
            "scale=320:-2,tile=3x2:padding=4", "-frames:v", "1", str(out / "sheet.jpg"))  # fmt: skip
+
+
+def make_document(pages: list[Path], path: Path) -> Path:
+    """The pages as one scanned PDF: pictures only (no text layer), at 200 dpi, as a scanner
+    makes them."""
+    from PIL import Image
+
+    images = [Image.open(page).convert("L") for page in pages]
+    images[0].save(path, save_all=True, append_images=images[1:], resolution=200.0)
+    return path
+
+
+def _tesseract_document(pdf: Path, count: int, scratch: Path) -> float:
+    """Seconds for what OCR of a scanned PDF takes by hand, run as the sandbox runs it: each
+    page rendered by pdftoppm as Docket renders it, then one tesseract (one thread) over the
+    list of pages."""
+    from docket.enrich.enrichers.ocr.implementation import RENDER_DPI
+
+    scratch.mkdir()
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    started = time.monotonic()
+    for n in range(1, count + 1):
+        _quiet("pdftoppm", "-r", str(RENDER_DPI), "-gray", "-png", "-singlefile", "-f", str(n),
+               "-l", str(n), str(pdf), str(scratch / f"page-{n}"))  # fmt: skip
+    listing = scratch / "pages.txt"
+    listing.write_text("".join(f"{scratch / f'page-{n}.png'}\n" for n in range(1, count + 1)))
+    subprocess.run(["tesseract", str(listing), str(scratch / "text"), "-l", "bel+rus+eng"],
+                   check=True, capture_output=True, env=env, timeout=1800)  # fmt: skip
+    return time.monotonic() - started
 
 
 def _tesseract(pages: list[Path], threads: int | None) -> float:
@@ -223,6 +256,10 @@ def run(
     tesseract = _tesseract(page_paths, threads=1)  # as the sandbox runs it
     tesseract_default = _tesseract(page_paths, threads=None)
     docket_ocr = _import_then_work(base / "ocr", "ocr", [base / "pages"], processes=1, idle=idle)
+    # The same pages as one scanned PDF: one box, one tesseract over all its pages.
+    pdf = make_document(page_paths, base / "scanned.pdf")
+    document_baseline = _tesseract_document(pdf, pages, base / "document-baseline")
+    document = _import_then_work(base / "ocr-document", "ocr", [pdf], processes=1)
 
     figures = {
         "files": len(jobs),
@@ -234,6 +271,9 @@ def run(
         "tesseract_pages_per_second": round(pages / tesseract, 3),
         "ocr_ratio": round((pages / docket_ocr) / (pages / tesseract), 3),
         "tesseract_default_threads_pages_per_second": round(pages / tesseract_default, 3),
+        "ocr_document_seconds": round(document, 2),
+        "ocr_document_baseline_seconds": round(document_baseline, 2),
+        "ocr_document_ratio": round(document_baseline / document, 3),
         # Beside the ratios above: the same without the worker's own start and stop (a
         # production worker starts once and runs for days), timed as a worker that finds
         # nothing to do.
@@ -293,7 +333,9 @@ def _pcm(path: Path) -> Any:
     return numpy.frombuffer(raw, dtype="<f4")
 
 
-def bare_whisper(model_dir: Path, samples: Any, threads: int, beam_size: int) -> float:
+def bare_whisper(
+    model_dir: Path, samples: Any, threads: int, beam_size: int, best_of: int
+) -> float:
     """Seconds for faster-whisper alone, in this process, with the same model, threads, beam
     and language handling as Docket — the recording cut in the same pauses, each piece's
     language the likeliest of be/ru/en unless unsure — and model loading included as on
@@ -310,7 +352,9 @@ def bare_whisper(model_dir: Path, samples: Any, threads: int, beam_size: int) ->
     for start, end in silences.pieces(samples, SAMPLE_RATE):
         piece = samples[start:end]
         language, _ = choose(model, piece, language)
-        segments, _ = model.transcribe(piece, language=language, beam_size=beam_size)
+        segments, _ = model.transcribe(
+            piece, language=language, beam_size=beam_size, best_of=best_of
+        )
         for _segment in segments:
             pass
     return time.monotonic() - started
@@ -330,9 +374,13 @@ def speech(base: Path, minutes: float) -> dict[str, Any]:
     wav, seconds_of_audio = make_speech(base / "speech", minutes)
     threads = int(os.environ.get("DOCKET_WHISPER_THREADS", "0"))
     beam = int(os.environ.get("DOCKET_WHISPER_BEAM_SIZE", str(BEAM_SIZE)))
-    extra = {"DOCKET_WHISPER_THREADS": str(threads), "DOCKET_WHISPER_BEAM_SIZE": str(beam)}
+    best_of = int(os.environ.get("DOCKET_WHISPER_BEST_OF", str(BEST_OF)))
+    extra = {
+        "DOCKET_WHISPER_THREADS": str(threads), "DOCKET_WHISPER_BEAM_SIZE": str(beam),
+        "DOCKET_WHISPER_BEST_OF": str(best_of),
+    }  # fmt: skip
     docket = _import_then_work(base / "stt", "speech", [wav], processes=1, extra=extra)
-    bare = bare_whisper(base / "models" / "whisper-base", _pcm(wav), threads, beam)
+    bare = bare_whisper(base / "models" / "whisper-base", _pcm(wav), threads, beam, best_of)
     speed, bare_speed = seconds_of_audio / docket, seconds_of_audio / bare
     return {
         "audio_seconds": round(seconds_of_audio, 1),
@@ -344,6 +392,7 @@ def speech(base: Path, minutes: float) -> dict[str, Any]:
         "stt_ratio": round(speed / bare_speed, 3),
         "stt_threads": threads or os.cpu_count(),
         "stt_beam_size": beam,
+        "stt_best_of": best_of,
         # The CPU figures above are measured with DOCKET_WHISPER_DEVICE=cpu either way.
         "gpu": _gpu(),
     }

@@ -71,6 +71,7 @@ def transcribe(
             language=None,
             fallback=language,
             beam_size=settings.WHISPER_BEAM_SIZE,
+            best_of=settings.WHISPER_BEST_OF,
         ):
             if "language" in answer:
                 language = str(answer["language"])
