@@ -60,7 +60,7 @@ def detect(model: Any, samples: numpy.ndarray) -> tuple[str, float]:
     piece's first 30 s exactly as its transcription will encode them (faster-whisper's own
     detection takes one frame more), so that `remember_encoding` spares the second encoding."""
     features = model.feature_extractor(samples)
-    frames = min(model.feature_extractor.nb_max_frames, features.shape[-1] - 1)
+    frames = max(1, min(model.feature_extractor.nb_max_frames, features.shape[-1] - 1))
     _, _, ranked = model.detect_language(features=features[:, :frames])
     scores = dict(ranked)
     best = max(LANGUAGES, key=lambda code: scores.get(code, 0.0))

@@ -333,6 +333,10 @@ def test_a_piece_is_encoded_once_for_its_language_and_its_words(
     assert (language, words) == heard(twice)
     assert language == "en" and "metro station" in words
     assert (len(once_calls), len(twice_calls)) == (1, 2)  # one encoding a piece, not two
+    # A recording of a few samples (less than a frame) still has a language and no words.
+    tiny = np.zeros(10, dtype="<f4")
+    assert whisper_box.choose(once, tiny, None)[0] in whisper_box.LANGUAGES
+    assert list(once.transcribe(tiny, language="en")[0]) == []
 
 
 class Counted:
