@@ -307,7 +307,7 @@ WHISPER_THREADS = env_int("DOCKET_WHISPER_THREADS", 0, minimum=0)
 WHISPER_BEAM_SIZE = env_int("DOCKET_WHISPER_BEAM_SIZE", 5, minimum=1)
 # Candidates sampled when a piece's first decoding fails its checks (it repeats itself, or the
 # model is unsure) and is decoded again at a higher temperature: 1, as Whisper's own Python
-# API, or 5, as its command line: on such pieces several times slower.
+# API, or 5, as its command line: better words on such pieces, much slower where many fall back.
 WHISPER_BEST_OF = env_int("DOCKET_WHISPER_BEST_OF", 1, minimum=1)
 #: Where the bundled model is unpacked (once).
 MODELS_DIR = env_path("DOCKET_MODELS_DIR", DATA_DIR / "models")

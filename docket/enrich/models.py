@@ -171,6 +171,9 @@ class Transcript(models.Model):
     model = models.CharField(max_length=200)
     device = models.CharField(max_length=10)  # cpu or cuda
     duration_seconds = models.FloatField()
+    # How it was decoded (DOCKET_WHISPER_BEAM_SIZE, DOCKET_WHISPER_BEST_OF); null before 0010.
+    beam_size = models.PositiveSmallIntegerField(null=True)
+    best_of = models.PositiveSmallIntegerField(null=True)
 
     def __str__(self) -> str:
         return f"transcript of item {self.item_id} ({self.language})"

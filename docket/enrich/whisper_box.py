@@ -22,6 +22,7 @@ import json
 import os
 import resource
 import sys
+from collections.abc import Callable
 from typing import IO, Any
 
 import numpy
@@ -68,10 +69,12 @@ def detect(model: Any, samples: numpy.ndarray) -> tuple[str, float]:
     return best, float(scores.get(best, 0.0) / among) if among > 0 else 0.0
 
 
-def remember_encoding(model: Any) -> None:
+def remember_encoding(model: Any) -> Callable[[], None]:
     """The model's encoder remembers its last input and output: a piece's language is detected
     from the same encoding of its first 30 s that its transcription then starts from, instead
-    of encoding them twice (about a tenth of the work on a CPU)."""
+    of encoding them twice (about a sixth of a piece's time on a CPU). Returns `forget`, which
+    drops what it remembers: `serve` calls it after each request, so that nothing of one
+    recording stays in the process past its request."""
     encode = model.encode
     last: list[Any] = [None, None]
 
@@ -82,7 +85,11 @@ def remember_encoding(model: Any) -> None:
             last[:] = [key, encode(features)]
         return last[1]
 
+    def forget() -> None:
+        last[:] = [None, None]
+
     model.encode = encode_once
+    return forget
 
 
 def choose(model: Any, samples: numpy.ndarray, fallback: str | None) -> tuple[str, float]:
@@ -93,7 +100,9 @@ def choose(model: Any, samples: numpy.ndarray, fallback: str | None) -> tuple[st
     return language, probability
 
 
-def serve(model: Any, source: IO[bytes], out: IO[bytes]) -> None:
+def serve(
+    model: Any, source: IO[bytes], out: IO[bytes], forget: Callable[[], None] = lambda: None
+) -> None:
     while line := source.readline():
         header = json.loads(line)
         count = int(header["samples"])
@@ -118,6 +127,8 @@ def serve(model: Any, source: IO[bytes], out: IO[bytes]) -> None:
         except Exception as exc:  # this request failed; the next may not
             say(out, {"error": f"{type(exc).__name__}: {exc}"[:1000]})
             continue
+        finally:
+            forget()
         say(out, {"done": True, "cpu_seconds": round(cpu_seconds(), 3)})
 
 
@@ -132,9 +143,9 @@ def main(argv: list[str]) -> None:
         path, device=device, compute_type=compute_type, cpu_threads=int(threads),
         local_files_only=True,
     )  # fmt: skip
-    remember_encoding(model)
+    forget = remember_encoding(model)
     say(out, {"ready": True, "cpu_seconds": round(cpu_seconds(), 3)})
-    serve(model, sys.stdin.buffer, out)
+    serve(model, sys.stdin.buffer, out, forget)
 
 
 if __name__ == "__main__":

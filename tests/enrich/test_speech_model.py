@@ -40,8 +40,8 @@ def fresh_model_process() -> Iterator[None]:
     whisper.stop_model_process()
 
 
-def pcm(path: Path, words: str) -> np.ndarray:
-    media.speech(path, words)
+def pcm(path: Path, words: str, voice_name: str = "en") -> np.ndarray:
+    media.speech(path, words, voice_name=voice_name)
     raw = subprocess.run(
         ["ffmpeg", "-v", "error", "-i", str(path), "-ac", "1", "-ar", "16000", "-f", "f32le", "-"],
         check=True, capture_output=True,
@@ -86,6 +86,7 @@ def test_one_model_process_serves_two_files_in_pieces_with_progress(
         assert run.heard_seconds is None and run.total_seconds is None
         transcript = Transcript.objects.get(item=item)
         assert transcript.language == "en"
+        assert (transcript.beam_size, transcript.best_of) == (2, 3)  # how it was decoded
         segments = list(Segment.objects.filter(transcript=transcript))
         assert {s.language for s in segments} == {"en"}
         text = " ".join(s.text for s in segments).lower()
@@ -238,6 +239,7 @@ class Heard:
     def __init__(self, scores: list[dict[str, float]]) -> None:
         self.scores = scores
         self.asked: list[str] = []
+        self.decoding: list[tuple[int, int]] = []
         self.feature_extractor = Features()
 
     def detect_language(self, *, features: Any) -> tuple[str, float, list[tuple[str, float]]]:
@@ -249,6 +251,7 @@ class Heard:
         self, samples: Any, *, language: str, beam_size: int, best_of: int
     ) -> tuple[Any, None]:
         self.asked.append(language)
+        self.decoding.append((beam_size, best_of))
         return iter([]), None
 
 
@@ -282,7 +285,7 @@ def test_a_mixed_transcript_says_each_line_s_language(team: Team, vault: Path) -
     item = _item(team)
     transcript = Transcript.objects.create(
         item=item, language="ru", language_probability=0.9, model="base", device="cpu",
-        duration_seconds=60.0,
+        duration_seconds=60.0, beam_size=5, best_of=1,
     )  # fmt: skip
     for n, (language, text) in enumerate([("be", "Затрымалі сорак чалавек."),
                                           ("ru", "Задержали сорок человек.")]):  # fmt: skip
@@ -296,28 +299,35 @@ def test_a_mixed_transcript_says_each_line_s_language(team: Team, vault: Path) -
     assert "<th>Language</th>" in page
     assert '<td>Belarusian</td><td lang="be">Затрымалі сорак чалавек.</td>' in page
     assert "Language Russian, by base on cpu." in page  # the language named, not its code
+    assert "Beam size 5; candidates on a second decoding 1." in page  # how it was decoded
     Segment.objects.filter(language="be").update(language="ru")
-    assert "<th>Language</th>" not in client.get(f"/vault/items/{item.pk}/").content.decode()
+    Transcript.objects.filter(pk=transcript.pk).update(beam_size=None, best_of=None)
+    page = client.get(f"/vault/items/{item.pk}/").content.decode()
+    assert "<th>Language</th>" not in page
+    assert "Beam size" not in page  # a transcript made before Docket recorded it says nothing
 
 
 @pytest.mark.slow
 def test_a_piece_is_encoded_once_for_its_language_and_its_words(
     tmp_path: Path, settings: Any
 ) -> None:
-    """Detecting a piece's language and transcribing it share one encoding of its first 30 s,
-    and the words are those the model hears when it encodes them twice."""
+    """Detecting a piece's language and transcribing it share one encoding of its first 30 s;
+    pieces one after another (English, Russian, one of more than 30 s) are each heard as with
+    two encodings, and a later window of a long piece is encoded afresh."""
     from faster_whisper import WhisperModel
 
     from docket.enrich import whisper_box
 
     settings.MODELS_DIR = tmp_path / "models"
     path = str(whisper.bundled_model())
-    samples = pcm(tmp_path / "said.wav", FIRST)
-
-    def heard(model: Any) -> tuple[str, str]:
-        language, _ = whisper_box.choose(model, samples, None)
-        segments, _ = model.transcribe(samples, language=language, beam_size=5, best_of=1)
-        return language, " ".join(segment.text.strip() for segment in segments)
+    long_words = " ".join([FIRST, SECOND] * 4)
+    pieces = [
+        pcm(tmp_path / "first.wav", FIRST),
+        pcm(tmp_path / "second.wav", SECOND),
+        pcm(tmp_path / "ru.wav", "Задержали сорок человек у метро.", voice_name="ru"),
+        pcm(tmp_path / "long.wav", long_words),
+    ]  # fmt: skip
+    assert len(pieces[3]) > 31 * 16000
 
     def load() -> tuple[Any, list[int]]:
         model = WhisperModel(path, device="cpu", compute_type="int8", local_files_only=True)
@@ -326,17 +336,55 @@ def test_a_piece_is_encoded_once_for_its_language_and_its_words(
         model.model = Counted(model.model, lambda *a, **k: (calls.append(1), encode(*a, **k))[1])
         return model, calls
 
+    def heard(model: Any, calls: list[int], samples: Any) -> tuple[str, str, int]:
+        before = len(calls)
+        language, _ = whisper_box.choose(model, samples, None)
+        segments, _ = model.transcribe(samples, language=language, beam_size=5, best_of=1)
+        words = " ".join(segment.text.strip() for segment in segments)
+        return language, words, len(calls) - before
+
     twice, twice_calls = load()
     once, once_calls = load()
-    whisper_box.remember_encoding(once)
-    language, words = heard(once)
-    assert (language, words) == heard(twice)
-    assert language == "en" and "metro station" in words
-    assert (len(once_calls), len(twice_calls)) == (1, 2)  # one encoding a piece, not two
+    forget = whisper_box.remember_encoding(once)
+    for n, samples in enumerate(pieces):
+        language, words, encodings = heard(once, once_calls, samples)
+        forget()
+        assert (language, words, encodings + 1) == heard(twice, twice_calls, samples), n
+    assert heard(once, once_calls, pieces[0])[:2] == ("en", heard(twice, twice_calls, pieces[0])[1])
+    assert "metro station" in heard(once, once_calls, pieces[0])[1]
+    assert heard(once, once_calls, pieces[3])[2] >= 2  # its second window: encoded afresh
     # A recording of a few samples (less than a frame) still has a language and no words.
     tiny = np.zeros(10, dtype="<f4")
     assert whisper_box.choose(once, tiny, None)[0] in whisper_box.LANGUAGES
     assert list(once.transcribe(tiny, language="en")[0]) == []
+
+
+def test_the_model_process_forgets_each_request_s_encoding() -> None:
+    """What the encoder remembers serves one request only: the next request, even with the same
+    samples, is encoded again (nothing of one recording stays past its request)."""
+    from docket.enrich import whisper_box
+
+    model = Heard([{"en": 0.9}, {"en": 0.9}])
+    encoded: list[bytes] = []
+    model.encode = lambda features: encoded.append(features.tobytes()) or "encoding"
+    forget = whisper_box.remember_encoding(model)
+    features = np.ones((80, 3000), dtype="<f4")
+    assert model.encode(features) == model.encode(features) == "encoding"
+    assert len(encoded) == 1  # the same input: remembered
+    model.encode(features * 2)
+    assert len(encoded) == 2  # another input: encoded
+    forget()
+    model.encode(features * 2)
+    assert len(encoded) == 3  # forgotten: encoded again
+    forgotten: list[int] = []
+    samples = np.zeros(1600, dtype="<f4").tobytes()
+    requests = b"".join(
+        json.dumps({"samples": 1600, "language": None, "best_of": 3}).encode() + b"\n" + samples
+        for _ in range(2)
+    )
+    whisper_box.serve(model, io.BytesIO(requests), io.BytesIO(), lambda: forgotten.append(1))
+    assert forgotten == [1, 1]
+    assert model.decoding == [(5, 3), (5, 3)]  # the request's candidates reach the model
 
 
 class Counted:

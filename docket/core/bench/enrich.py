@@ -163,6 +163,22 @@ def _tesseract_document(pdf: Path, count: int, scratch: Path) -> float:
     return time.monotonic() - started
 
 
+def _check_ocr(root: Path, pages: int) -> None:
+    """Stops the benchmark unless the instance in ROOT read every page by OCR (a document
+    taken for text, or skipped, would be fast and measure nothing)."""
+    import sqlite3
+
+    database = sqlite3.connect(f"file:{root / 'docket.sqlite3'}?mode=ro", uri=True)
+    try:
+        read = database.execute(
+            "SELECT count(*) FROM enrich_textpage WHERE method = 'ocr' AND text != ''"
+        ).fetchone()[0]
+    finally:
+        database.close()
+    if read != pages:
+        raise RuntimeError(f"the scanned document's {pages} pages gave {read} pages of OCR text")
+
+
 def _tesseract(pages: list[Path], threads: int | None) -> float:
     """Seconds for the tesseract CLI on every page; threads=None leaves OpenMP its default."""
     env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
@@ -260,6 +276,7 @@ def run(
     pdf = make_document(page_paths, base / "scanned.pdf")
     document_baseline = _tesseract_document(pdf, pages, base / "document-baseline")
     document = _import_then_work(base / "ocr-document", "ocr", [pdf], processes=1)
+    _check_ocr(base / "ocr-document", pages)
 
     figures = {
         "files": len(jobs),
@@ -336,18 +353,20 @@ def _pcm(path: Path) -> Any:
 def bare_whisper(
     model_dir: Path, samples: Any, threads: int, beam_size: int, best_of: int
 ) -> float:
-    """Seconds for faster-whisper alone, in this process, with the same model, threads, beam
-    and language handling as Docket — the recording cut in the same pauses, each piece's
-    language the likeliest of be/ru/en unless unsure — and model loading included as on
-    Docket's side: what Docket adds is the vault, the boxes, the pipe and the queue."""
+    """Seconds for faster-whisper alone, in this process, with the same model, threads, beam,
+    candidates and language handling as Docket — the recording cut in the same pauses, each
+    piece's language the likeliest of be/ru/en unless unsure, detected from the encoding its
+    transcription reuses — and model loading included as on Docket's side: what Docket adds is
+    the vault, the boxes, the pipe and the queue."""
     from faster_whisper import WhisperModel
 
     from docket.analysis import silences
-    from docket.enrich.whisper_box import choose
+    from docket.enrich.whisper_box import choose, remember_encoding
 
     started = time.monotonic()
     model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads,
                          local_files_only=True)  # fmt: skip
+    forget = remember_encoding(model)  # as Docket's model process: one encoding a piece
     language = None
     for start, end in silences.pieces(samples, SAMPLE_RATE):
         piece = samples[start:end]
@@ -357,6 +376,7 @@ def bare_whisper(
         )
         for _segment in segments:
             pass
+        forget()
     return time.monotonic() - started
 
 

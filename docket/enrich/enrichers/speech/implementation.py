@@ -41,6 +41,8 @@ def enrich(context: Context) -> Outcome:
             model=f"{whisper.model_label(path)} {whisper.fingerprint(path)}",
             device=on,
             duration_seconds=total,
+            beam_size=settings.WHISPER_BEAM_SIZE,
+            best_of=settings.WHISPER_BEST_OF,
         )
         Segment.objects.bulk_create(
             Segment(
