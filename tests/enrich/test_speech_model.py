@@ -299,7 +299,7 @@ def test_a_mixed_transcript_says_each_line_s_language(team: Team, vault: Path) -
     assert "<th>Language</th>" in page
     assert '<td>Belarusian</td><td lang="be">Затрымалі сорак чалавек.</td>' in page
     assert "Language Russian, by base on cpu." in page  # the language named, not its code
-    assert "Beam size 5; candidates on a second decoding 1." in page  # how it was decoded
+    assert "Beam size 5; candidates per retry: 1." in page  # how it was decoded
     Segment.objects.filter(language="be").update(language="ru")
     Transcript.objects.filter(pk=transcript.pk).update(beam_size=None, best_of=None)
     page = client.get(f"/vault/items/{item.pk}/").content.decode()
