@@ -191,9 +191,16 @@ def staff(instance: Instance, env: dict[str, str], code: str) -> Any:
 
 
 def nowhere(places: list[tuple[str, bytes]], secrets: list[str]) -> None:
+    """No secret in any place. A coordinate's digits ("28.7856") are not counted where they are
+    a time's seconds ("19:24:28.785612", in a row's timestamp): that is chance, not a leak."""
     for name, content in places:
         for secret in secrets:
-            assert secret.encode() not in content, f"{secret!r} found in {name}"
+            if re.fullmatch(r"\d+\.\d+", secret):
+                found = re.search(rb"(?<!\d:)" + re.escape(secret.encode()), content)
+                around = content[found.start() - 40 : found.end() + 40] if found else b""
+                assert found is None, f"{secret!r} found in {name}: {around!r}"
+            else:
+                assert secret.encode() not in content, f"{secret!r} found in {name}"
 
 
 def test_it_keeps_what_names_a_sender_sealed_from_every_channel(
