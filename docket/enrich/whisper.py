@@ -96,7 +96,8 @@ class ModelProcess:
         self._stack = ExitStack()
         try:
             opened = self._stack.enter_context(sandbox.box())
-            threads = settings.WHISPER_THREADS
+            # Every core unless told (CTranslate2's own default is 4 threads, too many on 2).
+            threads = settings.WHISPER_THREADS or os.cpu_count() or 1
             limits = opened.limits.but(cpu_seconds=LIFE_CPU_SECONDS)
             if on == "cuda":  # the GPU's driver maps far more address space than it uses
                 limits = limits.but(memory_bytes=resource.RLIM_INFINITY)
@@ -107,7 +108,7 @@ class ModelProcess:
                 "docket.enrich.whisper_box", str(path), on, compute_type, str(threads),
                 limits=limits,
                 # The sandbox holds OpenMP to one thread for OCR; the model takes its own.
-                environment={"OMP_THREAD_LIMIT": str(threads or os.cpu_count() or 1)},
+                environment={"OMP_THREAD_LIMIT": str(threads)},
             )  # fmt: skip
             self._stack.callback(self.process.close)
             ModelProcess.started += 1

@@ -392,7 +392,8 @@ def speech(base: Path, minutes: float) -> dict[str, Any]:
     """One recording of MINUTES through the speech enricher (a worker, the sandbox, the
     vault) against bare faster-whisper over the same samples, both on the CPU."""
     wav, seconds_of_audio = make_speech(base / "speech", minutes)
-    threads = int(os.environ.get("DOCKET_WHISPER_THREADS", "0"))
+    # As Docket's model process: every core unless told, on both sides.
+    threads = int(os.environ.get("DOCKET_WHISPER_THREADS", "0")) or os.cpu_count() or 1
     beam = int(os.environ.get("DOCKET_WHISPER_BEAM_SIZE", str(BEAM_SIZE)))
     best_of = int(os.environ.get("DOCKET_WHISPER_BEST_OF", str(BEST_OF)))
     extra = {
@@ -410,7 +411,7 @@ def speech(base: Path, minutes: float) -> dict[str, Any]:
         "stt_bare_seconds": round(bare, 2),
         "stt_bare_speed_cpu": round(bare_speed, 3),
         "stt_ratio": round(speed / bare_speed, 3),
-        "stt_threads": threads or os.cpu_count(),
+        "stt_threads": threads,
         "stt_beam_size": beam,
         "stt_best_of": best_of,
         # The CPU figures above are measured with DOCKET_WHISPER_DEVICE=cpu either way.
