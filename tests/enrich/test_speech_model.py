@@ -315,8 +315,8 @@ def test_a_piece_is_encoded_once_for_its_language_and_its_words(
     for pieces one after another (English, Russian, one of more than 30 s) the encoder runs
     once fewer than it is asked, and every answer is its own input's encoding (a later window
     of a long piece is encoded afresh). The words are compared with what the model hears, not
-    with a second model's: the same model's words vary between calls on a piece it barely hears,
-    while its encodings do not."""
+    with a second model's: the same model's words for a piece can vary between calls, while
+    its encodings do not."""
     from faster_whisper import WhisperModel
 
     from docket.enrich import whisper_box
