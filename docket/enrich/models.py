@@ -175,8 +175,15 @@ class Transcript(models.Model):
     beam_size = models.PositiveSmallIntegerField(null=True)
     best_of = models.PositiveSmallIntegerField(null=True)
 
+    DEVICES = {"cpu": _("the processor (CPU)"), "cuda": _("the graphics card (GPU)")}
+
     def __str__(self) -> str:
         return f"transcript of item {self.item_id} ({self.language})"
+
+    @property
+    def device_label(self) -> str:
+        """Where the model ran, in the page's language."""
+        return str(self.DEVICES.get(self.device, self.device))
 
 
 class Segment(models.Model):

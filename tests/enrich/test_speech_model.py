@@ -298,13 +298,19 @@ def test_a_mixed_transcript_says_each_line_s_language(team: Team, vault: Path) -
     page = client.get(f"/vault/items/{item.pk}/").content.decode()
     assert "<th>Language</th>" in page
     assert '<td>Belarusian</td><td lang="be">Затрымалі сорак чалавек.</td>' in page
-    assert "Language Russian, by base on cpu." in page  # the language named, not its code
-    assert "Beam size 5; candidates per retry: 1." in page  # how it was decoded
+    # The language and the device named, not their codes; how it was decoded.
+    assert "Language: Russian. Transcribed by base on the processor (CPU)." in page
+    assert "Decoding: beam size 5, candidates per retry 1." in page
+    client.cookies["django_language"] = "be"
+    page = client.get(f"/vault/items/{item.pk}/").content.decode()
+    assert "Мова: Руская. Расшыфравала мадэль base на працэсары (CPU)." in page
+    assert "Дэкадаванне: шырыня пошуку 5, кандыдатаў на паўтор 1." in page
+    client.cookies["django_language"] = "en"
     Segment.objects.filter(language="be").update(language="ru")
     Transcript.objects.filter(pk=transcript.pk).update(beam_size=None, best_of=None)
     page = client.get(f"/vault/items/{item.pk}/").content.decode()
     assert "<th>Language</th>" not in page
-    assert "Beam size" not in page  # a transcript made before Docket recorded it says nothing
+    assert "Decoding:" not in page  # a transcript made before Docket recorded it says nothing
 
 
 @pytest.mark.slow
