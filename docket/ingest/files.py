@@ -273,10 +273,16 @@ def _details(found: Found) -> dict[str, Any]:
     return {"via": "import files", "path": found.label}
 
 
-def index_names(batch: Batch) -> None:
-    """`index_items` for every item of an import, in the order they were stored."""
-    entries = BatchItem.objects.filter(batch=batch).select_related("item").order_by("id")
-    index_items([entry.item for entry in entries])
+def index_names(batch: Batch, chunk: int = 500) -> None:
+    """`index_items` for every item of an import, in the order they were stored, a chunk of
+    items in memory at a time (an export may hold a hundred thousand)."""
+    ids = list(
+        BatchItem.objects.filter(batch=batch).order_by("id").values_list("item_id", flat=True)
+    )
+    for start in range(0, len(ids), chunk):
+        some = ids[start : start + chunk]
+        found = Item.objects.in_bulk(some)
+        index_items([found[pk] for pk in some if pk in found], chunk)
 
 
 def index_items(items: list[Item], chunk: int = 500) -> None:
